@@ -1,0 +1,1 @@
+"""cli: the thin typer app behind the ``pmt`` command."""

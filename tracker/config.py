@@ -1,0 +1,262 @@
+"""Settings: ``pmt.toml`` (or ``--config FILE``), overridden by ``PMT_*`` environment variables.
+
+Nested tables map to variables with one underscore after the table name:
+``[github] api_url`` is ``PMT_GITHUB_API_URL``. Secrets (tokens, webhook URLs) are read from
+the environment only, never from a file that might be committed: see ``Secrets``.
+``config.example.toml`` documents every setting; a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from tracker.errors import ConfigError
+
+DEFAULT_CONFIG_FILE = "pmt.toml"
+
+
+class _Section(BaseModel):
+    # Unknown keys in pmt.toml are refused by _check_keys; here extras are ignored so that
+    # PMT_GITHUB_TOKEN and friends (read by Secrets) do not trip the nested env parsing.
+    model_config = {"extra": "ignore"}
+
+
+class ParsingSettings(_Section):
+    # How a numeric date whose day and month are both <= 12 (01/02/2026) is read:
+    # "mdy" reads it as January 2 (US), "dmy" as 1 February. ISO dates are never ambiguous.
+    date_order: Literal["mdy", "dmy"] = "mdy"
+    # Files larger than this are refused with a clear error instead of being parsed.
+    max_file_bytes: int = 5_000_000
+
+
+class LintSettings(_Section):
+    # Rule names to switch off, e.g. ["action-no-due", "timeline-no-timezone"].
+    disable: list[str] = Field(default_factory=list)
+    # Section kinds every postmortem must have.
+    required_sections: list[str] = Field(
+        default_factory=lambda: ["summary", "timeline", "root_cause", "actions"]
+    )
+
+
+class DeadlineSettings(_Section):
+    """Days from the incident date to the implicit due date of an item without one."""
+
+    P0: int = 7
+    P1: int = 28
+    P2: int = 56
+    P3: int = 90
+    P4: int = 90
+    # Items with no priority at all.
+    default: int = 56
+
+
+class IngestSettings(_Section):
+    # The folder postmortem paths are stored relative to (identity when there is no front-matter id).
+    root: str = "."
+    include: list[str] = Field(default_factory=lambda: ["**/*.md", "**/*.markdown"])
+    exclude: list[str] = Field(
+        default_factory=lambda: ["**/README.md", "**/node_modules/**", "**/.git/**", "**/_*.md"]
+    )
+
+
+class GitHubSettings(_Section):
+    repo: str | None = None
+    api_url: str = "https://api.github.com"
+    labels: list[str] = Field(default_factory=lambda: ["postmortem", "action-item"])
+    # Label added per priority; "{priority}" is replaced by P0..P4. Empty to add none.
+    priority_label: str = "priority:{priority}"
+    # Owner as written in the postmortem -> GitHub login.
+    owners: dict[str, str] = Field(default_factory=dict)
+    # Link to the postmortem in each ticket. {path} is the path relative to ingest.root.
+    postmortem_url: str = "https://github.com/{repo}/blob/main/{path}"
+    milestones: bool = False
+    tracking_issue: bool = True
+    removed_label: str = "removed-from-postmortem"
+
+
+class JiraSettings(_Section):
+    url: str | None = None
+    project: str | None = None
+    issue_type: str = "Task"
+    # "auto" asks the server (serverInfo.deploymentType); or force "cloud" / "datacenter".
+    deployment: Literal["auto", "cloud", "datacenter"] = "auto"
+    priorities: dict[str, str] = Field(
+        default_factory=lambda: {
+            "P0": "Highest",
+            "P1": "High",
+            "P2": "Medium",
+            "P3": "Low",
+            "P4": "Lowest",
+        }
+    )
+    owners: dict[str, str] = Field(default_factory=dict)
+    labels: list[str] = Field(default_factory=lambda: ["postmortem", "action-item"])
+    components: list[str] = Field(default_factory=list)
+    # Link type used between each follow-up and the incident ticket named in front matter.
+    incident_link_type: str = "Relates"
+    close_transition: str = "Done"
+    removed_label: str = "removed-from-postmortem"
+
+
+class SyncSettings(_Section):
+    tracker: Literal["github", "jira"] = "github"
+    # When an item is checked but its ticket is open, or its ticket closed but the box unchecked:
+    # "report" only says so; "close_ticket" closes the ticket; "update_box" checks the box.
+    on_done_mismatch: Literal["report", "close_ticket", "update_box"] = "report"
+    writeback: bool = True
+
+
+class CausesSettings(_Section):
+    # Similarity (0..1) above which two root causes count as the same failure mechanism.
+    repeat_threshold: float = 0.35
+    # Minimum classifier confidence to report a category instead of "unknown".
+    min_confidence: float = 0.2
+
+
+class ReportSettings(_Section):
+    # Repository for `pmt report weekly --post github` (defaults to github.repo).
+    github_repo: str | None = None
+    title: str = "Postmortem follow-ups: week {week}"
+
+
+class RemindSettings(_Section):
+    # At most one reminder per ticket per this many days.
+    interval_days: int = 7
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PMT_",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+        extra="ignore",
+    )
+
+    # IANA zone used for "today", for times written without a zone, and for reports.
+    timezone: str = "UTC"
+    # SQLAlchemy URL. Empty: a SQLite file in the platform's user data directory.
+    database_url: str | None = None
+    parsing: ParsingSettings = ParsingSettings()
+    lint: LintSettings = LintSettings()
+    deadlines: DeadlineSettings = DeadlineSettings()
+    ingest: IngestSettings = IngestSettings()
+    sync: SyncSettings = SyncSettings()
+    github: GitHubSettings = GitHubSettings()
+    jira: JiraSettings = JiraSettings()
+    causes: CausesSettings = CausesSettings()
+    report: ReportSettings = ReportSettings()
+    remind: RemindSettings = RemindSettings()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)") from exc
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first (it wins), then what load_settings read from the TOML file (init).
+        return (env_settings, init_settings)
+
+
+class Secrets(BaseSettings):
+    """Credentials: environment only."""
+
+    model_config = SettingsConfigDict(extra="ignore")
+
+    github_token: str | None = Field(default=None, validation_alias="PMT_GITHUB_TOKEN")
+    jira_email: str | None = Field(default=None, validation_alias="PMT_JIRA_EMAIL")
+    jira_token: str | None = Field(default=None, validation_alias="PMT_JIRA_TOKEN")
+    slack_webhook_url: str | None = Field(default=None, validation_alias="PMT_SLACK_WEBHOOK_URL")
+
+    def github(self) -> str | None:
+        return self.github_token or os.environ.get("GITHUB_TOKEN") or None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings)
+
+
+_SECRET_KEYS = {
+    ("github", "token"),
+    ("jira", "token"),
+    ("jira", "password"),
+    ("slack", "webhook_url"),
+}
+
+
+def load_settings(config_file: str | Path | None = None) -> Settings:
+    """Read ``config_file`` (default ``./pmt.toml`` when it exists) and the environment."""
+    explicit = config_file is not None
+    path = Path(config_file) if explicit else Path(DEFAULT_CONFIG_FILE)
+    data: dict[str, Any] = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        for table, key in _SECRET_KEYS:
+            if key in (data.get(table) or {}):
+                raise ConfigError(
+                    f"{path}: [{table}] {key} must not be in a file; "
+                    f"set PMT_{table.upper()}_{key.upper()} in the environment instead"
+                )
+        _check_keys(path, data)
+    elif explicit:
+        raise ConfigError(f"{path}: configuration file not found")
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from exc
+
+
+def _check_keys(path: Path, data: dict[str, Any]) -> None:
+    """Refuse unknown tables and keys: a typo in pmt.toml must not be silently ignored."""
+    for key, value in data.items():
+        field = Settings.model_fields.get(key)
+        if field is None:
+            raise ConfigError(f"{path}: unknown setting {key!r}")
+        section = field.annotation
+        if isinstance(section, type) and issubclass(section, BaseModel):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{path}: [{key}] must be a table")
+            for sub in value:
+                if sub not in section.model_fields:
+                    raise ConfigError(f"{path}: unknown setting {key}.{sub}")
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
