@@ -1,0 +1,133 @@
+"""The one interface every ticket tracker implements, and the types that cross it.
+
+    SyncError                 a tracker refused or failed (a PmtError: one line, exit 1)
+    ├── AuthError             the token is missing, wrong or lacks a permission
+    ├── NotFoundError         the repository, project or ticket does not exist
+    ├── RateLimitedError      the tracker asked us to stop until ``reset_at``
+    ├── TransientError        a network fault or a 5xx that outlived the retries
+    └── RequestError          the tracker rejected what we sent (4xx other than the above)
+
+Backends translate their client library's exceptions into this tree at the boundary
+(``raise ... from exc``), so the engine and the CLI never see PyGithub or jira types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Literal, Protocol
+
+from sync.markers import Marker
+from tracker.errors import PmtError
+
+TicketState = Literal["open", "in_progress", "closed"]
+
+
+class SyncError(PmtError):
+    pass
+
+
+class AuthError(SyncError):
+    pass
+
+
+class NotFoundError(SyncError):
+    pass
+
+
+class RateLimitedError(SyncError):
+    def __init__(self, message: str, reset_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class TransientError(SyncError):
+    pass
+
+
+class RequestError(SyncError):
+    pass
+
+
+@dataclass(frozen=True)
+class TicketDraft:
+    """What a ticket should say, built from an action item and its postmortem.
+
+    Backends render it (Markdown on GitHub, ADF or wiki markup on Jira), cut the title to the
+    tracker's limit and resolve ``owner`` to an account through their owner map.
+    """
+
+    marker: Marker
+    text: str
+    owner: str | None = None
+    due: date | None = None
+    priority: str | None = None
+    kind: str | None = None
+    done: bool = False
+    postmortem_title: str | None = None
+    postmortem_path: str | None = None
+    postmortem_url: str | None = None
+    incident_date: date | None = None
+    incident_ticket: str | None = None
+    root_cause: str | None = None
+    labels: tuple[str, ...] = ()
+
+    def fingerprint(self) -> str:
+        """Hash of the desired state: equal fingerprints mean there is nothing to update."""
+        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class RemoteTicket:
+    """A ticket as the tracker reports it."""
+
+    key: str  # "owner/repo#123" on GitHub, "OPS-123" on Jira
+    url: str
+    title: str
+    state: TicketState
+    state_reason: str | None = None  # GitHub: completed / not_planned; Jira: the resolution
+    assignee: str | None = None
+    closed_at: datetime | None = None
+    updated_at: datetime | None = None
+    marker: Marker | None = None
+    labels: tuple[str, ...] = field(default=())
+
+
+class TicketBackend(Protocol):
+    """A ticket tracker. Every method is one logical operation; reads are batched."""
+
+    # "github" or "jira": the value stored with each link and accepted by --tracker.
+    name: str
+
+    # The canonical key of a reference written in a postmortem ("#12", "acme/ops#12", a URL,
+    # "OPS-12"), or None when the reference is not this tracker's.
+    def parse_ref(self, ref: str) -> str | None: ...
+
+    # The web address of a ticket, for write-back and for people.
+    def url_for(self, key: str) -> str: ...
+
+    # Current state of the given tickets, in as few requests as the tracker allows.
+    def fetch(self, keys: Sequence[str]) -> dict[str, RemoteTicket]: ...
+
+    # Tickets carrying any of these markers (recovery after a crash; used only when no local
+    # link exists), keyed by ``Marker.token``.
+    def find_marked(self, markers: Sequence[Marker]) -> dict[str, RemoteTicket]: ...
+
+    # Create a ticket carrying ``draft.marker``. Never retried blindly by the backend.
+    def create(self, draft: TicketDraft) -> RemoteTicket: ...
+
+    # Make an existing ticket say what ``draft`` says (title, body, labels, assignee, due).
+    def update(self, key: str, draft: TicketDraft) -> RemoteTicket: ...
+
+    # Comment on a ticket and add a label, for an item removed from its postmortem.
+    def mark_removed(self, key: str, note: str) -> None: ...
+
+    # Close a ticket as completed (used when sync.on_done_mismatch = "close_ticket").
+    def close(self, key: str) -> RemoteTicket: ...
+
+    # Add a comment (reminders, notes).
+    def comment(self, key: str, body: str) -> None: ...
