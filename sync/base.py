@@ -62,6 +62,9 @@ class TicketDraft:
 
     marker: Marker
     text: str
+    # "item" for an action item; "tracking" for a postmortem's tracking ticket (its children
+    # are linked with link_children).
+    role: Literal["item", "tracking"] = "item"
     owner: str | None = None
     due: date | None = None
     priority: str | None = None
@@ -110,12 +113,14 @@ class TicketBackend(Protocol):
     # The web address of a ticket, for write-back and for people.
     def url_for(self, key: str) -> str: ...
 
-    # Current state of the given tickets, in as few requests as the tracker allows.
-    def fetch(self, keys: Sequence[str]) -> dict[str, RemoteTicket]: ...
+    # Every ticket pmt made for one postmortem (found by its marker label, one paginated
+    # listing), keyed by ticket key, each with its marker read back. Used for re-sync state,
+    # for recovery after a crash between a create and its local record, and by refresh.
+    def list_postmortem(self, postmortem_key: str) -> dict[str, RemoteTicket]: ...
 
-    # Tickets carrying any of these markers (recovery after a crash; used only when no local
-    # link exists), keyed by ``Marker.token``.
-    def find_marked(self, markers: Sequence[Marker]) -> dict[str, RemoteTicket]: ...
+    # Current state of arbitrary tickets (e.g. existing ones a postmortem links to), batched
+    # where the tracker allows.
+    def fetch(self, keys: Sequence[str]) -> dict[str, RemoteTicket]: ...
 
     # Create a ticket carrying ``draft.marker``. Never retried blindly by the backend.
     def create(self, draft: TicketDraft) -> RemoteTicket: ...
@@ -131,3 +136,6 @@ class TicketBackend(Protocol):
 
     # Add a comment (reminders, notes).
     def comment(self, key: str, body: str) -> None: ...
+
+    # Attach children to a parent (GitHub sub-issues; Jira issue links). Idempotent.
+    def link_children(self, parent_key: str, child_keys: Sequence[str]) -> None: ...
