@@ -1,0 +1,210 @@
+"""The database tables (SQLModel): postmortems, action items, tickets and their history.
+
+Parsed documents are ``tracker.models`` value objects; these rows are what pmt remembers about
+them between runs. Every timestamp is stored in UTC and read back timezone-aware (``UTCDateTime``)
+on SQLite as on PostgreSQL. Rows are never deleted: an item that leaves its document gets
+``status = "removed"``, and every change of state is appended to ``item_event`` / ``ticket_event``.
+
+The schema is created and upgraded by the alembic revisions in ``tracker/migrations/versions``;
+a change here needs a new revision there (the store refuses to guess).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from sqlalchemy import DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant stored in UTC and always returned timezone-aware.
+
+    SQLite has no zone-aware type: without this, a value written as 10:00+02:00 would read back
+    as a naive 10:00. Naive values given to the database are taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite stores the text as given; keep it naive (and UTC) so string order is time order.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class PostmortemRow(SQLModel, table=True):
+    __tablename__ = "postmortem"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Front-matter id, else the path relative to ingest.root (posix separators).
+    key: str = Field(unique=True, index=True)
+    # The path as it was given to `pmt ingest` last time.
+    path: str
+    title: str | None = None
+    incident_date: date | None = None
+    started: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    timezone: str | None = None
+    duration_minutes: int | None = None
+    impact: str | None = Field(default=None, sa_type=Text)
+    users_affected_pct: float | None = None
+    severity: str | None = None
+    root_cause: str | None = Field(default=None, sa_type=Text)
+    root_cause_detail: str | None = Field(default=None, sa_type=Text)
+    resolution: str | None = Field(default=None, sa_type=Text)
+    incident_ticket: str | None = None
+    # sha256 of the file's bytes: an unchanged file is skipped before it is parsed.
+    content_hash: str | None = None
+    cause_category: str | None = None
+    cause_secondary: str | None = None
+    cause_confidence: float | None = None
+    # "front_matter" | "classifier"
+    cause_source: str | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ItemRow(SQLModel, table=True):
+    __tablename__ = "action_item"
+    __table_args__ = (
+        UniqueConstraint("postmortem_id", "uid", name="uq_action_item_postmortem_uid"),
+        # `pmt overdue` reads open items by due date.
+        Index("ix_action_item_status_due", "status", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    postmortem_id: int = Field(foreign_key="postmortem.id", index=True)
+    # Stable identity within the postmortem (see tracker.identity).
+    uid: str
+    text: str = Field(sa_type=Text)
+    owner: str | None = None
+    due: date | None = None
+    # True when `due` came from the deadline policy rather than the document.
+    due_implicit: bool = False
+    priority: str | None = None
+    kind: str | None = None
+    # The checkbox as written in the document (None: the item has no checkbox).
+    done: bool | None = None
+    # The ticket reference written in the document, if any.
+    ticket: str | None = None
+    line: int | None = None
+    section: str | None = None
+    position: int = 0
+    # "open" | "done" | "removed"
+    status: str = "open"
+    # Set by root-cause analysis when the cause came back after the item was closed.
+    not_effective: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class ItemEventRow(SQLModel, table=True):
+    __tablename__ = "item_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="action_item.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    # "created" | "updated" | "closed" | "reopened" | "removed" | "restored" | "due_changed"
+    # | "ticket_linked" | "not_effective"
+    event: str
+    # JSON text with what changed (e.g. {"from": "2026-01-01", "to": "2026-02-01"}), or None.
+    detail: str | None = Field(default=None, sa_type=Text)
+
+
+_ITEM_ROLE = text("role = 'item'")
+_TRACKING_ROLE = text("role = 'tracking'")
+
+
+class TicketLinkRow(SQLModel, table=True):
+    __tablename__ = "ticket_link"
+    __table_args__ = (
+        UniqueConstraint("tracker", "key", name="uq_ticket_link_tracker_key"),
+        # One ticket per item per tracker, and one tracking ticket per postmortem per tracker:
+        # the last line of defence against a duplicate when two syncs race.
+        Index(
+            "uq_ticket_link_item_tracker",
+            "item_id",
+            "tracker",
+            unique=True,
+            sqlite_where=_ITEM_ROLE,
+            postgresql_where=_ITEM_ROLE,
+        ),
+        Index(
+            "uq_ticket_link_tracking",
+            "postmortem_id",
+            "tracker",
+            "role",
+            unique=True,
+            sqlite_where=_TRACKING_ROLE,
+            postgresql_where=_TRACKING_ROLE,
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # None for a postmortem's tracking ticket.
+    item_id: int | None = Field(default=None, foreign_key="action_item.id", index=True)
+    postmortem_id: int = Field(foreign_key="postmortem.id", index=True)
+    # "github" | "jira"
+    tracker: str
+    # "owner/repo#12" or "OPS-12"
+    key: str
+    url: str | None = None
+    # "item" | "tracking"
+    role: str = "item"
+    # "open" | "in_progress" | "closed"
+    state: str = "open"
+    state_reason: str | None = None
+    assignee: str | None = None
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    refreshed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # TicketDraft.fingerprint() of what was last pushed: equal means nothing to update.
+    synced_hash: str | None = None
+    last_reminded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class TicketEventRow(SQLModel, table=True):
+    __tablename__ = "ticket_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="ticket_link.id", index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    state: str | None = None
+    state_reason: str | None = None
+    assignee: str | None = None
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+ALL_TABLES = (PostmortemRow, ItemRow, ItemEventRow, TicketLinkRow, TicketEventRow)
+
+__all__ = [
+    "ALL_TABLES",
+    "ItemEventRow",
+    "ItemRow",
+    "PostmortemRow",
+    "TicketEventRow",
+    "TicketLinkRow",
+    "UTCDateTime",
+    "utcnow",
+]
