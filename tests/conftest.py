@@ -11,6 +11,15 @@ from pathlib import Path
 
 import pytest
 
+# The store fixtures (`store`, `empty_database_url`: SQLite and PostgreSQL), see their docstring.
+from tests.conftest_store import (  # noqa: F401
+    _pg_server,
+    _pg_session_store,
+    _sqlite_template,
+    empty_database_url,
+    store,
+)
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
