@@ -1,0 +1,426 @@
+"""Planning a sync: what each action item of one postmortem needs, decided before anything is sent.
+
+Pure: the inputs are plain values (the items as stored, the local links, the remote state read
+in bulk and the drafts), the output is a ``Plan``. Nothing here talks to a tracker, the database
+or the file system, so every rule is a row in a table-driven test and ``pmt sync --dry-run``
+shows exactly what ``sync.apply`` will then do.
+
+Rules per item (first match wins):
+
+- removed from the document: ``removed`` once (a comment and a label), if it has a ticket;
+- linked already: ``update`` when the draft's fingerprint differs from the one last pushed,
+  else ``unchanged``. A ticket pmt did not create (linked from a reference in the document) is
+  never rewritten: its ``synced_hash`` is ``None``;
+- carries a reference to a ticket of this tracker: ``link_existing`` (never a second ticket);
+- carries a reference to another tracker's ticket: ``skip`` (it is tracked elsewhere);
+- a ticket with this item's marker exists remotely but no local link: ``adopt`` (a previous
+  run created it and crashed before recording it);
+- checked as done and never ticketed: ``skip``;
+- otherwise ``create``.
+
+Then, per item with a ticket: ``done_mismatch`` when the box and the ticket disagree, and
+``writeback`` when the item's line lacks its ticket link. A postmortem's tracking ticket (when
+the tracker has one) is planned first, and an ``attach`` of its children last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from sync.base import RemoteTicket, TicketDraft
+
+ActionKind = Literal[
+    "create",
+    "update",
+    "link_existing",
+    "adopt",
+    "unchanged",
+    "removed",
+    "skip",
+    "done_mismatch",
+    "writeback",
+    "attach",
+]
+Mismatch = Literal["item_done_ticket_open", "ticket_closed_item_open"]
+Resolution = Literal["report", "close", "check_box"]
+OnDoneMismatch = Literal["report", "close_ticket", "update_box"]
+
+# Actions that change something on the tracker or in the document.
+WRITING_KINDS = frozenset({"create", "update", "link_existing", "adopt", "removed", "writeback", "attach"})
+
+# ``synced_hash`` values with a meaning beyond "the fingerprint last pushed".
+# An adopted ticket was made by a run that crashed: what it says is unknown, so it is pushed.
+ADOPTED = "adopted"
+# Prefix of a ticket already marked as removed from its document; the rest is the previous hash.
+REMOVED_PREFIX = "removed:"
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """An action item as stored (``tracker.tables.ItemRow`` has these fields)."""
+
+    uid: str
+    text: str
+    status: str  # "open" | "done" | "removed"
+    done: bool | None = None  # the checkbox as written; None when the item has none
+    ticket: str | None = None  # the reference written in the document
+    line: int | None = None
+    item_id: int | None = None
+
+
+@dataclass(frozen=True)
+class LinkState:
+    """A local link between an item (or the postmortem, for its tracking ticket) and a ticket."""
+
+    key: str
+    url: str | None
+    synced_hash: str | None
+    state: str = "open"
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: ActionKind
+    # The item's uid; None for the postmortem's tracking ticket.
+    uid: str | None
+    text: str
+    line: int | None = None
+    key: str | None = None
+    url: str | None = None
+    draft: TicketDraft | None = None
+    detail: str = ""
+    mismatch: Mismatch | None = None
+    resolution: Resolution | None = None
+    # An item back in its document after its (not pmt-made) ticket was marked removed: apply
+    # forgets the mark locally, so that a later removal is reported again.
+    restore: bool = False
+
+    @property
+    def writes(self) -> bool:
+        if self.kind == "done_mismatch":
+            return self.resolution in ("close", "check_box")
+        return self.kind in WRITING_KINDS
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.uid,
+            "line": self.line,
+            "text": self.text,
+            "action": self.kind,
+            "ticket": self.key,
+            "url": self.url,
+            "detail": self.detail or None,
+            "mismatch": self.mismatch,
+            "resolution": self.resolution,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    postmortem_key: str
+    path: str
+    tracker: str
+    actions: tuple[Action, ...] = ()
+    # sha256 of the document the plan was made from (write-back refuses any other version).
+    content_hash: str | None = None
+
+    @property
+    def writes(self) -> bool:
+        return any(a.writes for a in self.actions)
+
+    def count(self, kind: ActionKind) -> int:
+        return sum(1 for a in self.actions if a.kind == kind)
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per action, for the table and for JSON."""
+        return [
+            {"postmortem": self.postmortem_key, "path": self.path, "tracker": self.tracker, **a.to_dict()}
+            for a in self.actions
+        ]
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    postmortem_key: str
+    path: str
+    tracker: str
+    items: Sequence[PlanItem]
+    drafts: Mapping[str, TicketDraft]  # by item uid
+    links: Mapping[str, LinkState] = field(default_factory=dict)  # by item uid
+    # Every ticket pmt made for this postmortem (``list_postmortem``) plus fetched ones, by key.
+    remote: Mapping[str, RemoteTicket] = field(default_factory=dict)
+    tracking_draft: TicketDraft | None = None
+    tracking_link: LinkState | None = None
+    # Keys of item links of this postmortem attached to the tracking ticket last time are
+    # folded into ``tracking_link.synced_hash`` (see ``tracking_hash``).
+    on_done_mismatch: OnDoneMismatch = "report"
+    writeback: bool = True
+    content_hash: str | None = None
+
+
+def tracking_hash(fingerprint: str, child_keys: Iterable[str]) -> str:
+    """``synced_hash`` of a tracking ticket: its draft's fingerprint and the children attached."""
+    children = hashlib.sha256("\n".join(sorted(set(child_keys))).encode()).hexdigest()[:16]
+    return f"{fingerprint}:{children}"
+
+
+def _split_tracking_hash(value: str | None) -> tuple[str | None, str | None]:
+    if not value or ":" not in value:
+        return value, None
+    body, children = value.rsplit(":", 1)
+    return body, children
+
+
+def build_plan(
+    data: PlanInput,
+    parse_ref: Callable[[str], str | None],
+    url_for: Callable[[str], str],
+) -> Plan:
+    """Decide every action for one postmortem. ``parse_ref``/``url_for`` are the backend's."""
+    remote_by_uid: dict[str, RemoteTicket] = {}
+    for ticket in data.remote.values():
+        marker = ticket.marker
+        if marker is not None and marker.postmortem_key == data.postmortem_key:
+            remote_by_uid.setdefault(marker.item_uid, ticket)
+
+    item_actions: list[Action] = []
+    # Keys the tracking ticket's children will have; None stands for a ticket created this run.
+    children: list[str | None] = []
+    for item in data.items:
+        actions, child = _plan_item(data, item, remote_by_uid, parse_ref, url_for)
+        item_actions += actions
+        if child is not _NO_CHILD:
+            children.append(child)  # type: ignore[arg-type]
+
+    actions = _plan_tracking(data, remote_by_uid, children) + item_actions
+    attach = _plan_attach(data, children)
+    if attach is not None:
+        actions.append(attach)
+    return Plan(
+        postmortem_key=data.postmortem_key,
+        path=data.path,
+        tracker=data.tracker,
+        actions=tuple(actions),
+        content_hash=data.content_hash,
+    )
+
+
+_NO_CHILD = object()
+
+
+def _plan_item(
+    data: PlanInput,
+    item: PlanItem,
+    remote_by_uid: Mapping[str, RemoteTicket],
+    parse_ref: Callable[[str], str | None],
+    url_for: Callable[[str], str],
+) -> tuple[list[Action], object]:
+    link = data.links.get(item.uid)
+    draft = data.drafts.get(item.uid)
+    base = Action(kind="unchanged", uid=item.uid, text=item.text, line=item.line)
+    ref_key = parse_ref(item.ticket) if item.ticket else None
+
+    if item.status == "removed":
+        if link is None or (link.synced_hash or "").startswith(REMOVED_PREFIX):
+            return [], _NO_CHILD
+        return [
+            replace(base, kind="removed", key=link.key, url=link.url, detail="comment and label; never deleted")
+        ], _NO_CHILD
+
+    if link is not None:
+        actions = [_plan_linked(base, link, draft, ref_key)]
+        remote = data.remote.get(link.key)
+        actions += _mismatch(data, item, base, link.key, link.url, remote)
+        if data.writeback and ref_key is None and not item.ticket:
+            actions += _writeback(item, base, link.key, link.url)
+        return actions, link.key
+
+    if ref_key is not None:
+        remote = data.remote.get(ref_key)
+        if remote is None:
+            return [
+                replace(
+                    base,
+                    kind="skip",
+                    key=ref_key,
+                    detail=f"the document names {item.ticket}, which the tracker does not know",
+                )
+            ], _NO_CHILD
+        found = replace(
+            base,
+            kind="link_existing",
+            key=ref_key,
+            url=remote.url or url_for(ref_key),
+            detail=f"the document names {item.ticket}",
+        )
+        return [found, *_mismatch(data, item, base, ref_key, found.url, remote)], ref_key
+
+    if item.ticket:
+        return [
+            replace(base, kind="skip", detail=f"tracked elsewhere ({item.ticket}), not in {data.tracker}")
+        ], _NO_CHILD
+
+    orphan = remote_by_uid.get(item.uid)
+    if orphan is not None:
+        adopt = replace(
+            base,
+            kind="adopt",
+            key=orphan.key,
+            url=orphan.url,
+            draft=draft,
+            detail="made by a run that stopped before recording it; recorded and brought up to date",
+        )
+        actions = [adopt, *_mismatch(data, item, base, orphan.key, orphan.url, orphan)]
+        if data.writeback:
+            actions += _writeback(item, base, orphan.key, orphan.url)
+        return actions, orphan.key
+
+    if item.status == "done":
+        return [replace(base, kind="skip", detail="done before it had a ticket")], _NO_CHILD
+    if draft is None:
+        return [replace(base, kind="skip", detail="no ticket draft for this item")], _NO_CHILD
+
+    actions = [replace(base, kind="create", draft=draft)]
+    if data.writeback:
+        actions += _writeback(item, base, None, None)
+    return actions, None
+
+
+def _plan_linked(base: Action, link: LinkState, draft: TicketDraft | None, ref_key: str | None) -> Action:
+    linked = replace(base, key=link.key, url=link.url)
+    if ref_key is not None and ref_key != link.key:
+        return replace(
+            linked,
+            detail=f"the document names {ref_key} but the item is linked to {link.key}; the link is kept",
+        )
+    previous = link.synced_hash
+    if previous is not None and previous.startswith(REMOVED_PREFIX):
+        previous = previous[len(REMOVED_PREFIX) :] or None
+        if previous is None:
+            return replace(linked, detail="back in the document", restore=True)
+        if draft is not None:
+            return replace(linked, kind="update", draft=draft, detail="back in the document")
+    if previous is None or draft is None:
+        # A ticket pmt did not create: it is followed, never rewritten.
+        return linked
+    if previous != draft.fingerprint():
+        detail = "made by a run that stopped before updating it" if previous == ADOPTED else "item changed"
+        return replace(linked, kind="update", draft=draft, detail=detail)
+    return linked
+
+
+def _mismatch(
+    data: PlanInput,
+    item: PlanItem,
+    base: Action,
+    key: str,
+    url: str | None,
+    remote: RemoteTicket | None,
+) -> list[Action]:
+    if remote is None:
+        return []
+    item_done = item.status == "done"
+    ticket_closed = remote.state == "closed"
+    if item_done == ticket_closed:
+        return []
+    mismatch: Mismatch
+    resolution: Resolution = "report"
+    if item_done:
+        mismatch = "item_done_ticket_open"
+        detail = f"checked in the document, {remote.state} on the tracker"
+        if data.on_done_mismatch == "close_ticket":
+            resolution = "close"
+            detail += ": close the ticket"
+    else:
+        mismatch = "ticket_closed_item_open"
+        detail = "closed on the tracker, not checked in the document"
+        if data.on_done_mismatch == "update_box":
+            if item.done is False and item.line is not None and data.writeback:
+                resolution = "check_box"
+                detail += ": check its box"
+            else:
+                detail += " (no box to check)" if item.done is None else " (write-back is off)"
+    return [
+        replace(
+            base,
+            kind="done_mismatch",
+            key=key,
+            url=url,
+            mismatch=mismatch,
+            resolution=resolution,
+            detail=detail,
+        )
+    ]
+
+
+def _writeback(item: PlanItem, base: Action, key: str | None, url: str | None) -> list[Action]:
+    if item.line is None:
+        return []
+    return [replace(base, kind="writeback", key=key, url=url, detail="add the ticket link to the line")]
+
+
+def _plan_tracking(
+    data: PlanInput, remote_by_uid: Mapping[str, RemoteTicket], children: Sequence[str | None]
+) -> list[Action]:
+    draft = data.tracking_draft
+    if draft is None:
+        return []
+    link = data.tracking_link
+    text = draft.text
+    base = Action(kind="unchanged", uid=None, text=text)
+    if link is not None:
+        body, _ = _split_tracking_hash(link.synced_hash)
+        if body != draft.fingerprint():
+            return [replace(base, kind="update", key=link.key, url=link.url, draft=draft, detail="tracking ticket")]
+        return [replace(base, key=link.key, url=link.url, detail="tracking ticket")]
+    if not children:
+        return []
+    orphan = remote_by_uid.get(draft.marker.item_uid)
+    if orphan is not None:
+        return [
+            replace(
+                base,
+                kind="adopt",
+                key=orphan.key,
+                url=orphan.url,
+                draft=draft,
+                detail="tracking ticket made by a run that stopped before recording it",
+            )
+        ]
+    return [replace(base, kind="create", draft=draft, detail="tracking ticket")]
+
+
+def _plan_attach(data: PlanInput, children: Sequence[str | None]) -> Action | None:
+    draft = data.tracking_draft
+    if draft is None or not children:
+        return None
+    link = data.tracking_link
+    known = [c for c in children if c is not None]
+    if link is not None and None not in children:
+        _, attached = _split_tracking_hash(link.synced_hash)
+        expected = _split_tracking_hash(tracking_hash(draft.fingerprint(), known))[1]
+        if attached == expected:
+            return None
+    return Action(
+        kind="attach",
+        uid=None,
+        text=draft.text,
+        key=link.key if link else None,
+        url=link.url if link else None,
+        detail=f"attach {len(children)} item ticket(s) to the tracking ticket",
+    )
+
+
+def summary(plans: Sequence[Plan]) -> dict[str, int]:
+    """How many actions of each kind, for the one-line summary under the table."""
+    counts: dict[str, int] = {}
+    for plan in plans:
+        for action in plan.actions:
+            name = action.kind
+            if action.kind == "done_mismatch" and action.resolution:
+                name = f"done_mismatch:{action.resolution}"
+            counts[name] = counts.get(name, 0) + 1
+    return counts
