@@ -1,0 +1,97 @@
+"""Words shared by every format: the "at a glance" sentences and small number formats.
+
+The report is read by managers and support staff as well as engineers, so the sentences use
+plain words ("done", "overdue", "due this week") and say what a number is out of.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.reports.weekly import CAUSE_WINDOW_DAYS, NO_OWNER, WeeklyReport
+
+
+def duration(minutes: int | None) -> str:
+    """``95`` -> ``1 h 35 min``; empty when unknown."""
+    if minutes is None:
+        return ""
+    hours, mins = divmod(int(minutes), 60)
+    if hours and mins:
+        return f"{hours} h {mins} min"
+    return f"{hours} h" if hours else f"{mins} min"
+
+
+def long_date(day: date) -> str:
+    """``2026-11-23`` -> ``Monday 23 November 2026`` (unambiguous in every locale)."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def period_sentence(report: WeeklyReport) -> str:
+    p = report.period
+    return (
+        f"{long_date(p.start)} to {long_date(p.end)} ({p.timezone}). "
+        f"Overdue, oldest and owner figures are as of {long_date(report.as_of)}."
+    )
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:g} day" if value == 1 else f"{value:g} days"
+
+
+def percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{round(value * 100):d}%"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    return f"{count} {singular if count == 1 else plural_form or singular + 's'}"
+
+
+def at_a_glance(report: WeeklyReport) -> list[str]:
+    """A few plain sentences for someone who reads nothing else."""
+    span = report.span
+    t = report.totals
+    lines = []
+    if report.postmortems:
+        lines.append(f"{plural(len(report.postmortems), 'new postmortem')} {span}.")
+    else:
+        lines.append(f"No new postmortems {span}.")
+    lines.append(
+        f"{plural(t.added, 'action item')} added and {t.closed} done {span}; "
+        f"{t.open_now} still open."
+    )
+    if report.overdue:
+        owners = report.owners
+        # Name a person only when one clearly has more than anyone else.
+        leads = len(owners) == 1 or (len(owners) > 1 and owners[0].overdue > owners[1].overdue)
+        named = bool(owners) and leads and owners[0].owner != NO_OWNER
+        owner = f" The most are with {owners[0].owner} ({owners[0].overdue})." if named else ""
+        lines.append(
+            f"{plural(len(report.overdue), 'item is', 'items are')} overdue "
+            f"as of {long_date(report.as_of)}.{owner}"
+        )
+    else:
+        lines.append(f"Nothing is overdue as of {long_date(report.as_of)}.")
+    if t.due:
+        lines.append(
+            f"Deadlines: {t.met_deadline} of {plural(t.due, 'item')} due {span} "
+            f"done on time ({percent(t.compliance)})."
+        )
+    else:
+        lines.append(f"No action items fell due {span}.")
+    known = [c for c in report.causes.categories if c.category != "unknown" and c.recent]
+    if known:
+        top_cause = known[0]
+        lines.append(
+            f"Most common cause over the last {CAUSE_WINDOW_DAYS} days: {top_cause.label} "
+            f"({plural(top_cause.recent, 'incident')}, {top_cause.previous} in the "
+            f"{CAUSE_WINDOW_DAYS} days before)."
+        )
+    if report.repeats:
+        lines.append(
+            f"{plural(len(report.repeats), 'incident')} {span} repeated an earlier cause: "
+            f"{len(report.never_done)} where the earlier follow-up was never done, "
+            f"{len(report.did_not_hold)} where the fix did not hold."
+        )
+    return lines
