@@ -1,0 +1,1 @@
+"""Root-cause analysis: the taxonomy, the classifier, mechanism similarity and repeat detection."""
