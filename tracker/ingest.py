@@ -1,0 +1,472 @@
+"""``pmt ingest``: parse postmortems and bring the store up to date with them.
+
+Each file is its own transaction: a file that cannot be read or parsed is reported (path and
+reason) and skipped, and the others still ingest. A file whose bytes (and the settings that
+shape its rows) are unchanged since last time is skipped before it is parsed.
+
+Concurrency: the work on one postmortem is serialised (``tracker.store.lock``; on SQLite the
+write transaction itself) and re-checks the stored hash under the lock, so two runs over the
+same tree converge instead of inserting twice. The unique keys catch anything else; a file's
+transaction that trips one is retried once, when it will see the other run's rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session
+
+from tracker.deadlines import due_date
+from tracker.errors import PmtError, StoreError
+from tracker.identity import KnownItem, match_items, path_key, postmortem_key
+from tracker.models import ActionItem, Postmortem
+from tracker.store import Store, lock
+from tracker.tables import ItemEventRow, ItemRow, PostmortemRow, TicketLinkRow, utcnow
+
+if TYPE_CHECKING:
+    from tracker.config import Settings
+
+# Bump when ingest would store different rows for the same file (it re-ingests everything).
+INGEST_VERSION = "1"
+
+FileStatus = str  # "new" | "updated" | "unchanged" | "failed"
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    path: str
+    status: FileStatus
+    key: str | None = None
+    items: int = 0
+    # Item events recorded: created, closed, reopened, removed, restored, due_changed, ...
+    events: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "status": self.status,
+            "key": self.key,
+            "items": self.items,
+            "events": dict(self.events),
+            "notes": list(self.notes),
+            "error": self.error,
+        }
+
+
+@dataclass
+class IngestReport:
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def changed_keys(self) -> list[str]:
+        """Keys of the postmortems that are new or changed (for hooks such as repeat detection)."""
+        return [r.key for r in self.results if r.status in ("new", "updated") and r.key]
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(r.status for r in self.results)
+        return {s: counted.get(s, 0) for s in ("new", "updated", "unchanged", "failed")}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": [r.to_dict() for r in self.results],
+            "totals": {"files": len(self.results), **self.counts()},
+            "changed": self.changed_keys,
+        }
+
+
+@dataclass
+class IngestResult:
+    """One postmortem written to the store."""
+
+    postmortem_id: int
+    key: str
+    status: FileStatus  # "new" | "updated" | "unchanged"
+    # The document's items in order, each with its stable uid.
+    items: list[tuple[str, ActionItem]] = field(default_factory=list)
+    events: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+
+def settings_fingerprint(settings: Settings) -> str:
+    """What besides a file's bytes decides its rows: a change re-ingests unchanged files."""
+    shaping = {
+        "version": INGEST_VERSION,
+        "parsing": settings.parsing.model_dump(),
+        "deadlines": settings.deadlines.model_dump(),
+        "timezone": settings.timezone,
+    }
+    return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def content_hash(data: bytes, fingerprint: str) -> str:
+    return hashlib.sha256(fingerprint.encode() + b"\x00" + data).hexdigest()
+
+
+def ingest_paths(
+    store: Store,
+    paths: Sequence[str | Path],
+    settings: Settings,
+    *,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders (recursively, through ``[ingest] include / exclude``)."""
+    from tracker.discovery import discover
+    from tracker.parsing import parse_file
+
+    report = IngestReport()
+
+    def done(result: FileResult) -> None:
+        report.results.append(result)
+        if on_result is not None:
+            on_result(result)
+
+    existing = [Path(p) for p in paths if Path(p).exists()]
+    for missing in (p for p in paths if not Path(p).exists()):
+        done(FileResult(path=str(missing), status="failed", error="no such file or directory"))
+    files = discover(existing, settings.ingest.include, settings.ingest.exclude) if existing else []
+
+    fingerprint = settings_fingerprint(settings)
+    root = settings.ingest.root
+    known = _known_hashes(store)
+    seen: dict[str, str] = {}  # key -> path, to catch two files claiming one id
+    for file in files:
+        shown = file.as_posix()
+        try:
+            data = file.read_bytes()
+        except OSError as exc:
+            done(FileResult(path=shown, status="failed", error=exc.strerror or str(exc)))
+            continue
+        digest = content_hash(data, fingerprint)
+        quick = _unchanged_key(file, data, digest, root, known)
+        if quick is not None and _claim(seen, quick, shown) is None:
+            done(FileResult(path=shown, status="unchanged", key=quick))
+            continue
+        try:
+            pm = parse_file(file, settings.parsing)
+        except PmtError as exc:
+            done(FileResult(path=shown, status="failed", error=getattr(exc, "reason", None) or str(exc)))
+            continue
+        pm.path = shown
+        key = postmortem_key(pm, root)
+        clash = _claim(seen, key, shown)
+        if clash is not None:
+            done(
+                FileResult(
+                    path=shown,
+                    status="failed",
+                    key=key,
+                    error=f"postmortem id {key!r} is also used by {clash}; ids must be unique",
+                )
+            )
+            continue
+        result = ingest_document(store, pm, digest, settings, key=key)
+        done(
+            FileResult(
+                path=shown,
+                status=result.status,
+                key=result.key,
+                items=len(result.items),
+                events=dict(result.events),
+                notes=result.notes,
+            )
+        )
+    return report
+
+
+def ingest_document(
+    store: Store,
+    pm: Postmortem,
+    content_hash: str,
+    settings: Settings,
+    *,
+    key: str | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Upsert one parsed postmortem and its items in one transaction (retried once on a race)."""
+    key = key or postmortem_key(pm, settings.ingest.root)
+    for attempt in (1, 2):
+        try:
+            with store.session() as session:
+                return _upsert(session, pm, key, content_hash, settings, now or utcnow())
+        except IntegrityError as exc:
+            # Another run inserted the same rows between our read and our write; once more
+            # under the lock we see them and update instead.
+            if attempt == 2:
+                raise StoreError(f"{pm.path}: could not store postmortem {key!r}: {exc.orig}") from exc
+        except OperationalError as exc:
+            raise StoreError(f"{pm.path}: the database refused the write: {exc.orig}") from exc
+    raise AssertionError("unreachable")
+
+
+def _upsert(
+    session: Session, pm: Postmortem, key: str, digest: str, settings: Settings, now: datetime
+) -> IngestResult:
+    lock(session, f"postmortem:{key}")
+    row = session.scalars(select(PostmortemRow).where(PostmortemRow.key == key)).first()
+    if row is not None and row.content_hash == digest:
+        if row.path != pm.path:
+            row.path = pm.path
+            row.updated_at = now
+        return IngestResult(row.id, key, "unchanged", _stored_pairs(session, row, pm))
+    status = "new" if row is None else "updated"
+    if row is None:
+        row = PostmortemRow(key=key, path=pm.path, created_at=now)
+        session.add(row)
+    _copy_postmortem(row, pm, digest, now)
+    session.flush()
+    assert row.id is not None
+    base, notes = _deadline_base(pm, row, settings)
+    pairs, events = _apply_items(session, row, key, pm.action_items, base, settings, now)
+    return IngestResult(row.id, key, status, pairs, events, notes)
+
+
+def _copy_postmortem(row: PostmortemRow, pm: Postmortem, digest: str, now: datetime) -> None:
+    row.path = pm.path
+    row.title = pm.title
+    row.incident_date = pm.date
+    row.started = pm.started
+    row.ended = pm.ended
+    row.timezone = pm.timezone
+    row.duration_minutes = pm.duration_minutes
+    row.impact = pm.impact
+    row.users_affected_pct = pm.users_affected_pct
+    row.severity = pm.severity
+    row.root_cause = pm.root_cause
+    row.root_cause_detail = pm.root_cause_detail
+    row.resolution = pm.resolution
+    row.incident_ticket = pm.incident
+    row.content_hash = digest
+    row.removed_at = None
+    row.updated_at = now
+
+
+def _deadline_base(pm: Postmortem, row: PostmortemRow, settings: Settings) -> tuple[date, list[str]]:
+    """The date implicit due dates count from: the incident's, else the first ingest's.
+
+    The first ingest (not today's) so that an undated postmortem's deadlines do not move
+    every time it is edited.
+    """
+    if pm.date is not None:
+        return pm.date, []
+    first_seen = row.created_at.astimezone(ZoneInfo(settings.timezone)).date()
+    notes = []
+    if any(item.due is None for item in pm.action_items):
+        notes.append(
+            f"no incident date: implicit due dates are counted from the first ingest, {first_seen}"
+        )
+    return first_seen, notes
+
+
+def _apply_items(
+    session: Session,
+    pm_row: PostmortemRow,
+    key: str,
+    items: Sequence[ActionItem],
+    base: date,
+    settings: Settings,
+    now: datetime,
+) -> tuple[list[tuple[str, ActionItem]], Counter[str]]:
+    assert pm_row.id is not None
+    stored = list(session.scalars(select(ItemRow).where(ItemRow.postmortem_id == pm_row.id)))
+    links: dict[int, list[str]] = {}
+    if stored:
+        query = select(TicketLinkRow.item_id, TicketLinkRow.key).where(
+            TicketLinkRow.postmortem_id == pm_row.id, TicketLinkRow.item_id.is_not(None)  # type: ignore[union-attr]
+        )
+        for item_id, ticket_key in session.execute(query):
+            links.setdefault(item_id, []).append(ticket_key)
+    known = [
+        KnownItem(
+            uid=r.uid,
+            text=r.text,
+            active=r.status != "removed",
+            position=r.position,
+            tickets=tuple(t for t in [r.ticket, *links.get(r.id or 0, [])] if t),
+        )
+        for r in stored
+    ]
+    uids = match_items(key, known, items)
+    by_uid = {r.uid: r for r in stored}
+    events: Counter[str] = Counter()
+    new_rows: list[dict[str, Any]] = []
+    new_done: list[bool] = []
+    pending: list[dict[str, Any]] = []  # events of existing rows
+
+    def event(item_id: int, name: str, detail: dict[str, Any] | None = None) -> None:
+        events[name] += 1
+        pending.append(
+            {
+                "item_id": item_id,
+                "at": now,
+                "event": name,
+                "detail": json.dumps(detail, default=str, sort_keys=True) if detail else None,
+            }
+        )
+
+    for position, (uid, item) in enumerate(zip(uids, items, strict=True)):
+        due, implicit = due_date(item.due, base, item.priority, settings.deadlines)
+        status = "done" if item.done else "open"
+        row = by_uid.get(uid)
+        if row is None:
+            new_rows.append(
+                {
+                    "postmortem_id": pm_row.id,
+                    "uid": uid,
+                    "text": item.text,
+                    "owner": item.owner,
+                    "due": due,
+                    "due_implicit": implicit,
+                    "priority": item.priority,
+                    "kind": item.kind,
+                    "done": item.done,
+                    "ticket": item.ticket,
+                    "line": item.line,
+                    "section": item.section,
+                    "position": position,
+                    "status": status,
+                    "not_effective": False,
+                    "created_at": now,
+                    # Done before pmt first saw it: when is unknown, so no closing date.
+                    "closed_at": None,
+                    "removed_at": None,
+                    "updated_at": now,
+                }
+            )
+            new_done.append(bool(item.done))
+            continue
+        assert row.id is not None
+        changed = False
+        if row.status == "removed":
+            event(row.id, "restored", {"status": status})
+            row.removed_at = None
+            changed = True
+        was_done = bool(row.done)
+        if item.done and not was_done:
+            event(row.id, "closed")
+            row.closed_at = now
+            changed = True
+        elif not item.done and was_done:
+            event(row.id, "reopened")
+            row.closed_at = None
+            changed = True
+        if (row.due, row.due_implicit) != (due, implicit):
+            event(row.id, "due_changed", {"from": row.due, "to": due, "implicit": implicit})
+            row.due, row.due_implicit = due, implicit
+            changed = True
+        if item.ticket and item.ticket != row.ticket:
+            event(row.id, "ticket_linked", {"ticket": item.ticket})
+            row.ticket = item.ticket
+            changed = True
+        updates = {
+            name: [getattr(row, name), getattr(item, name)]
+            for name in ("text", "owner", "priority", "kind", "ticket")
+            if getattr(row, name) != getattr(item, name)
+        }
+        if updates:
+            event(row.id, "updated", updates)
+            for name, (_old, value) in updates.items():
+                setattr(row, name, value)
+            changed = True
+        if (row.line, row.section, row.position, row.done, row.status) != (
+            item.line,
+            item.section,
+            position,
+            item.done,
+            status,
+        ):
+            row.line, row.section, row.position, row.done = item.line, item.section, position, item.done
+            row.status = status
+            changed = True
+        if changed:
+            row.updated_at = now
+
+    kept = set(uids)
+    for row in stored:
+        if row.uid not in kept and row.status != "removed":
+            assert row.id is not None
+            event(row.id, "removed", {"text": row.text})
+            row.status = "removed"
+            row.removed_at = now
+            row.updated_at = now
+
+    session.flush()
+    if new_rows:
+        ids = session.scalars(
+            insert(ItemRow).returning(ItemRow.id, sort_by_parameter_order=True), new_rows  # type: ignore[arg-type]
+        ).all()
+        for item_id in ids:
+            event(item_id, "created")
+    if pending:
+        session.execute(insert(ItemEventRow), pending)
+    return list(zip(uids, items, strict=True)), events
+
+
+def _stored_pairs(session: Session, row: PostmortemRow, pm: Postmortem) -> list[tuple[str, ActionItem]]:
+    """The uids of an unchanged document's items: its active rows, in document order."""
+    uids = session.execute(
+        select(ItemRow.uid)
+        .where(ItemRow.postmortem_id == row.id, ItemRow.status != "removed")
+        .order_by(ItemRow.position)  # type: ignore[arg-type]
+    ).scalars()
+    return list(zip(uids, pm.action_items, strict=False))
+
+
+def _known_hashes(store: Store) -> dict[str, tuple[str, str | None]]:
+    """key -> (path, content hash) of every stored postmortem, read once per run."""
+    with store.session(write=False) as session:
+        rows = session.execute(select(PostmortemRow.key, PostmortemRow.path, PostmortemRow.content_hash))
+        return {key: (path, digest) for key, path, digest in rows}
+
+
+_FRONT_MATTER_ID = re.compile(r"^id:[ \t]*['\"]?(?P<id>[^'\"\r\n#]+?)['\"]?[ \t]*(?:#.*)?$", re.M)
+
+
+def _unchanged_key(
+    file: Path, data: bytes, digest: str, root: str, known: dict[str, tuple[str, str | None]]
+) -> str | None:
+    """The key of the stored postmortem this file is byte-for-byte, or None (parse it).
+
+    The key needs the front matter's id, so look for it without parsing; a miss only costs a
+    parse (the hash is checked again under the lock).
+    """
+    candidates = [path_key(file, root)]
+    if data.startswith(b"---"):
+        end = data.find(b"\n---", 3)
+        if end > 0:
+            head = data[3:end].decode("utf-8", "replace")
+            if m := _FRONT_MATTER_ID.search(head):
+                candidates.insert(0, m.group("id").strip())
+    for key in candidates:
+        stored = known.get(key)
+        if stored is not None and stored[1] == digest:
+            return key
+    return None
+
+
+def _claim(seen: dict[str, str], key: str, path: str) -> str | None:
+    """Record that ``path`` is ``key``; the other path when another file of this run was."""
+    other = seen.setdefault(key, path)
+    return other if other != path else None
