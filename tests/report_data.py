@@ -8,7 +8,11 @@ same facts, written out in the test.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
 
 from tracker.store import Store
 from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
@@ -135,3 +139,11 @@ def fill(store: Store) -> dict[str, int]:
                           state="open", assignee="bob-gh")
         )
     return ids
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    """A migrated, empty SQLite store (for tests that need no PostgreSQL variant)."""
+    store = Store(f"sqlite:///{tmp_path / 'pmt.db'}")
+    yield store
+    store.dispose()

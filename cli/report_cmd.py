@@ -1,0 +1,139 @@
+"""``pmt report weekly``: the weekly report as Markdown, HTML or JSON, optionally published."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cli.app import app
+from cli.context import app_context
+from cli.output import emit, say
+
+report_app = typer.Typer(
+    help=(
+        "Reports built from the store.\n\n"
+        "Example: pmt report weekly --format html --output report.html"
+    ),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(report_app, name="report")
+
+
+class ReportFormat(str, Enum):
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+class PostTarget(str, Enum):
+    github = "github"
+    slack = "slack"
+
+
+@report_app.command("weekly")
+def weekly(
+    ctx: typer.Context,
+    week: Optional[str] = typer.Option(
+        None, "--week", help="ISO week such as 2026-W48 (default: the last full week)."
+    ),
+    since: Optional[str] = typer.Option(None, "--since", help="First day, YYYY-MM-DD."),
+    until: Optional[str] = typer.Option(
+        None, "--until", help="Last day, YYYY-MM-DD (default with --since: today)."
+    ),
+    fmt: ReportFormat = typer.Option(
+        ReportFormat.markdown, "--format", "-f", help="markdown, html (one self-contained file) or json."
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", dir_okay=False, help="Write the report to FILE instead of stdout."
+    ),
+    post: Optional[PostTarget] = typer.Option(
+        None,
+        "--post",
+        help="Also publish it: 'github' (one issue per week in report.github_repo, updated in "
+        "place) or 'slack' (the incoming webhook in PMT_SLACK_WEBHOOK_URL).",
+    ),
+) -> None:
+    """The weekly report on postmortems and their action items.
+
+    New postmortems; action items added, done and overdue; completion, time to close and
+    deadline compliance by priority; the oldest open items and the owners with the most
+    overdue; recurring causes. Periods are cut in the configured time zone.
+
+    Example: pmt report weekly --week 2026-W48 --format html --output week48.html
+    """
+    from datetime import UTC, datetime
+
+    from tracker.reports.period import resolve_period
+    from tracker.reports.render_html import render_html
+    from tracker.reports.render_json import render_json
+    from tracker.reports.render_markdown import render_markdown
+    from tracker.reports.weekly import build_weekly_report
+    from tracker.reports.recurrence import find_repeats
+    from tracker.store import open_store
+
+    actx = app_context(ctx)
+    settings = actx.settings
+    now = datetime.now(UTC)
+    period = resolve_period(timezone=settings.timezone, now=now, week=week, since=since, until=until)
+    # A missing token or webhook is found before the work, not after it.
+    if post is PostTarget.github:
+        from sync.publish import github_target
+
+        github_target(settings, actx.secrets)
+    elif post is PostTarget.slack:
+        from sync.publish import slack_url
+
+        slack_url(actx.secrets)
+    store = open_store(settings)
+    try:
+        if store.is_empty():
+            say("pmt: the store is empty: run `pmt ingest PATH` first; the report has no data")
+        with store.session(write=False) as session:
+            report = build_weekly_report(session, settings, period, now=now, find_repeats=find_repeats)
+    finally:
+        store.dispose()
+
+    renderers = {
+        ReportFormat.markdown: render_markdown,
+        ReportFormat.html: render_html,
+        ReportFormat.json: render_json,
+    }
+    text = renderers[fmt](report)
+    if output is not None:
+        _write(output, text)
+        say(f"pmt: wrote the {fmt.value} report for {period.label} to {output}")
+    else:
+        emit(text)
+
+    if post is PostTarget.github:
+        from sync.publish import post_github
+
+        result = post_github(report, settings, actx.secrets)
+        say(f"pmt: {result.action} {result.url}")
+    elif post is PostTarget.slack:
+        from sync.publish import post_slack
+
+        post_slack(report, actx.secrets)
+        say("pmt: posted the report to Slack")
+
+
+def _write(path: Path, text: str) -> None:
+    """Write atomically: a reader (or a web server) never sees half a report."""
+    import os
+    import tempfile
+
+    from tracker.errors import InputError
+
+    target = path.expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise InputError(str(path), f"cannot write the report: {exc.strerror or exc}") from exc

@@ -1,0 +1,415 @@
+"""The weekly report as one self-contained HTML file: inline CSS, charts as inline SVG.
+
+It opens from a file or an e-mail attachment with no network and no scripts. It is written for
+readers who are not engineers: the "at a glance" part comes first in plain sentences, every
+table and chart says in a line what it shows, and charts carry titles, axis labels and the
+numbers themselves (colour is never the only cue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from tracker.reports.charts import PALETTE, Series, bar_chart, column_chart
+from tracker.reports.weekly import CAUSE_WINDOW_DAYS, ItemEntry, ItemStats, RepeatEntry, WeeklyReport
+from tracker.reports.words import at_a_glance, days, duration, long_date, percent, period_sentence
+
+LIST_LIMIT = 50
+
+CSS = """
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { margin: 0; background: #f6f8fa; color: #1f2328;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 48px; background: #ffffff; }
+h1 { font-size: 28px; margin: 0 0 4px; }
+h2 { font-size: 21px; margin: 36px 0 6px; padding-bottom: 4px; border-bottom: 2px solid #d0d7de; }
+h3 { font-size: 17px; margin: 20px 0 6px; }
+p.period, p.explain, footer { color: #424a53; }
+p.explain { margin: 0 0 12px; font-size: 15px; }
+.glance { background: #eef5fb; border: 1px solid #b6d3ea; border-radius: 8px; padding: 4px 20px 12px; }
+.glance h2 { border: 0; margin-top: 12px; }
+.glance ul { margin: 8px 0 0; padding-left: 22px; font-size: 17px; }
+.cards { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 8px; }
+.card { flex: 1 1 180px; background: #ffffff; border: 1px solid #d0d7de; border-left: 6px solid #0072B2;
+  border-radius: 6px; padding: 10px 14px; }
+.card.alert { border-left-color: #D55E00; }
+.card .num { display: block; font-size: 32px; font-weight: 700; line-height: 1.1; }
+.card .what { display: block; font-size: 14px; color: #424a53; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 4px; font-size: 14px; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
+th, td { border: 1px solid #d0d7de; padding: 6px 8px; text-align: left; vertical-align: top; }
+th { background: #f0f3f6; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+tr.total td { font-weight: 700; background: #eef5fb; }
+.late { color: #a0340b; font-weight: 600; }
+.chart { display: block; width: 100%; max-width: 980px; height: auto; margin: 8px 0; }
+.note { font-size: 14px; color: #424a53; }
+ul.repeats li { margin-bottom: 6px; }
+a { color: #0b5cad; }
+footer { margin-top: 40px; font-size: 13px; border-top: 1px solid #d0d7de; padding-top: 8px; }
+@media print { body { background: #ffffff; } main { padding: 0; } .glance { break-inside: avoid; } }
+"""
+
+
+def _e(value: object) -> str:
+    return "" if value is None else escape(str(value))
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    numeric: Sequence[int] = (),
+    caption: str | None = None,
+    classes: Sequence[str] = (),
+) -> str:
+    """Cells are escaped unless they are ``_Raw`` (links built here)."""
+    out = ["<table>"]
+    if caption:
+        out.append(f"<caption>{_e(caption)}</caption>")
+    num = ' class="num"'
+    out.append(
+        "<thead><tr>"
+        + "".join(
+            f'<th scope="col"{num if i in numeric else ""}>{_e(h)}</th>' for i, h in enumerate(headers)
+        )
+        + "</tr></thead><tbody>"
+    )
+    for r, row in enumerate(rows):
+        cls = f' class="{classes[r]}"' if r < len(classes) and classes[r] else ""
+        cells = []
+        for i, cell in enumerate(row):
+            content = cell.html if isinstance(cell, _Raw) else _e(cell)
+            cells.append(f'<td{num if i in numeric else ""}>{content}</td>')
+        out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
+    out.append("</tbody></table>")
+    return "\n".join(out)
+
+
+class _Raw:
+    def __init__(self, html: str) -> None:
+        self.html = html
+
+
+def _ticket(entry: ItemEntry) -> object:
+    if entry.ticket and entry.ticket_url and entry.ticket_url.startswith(("https://", "http://")):
+        return _Raw(f'<a href="{_e(entry.ticket_url)}">{_e(entry.ticket)}</a>')
+    return entry.ticket or ""
+
+
+def _due(entry: ItemEntry) -> str:
+    if entry.due is None:
+        return "none"
+    return entry.due.isoformat() + (" (policy)" if entry.due_implicit else "")
+
+
+def _section(section_id: str, title: str, explain: str, body: str) -> str:
+    return (
+        f'<section id="{section_id}" aria-labelledby="{section_id}-h">\n'
+        f'<h2 id="{section_id}-h">{_e(title)}</h2>\n'
+        f'<p class="explain">{_e(explain)}</p>\n{body}\n</section>'
+    )
+
+
+def render_html(report: WeeklyReport) -> str:
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="pmt">',
+        f"<title>{_e(report.title)}</title>",
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        "<main>",
+        f"<header><h1>{_e(report.title)}</h1>",
+        f'<p class="period">{_e(period_sentence(report))}</p></header>',
+        _glance(report),
+        _trend(report),
+        _postmortems(report),
+        _items(report),
+        _overdue(report),
+        _oldest(report),
+        _owners(report),
+        _causes(report),
+        "<footer>Made by pmt, the postmortem action-item tracker, on "
+        f"{_e(long_date(report.as_of))}. An action item is done when it is checked in its "
+        "postmortem or its ticket is closed.</footer>",
+        "</main>",
+        "</body>",
+        "</html>",
+    ]
+    return "\n".join(parts) + "\n"
+
+
+def _glance(report: WeeklyReport) -> str:
+    t = report.totals
+    cards = [
+        (len(report.postmortems), "new postmortems" if len(report.postmortems) != 1 else "new postmortem", False),
+        (t.closed, f"action items done {report.span}", False),
+        (len(report.overdue), "action items overdue now", bool(report.overdue)),
+        (percent(t.compliance), f"of the items due {report.span} done on time", (t.compliance or 1) < 1),
+    ]
+    html = ['<section class="glance" id="glance" aria-labelledby="glance-h">']
+    html.append('<h2 id="glance-h">At a glance</h2>')
+    html.append('<div class="cards">')
+    for number, what, alert in cards:
+        html.append(
+            f'<div class="card{" alert" if alert else ""}"><span class="num">{_e(number)}</span>'
+            f'<span class="what">{_e(what)}</span></div>'
+        )
+    html.append("</div><ul>")
+    html += [f"<li>{_e(line)}</li>" for line in at_a_glance(report)]
+    html.append("</ul></section>")
+    return "\n".join(html)
+
+
+def _trend(report: WeeklyReport) -> str:
+    weeks = report.history
+    labels = [f"{w.start.day} {w.start:%b}" for w in weeks]
+    chart = column_chart(
+        "chart-open-closed",
+        title=f"Open and done action items, last {len(weeks)} weeks",
+        desc=(
+            "For each week: the action items still open at the end of the week and those done "
+            "during it. "
+            + "; ".join(f"week of {lab}: {w.open} open, {w.closed} done" for lab, w in zip(labels, weeks))
+        ),
+        categories=labels,
+        series=[
+            Series("Open at the end of the week", [w.open for w in weeks], PALETTE[1]),
+            Series("Done during the week", [w.closed for w in weeks], PALETTE[0]),
+        ],
+        x_label="Week starting on Monday",
+        y_label="Action items",
+    )
+    return _section(
+        "trend",
+        f"Open and done over the last {len(weeks)} weeks",
+        "Orange bars are the action items still waiting at the end of each week; blue bars are "
+        "those done during the week. Fewer orange and more blue is better.",
+        chart,
+    )
+
+
+def _postmortems(report: WeeklyReport) -> str:
+    if not report.postmortems:
+        body = f"<p>No new postmortems {report.span}.</p>"
+    else:
+        body = _table(
+            ["Postmortem", "Incident date", "Duration", "Impact", "Root cause", "Action items"],
+            [
+                [
+                    p.title or p.key,
+                    p.incident_date.isoformat() if p.incident_date else "",
+                    duration(p.duration_minutes),
+                    p.impact or "",
+                    p.cause_label,
+                    p.items,
+                ]
+                for p in report.postmortems
+            ],
+            numeric=(5,),
+        )
+    return _section(
+        "postmortems",
+        "New postmortems",
+        "Postmortems written up (added to the tracker) during the period: how long the incident "
+        "lasted, who it affected and what kind of failure caused it.",
+        body,
+    )
+
+
+def _items(report: WeeklyReport) -> str:
+    rows: list[ItemStats] = [*report.by_priority, report.totals]
+    body = _table(
+        ["Priority", "Added", "Done", "Open now", "Overdue now", "Completion", "Median days to close",
+         "Due", "Done on time", "On-time rate"],
+        [
+            [
+                "All" if s.priority == "all" else ("No priority" if s.priority == "none" else s.priority),
+                s.added,
+                s.closed,
+                s.open_now,
+                s.overdue_now,
+                percent(s.completion_rate),
+                "n/a" if s.median_days_to_close is None else f"{s.median_days_to_close:g}",
+                s.due,
+                s.met_deadline,
+                percent(s.compliance),
+            ]
+            for s in rows
+        ],
+        numeric=tuple(range(1, 10)),
+        classes=[""] * (len(rows) - 1) + ["total"],
+    )
+    note = (
+        '<p class="note">Completion is the share of all action items done by the end of the '
+        "period. Median days to close counts from the incident, over the items done in the "
+        "period. On-time rate: of the items whose due date fell in the period, the share done "
+        "by that date (the deadline policy gives a due date to items written without one).</p>"
+    )
+    return _section(
+        "items",
+        "Action items",
+        "Follow-up actions from all postmortems, by priority (P0 is the most urgent).",
+        body + "\n" + note,
+    )
+
+
+def _item_rows(entries: Sequence[ItemEntry], *, late: bool) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for e in entries:
+        row: list[object] = [e.text, e.owner or "(no owner)", e.priority or "", _due(e)]
+        row.append(
+            _Raw(f'<span class="late">{e.days_overdue}</span>') if late else days(e.age_days)
+        )
+        row += [_ticket(e), e.postmortem_title or e.postmortem_key]
+        rows.append(row)
+    return rows
+
+
+def _overdue(report: WeeklyReport) -> str:
+    if not report.overdue:
+        body = "<p>Nothing is overdue.</p>"
+    else:
+        shown = report.overdue[:LIST_LIMIT]
+        body = _table(
+            ["Action item", "Owner", "Priority", "Due", "Days late", "Ticket", "Postmortem"],
+            _item_rows(shown, late=True),
+            numeric=(4,),
+        )
+        if len(report.overdue) > len(shown):
+            body += f'\n<p class="note">…and {len(report.overdue) - len(shown)} more.</p>'
+    return _section(
+        "overdue",
+        f"Overdue now ({len(report.overdue)})",
+        f"Action items not done whose due date has passed, as of {long_date(report.as_of)}, the "
+        "latest first.",
+        body,
+    )
+
+
+def _oldest(report: WeeklyReport) -> str:
+    body = (
+        _table(
+            ["Action item", "Owner", "Priority", "Due", "Open for", "Ticket", "Postmortem"],
+            _item_rows(report.oldest_open, late=False),
+            numeric=(4,),
+        )
+        if report.oldest_open
+        else "<p>No action item is open.</p>"
+    )
+    return _section(
+        "oldest",
+        "Oldest open action items",
+        "The follow-ups that have waited longest since their incident.",
+        body,
+    )
+
+
+def _owners(report: WeeklyReport) -> str:
+    body = (
+        _table(
+            ["Owner", "Overdue", "Open", "Most days late"],
+            [[o.owner, o.overdue, o.open, o.most_days_late] for o in report.owners],
+            numeric=(1, 2, 3),
+        )
+        if report.owners
+        else "<p>Nobody has an overdue action item.</p>"
+    )
+    return _section(
+        "owners",
+        "Owners with the most overdue items",
+        "Who may need help or a new deadline.",
+        body,
+    )
+
+
+def _causes(report: WeeklyReport) -> str:
+    c = report.causes
+    body: list[str] = []
+    if c.categories:
+        body.append(
+            bar_chart(
+                "chart-causes",
+                title=f"Incidents by cause: last {CAUSE_WINDOW_DAYS} days and the {CAUSE_WINDOW_DAYS} before",
+                desc="; ".join(
+                    f"{k.label}: {k.recent} in the last {CAUSE_WINDOW_DAYS} days, {k.previous} before"
+                    for k in c.categories
+                ),
+                categories=[k.label for k in c.categories],
+                series=[
+                    Series(f"Last {CAUSE_WINDOW_DAYS} days", [k.recent for k in c.categories], PALETTE[1]),
+                    Series(f"The {CAUSE_WINDOW_DAYS} days before", [k.previous for k in c.categories], PALETTE[0]),
+                ],
+                x_label="Incidents",
+                y_label="Cause",
+            )
+        )
+        body.append(
+            _table(
+                ["Cause", f"Last {CAUSE_WINDOW_DAYS} days", f"The {CAUSE_WINDOW_DAYS} days before", "Change"],
+                [[k.label, k.recent, k.previous, f"{k.change:+d}"] for k in c.categories],
+                numeric=(1, 2, 3),
+            )
+        )
+    else:
+        body.append("<p>No incidents in these six months.</p>")
+    body.append(f"<h3>Incidents {report.span} that repeated an earlier cause</h3>")
+    if not report.repeats:
+        body.append(f"<p>None: no incident {report.span} had the same cause as an earlier one.</p>")
+    else:
+        for heading, explain, entries in (
+            (
+                "The earlier follow-up was never done",
+                "The same failure came back while the actions meant to prevent it were still open.",
+                report.never_done,
+            ),
+            (
+                "The fix did not hold",
+                "The earlier actions were all done, yet the same failure came back: they were not "
+                "enough.",
+                report.did_not_hold,
+            ),
+        ):
+            body.append(f"<h3>{_e(heading)} ({len(entries)})</h3>")
+            body.append(f'<p class="note">{_e(explain)}</p>')
+            if entries:
+                body.append('<ul class="repeats">' + "".join(_repeat(r) for r in entries) + "</ul>")
+            else:
+                body.append("<p>None.</p>")
+    return _section(
+        "causes",
+        "Recurring causes",
+        f"How many incidents had each kind of root cause from {c.recent_start.isoformat()} to "
+        f"{c.recent_end.isoformat()}, against the {CAUSE_WINDOW_DAYS} days before. A cause "
+        "that grows deserves a closer look.",
+        "\n".join(body),
+    )
+
+
+def _repeat(r: RepeatEntry) -> str:
+    earlier = _e(r.earlier_title or r.earlier_key)
+    if r.earlier_date:
+        earlier += f" ({r.earlier_date.isoformat()})"
+    text = (
+        f"<li><strong>{_e(r.postmortem_title or r.postmortem_key)}</strong> repeats {earlier} "
+        f"(similarity {r.score:.2f})."
+    )
+    if r.kind == "follow_up_never_done":
+        text += f" {r.open_items} of {len(r.earlier_items)} earlier action items are still open"
+        waiting = [i for i in r.earlier_items if i.status != "done"]
+        if waiting:
+            text += ": " + "; ".join(
+                f"{_e(i.text)} ({_e(i.owner or 'no owner')}, {_e(i.status)})" for i in waiting[:5]
+            )
+        text += "."
+    else:
+        text += f" All {len(r.earlier_items)} earlier action items were done."
+    return text + "</li>"

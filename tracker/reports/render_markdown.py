@@ -1,0 +1,228 @@
+"""The weekly report as Markdown, for a GitHub issue, a wiki page or a chat message.
+
+Long lists are cut (``LIST_LIMIT`` rows, then "and N more") so that the body stays well under
+GitHub's 65,536-character limit for an issue however many items are overdue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracker.reports.weekly import CAUSE_WINDOW_DAYS, ItemEntry, ItemStats, RepeatEntry, WeeklyReport
+from tracker.reports.words import at_a_glance, days, duration, percent, period_sentence
+
+LIST_LIMIT = 25
+
+
+def _esc(text: object) -> str:
+    if text is None:
+        return ""
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> list[str]:
+    out = ["| " + " | ".join(headers) + " |"]
+    out.append("|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|")
+    out += ["| " + " | ".join(_esc(c) for c in row) + " |" for row in rows]
+    return out
+
+
+def _ticket(entry: ItemEntry) -> str:
+    if entry.ticket and entry.ticket_url:
+        return f"[{_esc(entry.ticket)}]({entry.ticket_url})"
+    return _esc(entry.ticket or "")
+
+
+def _due(entry: ItemEntry) -> str:
+    if entry.due is None:
+        return "none"
+    return f"{entry.due.isoformat()}{' (policy)' if entry.due_implicit else ''}"
+
+
+def _more(total: int, shown: int) -> list[str]:
+    return ["", f"…and {total - shown} more."] if total > shown else []
+
+
+def render_markdown(report: WeeklyReport) -> str:
+    out: list[str] = [f"# {report.title}", "", f"_{period_sentence(report)}_", ""]
+    out += ["## At a glance", ""]
+    out += [f"- {line}" for line in at_a_glance(report)]
+    out.append("")
+
+    out += ["## New postmortems", ""]
+    if report.postmortems:
+        out += _table(
+            ["Postmortem", "Incident date", "Duration", "Impact", "Root cause", "Action items"],
+            [
+                [
+                    p.title or p.key,
+                    p.incident_date.isoformat() if p.incident_date else "",
+                    duration(p.duration_minutes),
+                    p.impact or "",
+                    p.cause_label,
+                    p.items,
+                ]
+                for p in report.postmortems
+            ],
+            right=(5,),
+        )
+    else:
+        out.append(f"No new postmortems {report.span}.")
+    out.append("")
+
+    out += ["## Action items", ""]
+    out += _stats_table([*report.by_priority, report.totals])
+    out += [
+        "",
+        "_Done: checked in the postmortem or its ticket closed. Completion: share of all items "
+        "done by the end of the period. Days to close: median, from the incident, over the items "
+        "done in the period. On time: items due in the period that were done by their due date "
+        "(a due date marked “policy” comes from the deadline policy)._",
+        "",
+    ]
+
+    out += [f"## Overdue now ({len(report.overdue)})", ""]
+    if report.overdue:
+        shown = report.overdue[:LIST_LIMIT]
+        out += _table(
+            ["Action item", "Owner", "Priority", "Due", "Days late", "Ticket", "Postmortem"],
+            [
+                [
+                    e.text,
+                    e.owner or "(no owner)",
+                    e.priority or "",
+                    _due(e),
+                    e.days_overdue,
+                    _ticket(e),
+                    e.postmortem_title or e.postmortem_key,
+                ]
+                for e in shown
+            ],
+            right=(4,),
+        )
+        out += _more(len(report.overdue), len(shown))
+    else:
+        out.append("Nothing is overdue.")
+    out.append("")
+
+    out += ["## Oldest open action items", ""]
+    if report.oldest_open:
+        out += _table(
+            ["Action item", "Owner", "Open for", "Due", "Postmortem"],
+            [
+                [
+                    e.text,
+                    e.owner or "(no owner)",
+                    days(e.age_days),
+                    _due(e),
+                    e.postmortem_title or e.postmortem_key,
+                ]
+                for e in report.oldest_open
+            ],
+            right=(2,),
+        )
+    else:
+        out.append("No action item is open.")
+    out.append("")
+
+    out += ["## Owners with the most overdue items", ""]
+    if report.owners:
+        out += _table(
+            ["Owner", "Overdue", "Open", "Most days late"],
+            [[o.owner, o.overdue, o.open, o.most_days_late] for o in report.owners],
+            right=(1, 2, 3),
+        )
+    else:
+        out.append("Nobody has an overdue item.")
+    out.append("")
+
+    out += _causes(report)
+    out += _history(report)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _stats_table(rows: Sequence[ItemStats]) -> list[str]:
+    return _table(
+        ["Priority", "Added", "Done", "Open now", "Overdue now", "Completion", "Days to close",
+         "Due", "Done on time", "On-time rate"],
+        [
+            [
+                "All" if s.priority == "all" else ("No priority" if s.priority == "none" else s.priority),
+                s.added,
+                s.closed,
+                s.open_now,
+                s.overdue_now,
+                percent(s.completion_rate),
+                "n/a" if s.median_days_to_close is None else f"{s.median_days_to_close:g}",
+                s.due,
+                s.met_deadline,
+                percent(s.compliance),
+            ]
+            for s in rows
+        ],
+        right=tuple(range(1, 10)),
+    )
+
+
+def _causes(report: WeeklyReport) -> list[str]:
+    c = report.causes
+    out = ["## Recurring causes", ""]
+    out.append(
+        f"Incidents by root cause over the last {CAUSE_WINDOW_DAYS} days "
+        f"({c.recent_start.isoformat()} to {c.recent_end.isoformat()}) against the "
+        f"{CAUSE_WINDOW_DAYS} days before ({c.previous_start.isoformat()} to "
+        f"{c.previous_end.isoformat()})."
+    )
+    out.append("")
+    if c.categories:
+        out += _table(
+            ["Cause", f"Last {CAUSE_WINDOW_DAYS} days", f"{CAUSE_WINDOW_DAYS} days before", "Change"],
+            [[k.label, k.recent, k.previous, f"{k.change:+d}"] for k in c.categories],
+            right=(1, 2, 3),
+        )
+    else:
+        out.append("No incidents in these six months.")
+    out.append("")
+    out += [f"### Repeats {report.span}", ""]
+    if not report.repeats:
+        out += [f"No incident {report.span} repeated the cause of an earlier one.", ""]
+        return out
+    for heading, entries, none in (
+        ("The earlier follow-up was never done", report.never_done, "None."),
+        ("The fix did not hold", report.did_not_hold, "None."),
+    ):
+        out += [f"**{heading}**", ""]
+        out += [_repeat_line(r) for r in entries] or [none]
+        out.append("")
+    return out
+
+
+def _repeat_line(r: RepeatEntry) -> str:
+    earlier = f"{_esc(r.earlier_title or r.earlier_key)}"
+    if r.earlier_date:
+        earlier += f" ({r.earlier_date.isoformat()})"
+    line = (
+        f"- {_esc(r.postmortem_title or r.postmortem_key)} repeats {earlier}, "
+        f"similarity {r.score:.2f}"
+    )
+    if r.kind == "follow_up_never_done":
+        waiting = [i for i in r.earlier_items if i.status != "done"]
+        line += f": {r.open_items} of {len(r.earlier_items)} earlier action items still open"
+        if waiting:
+            line += " (" + "; ".join(
+                f"{_esc(i.text)}, {_esc(i.owner or 'no owner')}, {i.status}" for i in waiting[:5]
+            ) + ")"
+    else:
+        line += f": all {len(r.earlier_items)} earlier action items were done"
+    return line + "."
+
+
+def _history(report: WeeklyReport) -> list[str]:
+    out = [f"## Open and done over the last {len(report.history)} weeks", ""]
+    out += _table(
+        ["Week", "Starts", "Open at the end of the week", "Done during the week"],
+        [[w.week, w.start.isoformat(), w.open, w.closed] for w in report.history],
+        right=(2, 3),
+    )
+    out.append("")
+    return out
