@@ -97,6 +97,12 @@ class Action:
     # An item back in its document after its (not pmt-made) ticket was marked removed: apply
     # forgets the mark locally, so that a later removal is reported again.
     restore: bool = False
+    # The link's synced_hash when the plan was made (apply derives the next one from it).
+    synced_hash: str | None = None
+    # The ticket as last read, for adopt / link_existing (recorded with its state).
+    remote: RemoteTicket | None = None
+    # attach: the uids of the items whose tickets are the tracking ticket's children.
+    children: tuple[str, ...] = ()
 
     @property
     def writes(self) -> bool:
@@ -167,7 +173,7 @@ def tracking_hash(fingerprint: str, child_keys: Iterable[str]) -> str:
     return f"{fingerprint}:{children}"
 
 
-def _split_tracking_hash(value: str | None) -> tuple[str | None, str | None]:
+def split_tracking_hash(value: str | None) -> tuple[str | None, str | None]:
     if not value or ":" not in value:
         return value, None
     body, children = value.rsplit(":", 1)
@@ -187,13 +193,13 @@ def build_plan(
             remote_by_uid.setdefault(marker.item_uid, ticket)
 
     item_actions: list[Action] = []
-    # Keys the tracking ticket's children will have; None stands for a ticket created this run.
-    children: list[str | None] = []
+    # The tracking ticket's children: (item uid, ticket key; None for a ticket created this run).
+    children: list[tuple[str, str | None]] = []
     for item in data.items:
         actions, child = _plan_item(data, item, remote_by_uid, parse_ref, url_for)
         item_actions += actions
         if child is not _NO_CHILD:
-            children.append(child)  # type: ignore[arg-type]
+            children.append((item.uid, child))  # type: ignore[arg-type]
 
     actions = _plan_tracking(data, remote_by_uid, children) + item_actions
     attach = _plan_attach(data, children)
@@ -227,7 +233,14 @@ def _plan_item(
         if link is None or (link.synced_hash or "").startswith(REMOVED_PREFIX):
             return [], _NO_CHILD
         return [
-            replace(base, kind="removed", key=link.key, url=link.url, detail="comment and label; never deleted")
+            replace(
+                base,
+                kind="removed",
+                key=link.key,
+                url=link.url,
+                synced_hash=link.synced_hash,
+                detail="comment and label; never deleted",
+            )
         ], _NO_CHILD
 
     if link is not None:
@@ -254,6 +267,7 @@ def _plan_item(
             kind="link_existing",
             key=ref_key,
             url=remote.url or url_for(ref_key),
+            remote=remote,
             detail=f"the document names {item.ticket}",
         )
         return [found, *_mismatch(data, item, base, ref_key, found.url, remote)], ref_key
@@ -271,6 +285,7 @@ def _plan_item(
             key=orphan.key,
             url=orphan.url,
             draft=draft,
+            remote=orphan,
             detail="made by a run that stopped before recording it; recorded and brought up to date",
         )
         actions = [adopt, *_mismatch(data, item, base, orphan.key, orphan.url, orphan)]
@@ -290,7 +305,7 @@ def _plan_item(
 
 
 def _plan_linked(base: Action, link: LinkState, draft: TicketDraft | None, ref_key: str | None) -> Action:
-    linked = replace(base, key=link.key, url=link.url)
+    linked = replace(base, key=link.key, url=link.url, synced_hash=link.synced_hash)
     if ref_key is not None and ref_key != link.key:
         return replace(
             linked,
@@ -363,7 +378,9 @@ def _writeback(item: PlanItem, base: Action, key: str | None, url: str | None) -
 
 
 def _plan_tracking(
-    data: PlanInput, remote_by_uid: Mapping[str, RemoteTicket], children: Sequence[str | None]
+    data: PlanInput,
+    remote_by_uid: Mapping[str, RemoteTicket],
+    children: Sequence[tuple[str, str | None]],
 ) -> list[Action]:
     draft = data.tracking_draft
     if draft is None:
@@ -372,10 +389,20 @@ def _plan_tracking(
     text = draft.text
     base = Action(kind="unchanged", uid=None, text=text)
     if link is not None:
-        body, _ = _split_tracking_hash(link.synced_hash)
+        body, _ = split_tracking_hash(link.synced_hash)
         if body != draft.fingerprint():
-            return [replace(base, kind="update", key=link.key, url=link.url, draft=draft, detail="tracking ticket")]
-        return [replace(base, key=link.key, url=link.url, detail="tracking ticket")]
+            return [
+                replace(
+                    base,
+                    kind="update",
+                    key=link.key,
+                    url=link.url,
+                    draft=draft,
+                    synced_hash=link.synced_hash,
+                    detail="tracking ticket",
+                )
+            ]
+        return [replace(base, key=link.key, url=link.url, synced_hash=link.synced_hash, detail="tracking ticket")]
     if not children:
         return []
     orphan = remote_by_uid.get(draft.marker.item_uid)
@@ -387,21 +414,22 @@ def _plan_tracking(
                 key=orphan.key,
                 url=orphan.url,
                 draft=draft,
+                remote=orphan,
                 detail="tracking ticket made by a run that stopped before recording it",
             )
         ]
     return [replace(base, kind="create", draft=draft, detail="tracking ticket")]
 
 
-def _plan_attach(data: PlanInput, children: Sequence[str | None]) -> Action | None:
+def _plan_attach(data: PlanInput, children: Sequence[tuple[str, str | None]]) -> Action | None:
     draft = data.tracking_draft
     if draft is None or not children:
         return None
     link = data.tracking_link
-    known = [c for c in children if c is not None]
-    if link is not None and None not in children:
-        _, attached = _split_tracking_hash(link.synced_hash)
-        expected = _split_tracking_hash(tracking_hash(draft.fingerprint(), known))[1]
+    keys = [key for _, key in children]
+    if link is not None and None not in keys:
+        _, attached = split_tracking_hash(link.synced_hash)
+        expected = split_tracking_hash(tracking_hash(draft.fingerprint(), [k for k in keys if k]))[1]
         if attached == expected:
             return None
     return Action(
@@ -410,6 +438,9 @@ def _plan_attach(data: PlanInput, children: Sequence[str | None]) -> Action | No
         text=draft.text,
         key=link.key if link else None,
         url=link.url if link else None,
+        draft=draft,
+        synced_hash=link.synced_hash if link else None,
+        children=tuple(uid for uid, _ in children),
         detail=f"attach {len(children)} item ticket(s) to the tracking ticket",
     )
 

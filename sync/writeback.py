@@ -28,7 +28,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -90,8 +90,11 @@ def link_markdown(key: str, url: str) -> str:
 
 
 def content_hash(data: bytes) -> str:
-    """The same hash the store keeps as ``PostmortemRow.content_hash``."""
+    """sha256 of the bytes: the default way to tell whether a file changed."""
     return hashlib.sha256(data).hexdigest()
+
+
+Digest = Callable[[bytes], str]
 
 
 def apply_edits(data: bytes, edits: Sequence[Edit]) -> tuple[bytes, list[EditOutcome]]:
@@ -120,8 +123,14 @@ def apply_edits(data: bytes, edits: Sequence[Edit]) -> tuple[bytes, list[EditOut
     return b"".join(lines), outcomes
 
 
-def write_back(path: str | Path, edits: Sequence[Edit], expected_hash: str) -> WritebackResult:
-    """Make ``edits`` in the file at ``path``, atomically, if it still has ``expected_hash``."""
+def write_back(
+    path: str | Path, edits: Sequence[Edit], expected_hash: str, *, digest: Digest = content_hash
+) -> WritebackResult:
+    """Make ``edits`` in the file at ``path``, atomically, if ``digest(bytes) == expected_hash``.
+
+    ``digest`` lets the caller compare with the hash the store keeps (``tracker.ingest``'s,
+    which also covers the settings that shaped the rows).
+    """
     shown = str(path)
     # Write through a symlink to the real file, not over the link.
     real = Path(os.path.realpath(path))
@@ -129,12 +138,12 @@ def write_back(path: str | Path, edits: Sequence[Edit], expected_hash: str) -> W
         data = real.read_bytes()
     except OSError as exc:
         raise WritebackRefused(shown, f"cannot read it for write-back: {exc.strerror or exc}") from exc
-    if content_hash(data) != expected_hash:
+    if digest(data) != expected_hash:
         raise WritebackRefused(shown, _CHANGED)
     new, outcomes = apply_edits(data, edits)
     result = WritebackResult(path=shown, outcomes=outcomes)
     if new != data:
-        _atomic_replace(real, new, expected_hash, shown)
+        _atomic_replace(real, new, data, shown)
         result.written = True
     return result
 
@@ -142,7 +151,7 @@ def write_back(path: str | Path, edits: Sequence[Edit], expected_hash: str) -> W
 _CHANGED = "changed since pmt read it; no link was written (run pmt sync again to write them)"
 
 
-def _atomic_replace(real: Path, new: bytes, expected_hash: str, shown: str) -> None:
+def _atomic_replace(real: Path, new: bytes, old: bytes, shown: str) -> None:
     mode = stat.S_IMODE(os.stat(real).st_mode)
     fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".pmt-tmp", dir=real.parent)
     try:
@@ -156,7 +165,7 @@ def _atomic_replace(real: Path, new: bytes, expected_hash: str, shown: str) -> N
         finally:
             os.close(fd)
         # Narrow the window in which an editor's save could be overwritten.
-        if content_hash(real.read_bytes()) != expected_hash:
+        if real.read_bytes() != old:
             raise WritebackRefused(shown, _CHANGED)
         os.replace(tmp, real)
     except BaseException as exc:

@@ -1,0 +1,163 @@
+"""``pmt sync PATH...``: turn action items into tickets, link both ways, never duplicate."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+from cli.app import app
+from cli.context import app_context
+from cli.output import Column, emit, render, say, to_json
+
+if TYPE_CHECKING:
+    from sync.service import Applied, Planned
+
+
+class SyncFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+PLAN_COLUMNS = [
+    Column("path", "Postmortem", max_width=36),
+    Column("line", "Line", justify="right"),
+    Column("text", "Item", max_width=50),
+    Column("action", "Action"),
+    Column("ticket", "Ticket"),
+    Column("detail", "Detail", max_width=50),
+]
+RESULT_COLUMNS = [
+    Column("path", "Postmortem", max_width=36),
+    Column("line", "Line", justify="right"),
+    Column("text", "Item", max_width=40),
+    Column("action", "Action"),
+    Column("status", "Status"),
+    Column("url", "Ticket"),
+    Column("error", "Error", max_width=60),
+]
+
+
+def stdin_is_terminal() -> bool:
+    """Whether someone can answer a question (tests replace this)."""
+    return sys.stdin.isatty()
+
+
+@app.command("sync")
+def sync(
+    ctx: typer.Context,
+    paths: list[str] = typer.Argument(..., help="Postmortem files or folders.", show_default=False),
+    tracker: Optional[str] = typer.Option(
+        None, "--tracker", "-t", help="github or jira (default: [sync] tracker, github)."
+    ),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Show the plan; write nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply the plan without asking."),
+    no_writeback: bool = typer.Option(
+        False, "--no-writeback", help="Do not write ticket links into the Markdown files."
+    ),
+    fmt: SyncFormat = typer.Option(
+        SyncFormat.table, "--format", "-f", help="table, or json ({\"plan\": [...], \"result\": [...]})."
+    ),
+) -> None:
+    """Create or update a ticket for every action item, and write each ticket's link back
+    into the item's line. Ingests the paths first, shows the plan, asks before writing (unless
+    --yes, or when stdin is not a terminal, as in CI), then applies it. Running it again
+    creates nothing and writes nothing when nothing changed.
+
+    Example: pmt sync postmortems/2026-01-12-db-failover.md --dry-run
+    """
+    from sync.registry import get_backend
+    from sync.service import plan_sync
+    from tracker.store import open_store
+
+    context = app_context(ctx)
+    settings = context.settings
+    backend = get_backend(tracker or settings.sync.tracker, settings, context.secrets)
+    writeback = False if no_writeback else None
+    as_json = fmt is SyncFormat.json
+    store = open_store(settings)
+    try:
+        planned = plan_sync(store, backend, settings, paths, writeback=writeback)
+        for failed in planned.ingest.failed:
+            say(f"pmt sync: {failed.path}: {failed.error}")
+        if not as_json:
+            _show_plan(planned)
+        if dry_run or not planned.writes:
+            if not planned.writes and not dry_run:
+                say("pmt sync: nothing to do: every item is in step with its ticket")
+            elif dry_run:
+                say("pmt sync: dry run: nothing was written")
+            if as_json:
+                emit(to_json({"plan": planned.plan_rows(), "result": [], "stopped": None}))
+            raise typer.Exit(0 if planned.ingest.ok else 1)
+        if not yes and stdin_is_terminal() and not typer.confirm("Apply this plan?", default=False, err=True):
+            say("pmt sync: nothing was written")
+            raise typer.Exit(1)
+        applied = _apply(store, backend, settings, planned, writeback)
+    finally:
+        store.dispose()
+    if as_json:
+        emit(to_json({"plan": planned.plan_rows(), "result": applied.result_rows(), "stopped": applied.stopped}))
+    else:
+        _show_result(applied)
+    if applied.stopped:
+        say(f"pmt sync: {applied.stopped}")
+    if applied.failed or not planned.ingest.ok:
+        raise typer.Exit(1)
+
+
+def _apply(store: Any, backend: Any, settings: Any, planned: Planned, writeback: bool | None) -> Applied:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from sync.service import apply_sync, total_actions
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return apply_sync(store, backend, settings, planned, writeback=writeback, on_wait=_waiting)
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+    ) as progress:
+        task = progress.add_task("syncing", total=total_actions(planned))
+        return apply_sync(
+            store,
+            backend,
+            settings,
+            planned,
+            writeback=writeback,
+            on_progress=lambda action, result: progress.advance(task),
+            on_wait=_waiting,
+        )
+
+
+def _waiting(key: str) -> None:
+    say(f"pmt sync: waiting for another pmt sync of {key} to finish")
+
+
+def _show_plan(planned: Planned) -> None:
+    from sync.plan import summary
+
+    rows = planned.plan_rows()
+    if rows:
+        emit(render(rows, PLAN_COLUMNS, "table", title="Plan"))
+    counts = summary(planned.plans)
+    shown = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()) or "no action items"
+    say(f"pmt sync: plan for {len(planned.plans)} postmortem(s): {shown}")
+
+
+def _show_result(applied: Applied) -> None:
+    rows = [
+        r
+        for r in applied.result_rows()
+        if r["status"] in ("done", "failed", "reported") or r["action"] in ("create", "adopt", "link_existing")
+    ]
+    if rows:
+        emit(render(rows, RESULT_COLUMNS, "table", title="Done"))
+    statuses: dict[str, int] = {}
+    for result in applied.results:
+        for r in result.results:
+            statuses[r.status] = statuses.get(r.status, 0) + 1
+    shown = ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in statuses.items())
+    say(f"pmt sync: {shown or 'nothing done'}")

@@ -1,0 +1,319 @@
+"""Performing a plan: exactly its actions, in its order, recording each link as soon as it exists.
+
+Guarantees (the engine tests check each one):
+
+- **A create is recorded at once.** Each remote create is followed immediately by committing
+  its link (``LinkRecorder.record``). A crash in between leaves only the ticket's marker, which
+  the next run's plan finds and adopts.
+- **An unknown outcome records nothing.** A create that fails with ``TransientError`` (the
+  request may or may not have made the ticket) is reported; nothing is recorded and it is
+  never retried in this run. The next run adopts the ticket if the marker listing shows it,
+  and creates it otherwise.
+- **A rate limit stops the run cleanly.** What was done is kept (links recorded, links written
+  back); the rest is reported as not run, with the time the tracker allows more.
+- **Write-back is one atomic edit of the document**, after the tracker work, from the links
+  known by then, refused if the document changed since the plan was made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from sync.base import AuthError, RateLimitedError, RemoteTicket, SyncError, TicketBackend, TransientError
+from sync.plan import ADOPTED, REMOVED_PREFIX, Action, Plan, split_tracking_hash, tracking_hash
+from sync.writeback import (
+    CheckEdit,
+    Digest,
+    Edit,
+    LinkEdit,
+    WritebackRefused,
+    content_hash,
+    link_markdown,
+    write_back,
+)
+
+Status = Literal["done", "unchanged", "reported", "skipped", "failed", "not_run"]
+ProgressFn = Callable[[Action, "ActionResult"], None]
+
+REMOVED_NOTE = (
+    "This action item was removed from its postmortem ({path}). The ticket is kept; close it if "
+    "the work is no longer planned."
+)
+
+
+class LinkRecorder(Protocol):
+    """Where apply records links (``sync.records.StoreRecorder`` writes them to the store).
+
+    Every call commits before it returns: a link must survive a crash one line later.
+    """
+
+    # Record the link of an item (``uid``) or of the tracking ticket (``uid`` None).
+    def record(self, uid: str | None, ticket: RemoteTicket, synced_hash: str | None) -> None: ...
+
+    # Remember what was last pushed to the ticket ``key``.
+    def set_synced_hash(self, key: str, synced_hash: str | None) -> None: ...
+
+    # The ticket's state as the tracker just reported it (after an update or a close).
+    def observe(self, ticket: RemoteTicket) -> None: ...
+
+
+@dataclass
+class ActionResult:
+    action: Action
+    status: Status
+    key: str | None = None
+    url: str | None = None
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        a = self.action
+        return {
+            "item": a.uid,
+            "line": a.line,
+            "text": a.text,
+            "action": a.kind,
+            "resolution": a.resolution,
+            "status": self.status,
+            "ticket": self.key,
+            "url": self.url,
+            "error": self.error,
+        }
+
+
+@dataclass
+class SyncResult:
+    postmortem_key: str
+    path: str
+    tracker: str
+    results: list[ActionResult] = field(default_factory=list)
+    # Why the run stopped early (rate limit, credentials), or None.
+    stopped: str | None = None
+    reset_at: datetime | None = None
+    # Calls that changed something on the tracker.
+    remote_writes: int = 0
+    document_written: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.stopped is not None or any(r.status == "failed" for r in self.results)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [
+            {"postmortem": self.postmortem_key, "path": self.path, "tracker": self.tracker, **r.to_dict()}
+            for r in self.results
+        ]
+
+
+def stopped_message(exc: RateLimitedError) -> str:
+    if exc.reset_at is not None:
+        local = exc.reset_at.astimezone()
+        return f"stopped on rate limit until {local:%H:%M}; run again to carry on"
+    return "stopped on rate limit; run again to carry on"
+
+
+def apply_plan(
+    plan: Plan,
+    backend: TicketBackend,
+    recorder: LinkRecorder,
+    *,
+    on_progress: ProgressFn | None = None,
+    digest: Digest = content_hash,
+) -> SyncResult:
+    """Perform ``plan``. ``digest`` hashes the document the way ``plan.content_hash`` was made."""
+    return _Applier(plan, backend, recorder, on_progress, digest).run()
+
+
+class _Applier:
+    def __init__(
+        self,
+        plan: Plan,
+        backend: TicketBackend,
+        recorder: LinkRecorder,
+        on_progress: ProgressFn | None,
+        digest: Digest,
+    ) -> None:
+        self.digest = digest
+        self.plan = plan
+        self.backend = backend
+        self.recorder = recorder
+        self.on_progress = on_progress
+        self.result = SyncResult(plan.postmortem_key, plan.path, plan.tracker)
+        # Ticket (key, url) per item uid (None: the tracking ticket), filled as tickets appear.
+        self.tickets: dict[str | None, tuple[str, str | None]] = {}
+        for action in plan.actions:
+            if action.key and action.kind != "skip":
+                self.tickets.setdefault(action.uid, (action.key, action.url))
+
+    def run(self) -> SyncResult:
+        document: list[tuple[Action, ActionResult]] = []
+        for action in self.plan.actions:
+            if action.kind == "writeback" or action.resolution == "check_box":
+                result = ActionResult(action, "not_run", action.key, action.url)
+                document.append((action, result))
+            elif self.result.stopped is not None:
+                result = ActionResult(action, "not_run", action.key, action.url, self.result.stopped)
+            else:
+                result = self._perform(action)
+            self.result.results.append(result)
+            if action.kind != "writeback" and action.resolution != "check_box":
+                self._progress(action, result)
+        self._write_document(document)
+        for action, result in document:
+            self._progress(action, result)
+        return self.result
+
+    def _progress(self, action: Action, result: ActionResult) -> None:
+        if self.on_progress is not None:
+            self.on_progress(action, result)
+
+    # -- tracker actions -----------------------------------------------------------------------
+
+    def _perform(self, action: Action) -> ActionResult:
+        try:
+            return self._dispatch(action)
+        except RateLimitedError as exc:
+            self.result.stopped = stopped_message(exc)
+            self.result.reset_at = exc.reset_at
+            return ActionResult(action, "not_run", action.key, action.url, self.result.stopped)
+        except AuthError as exc:
+            self.result.stopped = f"stopped: {exc}"
+            return ActionResult(action, "failed", action.key, action.url, str(exc))
+        except TransientError as exc:
+            error = str(exc)
+            if action.kind == "create":
+                error += (
+                    "; it may or may not have been created: nothing was recorded, and the next "
+                    "run finds it by its marker if it was"
+                )
+            return ActionResult(action, "failed", action.key, action.url, error)
+        except SyncError as exc:
+            return ActionResult(action, "failed", action.key, action.url, str(exc))
+
+    def _dispatch(self, action: Action) -> ActionResult:
+        kind = action.kind
+        if kind == "create":
+            assert action.draft is not None
+            self.result.remote_writes += 1
+            ticket = self.backend.create(action.draft)
+            fingerprint = action.draft.fingerprint()
+            synced = tracking_hash(fingerprint, []) if action.uid is None else fingerprint
+            # The one line that must follow a create: record it before anything else can fail.
+            self.recorder.record(action.uid, ticket, synced)
+            self.tickets[action.uid] = (ticket.key, ticket.url)
+            return ActionResult(action, "done", ticket.key, ticket.url)
+        if kind == "adopt":
+            assert action.draft is not None and action.key is not None
+            found = action.remote or RemoteTicket(key=action.key, url=action.url or "", title="", state="open")
+            # Recorded first (as "adopted": its content is unknown), so that a failure of the
+            # update below still leaves the link, and the next run retries the update.
+            placeholder = tracking_hash(ADOPTED, []) if action.uid is None else ADOPTED
+            self.recorder.record(action.uid, found, placeholder)
+            self.tickets[action.uid] = (found.key, found.url)
+            self.result.remote_writes += 1
+            ticket = self.backend.update(action.key, action.draft)
+            fingerprint = action.draft.fingerprint()
+            self.recorder.set_synced_hash(
+                ticket.key, tracking_hash(fingerprint, []) if action.uid is None else fingerprint
+            )
+            self.recorder.observe(ticket)
+            return ActionResult(action, "done", ticket.key, ticket.url)
+        if kind == "update":
+            assert action.draft is not None and action.key is not None
+            self.result.remote_writes += 1
+            ticket = self.backend.update(action.key, action.draft)
+            fingerprint = action.draft.fingerprint()
+            if action.uid is None:
+                _, children = split_tracking_hash(action.synced_hash)
+                synced = f"{fingerprint}:{children}" if children else tracking_hash(fingerprint, [])
+            else:
+                synced = fingerprint
+            self.recorder.set_synced_hash(ticket.key, synced)
+            self.recorder.observe(ticket)
+            return ActionResult(action, "done", ticket.key, ticket.url)
+        if kind == "link_existing":
+            assert action.key is not None
+            found = action.remote or RemoteTicket(key=action.key, url=action.url or "", title="", state="open")
+            # None: a ticket pmt did not write is followed, never rewritten.
+            self.recorder.record(action.uid, found, None)
+            return ActionResult(action, "done", found.key, found.url)
+        if kind == "removed":
+            assert action.key is not None
+            self.result.remote_writes += 1
+            self.backend.mark_removed(action.key, REMOVED_NOTE.format(path=self.plan.path))
+            self.recorder.set_synced_hash(action.key, REMOVED_PREFIX + (action.synced_hash or ""))
+            return ActionResult(action, "done", action.key, action.url)
+        if kind == "done_mismatch":
+            if action.resolution == "close":
+                assert action.key is not None
+                self.result.remote_writes += 1
+                ticket = self.backend.close(action.key)
+                self.recorder.observe(ticket)
+                return ActionResult(action, "done", ticket.key, ticket.url)
+            return ActionResult(action, "reported", action.key, action.url, None)
+        if kind == "attach":
+            return self._attach(action)
+        if kind == "unchanged":
+            if action.restore and action.key is not None:
+                self.recorder.set_synced_hash(action.key, None)
+            return ActionResult(action, "unchanged", action.key, action.url)
+        return ActionResult(action, "skipped", action.key, action.url, action.detail or None)
+
+    def _attach(self, action: Action) -> ActionResult:
+        parent = self.tickets.get(None)
+        if parent is None:
+            return ActionResult(action, "skipped", None, None, "no tracking ticket")
+        children = [self.tickets[uid][0] for uid in action.children if uid in self.tickets]
+        if not children:
+            return ActionResult(action, "skipped", parent[0], parent[1], "no item ticket to attach")
+        assert action.draft is not None
+        self.result.remote_writes += 1
+        self.backend.link_children(parent[0], children)
+        missing = len(action.children) - len(children)
+        # Only a complete set is remembered: a child missing now is attached by the next run.
+        if not missing:
+            self.recorder.set_synced_hash(parent[0], tracking_hash(action.draft.fingerprint(), children))
+        error = f"{missing} item(s) had no ticket yet" if missing else None
+        return ActionResult(action, "done", parent[0], parent[1], error)
+
+    # -- the document --------------------------------------------------------------------------
+
+    def _write_document(self, document: Sequence[tuple[Action, ActionResult]]) -> None:
+        edits: list[Edit] = []
+        pending: list[tuple[ActionResult, Edit]] = []
+        for action, result in document:
+            if action.line is None:
+                result.status, result.error = "skipped", "the item has no line"
+                continue
+            if action.kind == "writeback":
+                ticket = self.tickets.get(action.uid)
+                if ticket is None:
+                    result.status, result.error = "skipped", "no ticket to link"
+                    continue
+                key, url = ticket[0], ticket[1] or self.backend.url_for(ticket[0])
+                result.key, result.url = key, url
+                edit: Edit = LinkEdit(line=action.line, link=link_markdown(key, url), url=url, text=action.text)
+            else:
+                edit = CheckEdit(line=action.line, text=action.text)
+            edits.append(edit)
+            pending.append((result, edit))
+        if not edits:
+            return
+        if self.plan.content_hash is None:
+            for result, _ in pending:
+                result.status, result.error = "failed", f"{self.plan.path}: unknown content; not written"
+            return
+        try:
+            written = write_back(self.plan.path, edits, self.plan.content_hash, digest=self.digest)
+        except WritebackRefused as exc:
+            for result, _ in pending:
+                result.status, result.error = "failed", str(exc)
+            return
+        self.result.document_written = written.written
+        for (result, _), outcome in zip(pending, written.outcomes):
+            if outcome.problem:
+                result.status, result.error = "failed", f"{self.plan.path}: {outcome.problem}"
+            else:
+                result.status = "done" if outcome.applied else "unchanged"

@@ -1,0 +1,151 @@
+"""What the engine reads from and writes to the store: a postmortem's items and links.
+
+``StoreRecorder`` is apply's ``LinkRecorder``: each call is its own committed transaction, so a
+link exists in the database before the next remote call is made. Links and ticket states go
+through the store's ``record_link`` / ``record_ticket_state`` (a ``ticket_event`` row per
+observed change: the history ``pmt overdue`` and the reports read).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from sync.base import RemoteTicket
+from sync.plan import LinkState, PlanItem
+from tracker.errors import StoreError
+from tracker.queries import record_link, record_ticket_state
+from tracker.store import Store
+from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
+
+
+@dataclass
+class PostmortemState:
+    """One postmortem as the store knows it, with its links to one tracker."""
+
+    postmortem: PostmortemRow
+    items: list[ItemRow] = field(default_factory=list)
+    # By item id.
+    links: dict[int, TicketLinkRow] = field(default_factory=dict)
+    tracking: TicketLinkRow | None = None
+
+    def plan_items(self) -> list[PlanItem]:
+        return [
+            PlanItem(
+                uid=r.uid,
+                text=r.text,
+                status=r.status,
+                done=r.done,
+                ticket=r.ticket,
+                line=r.line,
+                item_id=r.id,
+            )
+            for r in self.items
+        ]
+
+    def link_states(self) -> dict[str, LinkState]:
+        by_id = {r.id: r.uid for r in self.items}
+        return {by_id[item_id]: link_state(link) for item_id, link in self.links.items() if item_id in by_id}
+
+    def item_ids(self) -> dict[str, int]:
+        return {r.uid: r.id for r in self.items if r.id is not None}
+
+
+def link_state(link: TicketLinkRow) -> LinkState:
+    return LinkState(key=link.key, url=link.url, synced_hash=link.synced_hash, state=link.state)
+
+
+def load_state(store: Store, postmortem_key: str, tracker: str) -> PostmortemState | None:
+    with store.session(write=False) as session:
+        pm = session.scalars(select(PostmortemRow).where(PostmortemRow.key == postmortem_key)).first()
+        if pm is None:
+            return None
+        items = list(
+            session.scalars(
+                select(ItemRow).where(ItemRow.postmortem_id == pm.id).order_by(ItemRow.position, ItemRow.id)  # type: ignore[arg-type]
+            )
+        )
+        state = PostmortemState(postmortem=pm, items=items)
+        links = session.scalars(
+            select(TicketLinkRow).where(TicketLinkRow.postmortem_id == pm.id, TicketLinkRow.tracker == tracker)
+        )
+        for link in links:
+            if link.role == "tracking":
+                state.tracking = link
+            elif link.item_id is not None:
+                state.links[link.item_id] = link
+        return state
+
+
+def observe(session: Session, link: TicketLinkRow, ticket: RemoteTicket, at: datetime | None = None) -> bool:
+    """Bring ``link`` to what the tracker says (a ticket event when something changed)."""
+    if ticket.url and link.url != ticket.url:
+        link.url = ticket.url
+    return record_ticket_state(
+        session,
+        link,
+        state=ticket.state,
+        state_reason=ticket.state_reason,
+        assignee=ticket.assignee,
+        closed_at=_utc(ticket.closed_at),
+        at=at,
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StoreRecorder:
+    """``sync.apply.LinkRecorder`` on the store: one committed transaction per call."""
+
+    def __init__(self, store: Store, postmortem_id: int, tracker: str, item_ids: dict[str, int]) -> None:
+        self.store = store
+        self.postmortem_id = postmortem_id
+        self.tracker = tracker
+        self.item_ids = item_ids
+
+    def record(self, uid: str | None, ticket: RemoteTicket, synced_hash: str | None) -> None:
+        item_id = None if uid is None else self.item_ids[uid]
+        with self.store.session() as session:
+            link = record_link(
+                session,
+                item_id,
+                self.postmortem_id,
+                self.tracker,
+                ticket.key,
+                ticket.url or None,
+                role="tracking" if uid is None else "item",
+                synced_hash=synced_hash,
+                state=ticket.state,
+            )
+            if link.key != ticket.key:
+                # The unique keys are the last line of defence against a duplicate: say which.
+                raise StoreError(
+                    f"ticket {ticket.key} was not recorded: its item is already linked to "
+                    f"{link.key} (a duplicate ticket; close it)"
+                )
+            observe(session, link, ticket)
+
+    def set_synced_hash(self, key: str, synced_hash: str | None) -> None:
+        with self.store.session() as session:
+            link = self._link(session, key)
+            link.synced_hash = synced_hash
+            session.add(link)
+
+    def observe(self, ticket: RemoteTicket) -> None:
+        with self.store.session() as session:
+            observe(session, self._link(session, ticket.key), ticket)
+
+    def _link(self, session: Session, key: str) -> TicketLinkRow:
+        link = session.scalars(
+            select(TicketLinkRow).where(TicketLinkRow.tracker == self.tracker, TicketLinkRow.key == key)
+        ).first()
+        if link is None:
+            raise StoreError(f"no local link for ticket {key}")
+        return link

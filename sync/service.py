@@ -1,0 +1,192 @@
+"""``pmt sync`` as a use case: ingest, plan every postmortem, then apply under a lock.
+
+Two phases, so that the plan can be shown (and confirmed) before anything is written:
+
+1. ``plan_sync``: ingest the paths, then per postmortem read its items and links, read the
+   tracker in bulk (one marker listing, plus one ``fetch`` for linked tickets it did not
+   return) and build the plan. A dry run stops here.
+2. ``apply_sync``: per postmortem, take its lock, **re-read the links** (another run may have
+   made tickets meanwhile), re-plan against the remote state read in phase 1, apply that plan,
+   write the links back, and re-ingest the document so that the store knows its new bytes.
+   The lock is held from the re-read until the last link is recorded, so two runs at once
+   create each ticket once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sync.apply import ActionResult, ProgressFn, SyncResult, apply_plan
+from sync.base import RemoteTicket, TicketBackend
+from sync.drafts import item_draft, tracking_draft
+from sync.plan import Action, Plan, PlanInput, build_plan
+from sync.records import PostmortemState, StoreRecorder, link_state, load_state
+from tracker.config import Settings
+from tracker.ingest import IngestReport, content_hash, ingest_paths, settings_fingerprint
+from tracker.locks import postmortem_lock
+from tracker.store import Store
+
+# The tracker reads at most this many keys per fetch call (GitHub and Jira page at 100).
+FETCH_BATCH = 100
+
+
+@dataclass
+class Planned:
+    """Phase 1's answer: what was ingested and the plan of each postmortem."""
+
+    ingest: IngestReport
+    plans: list[Plan] = field(default_factory=list)
+    # The remote state read for each postmortem (reused by phase 2, under the lock).
+    remote: dict[str, dict[str, RemoteTicket]] = field(default_factory=dict)
+
+    @property
+    def writes(self) -> bool:
+        return any(p.writes for p in self.plans)
+
+    def plan_rows(self) -> list[dict[str, Any]]:
+        return [row for plan in self.plans for row in plan.rows()]
+
+
+@dataclass
+class Applied:
+    results: list[SyncResult] = field(default_factory=list)
+    # Postmortems whose write-back changed the file and were re-ingested.
+    reingested: list[str] = field(default_factory=list)
+
+    @property
+    def stopped(self) -> str | None:
+        return next((r.stopped for r in self.results if r.stopped), None)
+
+    @property
+    def failed(self) -> bool:
+        return any(r.failed for r in self.results)
+
+    def result_rows(self) -> list[dict[str, Any]]:
+        return [row for result in self.results for row in result.rows()]
+
+
+def plan_sync(
+    store: Store,
+    backend: TicketBackend,
+    settings: Settings,
+    paths: Sequence[str | Path],
+    *,
+    writeback: bool | None = None,
+) -> Planned:
+    """Ingest ``paths`` and plan each postmortem they hold (reads the tracker, writes nothing)."""
+    report = ingest_paths(store, paths, settings)
+    planned = Planned(ingest=report)
+    keys = list(dict.fromkeys(r.key for r in report.results if r.status != "failed" and r.key))
+    for key in keys:
+        state = load_state(store, key, backend.name)
+        if state is None:
+            continue
+        remote = read_remote(backend, state)
+        planned.remote[key] = remote
+        planned.plans.append(plan_postmortem(state, remote, backend, settings, writeback=writeback))
+    return planned
+
+
+def apply_sync(
+    store: Store,
+    backend: TicketBackend,
+    settings: Settings,
+    planned: Planned,
+    *,
+    writeback: bool | None = None,
+    on_progress: ProgressFn | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Applied:
+    """Apply each postmortem's plan under its lock; stops everything on a rate limit."""
+    applied = Applied()
+    stopped: str | None = None
+    for shown in planned.plans:
+        key = shown.postmortem_key
+        if stopped is not None:
+            result = SyncResult(key, shown.path, shown.tracker, stopped=stopped)
+            result.results = [ActionResult(a, "not_run", a.key, a.url, stopped) for a in shown.actions]
+            applied.results.append(result)
+            continue
+        wait = (lambda k=key: on_wait(k)) if on_wait is not None else None
+        with postmortem_lock(store, key, on_wait=wait):
+            # Re-read under the lock: the links another run recorded meanwhile are now ours to see.
+            state = load_state(store, key, backend.name)
+            if state is None:  # pragma: no cover - postmortems are never deleted
+                continue
+            plan = plan_postmortem(state, planned.remote.get(key, {}), backend, settings, writeback=writeback)
+            assert state.postmortem.id is not None
+            recorder = StoreRecorder(store, state.postmortem.id, backend.name, state.item_ids())
+            digest = _digest(settings)
+            result = apply_plan(plan, backend, recorder, on_progress=on_progress, digest=digest)
+            applied.results.append(result)
+            if result.document_written:
+                # The store must know the new bytes (and the references now in the lines), or
+                # the next run would see a changed file and plan the write-back again.
+                ingest_paths(store, [plan.path], settings)
+                applied.reingested.append(key)
+        stopped = result.stopped
+    return applied
+
+
+def read_remote(backend: TicketBackend, state: PostmortemState) -> dict[str, RemoteTicket]:
+    """The tracker's side of one postmortem in bulk: one listing, plus one fetch if needed."""
+    remote = dict(backend.list_postmortem(state.postmortem.key))
+    wanted: list[str] = []
+    for link in [*state.links.values(), *([state.tracking] if state.tracking else [])]:
+        if link.key not in remote:
+            wanted.append(link.key)
+    linked_ids = set(state.links)
+    for item in state.items:
+        if item.id in linked_ids or not item.ticket or item.status == "removed":
+            continue
+        key = backend.parse_ref(item.ticket)
+        if key is not None and key not in remote:
+            wanted.append(key)
+    wanted = list(dict.fromkeys(wanted))
+    for start in range(0, len(wanted), FETCH_BATCH):
+        remote.update(backend.fetch(wanted[start : start + FETCH_BATCH]))
+    return remote
+
+
+def plan_postmortem(
+    state: PostmortemState,
+    remote: dict[str, RemoteTicket],
+    backend: TicketBackend,
+    settings: Settings,
+    *,
+    writeback: bool | None = None,
+) -> Plan:
+    pm = state.postmortem
+    drafts = {
+        row.uid: item_draft(row, pm, settings, backend.name) for row in state.items if row.status != "removed"
+    }
+    data = PlanInput(
+        postmortem_key=pm.key,
+        path=pm.path,
+        tracker=backend.name,
+        items=state.plan_items(),
+        drafts=drafts,
+        links=state.link_states(),
+        remote=remote,
+        tracking_draft=tracking_draft(pm, settings, backend.name),
+        tracking_link=link_state(state.tracking) if state.tracking else None,
+        on_done_mismatch=settings.sync.on_done_mismatch,
+        writeback=settings.sync.writeback if writeback is None else writeback,
+        content_hash=pm.content_hash,
+    )
+    return build_plan(data, backend.parse_ref, backend.url_for)
+
+
+def _digest(settings: Settings) -> Callable[[bytes], str]:
+    fingerprint = settings_fingerprint(settings)
+    return lambda data: content_hash(data, fingerprint)
+
+
+def total_actions(planned: Planned) -> int:
+    return sum(len(p.actions) for p in planned.plans)
+
+
+__all__ = ["Action", "Applied", "Planned", "apply_sync", "plan_sync", "plan_postmortem", "read_remote"]
