@@ -1,0 +1,44 @@
+"""``pmt new "TITLE"``: start a postmortem from the canonical template."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from cli.app import app
+from cli.context import app_context
+from cli.output import emit, say
+
+
+@app.command("new")
+def new(
+    ctx: typer.Context,
+    title: str = typer.Argument(..., help="The incident's title, e.g. \"Checkout errors in EU\"."),
+    folder: Optional[Path] = typer.Option(
+        None, "--dir", "-d", help="Folder for the new file (default: the current folder).", file_okay=False
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Exact file to write (instead of DATE-title-slug.md).", dir_okay=False
+    ),
+    day: Optional[datetime] = typer.Option(
+        None, "--date", formats=["%Y-%m-%d"], help="Incident date, YYYY-MM-DD (default: today in the configured time zone)."
+    ),
+) -> None:
+    """Write a new postmortem with the canonical sections, today's date and the configured time
+    zone filled in. Prints the new file's path; fill its {{blanks}}, then run pmt lint on it.
+
+    Example: pmt new "Checkout errors in EU" --dir postmortems/
+    """
+    from tracker import scaffold
+
+    if folder is not None and output is not None:
+        raise typer.BadParameter("give --dir or --output, not both", param_hint="--dir/--output")
+    settings = app_context(ctx).settings
+    when: date = day.date() if day is not None else scaffold.today(settings.timezone)
+    planned = scaffold.plan(title, when, settings.timezone, folder=folder, output=output)
+    path = scaffold.write(planned)
+    emit(f"{path}\n")
+    say(f"pmt new: wrote {path}; fill in its {{{{blanks}}}}, then run: pmt lint {path}")
