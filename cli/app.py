@@ -35,7 +35,16 @@ class PmtGroup(TyperGroup):
         except KeyboardInterrupt:
             click.echo("pmt: interrupted", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        # typer >= 0.2x vendors click (typer._click): its Exit, Abort and usage errors are not
+        # click's, and must pass through untouched like click's own.
+        except (
+            click.exceptions.Exit,
+            click.ClickException,
+            click.Abort,
+            typer.Exit,
+            typer.Abort,
+            typer.TyperException,
+        ):
             raise
         except Exception as exc:
             if os.environ.get("PMT_DEBUG"):
@@ -81,7 +90,7 @@ def root(
 
 
 # Each module adds its command(s) to ``app`` when imported; this order is the order in --help.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["lint_cmd", "new_cmd", "ingest_cmd", "overdue_cmd", "show_cmd", "sync_cmd", "refresh_cmd", "report_cmd"]
 
 
 def _register() -> None:
