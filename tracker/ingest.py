@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -28,7 +29,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
 from tracker.deadlines import due_date
-from tracker.errors import PmtError, StoreError
+from tracker.errors import InputError, PmtError, StoreError
 from tracker.identity import KnownItem, match_items, path_key, postmortem_key
 from tracker.models import ActionItem, Postmortem
 from tracker.store import Store, lock
@@ -143,16 +144,22 @@ def ingest_paths(
         if on_result is not None:
             on_result(result)
 
-    existing = [Path(p) for p in paths if Path(p).exists()]
-    for missing in (p for p in paths if not Path(p).exists()):
-        done(FileResult(path=str(missing), status="failed", error="no such file or directory"))
-    files = discover(existing, settings.ingest.include, settings.ingest.exclude) if existing else []
+    # One path at a time, so that a missing one is reported and the others still ingest.
+    files: dict[str, Path] = {}
+    for given in paths:
+        try:
+            found = discover([given], settings.ingest.include, settings.ingest.exclude)
+        except InputError as exc:
+            done(FileResult(path=str(given), status="failed", error=exc.reason))
+            continue
+        for file in found:
+            files.setdefault(os.path.normpath(file), file)
 
     fingerprint = settings_fingerprint(settings)
     root = settings.ingest.root
     known = _known_hashes(store)
     seen: dict[str, str] = {}  # key -> path, to catch two files claiming one id
-    for file in files:
+    for file in files.values():
         shown = file.as_posix()
         try:
             data = file.read_bytes()

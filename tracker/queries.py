@@ -57,7 +57,8 @@ class OverdueRow:
 
 def _closed_ticket() -> Any:
     """An item whose ticket is closed is not chased, whatever its checkbox says."""
-    return exists().where(_link.item_id == _item.id, _link.state == "closed")
+    closed = _LINKS.alias("closed_link")  # not the outer query's ticket_link
+    return exists().where(closed.c.item_id == _item.id, closed.c.state == "closed")
 
 
 def _overdue_condition(as_of: date) -> Any:
@@ -96,7 +97,14 @@ def overdue(
         )
         .select_from(_ITEMS.join(_POSTMORTEMS, join).outerjoin(_LINKS, link_on))
         .where(_overdue_condition(as_of))
-        .order_by(_item.owner.is_(None), func.lower(_item.owner), _item.due, _pm.key, _item.position, _link.id)
+        .order_by(
+            _item.owner.is_(None),
+            func.ltrim(func.lower(_item.owner), "@"),
+            _item.due,
+            _pm.key,
+            _item.position,
+            _link.id,
+        )
     )
     owners = _as_list(owner)
     if owners:

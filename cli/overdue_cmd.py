@@ -1,0 +1,119 @@
+"""``pmt overdue``: the action items whose due date has passed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Optional
+
+import typer
+
+from cli.app import app
+from cli.context import app_context
+from cli.output import Column, Format, emit, render, say
+
+if TYPE_CHECKING:
+    from tracker.config import Settings
+
+EMPTY_STORE = (
+    "the store is empty: nothing has been ingested yet. "
+    "Ingest your postmortems first, e.g.: pmt ingest postmortems/"
+)
+
+OVERDUE_COLUMNS = [
+    Column("item", "Item", max_width=60),
+    Column("owner", "Owner"),
+    Column("due_shown", "Due"),
+    Column("days_overdue", "Days overdue", justify="right"),
+    Column("priority", "Priority"),
+    Column("postmortem", "Postmortem", max_width=40),
+    Column("ticket", "Ticket"),
+    Column("ticket_state", "Ticket state"),
+]
+CSV_COLUMNS = [
+    Column("item", "item"),
+    Column("owner", "owner"),
+    Column("due", "due"),
+    Column("due_implicit", "due_implicit"),
+    Column("days_overdue", "days_overdue"),
+    Column("priority", "priority"),
+    Column("postmortem", "postmortem"),
+    Column("ticket", "ticket"),
+    Column("ticket_state", "ticket_state"),
+]
+IMPLICIT_NOTE = "* due date set by the deadline policy (none written in the postmortem)"
+
+
+def due_shown(due: date | None, implicit: bool) -> str:
+    """A due date for people: an implicit one (from the deadline policy) is starred."""
+    if due is None:
+        return ""
+    return f"{due.isoformat()}*" if implicit else due.isoformat()
+
+
+def today(settings: Settings) -> date:
+    """Today in the configured time zone (not the machine's)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+@app.command("overdue")
+def overdue(
+    ctx: typer.Context,
+    as_of: Optional[datetime] = typer.Option(
+        None, "--as-of", formats=["%Y-%m-%d"], help="Ask about another day (YYYY-MM-DD; default: today)."
+    ),
+    owner: Optional[list[str]] = typer.Option(None, "--owner", help="Only this owner (repeatable)."),
+    priority: Optional[list[str]] = typer.Option(
+        None, "--priority", help="Only this priority, e.g. P1 (repeatable, or P0,P1)."
+    ),
+    postmortem: Optional[list[str]] = typer.Option(
+        None, "--postmortem", help="Only this postmortem, by key or path (repeatable)."
+    ),
+    tracker: Optional[str] = typer.Option(None, "--tracker", help="Only items tracked in github or jira."),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or markdown."),
+    fail: bool = typer.Option(False, "--fail", help="Exit 1 when anything is overdue (for CI and cron)."),
+) -> None:
+    """Open action items whose due date is before today (in the configured time zone),
+    grouped by owner. An item whose ticket is closed is not overdue.
+
+    Example: pmt overdue --priority P0,P1 --format markdown --fail
+    """
+    from tracker.queries import overdue as find_overdue
+    from tracker.store import open_store
+
+    if tracker is not None and tracker not in ("github", "jira"):
+        raise typer.BadParameter("use github or jira", param_hint="--tracker")
+    settings = app_context(ctx).settings
+    day = as_of.date() if as_of else today(settings)
+    store = open_store(settings)
+    try:
+        if store.is_empty():
+            say(f"pmt overdue: {EMPTY_STORE}")
+            if fmt in (Format.json, Format.csv):  # still parseable for scripts
+                emit(_render([], fmt, day))
+            return
+        with store.session(write=False) as session:
+            rows = find_overdue(session, day, owner=owner, priority=priority, postmortem=postmortem, tracker=tracker)
+    finally:
+        store.dispose()
+
+    emit(_render(rows, fmt, day))
+    if rows:
+        implicit = any(r.due_implicit for r in rows)
+        say(f"pmt overdue: {len(rows)} overdue as of {day}" + (f"; {IMPLICIT_NOTE}" if implicit else ""))
+    else:
+        say(f"pmt overdue: nothing overdue as of {day}")
+    if fail and rows:
+        raise typer.Exit(1)
+
+
+def _render(rows: list[Any], fmt: Format, day: date) -> str:
+    if fmt is Format.json:
+        return render([], OVERDUE_COLUMNS, fmt, json_data=[r.to_dict() for r in rows])
+    if not rows and fmt is not Format.csv:
+        return ""
+    table = [{**r.to_dict(), "due_shown": due_shown(r.due, r.due_implicit)} for r in rows]
+    if fmt is Format.csv:
+        return render(table, CSV_COLUMNS, fmt)
+    return render(table, OVERDUE_COLUMNS, fmt, group_by="owner", title=f"Overdue as of {day}")
