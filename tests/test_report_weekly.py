@@ -214,3 +214,38 @@ def test_an_empty_store_gives_an_empty_report(store) -> None:
     assert report.postmortems == [] and report.overdue == [] and report.by_priority == []
     assert report.totals.completion_rate is None and report.totals.median_days_to_close is None
     assert [w.open for w in report.history] == [0] * 12
+
+
+def test_items_done_before_pmt_saw_them(store) -> None:
+    """Ingest records no closing date for an item already checked at its first ingest."""
+    from tests.report_data import at
+    from tracker.tables import ItemRow
+
+    ids = fill(store)
+    with store.session() as s:
+        # Checked when first ingested on Wed 25 Nov (due Fri): done on time, but not "done
+        # this week" (when is unknown) and with no time to close.
+        s.add(ItemRow(postmortem_id=ids["A"], uid="a5", text="Roll back the flag", owner="alice",
+                      priority="P1", due=date(2026, 11, 27), position=4, status="done", done=True,
+                      created_at=at("2026-11-25 14:00")))
+        # Checked when first ingested on Wed 25 Nov, but due on Mon 23 Nov: timeliness unknown.
+        s.add(ItemRow(postmortem_id=ids["A"], uid="a6", text="Page the payments team", owner="bob",
+                      priority="P1", due=date(2026, 11, 23), position=5, status="done", done=True,
+                      created_at=at("2026-11-25 14:00")))
+    report = report_for(store)
+    t = report.totals
+    assert t.closed == 3  # unchanged: a1, b1, b2
+    assert t.median_days_to_close == 53.2  # unchanged
+    assert t.added == 5  # a1, a2, a3, a5, a6
+    assert t.completion_rate == pytest.approx(5 / 10)  # a1, b1, b2, a5, a6 of ten
+    assert (t.due, t.met_deadline) == (4, 2)  # a1, a2, b2 as before, plus a5 (met); a6 unknown
+    assert report.history[-1].closed == 3 and report.history[-1].open == 5
+
+
+def test_an_item_due_later_in_an_ongoing_period_is_not_yet_judged(store) -> None:
+    fill(store)
+    # 1 Dec to 31 Dec, seen on 1 Dec: a3 (due 20 Dec) is open and still has time.
+    period = resolve_period(timezone=ZONE, now=NOW, since="2026-12-01", until="2026-12-31")
+    with store.session(write=False) as session:
+        totals = build_weekly_report(session, Settings(timezone=ZONE), period, now=NOW).totals
+    assert (totals.due, totals.met_deadline, totals.compliance) == (0, 0, None)

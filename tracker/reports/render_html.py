@@ -26,6 +26,7 @@ main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 48px; background: #
 h1 { font-size: 28px; margin: 0 0 4px; }
 h2 { font-size: 21px; margin: 36px 0 6px; padding-bottom: 4px; border-bottom: 2px solid #d0d7de; }
 h3 { font-size: 17px; margin: 20px 0 6px; }
+h4 { font-size: 16px; margin: 14px 0 4px; }
 p.period, p.explain, footer { color: #424a53; }
 p.explain { margin: 0 0 12px; font-size: 15px; }
 .glance { background: #eef5fb; border: 1px solid #b6d3ea; border-radius: 8px; padding: 4px 20px 12px; }
@@ -378,7 +379,7 @@ def _causes(report: WeeklyReport) -> str:
                 report.did_not_hold,
             ),
         ):
-            body.append(f"<h3>{_e(heading)} ({len(entries)})</h3>")
+            body.append(f"<h4>{_e(heading)} ({len(entries)})</h4>")
             body.append(f'<p class="note">{_e(explain)}</p>')
             if entries:
                 body.append('<ul class="repeats">' + "".join(_repeat(r) for r in entries) + "</ul>")

@@ -213,18 +213,39 @@ class _Item:
     pm: PostmortemRow
     created_at: datetime
     opened_at: datetime
+    # When it was done, if known. ``done_unseen``: it was already done when pmt first saw it,
+    # at an unknown time before ``created_at`` (ingest records no closing date for those).
     closed_at: datetime | None
+    done_unseen: bool
     removed_at: datetime | None
     link: TicketLinkRow | None
 
     def exists_at(self, instant: datetime) -> bool:
         return self.created_at < instant and (self.removed_at is None or self.removed_at >= instant)
 
-    def open_at(self, instant: datetime) -> bool:
-        return self.exists_at(instant) and (self.closed_at is None or self.closed_at >= instant)
-
     def closed_by(self, instant: datetime) -> bool:
-        return self.closed_at is not None and self.closed_at < instant
+        return self.done_unseen or (self.closed_at is not None and self.closed_at < instant)
+
+    def open_at(self, instant: datetime) -> bool:
+        return self.exists_at(instant) and not self.closed_by(instant)
+
+    def closed_within(self, start: datetime, end: datetime) -> bool:
+        """Done in [start, end) while still part of its postmortem."""
+        c = self.closed_at
+        return c is not None and start <= c < end and (self.removed_at is None or self.removed_at >= c)
+
+    def met_deadline(self, period: Period, as_of: date) -> bool | None:
+        """Done on or before its due date: True, False, or None when that cannot be known
+        (yet: an open item due today or later still has time)."""
+        due = self.row.due
+        if due is None:
+            return None
+        if self.done_unseen:
+            # Done by the time pmt saw it: on time if that was by the due date, else unknown.
+            return True if period.local_day(self.created_at) <= due else None
+        if self.closed_at is None:
+            return None if due >= as_of else False
+        return period.local_day(self.closed_at) <= due
 
 
 # A repeat finder: (session, period) -> the repeats whose later postmortem is in the period.
@@ -305,13 +326,14 @@ def _load(session: Session, period: Period) -> tuple[list[PostmortemRow], list[_
 
 def _effective(row: ItemRow, pm: PostmortemRow, links: Sequence[TicketLinkRow], period: Period) -> _Item:
     created = _utc(row.created_at)
+    done_unseen = row.status == "done" and row.closed_at is None
     candidates = []
-    if row.status == "done":
-        candidates.append(_utc(row.closed_at or row.updated_at))
+    if row.status == "done" and row.closed_at is not None:
+        candidates.append(_utc(row.closed_at))
     for link in links:
         if link.state == "closed":
             candidates.append(_utc(link.closed_at or link.refreshed_at or link.updated_at))
-    closed = min(candidates) if candidates else None
+    closed = None if done_unseen or not candidates else min(candidates)
     removed = row.removed_at if row.status == "removed" else None
     if removed is None and pm.removed_at is not None:
         removed = pm.removed_at
@@ -320,7 +342,7 @@ def _effective(row: ItemRow, pm: PostmortemRow, links: Sequence[TicketLinkRow], 
     if closed is not None and closed < opened:
         opened = closed
     link = min(links, key=lambda lk: (lk.state != "closed", lk.id or 0)) if links else None
-    return _Item(row, pm, created, opened, closed, _utc(removed) if removed else None, link)
+    return _Item(row, pm, created, opened, closed, done_unseen, _utc(removed) if removed else None, link)
 
 
 def _incident_instant(pm: PostmortemRow, period: Period) -> datetime | None:
@@ -388,20 +410,13 @@ def _stats(priority: str, items: Iterable[_Item], period: Period, as_of: date, n
     start, end = period.start_at, period.end_at
     existing = [i for i in items if i.exists_at(end)]
     done_by_end = [i for i in existing if i.closed_by(end)]
-    closed = [i for i in items if i.closed_at is not None and start <= i.closed_at < end]
-    closed = [i for i in closed if i.removed_at is None or i.removed_at >= i.closed_at]
+    closed = [i for i in items if i.closed_within(start, end)]
     durations = [_days(i.closed_at - i.opened_at) for i in closed if i.closed_at is not None]
-    due = [i for i in existing if period.contains_day(i.row.due)]
-    met = [
-        i
-        for i in due
-        if i.closed_at is not None and i.row.due is not None and period.local_day(i.closed_at) <= i.row.due
-    ]
-    late = [
-        i
-        for i in closed
-        if i.row.due is not None and i.closed_at is not None and period.local_day(i.closed_at) > i.row.due
-    ]
+    # Items due in the period whose timeliness is known (see _Item.met_deadline).
+    judged = [(i, i.met_deadline(period, as_of)) for i in existing if period.contains_day(i.row.due)]
+    due = [i for i, met in judged if met is not None]
+    met = [i for i, ok in judged if ok]
+    late = [i for i in closed if i.met_deadline(period, as_of) is False]
     return ItemStats(
         priority=priority,
         # An item added and removed again within the period was never really added.
@@ -470,13 +485,7 @@ def _history(items: Sequence[_Item], period: Period) -> list[WeekPoint]:
                 start=week.start,
                 end=week.end,
                 open=sum(1 for i in items if i.open_at(end)),
-                closed=sum(
-                    1
-                    for i in items
-                    if i.closed_at is not None
-                    and start <= i.closed_at < end
-                    and (i.removed_at is None or i.removed_at >= i.closed_at)
-                ),
+                closed=sum(1 for i in items if i.closed_within(start, end)),
             )
         )
     return points
