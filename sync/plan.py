@@ -450,7 +450,7 @@ def summary(plans: Sequence[Plan]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for plan in plans:
         for action in plan.actions:
-            name = action.kind
+            name: str = action.kind
             if action.kind == "done_mismatch" and action.resolution:
                 name = f"done_mismatch:{action.resolution}"
             counts[name] = counts.get(name, 0) + 1

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from sync.base import RemoteTicket
 from sync.plan import LinkState, PlanItem
@@ -60,17 +60,19 @@ def link_state(link: TicketLinkRow) -> LinkState:
 
 def load_state(store: Store, postmortem_key: str, tracker: str) -> PostmortemState | None:
     with store.session(write=False) as session:
-        pm = session.scalars(select(PostmortemRow).where(PostmortemRow.key == postmortem_key)).first()
+        pm = session.scalars(select(PostmortemRow).where(col(PostmortemRow.key) == postmortem_key)).first()
         if pm is None:
             return None
         items = list(
             session.scalars(
-                select(ItemRow).where(ItemRow.postmortem_id == pm.id).order_by(ItemRow.position, ItemRow.id)  # type: ignore[arg-type]
+                select(ItemRow).where(col(ItemRow.postmortem_id) == pm.id).order_by(col(ItemRow.position), col(ItemRow.id))
             )
         )
         state = PostmortemState(postmortem=pm, items=items)
         links = session.scalars(
-            select(TicketLinkRow).where(TicketLinkRow.postmortem_id == pm.id, TicketLinkRow.tracker == tracker)
+            select(TicketLinkRow).where(
+                col(TicketLinkRow.postmortem_id) == pm.id, col(TicketLinkRow.tracker) == tracker
+            )
         )
         for link in links:
             if link.role == "tracking":
@@ -144,7 +146,7 @@ class StoreRecorder:
 
     def _link(self, session: Session, key: str) -> TicketLinkRow:
         link = session.scalars(
-            select(TicketLinkRow).where(TicketLinkRow.tracker == self.tracker, TicketLinkRow.key == key)
+            select(TicketLinkRow).where(col(TicketLinkRow.tracker) == self.tracker, col(TicketLinkRow.key) == key)
         ).first()
         if link is None:
             raise StoreError(f"no local link for ticket {key}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlmodel import col, select
 
 from sync.apply import stopped_message
 from sync.base import RateLimitedError, RemoteTicket, TicketBackend
@@ -120,14 +120,14 @@ def refresh(
 
 def _links(store: Store, tracker: str) -> list[_Link]:
     query = (
-        select(TicketLinkRow.id, TicketLinkRow.key, PostmortemRow.key, ItemRow.text)
-        .join(PostmortemRow, TicketLinkRow.postmortem_id == PostmortemRow.id)  # type: ignore[arg-type]
-        .outerjoin(ItemRow, TicketLinkRow.item_id == ItemRow.id)  # type: ignore[arg-type]
-        .where(TicketLinkRow.tracker == tracker)
-        .order_by(PostmortemRow.key, TicketLinkRow.id)
+        select(col(TicketLinkRow.id), col(TicketLinkRow.key), col(PostmortemRow.key), col(ItemRow.text))
+        .join(PostmortemRow, col(TicketLinkRow.postmortem_id) == col(PostmortemRow.id))
+        .outerjoin(ItemRow, col(TicketLinkRow.item_id) == col(ItemRow.id))
+        .where(col(TicketLinkRow.tracker) == tracker)
+        .order_by(col(PostmortemRow.key), col(TicketLinkRow.id))
     )
     with store.session(write=False) as session:
-        return [_Link(link_id, key, pm, text) for link_id, key, pm, text in session.execute(query)]
+        return [_Link(int(link_id), key, pm, text) for link_id, key, pm, text in session.execute(query)]
 
 
 def _record(

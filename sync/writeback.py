@@ -24,6 +24,7 @@ the rename). A failure at any point leaves the original file untouched.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import stat
@@ -34,8 +35,8 @@ from pathlib import Path
 
 from tracker.errors import InputError
 
-_TICKET_HEADER = re.compile(r"\b(tickets?|issues?|bugs?|links?|jira|tracking|tracker)\b", re.I)
-_ACTION_HEADER = re.compile(r"\b(action|actions|item|items|task|tasks|what|description|follow)", re.I)
+_TICKET_HEADER = re.compile(r"\b(tickets?|issues?|bugs?|links?|jira|tracking|tracker)\b", re.IGNORECASE)
+_ACTION_HEADER = re.compile(r"\b(action|actions|item|items|task|tasks|what|description|follow)", re.IGNORECASE)
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LIST_BOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])\s+)\[ \]")
 _WORD = re.compile(r"[^\W_]{3,}")
@@ -271,7 +272,7 @@ def _cells(row: str) -> list[tuple[int, int]]:
         return []
     spans: list[tuple[int, int]] = []
     edges = [-1, *bounds, len(row)]
-    for a, b in zip(edges, edges[1:]):
+    for a, b in itertools.pairwise(edges):
         spans.append((a + 1, b))
     # Drop the text before a leading pipe and after a trailing pipe: they are not cells.
     if not row[: bounds[0]].strip():

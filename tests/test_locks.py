@@ -39,18 +39,16 @@ def test_lock_excludes_a_second_holder_until_released(store: Store) -> None:
 
 def test_other_postmortems_are_not_blocked(store: Store) -> None:
     other = Store(store.url)
-    with postmortem_lock(store, "INC-1"):
-        with postmortem_lock(other, "INC-2", timeout=1):
-            pass
+    with postmortem_lock(store, "INC-1"), postmortem_lock(other, "INC-2", timeout=1):
+        pass
     other.dispose()
 
 
 def test_timeout_is_a_clear_error(store: Store) -> None:
     other = Store(store.url)
-    with postmortem_lock(store, "INC-1"):
-        with pytest.raises(StoreError, match="another pmt sync of INC-1"):
-            with postmortem_lock(other, "INC-1", timeout=0.2):
-                pass
+    with postmortem_lock(store, "INC-1"), pytest.raises(StoreError, match="another pmt sync of INC-1"):
+        with postmortem_lock(other, "INC-1", timeout=0.2):
+            pass
     # Released: it can be taken again.
     with postmortem_lock(other, "INC-1", timeout=1):
         pass
@@ -58,9 +56,8 @@ def test_timeout_is_a_clear_error(store: Store) -> None:
 
 
 def test_lock_is_released_when_the_block_raises(store: Store) -> None:
-    with pytest.raises(RuntimeError):
-        with postmortem_lock(store, "INC-1"):
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), postmortem_lock(store, "INC-1"):
+        raise RuntimeError("boom")
     other = Store(store.url)
     with postmortem_lock(other, "INC-1", timeout=1):
         pass

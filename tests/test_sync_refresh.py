@@ -40,8 +40,8 @@ def linked(store: Store) -> tuple[Store, FakeBackend, list[str]]:
                 if row.text == "Page on lag":
                     key = backend.add_existing("Page on lag (filed by hand)")
                 else:
-                    from sync.markers import Marker
                     from sync.base import TicketDraft
+                    from sync.markers import Marker
 
                     key = backend.create(TicketDraft(marker=Marker(pm_key, row.uid), text=row.text)).key
                 record_link(s, row.id, row.postmortem_id, "github", key, backend.url_for(key))

@@ -1,0 +1,137 @@
+"""`pmt sync` as users type it: plan table, --dry-run, confirmation, --yes, JSON, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import sync_cmd
+from cli.app import app
+from sync import registry
+from tests.fakes import FakeBackend
+from tests.sync_scene import ITEMS, document
+from tracker.store import Store
+
+N = len(ITEMS)
+
+
+@pytest.fixture
+def setup(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[FakeBackend, Path]:
+    """A postmortem in the working directory, the store, and the fake tracker as "github"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pmt.toml").write_text(f'database_url = "{store.url}"\n[github]\nrepo = "acme/ops"\n')
+    path = tmp_path / "postmortems" / "db.md"
+    path.parent.mkdir()
+    path.write_text(document(), encoding="utf-8")
+    backend = FakeBackend()
+    monkeypatch.setitem(registry.BACKENDS, "github", lambda settings, secrets: backend)
+    monkeypatch.setitem(registry.BACKENDS, "jira", lambda settings, secrets: FakeBackend("jira"))
+    return backend, path
+
+
+def pmt(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_dry_run_shows_the_plan_and_writes_nothing(setup: tuple[FakeBackend, Path]) -> None:
+    backend, path = setup
+    before = path.read_bytes()
+    code, out, err = pmt("sync", "postmortems", "--dry-run")
+    assert code == 0, err
+    assert out.count("create") == N + 1 and out.count("writeback") == N
+    assert "dry run: nothing was written" in err
+    assert backend.writes == 0 and path.read_bytes() == before
+
+
+def test_yes_applies_and_prints_ticket_urls(setup: tuple[FakeBackend, Path]) -> None:
+    backend, path = setup
+    code, out, err = pmt("sync", "postmortems/db.md", "--yes")
+    assert code == 0, err
+    assert backend.writes_of("create") == N + 1
+    for number in range(1, N + 2):
+        assert f"https://github.com/acme/ops/issues/{number}" in out
+    assert path.read_text().count("](https://github.com/acme/ops/issues/") == N
+    code, out, err = pmt("sync", "postmortems/db.md", "--yes")
+    assert code == 0 and "nothing to do" in err
+    assert backend.writes_of("create") == N + 1
+
+
+def test_json_gives_plan_and_result(setup: tuple[FakeBackend, Path]) -> None:
+    code, out, err = pmt("sync", "postmortems", "--yes", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"plan", "result", "stopped"}
+    assert [r["action"] for r in data["plan"]] == [r["action"] for r in data["result"]]
+    created = [r for r in data["result"] if r["action"] == "create"]
+    assert len(created) == N + 1 and all(r["status"] == "done" and r["url"] for r in created)
+    assert {"postmortem", "path", "line", "text", "ticket", "detail"} <= set(data["plan"][0])
+
+
+def test_dry_run_json(setup: tuple[FakeBackend, Path]) -> None:
+    code, out, _ = pmt("sync", "postmortems", "--dry-run", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["result"] == [] and len(data["plan"]) == 2 * N + 2
+
+
+def test_asks_on_a_terminal_and_writes_nothing_on_no(
+    setup: tuple[FakeBackend, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend, path = setup
+    monkeypatch.setattr(sync_cmd, "stdin_is_terminal", lambda: True)
+    before = path.read_bytes()
+    code, _, err = pmt("sync", "postmortems", input="n\n")
+    assert code == 1 and "Apply this plan?" in err and "nothing was written" in err
+    assert backend.writes == 0 and path.read_bytes() == before
+    code, _, err = pmt("sync", "postmortems", input="y\n")
+    assert code == 0, err
+    assert backend.writes_of("create") == N + 1
+
+
+def test_does_not_ask_when_stdin_is_not_a_terminal(setup: tuple[FakeBackend, Path]) -> None:
+    backend, _ = setup
+    code, _, err = pmt("sync", "postmortems")  # CliRunner's stdin is not a terminal
+    assert code == 0, err
+    assert "Apply this plan?" not in err
+    assert backend.writes_of("create") == N + 1
+
+
+def test_no_writeback_flag(setup: tuple[FakeBackend, Path]) -> None:
+    backend, path = setup
+    before = path.read_bytes()
+    code, out, _ = pmt("sync", "postmortems", "--yes", "--no-writeback")
+    assert code == 0 and "writeback" not in out
+    assert path.read_bytes() == before and backend.writes_of("create") == N + 1
+
+
+def test_tracker_option_picks_the_backend(setup: tuple[FakeBackend, Path]) -> None:
+    _, path = setup
+    code, _, err = pmt("sync", "postmortems", "--yes", "--tracker", "jira")
+    assert code == 0, err
+    assert "[OPS-1](https://jira.example.com/browse/OPS-1)" in path.read_text()
+
+
+def test_unknown_tracker_is_a_configuration_error(setup: tuple[FakeBackend, Path]) -> None:
+    code, _, err = pmt("sync", "postmortems", "--tracker", "trello")
+    assert code == 2 and "unknown tracker 'trello'" in err and "Traceback" not in err
+
+
+def test_rate_limit_exit_code_and_message(setup: tuple[FakeBackend, Path]) -> None:
+    backend, _ = setup
+    backend.rate_limit_after_writes = 1
+    code, _, err = pmt("sync", "postmortems", "--yes")
+    assert code == 1 and "stopped on rate limit until" in err and "run again to carry on" in err
+    backend.rate_limit_after_writes = None
+    code, _, err = pmt("sync", "postmortems", "--yes")
+    assert code == 0, err
+    assert backend.writes_of("create") == N + 1
+
+
+def test_a_missing_path_is_reported_and_the_rest_synced(setup: tuple[FakeBackend, Path]) -> None:
+    backend, _ = setup
+    code, _, err = pmt("sync", "postmortems", "nowhere.md", "--yes")
+    assert code == 1 and "nowhere.md" in err
+    assert backend.writes_of("create") == N + 1
