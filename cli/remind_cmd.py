@@ -1,0 +1,94 @@
+"""``pmt remind``: nudge the owners of overdue action items on their tickets, then a digest."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+
+import typer
+
+from cli.app import app
+from cli.context import app_context
+from cli.output import Column, emit, render, say
+
+
+class TrackerName(str, Enum):
+    github = "github"
+    jira = "jira"
+
+
+class DigestFormat(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+COLUMNS = [
+    Column("owner", "Owner"),
+    Column("item", "Action item", max_width=50),
+    Column("days_overdue", "Days late", justify="right"),
+    Column("ticket", "Ticket"),
+    Column("mention", "Mentioned"),
+    Column("result", "Reminder"),
+]
+
+
+@app.command("remind")
+def remind_command(
+    ctx: typer.Context,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say who would be reminded; comment on nothing."),
+    owner: Optional[str] = typer.Option(None, "--owner", help="Only this owner's items (as written, @ optional)."),
+    tracker: Optional[TrackerName] = typer.Option(
+        None, "--tracker", help="Only tickets on this tracker (default: every linked ticket)."
+    ),
+    fmt: DigestFormat = typer.Option(DigestFormat.table, "--format", "-f", help="Digest format: table, json or markdown."),
+) -> None:
+    """Comment on the ticket of each overdue action item, mentioning its assignee.
+
+    A ticket gets at most one reminder per remind.interval_days (default 7): the store
+    remembers, and each comment carries a dated marker that is looked for on the ticket when
+    the store has no record. Then prints a digest per owner. Exit status 1 when a comment failed.
+
+    Example: pmt remind --dry-run --owner alice
+    """
+    from sync.registry import get_backend
+    from sync.remind import STATUS_WORDS, remind
+    from tracker.store import open_store
+
+    actx = app_context(ctx)
+    settings = actx.settings
+    secrets = actx.secrets
+    store = open_store(settings)
+    try:
+        report = remind(
+            store,
+            settings,
+            lambda name: get_backend(name, settings, secrets),  # type: ignore[arg-type, return-value]
+            dry_run=dry_run,
+            owner=owner,
+            tracker=tracker.value if tracker else None,
+        )
+    finally:
+        store.dispose()
+
+    rows = []
+    for o in sorted(report.outcomes, key=lambda o: (o.owner is None, (o.owner or "").lower(), -o.days_overdue)):
+        result = STATUS_WORDS[o.status]
+        if o.status == "recent" and o.last_reminded:
+            result = f"reminded on {o.last_reminded.isoformat()}"
+        if o.note and o.status in ("failed", "not_attempted"):
+            result = f"{result}: {o.note}"
+        rows.append({**o.to_dict(), "owner": o.owner or "(no owner)", "result": result})
+    emit(render(rows, COLUMNS, fmt.value, json_data=report.to_dict(), group_by="owner"))
+
+    verb = "would remind" if dry_run else "reminded"
+    counted = report.count("would_send" if dry_run else "sent")
+    say(
+        f"pmt: {verb} {counted} ticket(s); {report.count('recent')} reminded in the last "
+        f"{report.interval_days} days; {report.count('no_ticket')} overdue item(s) without a ticket"
+    )
+    if report.stopped:
+        say(f"pmt: stopped early: {report.stopped}")
+    if report.failed:
+        say(f"pmt: {len(report.failed)} reminder(s) failed")
+        raise typer.Exit(1)
