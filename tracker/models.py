@@ -101,6 +101,10 @@ class Postmortem:
     date: date | None = None
     started: datetime | None = None
     ended: datetime | None = None
+    # Start and end as written ("10:00 AM", "12:00 PM (UTC-4)"), also when no day is known and
+    # ``started`` / ``ended`` therefore stay empty.
+    started_text: str | None = None
+    ended_text: str | None = None
     # The zone as written ("UTC", "PST", "UTC-4", "Europe/Paris"); None when none is given.
     timezone: str | None = None
     duration_minutes: int | None = None
@@ -133,6 +137,8 @@ class Postmortem:
             "date": self.date.isoformat() if self.date else None,
             "started": self.started.isoformat() if self.started else None,
             "ended": self.ended.isoformat() if self.ended else None,
+            "started_text": self.started_text,
+            "ended_text": self.ended_text,
             "timezone": self.timezone,
             "duration_minutes": self.duration_minutes,
             "impact": self.impact,

@@ -1,0 +1,131 @@
+"""Markdown postmortems in, ``tracker.models.Postmortem`` out.
+
+    parse_text(text, path="<text>", settings=None) -> Postmortem   never raises on any text
+    parse_file(path, settings=None) -> Postmortem                   InputError / ParseError
+
+The document is tokenised once by markdown-it-py (CommonMark + tables + strikethrough), walked
+once into blocks with line numbers (``blocks``), arranged into sections classified by meaning
+(``sections``), and read: action items and takeaways (``items`` with ``fields``), the timeline
+(``timeline``) and the incident's metadata (``metadata``). markdown-it is imported on first
+use, not when this package is imported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracker.errors import InputError, ParseError
+from tracker.models import Postmortem, Section
+
+if TYPE_CHECKING:
+    from tracker.config import ParsingSettings
+
+__all__ = ["parse_file", "parse_text"]
+
+_DEFAULT_MAX_BYTES = 5_000_000
+
+
+def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None = None) -> Postmortem:
+    """Everything pmt understands of ``text``. Lines are 1-based lines of ``text`` as given."""
+    from tracker.parsing import frontmatter, items, metadata, sections, timeline
+    from tracker.parsing.blocks import tokenize
+    from tracker.parsing.fields import Context
+
+    date_order = settings.date_order if settings is not None else "mdy"
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+    front, body = frontmatter.split(text)
+    blocks, refs = tokenize(body)
+    root = sections.build(blocks)
+    nodes = root.walk()
+
+    pm = Postmortem(path=path, front_matter=front)
+    pm.sections = [
+        Section(heading=n.title, kind=n.kind if n.kind in _KINDS else "other", line=n.heading.line, level=n.level)
+        for n in nodes[1:]
+        if n.heading is not None
+    ]
+
+    # The timeline first: metadata falls back on it for start and end.
+    tl_nodes = [n for n in nodes if n.kind == "timeline" and (n.parent is None or n.parent.kind != "timeline")]
+    zone_text = next((z for z in (timeline.zone_hint(n) for n in tl_nodes) if z), None)
+    meta = metadata.prepare(root, front, date_order)
+    tz = metadata.zone_of(zone_text)
+    for node in tl_nodes:
+        pm.timeline.extend(timeline.read(node, date_order, meta.year, meta.day or meta.guess_day, tz))
+    metadata.complete(meta, root, front, date_order, pm.timeline, zone_text)
+    pm.title = meta.title
+    pm.id = str(front["id"]) if front.get("id") is not None else None
+    pm.started, pm.ended = meta.started, meta.ended
+    pm.started_text, pm.ended_text = meta.started_text, meta.ended_text
+    pm.timezone = meta.timezone
+    pm.duration_minutes = meta.duration_minutes
+    pm.impact = meta.impact
+    pm.users_affected_pct = meta.users_affected_pct
+    pm.severity = meta.severity
+    pm.root_cause = meta.root_cause
+    pm.root_cause_detail = meta.root_cause_detail
+    pm.resolution = meta.resolution
+    pm.incident = meta.incident
+    pm.date = meta.day or (pm.started.date() if pm.started else meta.guess_day)
+
+    ctx = Context(references=refs, date_order=date_order, year=pm.date.year if pm.date else meta.year)
+    for node in nodes:
+        parent_kind = node.parent.kind if node.parent is not None else None
+        if node.kind == "actions" and parent_kind != "actions":
+            found, takeaways = items.extract(node, ctx)
+            pm.action_items.extend(found)
+            pm.takeaways.extend(takeaways)
+        elif node.kind == "takeaways" and parent_kind not in ("actions", "takeaways"):
+            pm.takeaways.extend(items.takeaway_texts(node, ctx))
+    return pm
+
+
+_KINDS = frozenset(("summary", "impact", "timeline", "root_cause", "resolution", "actions", "takeaways", "lessons", "other"))
+
+
+def parse_file(path: str | Path, settings: ParsingSettings | None = None) -> Postmortem:
+    """Read and parse one file; an unusable file raises ``InputError`` naming it."""
+    name = str(path)
+    limit = settings.max_file_bytes if settings is not None else _DEFAULT_MAX_BYTES
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if p.is_dir():
+            raise InputError(name, "is a directory, not a file")
+        if size > limit:
+            raise InputError(name, f"too large ({size:,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)")
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except IsADirectoryError:
+        raise InputError(name, "is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+    if len(data) > limit:
+        raise InputError(name, f"too large ({len(data):,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise InputError(name, "is empty")
+    if b"\x00" in data:
+        raise InputError(name, "is a binary file, not Markdown text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(name, f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8", line=line) from None
+    pm = parse_text(text, name, settings)
+    if not any(s.kind != "other" for s in pm.sections) and not pm.action_items:
+        raise ParseError(
+            name,
+            "no postmortem sections found (expected headings such as Summary, Timeline, Root Cause, Action Items)",
+            line=1,
+        )
+    return pm

@@ -1,0 +1,640 @@
+"""Read one action item's own text: owner, due date, priority, kind, done state and ticket.
+
+The input is the item's inline Markdown (a list item's paragraph, a table cell, a bare line);
+the output is the same text cleaned of what was read out of it, with the rest of its inline
+Markdown kept. Everything is read from the item's own text only, so regular expressions are
+fine here; the document's structure comes from markdown-it.
+
+Cheap substring checks guard every pattern: most items carry little metadata, and the parser
+has a speed budget relative to bare tokenisation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.parsing import dates
+from tracker.parsing.vocabulary import (
+    ACTION_VERBS,
+    DONE_EMOJI,
+    DONE_WORDS,
+    KIND_WORDS,
+    NOT_OWNER_WORDS,
+    OPEN_EMOJI,
+    PRIORITY_RE,
+    PRIORITY_WORDS,
+)
+
+
+@dataclass(slots=True)
+class Fields:
+    text: str
+    owner: str | None = None
+    due: date | None = None
+    priority: str | None = None
+    kind: str | None = None
+    done: bool | None = None
+    tickets: list[str] = field(default_factory=list)
+
+    @property
+    def ticket(self) -> str | None:
+        return ", ".join(self.tickets) if self.tickets else None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What the reader needs from the document: link definitions, date order, incident year."""
+
+    references: Mapping[str, str]
+    date_order: str = "mdy"
+    year: int | None = None
+
+
+# --- patterns -------------------------------------------------------------------------------
+
+_CHECKBOX = re.compile(r"^\[([ xX])\]\s+")
+_STATUS_WORDS = (
+    r"done|complete|completed|finished|fixed|resolved|closed|shipped|merged|todo|to-?do|"
+    r"open|in[ -]progress|wip|planned|pending|not started|ongoing|blocked|outstanding|not done"
+)
+_STATUS_PREFIX = re.compile(
+    rf"^(?:\*\*|__|\[|\()?(?P<s>DONE|TODO|WIP|FIXED|CLOSED|OPEN|COMPLETED?|{_STATUS_WORDS})"
+    rf"(?:\*\*|__|\]|\))?\s*(?:[:\-–—]\s*|(?<=[\])*_])\s+)",
+    re.IGNORECASE,
+)
+_STATUS_BARE_PREFIX = re.compile(r"^(?P<s>DONE|TODO|WIP|FIXED|CLOSED|OPEN)\s+(?=[A-Za-z])")
+_STATUS_MARKED = re.compile(
+    rf"\s*(?:\*\*|__)(?P<s>{_STATUS_WORDS})(?:\*\*|__)\s*|\s*\[(?P<s2>{_STATUS_WORDS})\]\s*",
+    re.IGNORECASE,
+)
+_STATUS_KEYED = re.compile(rf"\b(?:status|state)\s*[:=]\s*(?P<s>{_STATUS_WORDS})\b", re.IGNORECASE)
+_STATUS_TRAILING = re.compile(
+    r"\s*(?:[-–—:]\s*|\.\s+)?(?:\*\*|__)?(?P<s>done|DONE|Done|completed|Completed)(?:\*\*|__)?[.!]?$"
+)
+_DONE_SENTENCE = re.compile(
+    r"\s*\(?\b(?:this|it)\s+(?:has\s+been|is|was)\s+(?:now\s+)?(?:done|completed|fixed|implemented|resolved)\b[.!]?\)?",
+    re.IGNORECASE,
+)
+_ENUMERATOR = re.compile(
+    r"^(?:\*\*|__)?(?:task|action(?:\s+item)?|item|ai|step|follow[- ]?up|todo)\s*#?\d*(?:\*\*|__)?"
+    r"\s*[:.)\-–—](?:\*\*|__)?\s+",
+    re.IGNORECASE,
+)
+_INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^()\s>]+(?:\([^()\s]*\))?)>?(?:\s+[\"'(][^\"')]*[\"')])?\s*\)")
+_REF_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\[([^\[\]]*)\]")
+_SHORTCUT_LINK = re.compile(r"(?<![\]\\])\[([^\[\]]+)\](?![\[(:])")
+_BARE_URL = re.compile(r"<?(https?://[^\s<>()]+(?:\([^\s()]*\))?[^\s<>()\].,;:!?'\"*_])>?")
+_TICKET_URL = re.compile(
+    r"https?://[^\s/]+/(?:[^\s]*/)?(?:issues?|pulls?|merge_requests|tickets?|bugs?|browse|"
+    r"show_bug\.cgi\?id=|issue)(?:/|=)?[A-Za-z0-9]*[-]?\d+(?:[/#?][^\s]*)?$",
+    re.IGNORECASE,
+)
+_TICKET_REF = re.compile(
+    r"(?<![\w/.&#-])(?:(?P<repo>[\w.-]+/[\w.-]+)?#(?P<num>\d+)\b|(?P<key>[A-Z][A-Z0-9]{1,9}-\d+)(?![\w-]))"
+)
+_NOT_TICKET_KEYS = frozenset(
+    "UTF SHA ISO RFC CVE TLS SSL HTTP HTTPS IPV COVID GPT AES RSA MD ECDSA PEP GMT UTC SEV P A"
+    " RAID DDR IEC EN DIN TCP UDP PCI SOC HIPAA GDPR S3 EC2 V K8S".split()
+)
+_GENERIC_LINK_TEXT = re.compile(
+    r"^(?:(?:github|gitlab|jira|linear)\s+)?(?:issue|ticket|bug|pr|pull\s+request|mr|merge\s+request|"
+    r"link|here|tracking(?:\s+issue)?|jira|github|story|task|epic|change|fix|patch)s?(?:\s*#?\d+)?$|"
+    r"^#\d+$|^[A-Z][A-Z0-9]{1,9}-\d+$|^[\w.-]+/[\w.-]+#\d+$|^https?://\S+$",
+    re.IGNORECASE,
+)
+_MENTION = re.compile(r"(?<![\w.`/@])@([A-Za-z0-9](?:[\w.-]*[\w])?(?:/[\w.-]+)?)")
+_KEYED_OWNER = re.compile(
+    r"(?:^|(?<=[\s(\[,;|]))(?:owners?|assignees?|assigned\s+to|dri|who|responsible|owned\s+by)"
+    r"(?:\*\*|__)?\s*(?::|=|-|\s)\s*(?:\*\*|__)?\s*"
+    r"(?P<v>@?[\w][\w.'-]*(?:\s*(?:,|&|\+|/|\band\b)\s*@?[\w][\w.'-]*){0,4}(?:\s+[\w][\w.'-]*){0,2}?)"
+    r"(?=\s*(?:$|[,;|)\]]|\s[-–—]\s|\.(?:\s|$)|\s+(?:due|by|priority|p[0-4]|status|ticket)\b))",
+    re.IGNORECASE,
+)
+_KEYED_DUE = re.compile(
+    r"(?:^|(?<=[\s(\[,;|]))(?:due(?:\s+date)?|deadline|eta|target(?:\s+date)?|by\s+when|"
+    r"by|before|no\s+later\s+than|until)(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*(?:on\s+|the\s+)?"
+    rf"(?P<v>{dates.DATE_RE}|(?:(?:the\s+)?end\s+of\s+)?(?:\d{{4}}[\s-]?)?Q[1-4](?:[\s,]+\d{{4}})?|"
+    r"(?:the\s+)?end\s+of\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
+    r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?:,?\s+\d{4})?)",
+    re.IGNORECASE,
+)
+_KEYED_PRIORITY = re.compile(
+    r"(?:^|(?<=[\s(\[,;|]))(?:priority|prio|pri)(?:\*\*|__)?\s*[:=\-]?\s*(?:\*\*|__)?\s*"
+    r"(?P<v>p[0-4]|[0-4]|critical|urgent|blocker|highest|high|medium|normal|moderate|low|lowest|minor|major|trivial)\b"
+    r"|\b(?P<w>critical|urgent|highest|high|medium|low|lowest)[- ]priority\b",
+    re.IGNORECASE,
+)
+_PRIORITY_TOKEN = re.compile(r"(?<![\w-])(?:\*\*|__)?P(?P<v>[0-4])(?:\*\*|__)?(?![\w-])")
+_KEYED_KIND = re.compile(r"\b(?:type|kind|category)\s*[:=]\s*(?P<v>[A-Za-z-]+)", re.IGNORECASE)
+_KEYED_TICKET = re.compile(
+    r"(?:^|(?<=[\s(\[,;|]))(?:tickets?|issues?|bugs?|jira|tracking|tracked\s+in|pr|mr)\s*[:#]?\s*(?=[A-Z#\w/.-]*(?:#\d|[A-Z]-\d))",
+    re.IGNORECASE,
+)
+_BRACKET_GROUP = re.compile(r"\(([^()]{1,120})\)|\[([^\[\]]{1,80})\](?![(\[:])")
+_SEPARATOR_TAIL = re.compile(r"\s+(?:[-–—|]|--)\s+(?P<v>[^-–—|]{1,80})$")
+_PREFIX_OWNER = re.compile(
+    r"^(?P<v>(?:@?[A-Z][\w.'’-]*|@[\w.-]+)(?:\s+[A-Z][\w.'’-]*)?(?:\s*(?:\+|&|/|,|\band\b)\s*@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?){0,3}(?:\s+team)?)"
+    r"\s*(?::|\s[-–—])\s+(?=\S)"
+)
+_PREFIX_BRACKET = re.compile(r"^\[(?P<v>[^\[\]]{1,40})\]\s*(?::\s*)?(?=\S)")
+_OWNER_TO = re.compile(
+    r"^(?P<v>(?:the\s+)?@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?(?:\s*(?:,|&|\+|/|\band\b)\s*@?[A-Z][\w.'’-]*){0,3}"
+    r"(?:\s+(?:team|squad|on-?call))?)\s+(?:to|will|should|must|shall)\s+(?P<verb>[a-z][a-z-]+)\b"
+)
+_NAMEISH = re.compile(
+    r"^@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?(?:\s*(?:,|&|\+|/|\band\b)\s*@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?){0,3}"
+    r"(?:\s+(?:team|squad|on-?call|oncall))?$|^@[\w.-]+(?:\s*(?:,|&|\+|/|\band\b)\s*@[\w.-]+)*$|"
+    r"^(?:the\s+)?[\w-]+\s+(?:team|squad)$",
+)
+_PAST_PASSIVE = re.compile(
+    r"^(?P<subject>(?:[\w\"'`’/.-]+\s+){1,8}?)(?:was|were|has\s+been|have\s+been|had\s+been|got)\s+"
+    r"(?:(?:now|also|then|successfully|already|fully|quickly)\s+)?[a-z]+(?:ed|en|wn|ne|lt|nt|ught|ut|de)\b",
+    re.IGNORECASE,
+)
+_MODAL = re.compile(r"\b(?:will|should|must|would|could|need|needs|plan|planned|not|never|if|when|once|until)\b", re.IGNORECASE)
+_PAST_OPENERS = frozenset(
+    "added fixed created updated deployed migrated removed wrote rewrote moved replaced reverted "
+    "implemented introduced configured patched upgraded enabled disabled increased decreased "
+    "reduced rolled raised lowered documented published released merged shipped installed "
+    "restarted rotated renamed deleted refactored resolved completed finished identified "
+    "built set".split()
+)
+_SPACES = re.compile(r"\s{2,}")
+_EDGE_JUNK = " \t-–—,;:|/·•"
+_EMPTY_GROUPS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\](?![(\[])|\*\*\s*\*\*|__\s*__")
+_WORD = re.compile(r"[A-Za-z][\w'’-]*")
+
+
+def read_fields(raw: str, ctx: Context) -> Fields:
+    """Read ``raw`` (one item's inline Markdown) into its text and metadata."""
+    s = raw.replace("\n", " ").strip() if "\n" in raw else raw.strip()
+    f = Fields(text="")
+
+    # Markers at the start: checkbox, done/open emoji, status words, enumerators, in any order.
+    for _ in range(4):
+        before = s
+        m = _CHECKBOX.match(s)
+        if m:
+            f.done = m.group(1) != " "
+            s = s[m.end() :]
+        s = _strip_emoji(s, f)
+        if s[:1] in "*_[(" or s[:1].isupper() or s[:2].lower() in ("to", "wi", "op", "in"):
+            m = _STATUS_PREFIX.match(s) or _STATUS_BARE_PREFIX.match(s)
+            if m:
+                f.done = _status(m.group("s"))
+                s = s[m.end() :]
+            m = _ENUMERATOR.match(s)
+            if m:
+                s = s[m.end() :]
+        if s == before:
+            break
+
+    if s.startswith("~~") and s.find("~~", 2) > 2:
+        end = s.find("~~", 2)
+        if end >= len(s) * 0.5:
+            f.done = True
+            s = s[2:end] + s[end + 2 :]
+
+    if "](" in s or "][" in s or "http" in s or (ctx.references and "[" in s):
+        s = _read_links(s, f, ctx)
+
+    lower = s.lower()
+    if "*" in s or "_" in s or "[" in s or "status" in lower or "state" in lower:
+        s = _read_statuses(s, f)
+    if " this " in f" {lower} " or " it " in f" {lower} ":
+        m = _DONE_SENTENCE.search(s)
+        if m:
+            f.done = True
+            s = s[: m.start()] + s[m.end() :]
+
+    # Owner written first: "[SRE] ...", "Alice: ...", "Alice to ...".
+    s = _read_owner_prefix(s, f)
+
+    if "(" in s or "[" in s:
+        s = _read_groups(s, f, ctx)
+
+    lower = s.lower()
+    if "owner" in lower or "assign" in lower or "who" in lower or "dri" in lower or "responsible" in lower:
+        s = _apply(_KEYED_OWNER, s, lambda v: _set_owner(f, v))
+    if "due" in lower or "by " in lower or "deadline" in lower or "eta" in lower or "before" in lower or "target" in lower or "until" in lower:
+        s = _apply(_KEYED_DUE, s, lambda v: _set_due(f, v, ctx))
+    if "prio" in lower or "pri" in lower or "high" in lower or "low" in lower or "medium" in lower or "critical" in lower or "urgent" in lower:
+        s = _apply(_KEYED_PRIORITY, s, lambda v: _set_priority(f, v))
+    if "P" in s:
+        s = _read_priority_tokens(s, f)
+    if "type" in lower or "kind" in lower or "category" in lower:
+        s = _apply(_KEYED_KIND, s, lambda v: _set_kind(f, v))
+    if "@" in s:
+        s = _read_mentions(s, f)
+    if "#" in s or "-" in s:
+        s = _read_ticket_refs(s, f)
+    if " - " in s or "—" in s or "–" in s or " | " in s:
+        s = _read_separator_tail(s, f, ctx)
+
+    f.text = _tidy(s)
+    return f
+
+
+# --- pieces ---------------------------------------------------------------------------------
+
+
+def _status(word: str) -> bool | None:
+    return DONE_WORDS.get(word.lower().replace("-", " ").replace("to do", "todo").strip())
+
+
+def _strip_emoji(s: str, f: Fields) -> str:
+    for mark in DONE_EMOJI:
+        if s.startswith(mark) or s.endswith(mark):
+            f.done = True
+            s = s[len(mark) :] if s.startswith(mark) else s[: -len(mark)]
+            return s.strip().lstrip("\ufe0f").strip()
+    for mark in OPEN_EMOJI:
+        if s.startswith(mark) or s.endswith(mark):
+            f.done = False
+            s = s[len(mark) :] if s.startswith(mark) else s[: -len(mark)]
+            return s.strip().lstrip("\ufe0f").strip()
+    return s
+
+
+def _read_statuses(s: str, f: Fields) -> str:
+    def marked(m: re.Match[str]) -> str:
+        done = _status(m.group("s") or m.group("s2"))
+        if done is not None:
+            f.done = done
+        return " "
+
+    if "**" in s or "__" in s or "[" in s:
+        s = _STATUS_MARKED.sub(marked, s)
+    lower = s.lower()
+    if "status" in lower or "state" in lower:
+        s = _apply(_STATUS_KEYED, s, lambda v: _set_done(f, v))
+    m = _STATUS_TRAILING.search(s)
+    if m and m.start() > 0:
+        f.done = True
+        s = s[: m.start()]
+    return s
+
+
+def _set_done(f: Fields, value: str) -> bool:
+    done = _status(value)
+    if done is None:
+        return False
+    f.done = done
+    return True
+
+
+def _is_ticket_url(url: str) -> bool:
+    return bool(_TICKET_URL.match(url))
+
+
+def _read_links(s: str, f: Fields, ctx: Context) -> str:
+    def inline(m: re.Match[str]) -> str:
+        text, url = m.group(1), m.group(2)
+        if m.group(0).startswith("!"):
+            return m.group(0)
+        return _link(m.group(0), text, url, f)
+
+    def reference(m: re.Match[str]) -> str:
+        text, label = m.group(1), m.group(2) or m.group(1)
+        url = ctx.references.get(_normalise_label(label))
+        if url is None:
+            return m.group(0)
+        return _link(m.group(0), text, url, f)
+
+    def shortcut(m: re.Match[str]) -> str:
+        url = ctx.references.get(_normalise_label(m.group(1)))
+        if url is None:
+            return m.group(0)
+        return _link(m.group(0), m.group(1), url, f)
+
+    if "](" in s:
+        s = _INLINE_LINK.sub(inline, s)
+    if ctx.references and "[" in s:
+        if "][" in s:
+            s = _REF_LINK.sub(reference, s)
+        s = _SHORTCUT_LINK.sub(shortcut, s)
+    if "http" in s:
+
+        def bare(m: re.Match[str]) -> str:
+            url = m.group(1)
+            if _is_ticket_url(url):
+                f.tickets.append(url)
+                return "\x00"
+            return m.group(0)
+
+        s = _BARE_URL.sub(bare, s)
+    if "\x00" in s:
+        # A removed ticket leaves its wrapping behind: "(\x00)", "PR: \x00", "- \x00".
+        s = re.sub(r"\s*(?:\(\s*(?:see\s+)?\x00(?:\s*,\s*\x00)*\s*\)|\[\s*\x00\s*\])", "", s)
+        s = re.sub(
+            r"\s*(?:\b(?:see|tracked\s+in|ticket|issue|pr|pull\s+request|bug|jira|link)s?\s*:?\s*)?\x00",
+            "",
+            s,
+            flags=re.IGNORECASE,
+        )
+        s = s.replace("\x00", "")
+    return s
+
+
+def _link(whole: str, text: str, url: str, f: Fields) -> str:
+    if not _is_ticket_url(url):
+        return whole
+    f.tickets.append(url)
+    if _GENERIC_LINK_TEXT.match(text.strip().strip("*_`")):
+        return "\x00"
+    return text
+
+
+def _normalise_label(label: str) -> str:
+    return " ".join(label.split()).casefold().upper()
+
+
+def _read_owner_prefix(s: str, f: Fields) -> str:
+    if not s:
+        return s
+    first = s[0]
+    if first == "[":
+        m = _PREFIX_BRACKET.match(s)
+        if m and _classify_part(m.group("v"), f, None, owner_ok=True, apply=True):
+            return s[m.end() :]
+        return s
+    if first == "@" or first.isupper():
+        m = _PREFIX_OWNER.match(s)
+        if m and _owner_like(m.group("v")):
+            _set_owner(f, m.group("v"))
+            return s[m.end() :]
+        if " to " in s or " will " in s or " should " in s or " must " in s or " shall " in s:
+            m = _OWNER_TO.match(s)
+            if m and _owner_like(m.group("v")) and m.group("verb") not in ("be", "have", "the"):
+                _set_owner(f, re.sub(r"^the\s+", "", m.group("v")))
+                rest = s[m.start("verb") :]
+                return rest[:1].upper() + rest[1:]
+    return s
+
+
+def _owner_like(value: str) -> bool:
+    words = [w for w in re.split(r"[\s,&+/]+|\band\b", value) if w]
+    if not words or len(words) > 6:
+        return False
+    first = words[0].lstrip("@").lower()
+    if first in NOT_OWNER_WORDS or first in ACTION_VERBS or first.rstrip("s") in ACTION_VERBS:
+        return False
+    if first.endswith("ing") and len(first) > 5:
+        return False
+    for w in words:
+        lw = w.lstrip("@").lower()
+        if lw in ("team", "squad", "oncall", "on-call"):
+            continue
+        if lw in KIND_WORDS or lw in DONE_WORDS or lw in PRIORITY_WORDS or PRIORITY_RE.match(lw):
+            return False
+        if any(ch.isdigit() for ch in w) and not w.startswith("@"):
+            return False
+    return True
+
+
+def _set_owner(f: Fields, value: str) -> bool:
+    value = value.strip().strip(".,;:")
+    if not value or value.lower() in ("tbd", "tbc", "n/a", "na", "none", "nobody", "?", "-", "unassigned"):
+        return True  # an explicit "no owner" is still metadata to remove
+    owners = [p.strip().lstrip("@") for p in re.split(r"\s*(?:,|&|\+|/|\band\b)\s*", value) if p.strip()]
+    joiner = " + " if "+" in value else ", "
+    owner = joiner.join(owners) if len(owners) > 1 else (owners[0] if owners else None)
+    if owner and f.owner is None:
+        f.owner = owner
+    return True
+
+
+def _set_due(f: Fields, value: str, ctx: Context) -> bool:
+    due = dates.parse_due(value, ctx.date_order, ctx.year)
+    if due is None:
+        return False
+    if f.due is None:
+        f.due = due
+    return True
+
+
+def _set_priority(f: Fields, value: str) -> bool:
+    prio = _priority(value)
+    if prio is None:
+        return False
+    if f.priority is None:
+        f.priority = prio
+    return True
+
+
+def _priority(value: str) -> str | None:
+    v = value.strip().strip("*_").lower().replace(" priority", "").replace("priority ", "").strip()
+    m = PRIORITY_RE.match(v)
+    if m:
+        return f"P{m.group(1)}"
+    if v.isdigit() and len(v) == 1 and v in "01234":
+        return f"P{v}"
+    return PRIORITY_WORDS.get(v)
+
+
+def _set_kind(f: Fields, value: str) -> bool:
+    kind = KIND_WORDS.get(value.strip().strip("*_").lower())
+    if kind is None:
+        return False
+    if f.kind is None:
+        f.kind = kind
+    return True
+
+
+def _apply(pattern: re.Pattern[str], s: str, setter: object) -> str:
+    """Remove each match of ``pattern`` that ``setter`` accepts (it returns True)."""
+
+    def repl(m: re.Match[str]) -> str:
+        value = next((g for g in m.groups() if g), "")
+        if value and setter(value):  # type: ignore[operator]
+            return " "
+        return m.group(0)
+
+    return pattern.sub(repl, s)
+
+
+def _read_priority_tokens(s: str, f: Fields) -> str:
+    def repl(m: re.Match[str]) -> str:
+        if f.priority is None:
+            f.priority = f"P{m.group('v')}"
+        return " "
+
+    return _PRIORITY_TOKEN.sub(repl, s)
+
+
+def _read_mentions(s: str, f: Fields) -> str:
+    mentions = _MENTION.findall(s)
+    if not mentions:
+        return s
+    if f.owner is None:
+        f.owner = ", ".join(mentions)
+    # Drop mentions that stand apart from the sentence (at the end, after a dash, "cc"),
+    # keep those that are part of it ("ask @bob to review").
+    s = re.sub(
+        r"(?:\s*(?:[-–—,;|]|\bcc:?|\bowner:?|\bby)?\s*@[\w.-]+(?:/[\w.-]+)?)+\s*[.]?$",
+        "",
+        s,
+        flags=re.IGNORECASE,
+    )
+    s = re.sub(r"^@[\w.-]+(?:\s*[,&+]\s*@[\w.-]+)*\s*[:\-–—]\s*", "", s)
+    return s
+
+
+def _read_ticket_refs(s: str, f: Fields) -> str:
+    found = False
+
+    def collect(m: re.Match[str]) -> str:
+        nonlocal found
+        if m.group("key") and m.group("key").split("-")[0] in _NOT_TICKET_KEYS:
+            return m.group(0)
+        f.tickets.append(m.group(0))
+        found = True
+        return m.group(0)
+
+    _TICKET_REF.sub(collect, s)
+    if not found:
+        return s
+    # Remove the references that stand apart: "(#12)", "[ABC-1]", "Ticket: ABC-1", a tail "- #12".
+    s = _KEYED_TICKET.sub(" ", s) if _KEYED_TICKET.search(s) else s
+    ref = r"(?:[\w.-]+/[\w.-]+)?#\d+|[A-Z][A-Z0-9]{1,9}-\d+"
+    s = re.sub(rf"\s*(?:\(|\[)\s*(?:{ref})(?:\s*[,/]\s*(?:{ref}))*\s*(?:\)|\])", " ", s)
+    s = re.sub(rf"(?:\s*(?:[-–—,;:|]|\bsee\b|\bin\b)?\s*(?:{ref}))+\s*\.?$", "", s)
+    s = re.sub(rf"^(?:{ref})\s*[:\-–—]\s*", "", s)
+    return s
+
+
+def _read_groups(s: str, f: Fields, ctx: Context) -> str:
+    """Parenthesised or bracketed metadata: "(P1, @alice, due 2026-03-01)", "[SRE]", "(detect)"."""
+    end = len(s.rstrip(" .;"))
+
+    def repl(m: re.Match[str]) -> str:
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        at_end = m.end() >= end
+        parts = [p.strip() for p in re.split(r"\s*[,;|]\s*", inner) if p.strip()]
+        if not parts or len(parts) > 6:
+            return m.group(0)
+        trial = Fields(text="")
+        for part in parts:
+            if not _classify_part(part, trial, ctx, owner_ok=at_end or m.group(2) is not None, apply=True):
+                return m.group(0)
+        _merge(f, trial)
+        return " "
+
+    return _BRACKET_GROUP.sub(repl, s)
+
+
+def _merge(f: Fields, other: Fields) -> None:
+    f.owner = f.owner or other.owner
+    f.due = f.due or other.due
+    f.priority = f.priority or other.priority
+    f.kind = f.kind or other.kind
+    if other.done is not None:
+        f.done = other.done
+    f.tickets.extend(other.tickets)
+
+
+def _classify_part(part: str, f: Fields, ctx: Context | None, *, owner_ok: bool, apply: bool) -> bool:
+    """Read one piece of metadata ("P1", "@alice", "due March 3", "done", "ABC-12")."""
+    p = part.strip().strip("*_").strip()
+    if not p:
+        return False
+    low = p.lower()
+    if low in DONE_WORDS and len(low) > 1:
+        return _set_done(f, low)
+    if low.startswith(("status:", "status ", "state:")):
+        return _set_done(f, p.split(":", 1)[-1].split(" ", 1)[-1])
+    prio = _priority(p)
+    if prio is None and low.startswith(("priority", "prio")):
+        prio = _priority(re.sub(r"^(?:priority|prio)\s*[:=]?\s*", "", low))
+    if prio is not None:
+        return _set_priority(f, prio)
+    if low in KIND_WORDS:
+        return _set_kind(f, low)
+    if low.startswith(("type:", "kind:", "category:")):
+        return _set_kind(f, p.split(":", 1)[1])
+    if ctx is not None:
+        m = re.match(r"^(?:due(?:\s+date)?|deadline|eta|target|by|before)\s*:?\s*(?:on\s+)?(.+)$", p, re.IGNORECASE)
+        if m and _set_due(f, m.group(1), ctx):
+            return True
+        if re.match(r"^\d|^[A-Za-z]{3,9}\.?\s+\d", p) and _set_due(f, p, ctx):
+            return True
+    m = _TICKET_REF.fullmatch(p) if ("#" in p or "-" in p) else None
+    if m and not (m.group("key") and m.group("key").split("-")[0] in _NOT_TICKET_KEYS):
+        f.tickets.append(p)
+        return True
+    m = re.match(r"^(?:tickets?|issues?|bugs?|jira|pr)\s*[:#]?\s*((?:[\w.-]+/[\w.-]+)?#\d+|[A-Z][A-Z0-9]{1,9}-\d+)$", p, re.IGNORECASE)
+    if m:
+        f.tickets.append(m.group(1))
+        return True
+    m = re.match(r"^(?:owners?|assignees?|assigned\s+to|dri|who|owned\s+by|responsible)\s*[:=-]?\s*(.+)$", p, re.IGNORECASE)
+    if m:
+        return _set_owner(f, m.group(1))
+    if p.startswith("@") and re.fullmatch(r"@[\w.-]+(?:/[\w.-]+)?", p):
+        return _set_owner(f, p)
+    if owner_ok and _NAMEISH.match(p) and _owner_like(p):
+        return _set_owner(f, p)
+    return False
+
+
+def _read_separator_tail(s: str, f: Fields, ctx: Context) -> str:
+    """A tail after a dash or pipe made only of metadata: "... — Alice, P1, 2026-03-01"."""
+    m = _SEPARATOR_TAIL.search(s.rstrip(" ."))
+    if not m:
+        return s
+    parts = [p.strip() for p in re.split(r"\s*[,;|]\s*", m.group("v")) if p.strip()]
+    if not parts:
+        return s
+    trial = Fields(text="")
+    for part in parts:
+        if not _classify_part(part, trial, ctx, owner_ok=True, apply=True):
+            return s
+    _merge(f, trial)
+    return s[: m.start()]
+
+
+def _tidy(s: str) -> str:
+    if "  " in s:
+        s = _SPACES.sub(" ", s)
+    if "()" in s or "( " in s or "[]" in s or "[ " in s or "** **" in s or "****" in s:
+        s = _EMPTY_GROUPS.sub("", s)
+        s = _SPACES.sub(" ", s)
+    s = s.strip(_EDGE_JUNK)
+    # Metadata removed from the middle leaves " ," or " ." behind.
+    if " ," in s or " ." in s or " ;" in s:
+        s = re.sub(r"\s+([,.;])", r"\1", s)
+    if s.endswith(("(", "[")):
+        s = s[:-1].rstrip(_EDGE_JUNK)
+    return s
+
+
+def looks_done(text: str) -> bool:
+    """Written as finished work: "The script was updated to ...", "Added a metric for ..."."""
+    first = text.split(" ", 1)[0].strip("*_`").lower()
+    if first in ACTION_VERBS and first not in _PAST_OPENERS:
+        return False  # an imperative: "Ensure the config was validated"
+    if first in _PAST_OPENERS:
+        # "Set up X" is also an imperative; only past when followed by a clear past marker.
+        return first not in ("set", "built") or " was " in text
+    m = _PAST_PASSIVE.match(text.replace("*", "").replace("`", ""))
+    return bool(m) and not _MODAL.search(m.group("subject"))
+
+
+def starts_with_verb(text: str) -> bool:
+    """An imperative or gerund opening: "Add ...", "Adding ...", "Re-enable ...", "Set up ..."."""
+    m = _WORD.search(text.replace("*", "").replace("_", " "))
+    if not m or m.start() > 4:
+        return False
+    word = m.group(0).lower()
+    if word in ACTION_VERBS:
+        return True
+    if word.endswith("ing") and len(word) > 5:
+        stem = word[:-3]
+        return stem in ACTION_VERBS or stem + "e" in ACTION_VERBS or stem[:-1] in ACTION_VERBS
+    return False
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)

@@ -1,0 +1,448 @@
+"""Action items and takeaways from an action section.
+
+An action section holds lists, tables, sub-headings, group labels ("**Tasks:**", "Monitoring and
+Alerts:") and sometimes only prose or bare lines. This module walks it once and decides, for
+each piece, whether it is a concrete next step (an item), a broad takeaway, a note, or a label
+that gives the items under it a kind or a done state.
+
+Rules that matter (and why):
+- Takeaways are split off only when the section itself separates broad points from tasks
+  ("Improvements" beside "Tasks"), or under a heading that can only mean lessons; otherwise an
+  "Improvements" list is the to-do list.
+- A nested child is its own item when it is a to-do itself (checkbox, imperative, owner);
+  links under an item are its tickets; other children are notes and are left out.
+- A list item that is a short title ending in ":" with a single detail child is one item
+  ("Add monitoring: integrate ..."); with several children it is a group label.
+- Bare lines and prose count only when the section has no list or table at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from tracker.models import ActionItem
+from tracker.parsing.blocks import Block, Code, ListBlock, ListItem, Para, Table
+from tracker.parsing.fields import Context, Fields, looks_done, read_fields, starts_with_verb
+from tracker.parsing.sections import GroupHint, Node, group_hint, normalise, plain
+from tracker.parsing.vocabulary import DONE_WORDS, KIND_WORDS
+
+_LINK_ONLY = re.compile(
+    r"^\s*(?:(?:pr|prs|pull request|issue|ticket|link|see|tracked in|ref)s?\s*:?\s*)?"
+    r"(?:<?https?://\S+?>?|\[[^\]]*\]\([^)]*\)|\[[^\]]*\]\[[^\]]*\]|(?:[\w.-]+/[\w.-]+)?#\d+|[A-Z][A-Z0-9]{1,9}-\d+)"
+    r"(?:\s*[,;]?\s*(?:<?https?://\S+?>?|\[[^\]]*\]\([^)]*\)|(?:[\w.-]+/[\w.-]+)?#\d+|[A-Z][A-Z0-9]{1,9}-\d+))*\s*$",
+    re.IGNORECASE,
+)
+_NOTE_START = re.compile(
+    r"^(?:\*\*|__)?(?:note|nb|n\.b\.|context|why|rationale|reason|because|since|e\.g\.|i\.e\.|eg|ie|see|"
+    r"details?|background|this (?:will|would|should|is|was)|that (?:will|would)|so that|which|"
+    r"more (?:info|details)|related|fyi|ps|example|for example|currently|today)\b",
+    re.IGNORECASE,
+)
+_COMMITMENT = re.compile(
+    r"\b(?:will|'ll|are going to|is going to|plan(?:s)? to|intend(?:s)? to|need(?:s)? to|must|should|"
+    r"going forward|committed to|commit to)\b",
+    re.IGNORECASE,
+)
+_ASPIRATION = re.compile(
+    r"\b(?:ideal(?:ly)?|aim(?:s|ing)?|goals?|would like|hope|strive|striving|most importantly|aspire|vision)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_])")
+
+# Table columns, recognised by header words.
+_COLUMN_ROLES: list[tuple[str, re.Pattern[str]]] = [
+    ("ticket", re.compile(r"^(?:tickets?|issues?|bugs?|bug ?#|links?|jira|github|pr|prs|tracking|tracker|reference|ref|url|issue link)\b")),
+    ("owner", re.compile(r"^(?:owners?|assignees?|assigned(?: to)?|who|responsible|dri|team|person|lead)\b")),
+    ("due", re.compile(r"^(?:due|deadline|eta|target|by when|when|date|due date|target date|completion date)\b")),
+    ("priority", re.compile(r"^(?:priority|prio|pri|urgency|importance|severity|p)\b")),
+    ("status", re.compile(r"^(?:status|state|done|complete|completed|progress|resolved)\b")),
+    ("kind", re.compile(r"^(?:type|kind|category|class|classification)\b")),
+    ("text", re.compile(r"^(?:action(?: item)?s?|items?|tasks?|todo|to do|description|what|follow ?-?ups?|remediation|work|title|summary|details|next steps?|step|change)\b")),
+    ("ignore", re.compile(r"^(?:notes?|comments?|source|origin|from|#|no|id|number)$")),
+]
+
+
+@dataclass(slots=True)
+class _Group:
+    hint: GroupHint
+    parent: _Group | None = None
+
+    def chain(self) -> list[GroupHint]:
+        out: list[GroupHint] = []
+        g: _Group | None = self
+        while g is not None:
+            out.append(g.hint)
+            g = g.parent
+        return out
+
+
+@dataclass(slots=True)
+class _Candidate:
+    raw: str
+    line: int
+    group: _Group
+    section: str
+    # Set by a table's columns; they win over what the text says.
+    overrides: dict[str, object] = field(default_factory=dict)
+    extra_tickets: list[str] = field(default_factory=list)
+    takeaway_only: bool = False
+
+
+@dataclass(slots=True)
+class _Walk:
+    ctx: Context
+    candidates: list[_Candidate] = field(default_factory=list)
+    prose: list[tuple[str, int, _Group, str]] = field(default_factory=list)
+    groups: list[_Group] = field(default_factory=list)
+    structured: bool = False
+
+
+def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
+    """Items and takeaways of one action section (with its subsections)."""
+    walk = _Walk(ctx)
+    top = _Group(_section_hint(section))
+    walk.groups.append(top)
+    _walk_node(section, top, walk, top_level=True)
+
+    if not walk.structured:
+        _read_prose(walk)
+
+    has_tasks = any(g.hint.tasks for g in walk.groups)
+    has_weak = any(g.hint.takeaway == "weak" for g in walk.groups)
+    split_weak = has_tasks and has_weak
+
+    items: list[ActionItem] = []
+    takeaways: list[str] = []
+    for cand in walk.candidates:
+        chain = cand.group.chain()
+        is_takeaway = cand.takeaway_only or any(
+            h.takeaway == "strong" or (split_weak and h.takeaway == "weak" and not h.tasks) for h in chain
+        )
+        fields = read_fields(cand.raw, ctx)
+        if not _has_words(fields.text):
+            continue
+        if is_takeaway:
+            takeaways.append(fields.text)
+            continue
+        items.append(_item(cand, fields, chain))
+    return items, takeaways
+
+
+def takeaway_texts(section: Node, ctx: Context) -> list[str]:
+    """A "What needs to change" / "Takeaways" section standing on its own: its points."""
+    out: list[str] = []
+    for node in section.walk():
+        for block in node.blocks:
+            if isinstance(block, ListBlock):
+                for item in block.items:
+                    if item.text:
+                        text = read_fields(item.text, ctx).text
+                        if _has_words(text):
+                            out.append(text)
+    return out
+
+
+def _section_hint(section: Node) -> GroupHint:
+    hint = group_hint(section.title)
+    # The section's own name ("Action Items") says "tasks" but separates nothing by itself.
+    return replace(hint, tasks=False, takeaway=None if section.kind == "actions" else hint.takeaway)
+
+
+def _item(cand: _Candidate, fields: Fields, chain: list[GroupHint]) -> ActionItem:
+    o = cand.overrides
+    tickets = list(dict.fromkeys([*(o.get("tickets") or []), *fields.tickets, *cand.extra_tickets]))  # type: ignore[misc]
+    kind = o.get("kind") or fields.kind or next((h.kind for h in chain if h.kind), None)
+    done = o.get("done") if o.get("done") is not None else fields.done
+    if done is None:
+        done = next((h.done for h in chain if h.done is not None), None)
+    if done is None and looks_done(fields.text):
+        done = True
+    due = o.get("due") or fields.due
+    return ActionItem(
+        text=fields.text,
+        line=cand.line,
+        owner=(o.get("owner") or fields.owner),  # type: ignore[arg-type]
+        due=due if isinstance(due, date) else None,
+        priority=(o.get("priority") or fields.priority),  # type: ignore[arg-type]
+        kind=kind,  # type: ignore[arg-type]
+        done=done,  # type: ignore[arg-type]
+        ticket=", ".join(tickets) if tickets else None,
+        section=cand.section,
+    )
+
+
+def _has_words(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+# --- walking the section --------------------------------------------------------------------
+
+
+def _walk_node(node: Node, group: _Group, walk: _Walk, top_level: bool = False) -> None:
+    section = node.title
+    if not top_level:
+        group = _Group(group_hint(section), group)
+        walk.groups.append(group)
+    _walk_blocks(node.blocks, group, walk, section)
+    for child in node.children:
+        if child.kind in ("actions", "takeaways"):
+            if child.kind == "takeaways":
+                g = _Group(GroupHint(takeaway="strong"), group)
+                walk.groups.append(g)
+                _walk_node(child, g, walk)
+            else:
+                _walk_node(child, group, walk)
+
+
+def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) -> None:
+    current = group
+    n = len(blocks)
+    for i, block in enumerate(blocks):
+        if isinstance(block, Para):
+            label = _label(block.text)
+            if label is not None:
+                current = _Group(group_hint(label), group)
+                walk.groups.append(current)
+                continue
+            walk.prose.append((block.text, block.line, current, section))
+        elif isinstance(block, ListBlock):
+            if not block.ordered and len(block.items) == 1 and not block.items[0].children and block.items[0].text:
+                label = _label(block.items[0].text)
+                if label is not None and i + 1 < n and isinstance(blocks[i + 1], (ListBlock, Table)):
+                    current = _Group(group_hint(label), group)
+                    walk.groups.append(current)
+                    continue
+            if not block.ordered and i > 0 and _is_detail_list(blocks, i):
+                continue
+            walk.structured = True
+            for item in block.items:
+                _walk_item(item, current, walk, section)
+        elif isinstance(block, Table):
+            if _walk_table(block, current, walk, section):
+                walk.structured = True
+        elif isinstance(block, Code):
+            continue
+
+
+def _is_detail_list(blocks: list[Block], i: int) -> bool:
+    """A bullet list wedged into a numbered list is the details of the numbered item before it
+    ("1. **Fix X** ... to analyze:" then "- query plans" then "2. ...")."""
+    prev = blocks[i - 1]
+    if not (isinstance(prev, ListBlock) and prev.ordered and prev.items):
+        return False
+    last = prev.items[-1]
+    if (last.text or "").rstrip().endswith(":") and not any(isinstance(c, ListBlock) for c in last.children):
+        return True
+    for later in blocks[i + 1 :]:
+        if isinstance(later, ListBlock):
+            return later.ordered and later.start == prev.start + len(prev.items)
+        if not isinstance(later, Para):
+            return False
+    return False
+
+
+def _label(text: str) -> str | None:
+    """A group label: a short line ending in ':' or one bold phrase standing alone."""
+    s = text.strip()
+    if "\n" in s or len(s) > 90:
+        return None
+    bare = s.strip("*_ ").rstrip(":").strip("*_ ")
+    if not bare or len(bare.split()) > 10:
+        return None
+    if s.endswith(":") or s.endswith(":**") or s.endswith(":__"):
+        return bare
+    if (s.startswith("**") and s.endswith("**") and s.count("**") == 2) or (
+        s.startswith("__") and s.endswith("__") and s.count("__") == 2
+    ):
+        return bare
+    return None
+
+
+def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: int = 0) -> None:
+    sublists = [c for c in item.children if isinstance(c, ListBlock)]
+    paras = [c for c in item.children if isinstance(c, Para)]
+    tables = [c for c in item.children if isinstance(c, Table)]
+    text = item.text
+
+    if text is None:
+        for sub in sublists:
+            for child in sub.items:
+                _walk_item(child, group, walk, section, depth + 1)
+        return
+
+    children = [c for sub in sublists for c in sub.items]
+    label = _label(text)
+    if label is not None:
+        hint = group_hint(label)
+        bold_only = not text.rstrip().endswith((":", ":**", ":__"))
+        real_children = [c for c in children if c.text and not _LINK_ONLY.match(c.text)]
+        is_group = bool(hint.tasks or hint.takeaway or hint.done is not None or (hint.kind and _only_kind_words(label)))
+        if children and (is_group or len(real_children) > 1 or (bold_only and not real_children)):
+            g = _Group(hint, group)
+            walk.groups.append(g)
+            for child in children:
+                _walk_item(child, g, walk, section, depth + 1)
+            for table in tables:
+                _walk_table(table, g, walk, section)
+            return
+        detail = real_children[0] if len(real_children) == 1 else None
+        if detail is not None and detail.text is not None:
+            # "Add Monitoring:" + one detail line: one item, title and detail joined.
+            merged = _Candidate(f"{text.strip()} {detail.text.strip()}", item.line, group, section)
+            merged.extra_tickets = _child_tickets(detail.children, walk.ctx)
+            walk.candidates.append(merged)
+            return
+        if not children and paras:
+            walk.candidates.append(_Candidate(f"{text.strip()} {paras[0].text.strip()}", item.line, group, section))
+            return
+
+    cand = _Candidate(text, item.line, group, section)
+    walk.candidates.append(cand)
+    for child in children:
+        ctext = child.text
+        if ctext is None:
+            continue
+        if _LINK_ONLY.match(ctext):
+            cand.extra_tickets.extend(read_fields(ctext, walk.ctx).tickets)
+            continue
+        if _is_todo(ctext):
+            _walk_item(child, group, walk, section, depth + 1)
+
+
+_GENERIC_GROUP_WORDS = frozenset("and or measures items actions improvements steps work tasks related".split())
+
+
+def _only_kind_words(label: str) -> bool:
+    """"Detection", "Monitoring and Alerting": a kind label; "Enhanced Monitoring": a title."""
+    words = normalise(label).split()
+    return bool(words) and all(w in KIND_WORDS or w in _GENERIC_GROUP_WORDS for w in words)
+
+
+def _child_tickets(children: list[Block], ctx: Context) -> list[str]:
+    out: list[str] = []
+    for sub in children:
+        if isinstance(sub, ListBlock):
+            for c in sub.items:
+                if c.text and _LINK_ONLY.match(c.text):
+                    out.extend(read_fields(c.text, ctx).tickets)
+    return out
+
+
+def _is_todo(text: str) -> bool:
+    s = text.strip()
+    if s.startswith(("[ ]", "[x]", "[X]")):
+        return True
+    if _NOTE_START.match(s):
+        return False
+    if starts_with_verb(s):
+        return True
+    # Owner or due markers make a sub-step a task of its own.
+    return "@" in s or bool(re.search(r"\b(?:owner|due|by \w+ \d)", s, re.IGNORECASE))
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def column_roles(header: list[str]) -> list[str | None]:
+    roles: list[str | None] = []
+    for cell in header:
+        norm = normalise(re.sub(r"\(.*?\)", "", cell))
+        role = None
+        for name, pattern in _COLUMN_ROLES:
+            if pattern.match(norm):
+                role = name
+                break
+        roles.append(role if role not in [r for r in roles if r != "ignore"] else None)
+    if "text" not in roles:
+        for i, role in enumerate(roles):
+            if role is None:
+                roles[i] = "text"
+                break
+    return roles
+
+
+def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
+    roles = column_roles(table.header)
+    if "text" not in roles:
+        return False
+    ti = roles.index("text")
+    found = False
+    ctx = walk.ctx
+    for line, cells in table.rows:
+        if ti >= len(cells) or not _has_words(cells[ti]):
+            continue
+        o: dict[str, object] = {}
+        for role, cell in zip(roles, cells):
+            value = cell.strip()
+            if not value or role in (None, "text", "ignore") or value.strip("-–—_*? ").lower() in ("", "n/a", "na", "tbd", "none"):
+                continue
+            if role == "owner":
+                o["owner"] = plain(value).lstrip("@")
+            elif role == "due":
+                from tracker.parsing.dates import parse_due
+
+                due = parse_due(plain(value), ctx.date_order, ctx.year)
+                if due is not None:
+                    o["due"] = due
+            elif role == "priority":
+                prio = read_fields(f"({plain(value)})", ctx).priority or read_fields(f"priority {plain(value)}", ctx).priority
+                if prio:
+                    o["priority"] = prio
+            elif role == "status":
+                status = DONE_WORDS.get(plain(value).lower())
+                if status is None:
+                    status = read_fields(f"x ({plain(value)})", ctx).done
+                if status is not None:
+                    o["done"] = status
+            elif role == "kind":
+                word = normalise(value).split(" ")[0] if normalise(value) else ""
+                if word in KIND_WORDS:
+                    o["kind"] = KIND_WORDS[word]
+            elif role == "ticket":
+                tickets = read_fields(f"x {value}", ctx).tickets
+                o["tickets"] = tickets or [plain(value)]
+        walk.candidates.append(_Candidate(cells[ti], line, group, section, overrides=o))
+        found = True
+    return found
+
+
+# --- prose ----------------------------------------------------------------------------------
+
+
+def _read_prose(walk: _Walk) -> None:
+    """An action section with no list or table: its bare lines or sentences."""
+    for text, line, group, section in walk.prose:
+        for offset, unit in _units(text):
+            label = _label(unit)
+            if label is not None:
+                group = _Group(group_hint(label), group)
+                walk.groups.append(group)
+                continue
+            plain_unit = plain(unit)
+            if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit):
+                walk.candidates.append(_Candidate(unit, line + offset, group, section))
+            elif _ASPIRATION.search(plain_unit):
+                walk.candidates.append(_Candidate(unit, line + offset, group, section, takeaway_only=True))
+            elif looks_done(plain_unit):
+                walk.candidates.append(_Candidate(unit, line + offset, group, section))
+
+
+def _units(text: str) -> list[tuple[int, str]]:
+    """Lines when each line is a sentence of its own, else sentences of the wrapped paragraph."""
+    lines = text.split("\n")
+    if len(lines) > 1 and all(
+        ln.rstrip().endswith((".", "!", "?", ":")) or (i + 1 < len(lines) and lines[i + 1][:1].isupper())
+        for i, ln in enumerate(lines[:-1])
+    ):
+        return [(i, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for m in [*_SENTENCE_END.finditer(text), None]:
+        end = m.start() if m is not None else len(text)
+        sentence = text[pos:end].replace("\n", " ").strip()
+        if sentence:
+            out.append((text.count("\n", 0, pos), sentence))
+        pos = m.end() if m is not None else len(text)
+    return out

@@ -1,0 +1,362 @@
+"""Sections by meaning: classify headings and build the document's section tree.
+
+A heading is normalised (emoji, numbering, Markdown emphasis, punctuation and case removed)
+and matched against a small vocabulary, so "## 3. 🛠️ Action Items:" and "**Follow-ups**" are
+both the action section. Unknown headings are "other"; a subsection with an unknown heading
+takes its parent's kind (a "### 2024-03-01 10:00" under the timeline is timeline).
+
+Headings are real Markdown headings (ATX or setext, any level), bold lines standing alone
+(promoted here, one level below the enclosing real heading), and, in a document with no
+Markdown headings at all, plain lines that read as section names ("Root Cause Analysis").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from tracker.parsing.blocks import Block, Heading, ListBlock, Para
+from tracker.parsing.vocabulary import KIND_WORDS
+
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:section|part|step|chapter)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):]\s+|^\s*\d+(?:\.\d+)+\s+|^\s*\d+\s+(?=[a-z])",
+    re.IGNORECASE,
+)
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
+_NON_WORD = re.compile(r"[^a-z0-9&/']+")
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "actions",
+        re.compile(
+            r"\b(?:action ?items?|actions?(?! taken)|action plan|follow ?-?ups?|remediations?|"
+            r"next steps?|corrective|preventa?tive|prevention|to ?dos?|tasks?|"
+            r"what we ?(?:ll|will|are going to) do|what we are doing|doing differently|"
+            r"work items?|countermeasures?|repair items?|open items?|"
+            r"(?:short|medium|long)[ -]?term (?:fix(?:es)?|actions?|improvements?|work|plans?))\b"
+        ),
+    ),
+    ("timeline", re.compile(r"\b(?:time ?line|chronology|sequence of events|timeline of events|events timeline|event log|incident log|history of events)\b")),
+    (
+        "root_cause",
+        re.compile(
+            r"\b(?:root ?causes?|rca|causes?|caused|contributing factors?|why did (?:this|it) happen|"
+            r"failure analysis|technical analysis|incident analysis|analysis|5 whys|five whys)\b"
+        ),
+    ),
+    (
+        "takeaways",
+        re.compile(
+            r"\b(?:takeaways?|what needs to change|what should (?:change|improve)|what must change|"
+            r"areas? (?:for|of) improvement|improvement areas?)\b"
+        ),
+    ),
+    (
+        "lessons",
+        re.compile(
+            r"\b(?:lessons?|learnings?|learned|learnt|what went (?:well|wrong|badly|right)|"
+            r"got lucky|where we got lucky|could have gone better|insights?|retrospective|reflections?|"
+            r"went well|went wrong|things that went)\b"
+        ),
+    ),
+    ("impact", re.compile(r"\b(?:impact|impacts|who was affected|affected (?:users|services|customers)|blast radius)\b")),
+    (
+        "resolution",
+        re.compile(
+            r"\b(?:resolution|resolved|recovery|mitigations?|actions taken|steps taken|"
+            r"how (?:it was|we) (?:fixed|resolved|recovered)|fix applied|workaround|incident response)\b"
+        ),
+    ),
+    (
+        "summary",
+        re.compile(
+            r"\b(?:summary|overview|tl ?;? ?dr|abstract|description|what happened|synopsis|"
+            r"background|introduction|details|incident report)\b"
+        ),
+    ),
+]
+
+# Headings whose section holds action items only when no stronger action section exists;
+# beside a real action section they are broad takeaways.
+_WEAK_ACTIONS = re.compile(r"^(?:(?:\w+ )?improvements?|recommendations?|fixes|improvements? ?/ ?fixes)$")
+
+# Inside an action section: what a subsection or a group label says about its items.
+_TASK_WORDS = re.compile(
+    r"\b(?:tasks?|to ?dos?|action ?items?|actions?|next steps?|follow ?-?ups?|work items?|"
+    r"concrete steps?|steps|tickets?)\b"
+)
+_STRONG_TAKEAWAY = re.compile(
+    r"\b(?:takeaways?|what needs to change|what should (?:change|improve)|what must change|"
+    r"lessons?|learnings?|learned|learnt|insights?|went well|went wrong|themes?|principles?)\b"
+)
+_WEAK_TAKEAWAY = re.compile(r"\b(?:improvements?|fixes|recommendations?|goals?|objectives?|ideas?|areas?)\b")
+_DONE_TRUE = re.compile(r"\b(?:completed?|done|finished|implemented|resolved|shipped|closed|already)\b")
+_DONE_FALSE = re.compile(
+    r"\b(?:planned|in ?-?progress|todo|to do|open|pending|outstanding|remaining|upcoming|future|"
+    r"not (?:yet )?(?:started|done)|ongoing|proposed|backlog)\b"
+)
+
+# Plain-text documents: lines that name a section even though nothing marks them as headings.
+_KNOWN_OTHER = re.compile(
+    r"^(?:conclusions?|appendix|references|attendees|participants|glossary|supporting information|"
+    r"related(?: links)?|links|notes|acknowledg(?:e)?ments|authors?|status|stats|statistics|metadata|"
+    r"detection|trigger|questions|open questions|faq|contact|next review|sign ?-?off|approvals?)$"
+)
+_BOLD_LINE = re.compile(
+    r"^(?:[^\w\s*_`\[]{1,3}\s*)?(\*\*|__)(?P<t>[^*_\n]{1,100}?)\1\s*(?P<c>:?)\s*$"
+)
+
+
+@dataclass(slots=True)
+class Node:
+    """A section: its heading (None for the part before the first heading) and its content."""
+
+    heading: Heading | None
+    level: int
+    kind: str = "other"
+    own_kind: str = "other"
+    blocks: list[Block] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
+    parent: Node | None = None
+
+    @property
+    def title(self) -> str:
+        return plain(self.heading.text) if self.heading else ""
+
+    def walk(self) -> list[Node]:
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+def plain(text: str) -> str:
+    """Inline Markdown as plain text: emphasis, code marks and link targets removed."""
+    if "[" in text:
+        text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+    if "*" in text or "_" in text or "`" in text or "~" in text:
+        text = re.sub(r"(\*\*|__|~~|`)", "", text)
+        text = re.sub(r"(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])", "", text)
+    if "\\" in text:
+        text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    return " ".join(text.split())
+
+
+def normalise(heading: str) -> str:
+    """"## 3. 🛠️ **Action Items:**" -> "action items"."""
+    s = plain(heading).lower()
+    s = _NUMBERING.sub("", s, count=1)
+    s = s.replace("&", " and ").replace("’", "'")
+    s = _NON_WORD.sub(" ", s)
+    s = s.replace("'", "")
+    return " ".join(s.split())
+
+
+def classify(heading: str) -> str:
+    """The section kind a heading names, read on its own."""
+    norm = normalise(heading)
+    if not norm:
+        return "other"
+    if "taken" in norm and "action" in norm:
+        return "resolution"
+    if _WEAK_ACTIONS.match(norm):
+        return "weak_actions"
+    for kind, pattern in _PATTERNS:
+        if pattern.search(norm):
+            return kind
+    return "other"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupHint:
+    """What an action subsection or group label says: its items' kind and done state, and
+    whether it holds concrete tasks or broad takeaways."""
+
+    kind: str | None = None
+    done: bool | None = None
+    tasks: bool = False
+    takeaway: str | None = None  # "strong" | "weak" | None
+
+
+def group_hint(label: str) -> GroupHint:
+    norm = normalise(label)
+    done: bool | None = None
+    if _DONE_FALSE.search(norm):
+        done = False
+    elif _DONE_TRUE.search(norm):
+        done = True
+    kind = None
+    for word in norm.split():
+        if word in KIND_WORDS:
+            found = KIND_WORDS[word]
+            if kind is not None and kind != found:
+                kind = None  # "corrective and preventative": no single kind
+                break
+            kind = found
+    takeaway = "strong" if _STRONG_TAKEAWAY.search(norm) else "weak" if _WEAK_TAKEAWAY.search(norm) else None
+    tasks = bool(_TASK_WORDS.search(norm)) and takeaway != "strong"
+    return GroupHint(kind, done, tasks, takeaway)
+
+
+def bold_label(text: str) -> tuple[str, bool] | None:
+    """A paragraph that is one bold phrase standing alone: its text and whether it ends in ':'."""
+    if "\n" in text or not (text.startswith(("**", "__")) or "**" in text[:6] or "__" in text[:6]):
+        return None
+    m = _BOLD_LINE.match(text)
+    if not m:
+        return None
+    inner = m.group("t").strip()
+    if len(inner.split()) > 12:
+        return None
+    colon = bool(m.group("c")) or inner.endswith(":")
+    return inner.rstrip(":").strip() + (":" if colon else ""), colon
+
+
+def plain_heading_line(line: str) -> int:
+    """For documents without Markdown headings: 1 for a section-name line, 2 for a label line
+    ("Monitoring and Alerts:"), 0 for ordinary text."""
+    s = line.strip()
+    if not s or len(s) > 70 or s[-1] in ".,;!?" or not (s[0].isupper() or s[0].isdigit()):
+        return 0
+    n_words = len(s.split())
+    if s.endswith(":"):
+        return 2 if n_words <= 7 else 0
+    if n_words > 6 or ":" in s:
+        return 0
+    kind = classify(s)
+    if kind != "other" or _KNOWN_OTHER.match(normalise(s)):
+        return 1
+    return 0
+
+
+def build(blocks: list[Block]) -> Node:
+    """The section tree of ``blocks``; the root holds what comes before the first heading."""
+    root = Node(None, 0)
+    line_mode = not any(isinstance(b, Heading) for b in blocks) and not any(
+        isinstance(b, Para) and bold_label(b.text.split("\n", 1)[0]) for b in blocks
+    )
+    if line_mode:
+        blocks = _promote_plain_lines(blocks)
+    stack = [root]
+    real_level = 0
+    for block in blocks:
+        if isinstance(block, Para) and not line_mode:
+            promoted = _promote_bold(block, stack[-1], real_level)
+            if promoted is not None:
+                heading, rest = promoted
+                _open(stack, heading)
+                if rest is not None:
+                    stack[-1].blocks.append(rest)
+                continue
+        if isinstance(block, Heading):
+            if not block.pseudo:
+                real_level = block.level
+            _open(stack, block)
+            continue
+        stack[-1].blocks.append(block)
+    _resolve_weak(root)
+    _mark_title(root)
+    return root
+
+
+def title_node(root: Node) -> Node | None:
+    """The document's title heading: its first heading when that is its only level-1 heading."""
+    nodes = root.walk()[1:]
+    if not nodes or nodes[0].heading is None or nodes[0].level != 1 or nodes[0].heading.pseudo:
+        return None
+    if sum(1 for n in nodes if n.level == 1 and n.heading is not None and not n.heading.pseudo) != 1:
+        return None
+    return nodes[0]
+
+
+def _mark_title(root: Node) -> None:
+    node = title_node(root)
+    if node is None or node.kind == "other":
+        return
+    if any(d.own_kind != "other" for d in node.walk()[1:]) or not node.children and not node.blocks:
+        # The title names the incident, not a section: its subsections are the sections.
+        node.kind = "other"
+        for d in node.walk()[1:]:
+            if d.parent is not None:
+                d.kind = _effective_kind(d.own_kind, d.parent.kind, d.title)
+
+
+def _open(stack: list[Node], heading: Heading) -> None:
+    while len(stack) > 1 and stack[-1].level >= heading.level:
+        stack.pop()
+    parent = stack[-1]
+    node = Node(heading, heading.level, parent=parent)
+    node.own_kind = classify(heading.text)
+    node.kind = _effective_kind(node.own_kind, parent.kind, heading.text)
+    parent.children.append(node)
+    stack.append(node)
+
+
+def _effective_kind(own: str, parent: str, text: str) -> str:
+    if parent == "actions":
+        # Inside the action section, subsections are groups of actions unless they plainly name
+        # another part of the document.
+        hint = group_hint(text)
+        if hint.takeaway == "strong" and own in ("takeaways", "lessons"):
+            return "takeaways"
+        if own in ("timeline", "summary", "impact", "root_cause") and not (hint.kind or hint.tasks or hint.done is not None):
+            return own
+        return "actions"
+    if own == "other":
+        return parent if parent != "other" else "other"
+    return own
+
+
+def _promote_bold(block: Para, current: Node, real_level: int) -> tuple[Heading, Para | None] | None:
+    first, _, rest = block.text.partition("\n")
+    found = bold_label(first)
+    if found is None:
+        return None
+    text, colon = found
+    if rest:
+        # A bold first line followed by text: a heading only when it reads as one.
+        if not colon and classify(text) == "other":
+            return None
+    if current.kind == "actions" and not colon:
+        # "**Add rate limiting**" under Action Items is an item written in bold, not a group.
+        from tracker.parsing.fields import starts_with_verb
+
+        hint = group_hint(text)
+        if starts_with_verb(text) and not (hint.tasks or hint.takeaway or hint.kind or hint.done is not None):
+            return None
+    heading = Heading(real_level + 1, text, block.line, pseudo=True)
+    return heading, (Para(rest, block.line + 1) if rest else None)
+
+
+def _promote_plain_lines(blocks: list[Block]) -> list[Block]:
+    out: list[Block] = []
+    for block in blocks:
+        if not isinstance(block, Para):
+            out.append(block)
+            continue
+        for offset, line in enumerate(block.text.split("\n")):
+            level = plain_heading_line(line)
+            if level:
+                out.append(Heading(level, line.strip(), block.line + offset, pseudo=True))
+            elif line.strip():
+                out.append(Para(line.strip(), block.line + offset))
+    return out
+
+
+def _resolve_weak(root: Node) -> None:
+    """"Improvements" is the action section when there is no other, else broad takeaways."""
+    nodes = root.walk()
+    has_actions = any(n.own_kind == "actions" for n in nodes)
+    for node in nodes:
+        if node.own_kind == "weak_actions" and node.kind == "weak_actions":
+            node.kind = "takeaways" if has_actions else "actions"
+            node.own_kind = node.kind
+            for child in node.walk()[1:]:
+                if child.kind in ("weak_actions", "other"):
+                    child.kind = _effective_kind(child.own_kind, child.parent.kind if child.parent else "other", child.title)
+        elif node.kind == "weak_actions":
+            node.kind = "actions"
+
+
+def list_items(node: Node) -> list[ListBlock]:
+    return [b for b in node.blocks if isinstance(b, ListBlock)]

@@ -1,0 +1,102 @@
+"""Words that carry meaning in postmortems: kinds of action, statuses, priorities, verbs.
+
+Kept in one place so that the section classifier, the item field reader and the document
+interpreter agree on what "prevention", "done" or "P1" means.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Action kinds, normalised. A subsection "Detection", a tag "(detect)" or a type column
+# "Detect" all give "detect".
+KIND_WORDS = {
+    "detect": "detect", "detection": "detect", "detective": "detect", "monitoring": "detect",
+    "alerting": "detect", "observability": "detect", "visibility": "detect",
+    "prevent": "preventative", "prevention": "preventative", "preventive": "preventative",
+    "preventative": "preventative", "proactive": "preventative",
+    "mitigate": "mitigate", "mitigation": "mitigate", "mitigations": "mitigate",
+    "mitigative": "mitigate", "response": "mitigate", "respond": "mitigate",
+    "recovery": "mitigate", "recover": "mitigate", "reactive": "mitigate",
+    "correct": "corrective", "corrective": "corrective", "repair": "corrective",
+    "fix": "corrective", "fixes": "corrective", "remediate": "corrective",
+    "remediation": "corrective", "bugfix": "corrective",
+    "process": "process", "procedure": "process", "procedural": "process",
+    "communication": "process", "communications": "process", "documentation": "process",
+    "training": "process", "people": "process",
+    "investigate": "investigate", "investigation": "investigate", "investigative": "investigate",
+}  # fmt: skip
+
+DONE_WORDS = {
+    "done": True, "complete": True, "completed": True, "finished": True, "fixed": True,
+    "resolved": True, "closed": True, "shipped": True, "merged": True, "implemented": True,
+    "deployed": True, "yes": True, "y": True, "true": True, "✅": True, "✔": True, "✔️": True,
+    "☑": True, "☑️": True, "x": True,
+    "todo": False, "to do": False, "open": False, "in progress": False, "in-progress": False,
+    "wip": False, "planned": False, "pending": False, "not started": False, "ongoing": False,
+    "blocked": False, "started": False, "no": False, "n": False, "false": False,
+    "new": False, "backlog": False, "outstanding": False, "not done": False,
+    "❌": False, "⬜": False, "🔲": False, "⏳": False, "🚧": False,
+}  # fmt: skip
+
+# Priorities normalised to P0..P4.
+PRIORITY_WORDS = {
+    "critical": "P0", "urgent": "P0", "blocker": "P0", "highest": "P0", "emergency": "P0",
+    "high": "P1", "major": "P1",
+    "medium": "P2", "normal": "P2", "moderate": "P2", "med": "P2",
+    "low": "P3", "minor": "P3",
+    "lowest": "P4", "trivial": "P4",
+}  # fmt: skip
+PRIORITY_RE = re.compile(r"(?i)^(?:p|pri|prio|priority)\s*[-:]?\s*([0-4])$")
+
+DONE_EMOJI = ("✅", "✔️", "✔", "☑️", "☑", "🟢", "✓")
+OPEN_EMOJI = ("⬜", "🔲", "⏳", "🚧", "🔄", "🔜", "◻️", "◻", "☐")
+
+# Verbs that open an imperative ("Add alerting ...") or a gerund ("Adding alerting ...").
+# Used to tell a to-do from a note, and a title from an owner prefix.
+ACTION_VERBS = frozenset(
+    """
+    add adjust adopt align allow alert analyse analyze announce apply archive ask assess assign
+    audit automate avoid backfill build bump buy cache calibrate cap capture change check clarify
+    clean cleanup close codify collect communicate complete conduct configure confirm consider
+    consolidate contact continue convert coordinate create cull decide decommission deduplicate
+    define delete deliver deploy deprecate design detect determine develop disable discuss
+    document drain drop educate eliminate emit enable encourage enforce engage ensure escalate
+    establish estimate evaluate expand expose extend extract fail figure file finalize find fix
+    follow force gain gate generate get give harden hire hold identify implement import improve
+    include increase inform inspect install instrument integrate introduce investigate isolate
+    keep label launch lead learn limit load lock log lower maintain make manage map mark measure
+    merge migrate mitigate modify monitor move notify offer onboard open optimise optimize
+    organise organize outline page parallelize partition patch pause perform pin plan poll
+    populate post prepare present prevent prioritise prioritize produce profile promote propose
+    protect provide provision publish pull purge push put raise rate re-enable reach rebuild
+    reconfigure record reduce refactor reflect refresh register reinstate release remove rename
+    replace replicate report require research reset resize restart restore restrict retire
+    retry revert review revise rewrite roll rollout rotate run scale schedule scope script
+    secure separate set setup share ship shorten simplify snapshot solve split stage
+    standardise standardize start stop store streamline strengthen submit subscribe support
+    switch sync tag teach test throttle tighten track train transition triage tune turn unify
+    update upgrade use validate verify version watch write
+    """.split()
+)
+
+# Sentence openers that make "X to do Y" / "X: do Y" not an owner.
+NOT_OWNER_WORDS = frozenset(
+    """
+    a an the this that these those it its we our us they their you your he she i my all any
+    each every some no none one need needs how why what when where who time ability access
+    way plan plans changes change move switch migrate going due back up down prior similar
+    note notes nb tbd todo done task tasks action actions item items ai step steps follow
+    followup follow-up status fix fixes update updates improve improvement improvements goal
+    goals context background reason why rationale example e.g i.e see ref reference
+    monitoring alerting alerts docs documentation database db infra infrastructure process
+    testing tests tooling security communication comms frontend backend network networking
+    api ui ux ops operations data storage platform deploy deployment deployments release
+    releases ci cd build observability logging logs metrics dashboard dashboards runbook
+    runbooks training prevention detection mitigation recovery response repair correction
+    corrective preventive preventative short long medium term immediate next later future
+    primary secondary root cause impact summary timeline resolution symptoms trigger lessons
+    idea ideas option options question questions open closed priority owner due deadline
+    high low medium critical urgent phase stage part area scope
+    """.split()
+)
