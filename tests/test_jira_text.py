@@ -396,3 +396,19 @@ def test_a_create_that_cannot_connect_is_not_sent_again(
     with pytest.raises(TransientError, match="outcome is unknown"):
         b.create(draft())
     assert sent == ["POST"] and sleeps == []
+
+
+# --- registry -------------------------------------------------------------------------------------
+
+
+def test_the_registry_names_every_missing_jira_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sync.registry import get_backend
+    from tracker.config import Secrets, Settings
+
+    with pytest.raises(ConfigError, match=r"jira\.url .*jira\.project .*PMT_JIRA_TOKEN"):
+        get_backend("jira", Settings(), Secrets())
+    monkeypatch.setenv("PMT_JIRA_TOKEN", "t")
+    settings = Settings(jira={"url": "https://acme.atlassian.net", "project": "OPS"})
+    built = get_backend("jira", settings, Secrets())
+    assert isinstance(built, JiraBackend) and built.name == "jira"
+    assert built.url_for("OPS-1") == "https://acme.atlassian.net/browse/OPS-1"
