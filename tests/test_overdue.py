@@ -130,6 +130,10 @@ def test_cli_json_is_the_documented_shape(filled: Store) -> None:
         "postmortem", "postmortem_title", "path", "line", "ticket", "ticket_state", "ticket_url", "tracker",
     }
     assert data[0]["due"] == "2026-03-30" and data[0]["due_implicit"] is True
+    assert [type(data[0][k]) for k in ("item_id", "days_overdue", "line")] == [int, int, int]
+    assert data[1]["due_implicit"] is False and data[0]["days_overdue"] == 32
+    with filled.session(write=False) as s:
+        assert data == [r.to_dict() for r in overdue(s, AS_OF)]
     assert "4 overdue as of 2026-05-01" in err
 
 
@@ -177,3 +181,13 @@ def test_today_is_taken_in_the_configured_zone(filled: Store, monkeypatch: pytes
 def test_bad_tracker_is_a_usage_error(filled: Store) -> None:
     code, _out, err = run("overdue", "--tracker", "trello")
     assert code == 2 and "github or jira" in err
+
+
+def test_read_queries_name_real_columns() -> None:
+    """tracker.queries declares the columns it reads without the ORM: they must exist."""
+    from tracker import queries
+    from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
+
+    for light, real in ((queries._ITEMS, ItemRow), (queries._POSTMORTEMS, PostmortemRow), (queries._LINKS, TicketLinkRow)):
+        assert light.name == real.__tablename__
+        assert set(light.c.keys()) <= set(real.__table__.c.keys())

@@ -13,24 +13,50 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import Boolean, Date, Integer, String, and_, case, column, exists, func, literal_column, or_, select, table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from tracker.identity import path_key, ticket_anchor
-from tracker.tables import ItemEventRow, ItemRow, PostmortemRow, TicketEventRow, TicketLinkRow, utcnow
+from tracker.identity import path_key
 
-_ITEMS = ItemRow.__table__  # type: ignore[attr-defined]
-_POSTMORTEMS = PostmortemRow.__table__  # type: ignore[attr-defined]
-_LINKS = TicketLinkRow.__table__  # type: ignore[attr-defined]
+if TYPE_CHECKING:
+    from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
+
+# The columns the read queries need, declared without the ORM: building the SQLModel classes
+# of tracker.tables costs more than `pmt overdue`'s whole query. A test checks these against
+# tracker.tables.
+_ITEMS = table(
+    "action_item",
+    column("id", Integer), column("postmortem_id", Integer), column("uid", String),
+    column("text", String), column("owner", String), column("due", Date),
+    column("due_implicit", Boolean), column("priority", String), column("line", Integer),
+    column("ticket", String), column("position", Integer), column("status", String),
+)
+_POSTMORTEMS = table(
+    "postmortem",
+    column("id", Integer), column("key", String), column("title", String), column("path", String),
+    column("incident_date", Date), column("severity", String), column("removed_at", String),
+)
+_LINKS = table(
+    "ticket_link",
+    column("id", Integer), column("item_id", Integer), column("tracker", String),
+    column("key", String), column("url", String), column("role", String), column("state", String),
+)
 _item, _pm, _link = _ITEMS.c, _POSTMORTEMS.c, _LINKS.c
 
+# The JSON of one overdue item, in this order (documented in the README: a promise to users).
+OVERDUE_FIELDS = (
+    "item", "uid", "item_id", "owner", "due", "due_implicit", "days_overdue", "priority",
+    "postmortem", "postmortem_title", "path", "line", "ticket", "ticket_state", "ticket_url",
+    "tracker",
+)
 
-@dataclass(frozen=True)
+
+@dataclass(slots=True)
 class OverdueRow:
-    """One overdue action item. ``to_dict()`` keys are the documented JSON of ``pmt overdue``."""
+    """One overdue action item. ``to_dict()`` is the documented JSON of ``pmt overdue``."""
 
     item: str
     uid: str
@@ -44,13 +70,22 @@ class OverdueRow:
     postmortem_title: str | None
     path: str
     line: int | None
+    # The linked ticket's key, else the reference written in the document.
     ticket: str | None
+    # Its last known state (open / in_progress / closed); None when pmt has not seen it.
     ticket_state: str | None
     ticket_url: str | None
+    # github / jira: the linked ticket's tracker, else judged by the reference's shape.
     tracker: str | None
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OverdueRow:
+        data = dict(data)
+        data["due"] = date.fromisoformat(data["due"])
+        return cls(**data)
+
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in OVERDUE_FIELDS}
         data["due"] = self.due.isoformat()
         return data
 
@@ -80,22 +115,82 @@ def overdue(
 ) -> list[OverdueRow]:
     """Open items due before ``as_of``, by owner then due date.
 
-    ``owner`` matches case-insensitively with or without a leading ``@``; ``postmortem``
-    matches a key or a path; ``tracker`` keeps items whose ticket is on that tracker (a linked
-    ticket, or else a reference in the document shaped like one of its keys).
+    ``owner`` matches case-insensitively with or without a leading ``@``; ``priority`` takes
+    P0..P4 (a list, or "P0,P1"); ``postmortem`` matches a key or a path; ``tracker`` keeps the
+    items whose ticket is on that tracker (a linked ticket, else a document reference shaped
+    like one of its keys). An item whose ticket is closed is not overdue.
     """
-    join = _item.postmortem_id == _pm.id
-    link_on = and_(_link.item_id == _item.id, _link.role == "item")
+    found = overdue_json(session, as_of, owner=owner, priority=priority, postmortem=postmortem, tracker=tracker)
+    return [OverdueRow.from_dict(json.loads(text)) for text in found]
+
+
+def overdue_json(
+    session: Session,
+    as_of: date,
+    owner: str | Sequence[str] | None = None,
+    priority: str | Sequence[str] | None = None,
+    postmortem: str | Sequence[str] | None = None,
+    tracker: str | None = None,
+) -> list[str]:
+    """``overdue`` as one JSON object (text) per item, each ``OverdueRow.to_dict()``'s shape.
+
+    The database builds the JSON (SQLite ``json_object``, PostgreSQL ``json_build_object``):
+    ``pmt overdue --format json`` prints tens of thousands of items, and encoding them in
+    Python would cost more than the query. ``overdue`` reads these same objects, so the two
+    cannot drift apart.
+    """
+    dialect = session.get_bind().dialect.name
+    # One ticket per item (the first linked; only that tracker's with --tracker).
+    l2 = _LINKS.alias("l2")
+    first_link = select(func.min(l2.c.id)).where(l2.c.item_id == _item.id, l2.c.role == "item")
     if tracker:
-        link_on = and_(link_on, _link.tracker == tracker)
+        first_link = first_link.where(l2.c.tracker == tracker)
+    link_on = _link.id == first_link.scalar_subquery()
+    doc_tracker = case(
+        (_item.ticket.like("%#%"), literal_column("'github'")),
+        (_item.ticket.like("%github.com%"), literal_column("'github'")),
+        (_item.ticket.is_not(None), literal_column("'jira'")),
+        else_=None,
+    )
+    tracker_expr = func.coalesce(_link.tracker, doc_tracker)
+    if dialect == "postgresql":
+        days = func.cast(as_of, Date) - _item.due
+        implicit: Any = _item.due_implicit
+        build = func.json_build_object
+    else:
+        days = func.cast(func.julianday(as_of.isoformat()) - func.julianday(_item.due), Integer)
+        implicit = func.json(case((_item.due_implicit == True, literal_column("'true'")), else_=literal_column("'false'")))  # noqa: E712
+        build = func.json_object
+    values = {
+        "item": _item.text,
+        "uid": _item.uid,
+        "item_id": _item.id,
+        "owner": _item.owner,
+        "due": _item.due,
+        "due_implicit": implicit,
+        "days_overdue": days,
+        "priority": _item.priority,
+        "postmortem": _pm.key,
+        "postmortem_title": _pm.title,
+        "path": _pm.path,
+        "line": _item.line,
+        "ticket": func.coalesce(_link.key, _item.ticket),
+        "ticket_state": _link.state,
+        "ticket_url": _link.url,
+        "tracker": tracker_expr,
+    }
+    assert tuple(values) == OVERDUE_FIELDS
+    pairs: list[Any] = []
+    for name, value in values.items():
+        pairs += [literal_column(f"'{name}'"), value]
+    document = build(*pairs)
+    if dialect == "postgresql":
+        document = func.cast(document, String)
     query = (
-        select(
-            _item.id, _item.uid, _item.text, _item.owner, _item.due, _item.due_implicit,
-            _item.priority, _item.line, _item.ticket,
-            _pm.key, _pm.title, _pm.path,
-            _link.tracker, _link.key, _link.state, _link.url,
+        select(document)
+        .select_from(
+            _ITEMS.join(_POSTMORTEMS, _item.postmortem_id == _pm.id).outerjoin(_LINKS, link_on)
         )
-        .select_from(_ITEMS.join(_POSTMORTEMS, join).outerjoin(_LINKS, link_on))
         .where(_overdue_condition(as_of))
         .order_by(
             _item.owner.is_(None),
@@ -103,7 +198,6 @@ def overdue(
             _item.due,
             _pm.key,
             _item.position,
-            _link.id,
         )
     )
     owners = _as_list(owner)
@@ -117,48 +211,8 @@ def overdue(
     if postmortems:
         query = query.where(or_(_pm.key.in_(postmortems), _pm.path.in_(postmortems)))
     if tracker:
-        query = query.where(or_(_link.id.is_not(None), _item.ticket.is_not(None)))
-
-    rows: list[OverdueRow] = []
-    seen: set[int] = set()
-    for (
-        item_id, uid, text, item_owner, due, implicit, prio, line, doc_ticket,
-        key, title, path, link_tracker, link_key, state, url,
-    ) in session.execute(query):
-        if item_id in seen:  # tickets on two trackers: show the first
-            continue
-        seen.add(item_id)
-        if tracker and link_key is None and tracker_of(doc_ticket) != tracker:
-            continue
-        rows.append(
-            OverdueRow(
-                item=text,
-                uid=uid,
-                item_id=item_id,
-                owner=item_owner,
-                due=due,
-                due_implicit=bool(implicit),
-                days_overdue=(as_of - due).days,
-                priority=prio,
-                postmortem=key,
-                postmortem_title=title,
-                path=path,
-                line=line,
-                ticket=link_key or doc_ticket,
-                ticket_state=state,
-                ticket_url=url,
-                tracker=link_tracker or tracker_of(doc_ticket),
-            )
-        )
-    return rows
-
-
-def tracker_of(ref: str | None) -> str | None:
-    """Which tracker a reference written in a document points at, judged by its shape."""
-    anchor = ticket_anchor(ref)
-    if anchor is None:
-        return None
-    return "github" if anchor.startswith("#") else "jira"
+        query = query.where(tracker_expr == tracker)
+    return [text for (text,) in session.execute(query).all()]
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str]:
@@ -283,6 +337,8 @@ class PostmortemDetail:
 
 def find_postmortem(session: Session, key_or_path: str, root: str = ".") -> PostmortemRow | None:
     """A postmortem by key, by stored path, or by a path to its file (relative to ``root``)."""
+    from tracker.tables import PostmortemRow
+
     wanted = key_or_path.strip()
     candidates = {wanted, Path(wanted).as_posix().removeprefix("./")}
     candidates.add(path_key(wanted, root))
@@ -297,6 +353,8 @@ def find_postmortem(session: Session, key_or_path: str, root: str = ".") -> Post
 def postmortem_detail(
     session: Session, key_or_path: str, as_of: date | None = None, *, root: str = "."
 ) -> PostmortemDetail | None:
+    from tracker.tables import TicketLinkRow
+
     pm = find_postmortem(session, key_or_path, root)
     if pm is None:
         return None
@@ -352,6 +410,8 @@ def postmortem_detail(
 
 def items_of(session: Session, postmortem_key: str) -> list[ItemRow]:
     """A postmortem's items in document order, removed ones (kept for history) last."""
+    from tracker.tables import ItemRow, PostmortemRow
+
     query = (
         select(ItemRow)
         .join(PostmortemRow, ItemRow.postmortem_id == PostmortemRow.id)  # type: ignore[arg-type]
@@ -362,6 +422,8 @@ def items_of(session: Session, postmortem_key: str) -> list[ItemRow]:
 
 
 def link_for_item(session: Session, item_id: int, tracker: str) -> TicketLinkRow | None:
+    from tracker.tables import TicketLinkRow
+
     query = select(TicketLinkRow).where(
         TicketLinkRow.item_id == item_id, TicketLinkRow.tracker == tracker, TicketLinkRow.role == "item"
     )
@@ -369,6 +431,8 @@ def link_for_item(session: Session, item_id: int, tracker: str) -> TicketLinkRow
 
 
 def tracking_link(session: Session, postmortem_id: int, tracker: str) -> TicketLinkRow | None:
+    from tracker.tables import TicketLinkRow
+
     query = select(TicketLinkRow).where(
         TicketLinkRow.postmortem_id == postmortem_id,
         TicketLinkRow.tracker == tracker,
@@ -396,6 +460,8 @@ def record_link(
     transaction usable; the winner's row is returned. A new item link appends a
     ``ticket_linked`` item event, and the ticket's first observed state a ticket event.
     """
+    from tracker.tables import ItemEventRow, TicketEventRow, TicketLinkRow, utcnow
+
     existing = _existing_link(session, item_id, postmortem_id, tracker, key, role)
     if existing is not None:
         return existing
@@ -440,6 +506,8 @@ def record_link(
 def _existing_link(
     session: Session, item_id: int | None, postmortem_id: int, tracker: str, key: str, role: str
 ) -> TicketLinkRow | None:
+    from tracker.tables import TicketLinkRow
+
     same_key = select(TicketLinkRow).where(TicketLinkRow.tracker == tracker, TicketLinkRow.key == key)
     found = session.scalars(same_key).first()
     if found is not None:
@@ -466,6 +534,8 @@ def record_ticket_state(
     A change appends a ``ticket_event`` row (the history reports read); either way the link's
     ``refreshed_at`` moves to ``at``.
     """
+    from tracker.tables import TicketEventRow, utcnow
+
     at = at or utcnow()
     new = (state, state_reason, assignee, closed_at)
     old = (link.state, link.state_reason, link.assignee, link.closed_at)
@@ -495,6 +565,8 @@ def record_ticket_state(
 
 def set_not_effective(session: Session, item_ids: Iterable[int], *, at: datetime | None = None) -> int:
     """Flag items whose cause came back after they were closed; returns how many were new."""
+    from tracker.tables import ItemEventRow, ItemRow, utcnow
+
     at = at or utcnow()
     ids = sorted(set(item_ids))
     if not ids:

@@ -1,0 +1,43 @@
+"""Wall-time helpers shared by the bench scripts: repeated runs, median, like hyperfine."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+PYTHON = sys.executable
+PMT = str(Path(sys.executable).with_name("pmt"))
+BASELINE = [PYTHON, "-c", "import sqlmodel"]
+
+
+def run_median(
+    argv: Sequence[str], runs: int = 5, env: Mapping[str, str] | None = None, warmup: int = 1
+) -> float:
+    """Median wall time of ``argv`` over ``runs`` runs, after ``warmup`` discarded ones."""
+    full_env = {**os.environ, **(env or {})}
+    times = []
+    for n in range(warmup + runs):
+        start = time.perf_counter()
+        subprocess.run(argv, env=full_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if n >= warmup:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_call(fn: Callable[[], object], runs: int = 1) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def verdict(name: str, ratio: float, target: float) -> str:
+    status = "ok" if ratio <= target else "OVER TARGET"
+    return f"{name}: {ratio:.2f}x (target <= {target}x) {status}"
