@@ -111,6 +111,7 @@ def evidence(text: str | None) -> Evidence:
     ev = Evidence()
     if not text or not text.strip():
         return ev
+    text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
     breaks = _position_weights(text)
     for mech in lexicon.MECHANISMS:
         w = _first_match_weight(mech.pattern, text, breaks)

@@ -1,0 +1,251 @@
+"""Which root causes are the same failure mechanism, and a search for them that scales.
+
+Similarity of two causes combines three things:
+
+* the TF-IDF cosine of their normalised words (unigrams and bigrams: "certificate expire",
+  "replication lag"),
+* the TF-IDF cosine of their character n-grams (robust to morphology and spelling:
+  "misconfigured" / "misconfiguration", "fail-over" / "failover"),
+* the overlap of the *mechanisms* the lexicon recognises in them (``cert_expired``,
+  ``leap_second``, ``config_push_global``), weighted by how specific each mechanism is.
+
+When both texts name mechanisms and they share none, the score is damped: two postmortems
+about certificates, one expired and one issued for the wrong host, are not the same failure.
+
+The search never compares every pair. Each postmortem is filed in an inverted index under its
+mechanisms and its few most discriminative words; its candidates are the most recent earlier
+postmortems filed under the same keys (at most ``per_key`` per key), and only those are scored
+exactly. The work grows with ``n * keys * per_key``, linearly in the number of postmortems.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tracker.causes import lexicon
+from tracker.causes.classify import evidence
+from tracker.causes.normalise import normalise
+
+if TYPE_CHECKING:
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+# Weights of the three parts (tuned on the development half of tests/data/causes/pairs.jsonl).
+WORD_WEIGHT = 0.0
+CHAR_WEIGHT = 0.30
+MECHANISM_WEIGHT = 0.70
+# Both name mechanisms, none shared: probably a different failure in the same words.
+DISJOINT_DAMPING = 0.4
+# Inverted index: keys per document and candidates per key.
+TERMS_PER_DOC = 6
+PER_KEY = 40
+# A word in more than this share of the documents discriminates nothing (and would make its
+# posting list long); it is not used as a key.
+MAX_KEY_DF = 0.2
+
+# Postmortem prose that says nothing about the mechanism.
+_DOMAIN_STOP_WORDS = {
+    "root", "cause", "caused", "causes", "causing", "issue", "issues", "incident", "outage",
+    "problem", "problems", "customers", "customer", "users", "user", "service", "services",
+    "our", "we", "us", "team", "teams", "result", "resulted", "resulting", "led", "lead",
+    "leading", "due", "because", "which", "that", "this", "was", "were", "had", "has", "have",
+    "after", "before", "during", "when", "while", "then", "time", "minutes", "hours", "hour",
+    "day", "days", "week", "weeks", "affected", "impact", "impacted", "errors", "error",
+    "failed", "failure", "failing", "down", "unavailable", "degraded", "production",
+    "requests", "request", "some", "all", "one", "two", "also", "still", "about", "around",
+}
+
+# Mechanisms that say where rather than how; they count for little in the overlap.
+_WEAK_MECHANISMS = {
+    "cache_generic", "load_balancer", "health_check", "version_upgrade", "migration",
+    "quota_limit", "backlog", "auth_failure", "config_everywhere", "config_value",
+    "config_edit", "db_generic", "manual_action", "regression", "logic_error", "upstream_internal",
+    "cpu_saturation", "pipeline", "automation_script",
+}
+_MECHANISM_WEIGHTS = {
+    m.name: (0.35 if m.name in _WEAK_MECHANISMS else 1.0) for m in lexicon.MECHANISMS
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CauseDoc:
+    """One postmortem's root cause, as the matcher sees it."""
+
+    key: str
+    text: str
+    # Sort key of "earlier": (incident date or first-seen date as ISO text, store id).
+    order: tuple[str, int] = ("", 0)
+    mechanisms: frozenset[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    earlier: int
+    later: int
+    score: float
+
+
+def mechanisms_of(text: str) -> frozenset[str]:
+    return frozenset(evidence(text).mechanisms)
+
+
+def mechanism_overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Weighted Jaccard of two mechanism sets (0 when either is empty)."""
+    if not a or not b:
+        return 0.0
+    weight = _MECHANISM_WEIGHTS.get
+    inter = sum(weight(m, 1.0) for m in a & b)
+    union = sum(weight(m, 1.0) for m in a | b)
+    smaller = min(sum(weight(m, 1.0) for m in a), sum(weight(m, 1.0) for m in b))
+    # Half Jaccard, half overlap coefficient: a text that names one extra mechanism (the
+    # consequence, say) should not lose much of its match.
+    return 0.5 * (inter / union) + 0.5 * (inter / smaller) if union and smaller else 0.0
+
+
+def _strong(mechs: frozenset[str]) -> frozenset[str]:
+    return frozenset(m for m in mechs if m not in _WEAK_MECHANISMS)
+
+
+def combine(word_cos: float, char_cos: float, mech_a: frozenset[str], mech_b: frozenset[str]) -> float:
+    """The similarity of two causes from their parts (see the module docstring)."""
+    overlap = mechanism_overlap(mech_a, mech_b)
+    score = WORD_WEIGHT * word_cos + CHAR_WEIGHT * char_cos + MECHANISM_WEIGHT * overlap
+    strong_a, strong_b = _strong(mech_a), _strong(mech_b)
+    if strong_a and strong_b and not (strong_a & strong_b):
+        score *= DISJOINT_DAMPING
+    return min(1.0, score)
+
+
+@dataclass
+class MechanismIndex:
+    """Vectors, mechanisms and an inverted index over a corpus of root causes."""
+
+    docs: Sequence[CauseDoc]
+    per_key: int = PER_KEY
+    terms_per_doc: int = TERMS_PER_DOC
+    words: csr_matrix = field(init=False)
+    chars: csr_matrix = field(init=False)
+    mechanisms: list[frozenset[str]] = field(init=False)
+    # Positions of the documents in "earlier first" order, and the postings in that order.
+    rank: np.ndarray = field(init=False)
+    postings: dict[str, list[int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        import numpy as np
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+        texts = [normalise(d.text) for d in self.docs]
+        self.mechanisms = [
+            d.mechanisms if d.mechanisms is not None else mechanisms_of(d.text) for d in self.docs
+        ]
+        stop = sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
+        n = len(texts)
+        if n == 0 or not any(texts):
+            from scipy.sparse import csr_matrix
+
+            self.words = csr_matrix((n, 1))
+            self.chars = csr_matrix((n, 1))
+        else:
+            word_vec = TfidfVectorizer(
+                ngram_range=(1, 2), stop_words=stop, sublinear_tf=True, token_pattern=r"(?u)\b[a-z][a-z]+\b"
+            )
+            try:
+                self.words = word_vec.fit_transform(texts).tocsr()
+            except ValueError:  # every text was stop words
+                from scipy.sparse import csr_matrix
+
+                self.words = csr_matrix((n, 1))
+            char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, dtype=np.float32)
+            self.chars = char_vec.fit_transform(_drop_stop(texts, stop)).tocsr()
+        order = sorted(range(n), key=lambda i: (self.docs[i].order, i))
+        self.rank = np.empty(n, dtype=np.int64)
+        for position, i in enumerate(order):
+            self.rank[i] = position
+        self.postings = self._build_postings(order)
+
+    def _build_postings(self, order: list[int]) -> dict[str, list[int]]:
+        import numpy as np
+
+        n = len(self.docs)
+        postings: dict[str, list[int]] = {}
+        words = self.words
+        df = np.bincount(words.indices, minlength=words.shape[1]) if words.nnz else np.zeros(0)
+        too_common = df > max(2, MAX_KEY_DF * n)
+        for i in order:
+            keys = [f"m:{m}" for m in _strong(self.mechanisms[i])]
+            start, end = words.indptr[i], words.indptr[i + 1]
+            if end > start:
+                cols = words.indices[start:end]
+                vals = words.data[start:end].copy()
+                vals[too_common[cols]] = 0.0
+                best = np.argsort(-vals)[: self.terms_per_doc]
+                keys += [f"w:{cols[b]}" for b in best if vals[b] > 0]
+            for key in keys:
+                postings.setdefault(key, []).append(i)
+        return postings
+
+    def keys_of(self, i: int) -> list[str]:
+        import numpy as np
+
+        keys = [f"m:{m}" for m in _strong(self.mechanisms[i])]
+        start, end = self.words.indptr[i], self.words.indptr[i + 1]
+        cols = self.words.indices[start:end]
+        vals = self.words.data[start:end]
+        best = np.argsort(-vals)[: self.terms_per_doc]
+        return keys + [f"w:{cols[b]}" for b in best]
+
+    def candidates(self, i: int) -> list[int]:
+        """Earlier documents sharing a key with ``i``: the most recent ``per_key`` per key."""
+        mine = int(self.rank[i])
+        found: set[int] = set()
+        for key in self.keys_of(i):
+            posting = self.postings.get(key)
+            if not posting:
+                continue
+            # Postings are in "earlier first" order: everything before ``i``'s own place.
+            cut = bisect.bisect_left(posting, mine, key=lambda j: int(self.rank[j]))
+            found.update(posting[max(0, cut - self.per_key) : cut])
+        found.discard(i)
+        return sorted(found)
+
+    def scores(self, i: int, others: Sequence[int]) -> list[float]:
+        """Exact similarity of ``i`` with each of ``others``."""
+        if not others:
+            return []
+        idx = list(others)
+        word_cos = (self.words[idx] @ self.words[i].T).toarray().ravel()
+        char_cos = (self.chars[idx] @ self.chars[i].T).toarray().ravel()
+        mine = self.mechanisms[i]
+        return [
+            combine(float(w), float(c), mine, self.mechanisms[j])
+            for j, w, c in zip(idx, word_cos, char_cos)
+        ]
+
+    def similarity(self, i: int, j: int) -> float:
+        return self.scores(i, [j])[0]
+
+    def earlier_matches(self, i: int, threshold: float, limit: int = 5) -> list[Match]:
+        """Earlier documents whose cause matches ``i``'s, best first (at most ``limit``)."""
+        cands = self.candidates(i)
+        scored = [
+            Match(earlier=j, later=i, score=s)
+            for j, s in zip(cands, self.scores(i, cands))
+            if s >= threshold
+        ]
+        scored.sort(key=lambda m: (-m.score, -int(self.rank[m.earlier])))
+        return scored[:limit]
+
+
+def _drop_stop(texts: list[str], stop: Sequence[str]) -> list[str]:
+    stop_set = set(stop)
+    return [" ".join(w for w in t.split() if w not in stop_set) for t in texts]
+
+
+def pair_similarity(a: str, b: str, corpus: Sequence[str] = ()) -> float:
+    """Similarity of two texts, with IDF taken from ``corpus`` (plus the two texts)."""
+    docs = [CauseDoc(key=str(k), text=t, order=("", k)) for k, t in enumerate([a, b, *corpus])]
+    index = MechanismIndex(docs)
+    return index.similarity(1, 0)
