@@ -238,36 +238,60 @@ def _upsert(
             row.path = pm.path
             row.updated_at = now
         return IngestResult(row.id, key, "unchanged", _stored_pairs(session, row, pm))
-    status = "new" if row is None else "updated"
+    new = row is None
     if row is None:
         row = PostmortemRow(key=key, path=pm.path, created_at=now)
         session.add(row)
-    _copy_postmortem(row, pm, digest, now)
+    fields_changed = _copy_postmortem(row, pm, digest, now)
     session.flush()
     assert row.id is not None
     base, notes = _deadline_base(pm, row, settings)
-    pairs, events = _apply_items(session, row, key, pm.action_items, base, settings, now)
+    pairs, events, items_changed = _apply_items(session, row, key, pm.action_items, base, settings, now)
+    # Bytes changed but no row did (a typo fixed in the summary, a new setting that changes
+    # nothing for this file): report it unchanged, so hooks do not redo work for nothing.
+    status = "new" if new else "updated" if fields_changed or items_changed else "unchanged"
     return IngestResult(row.id, key, status, pairs, events, notes)
 
 
-def _copy_postmortem(row: PostmortemRow, pm: Postmortem, digest: str, now: datetime) -> None:
-    row.path = pm.path
-    row.title = pm.title
-    row.incident_date = pm.date
-    row.started = pm.started
-    row.ended = pm.ended
-    row.timezone = pm.timezone
-    row.duration_minutes = pm.duration_minutes
-    row.impact = pm.impact
-    row.users_affected_pct = pm.users_affected_pct
-    row.severity = pm.severity
-    row.root_cause = pm.root_cause
-    row.root_cause_detail = pm.root_cause_detail
-    row.resolution = pm.resolution
-    row.incident_ticket = pm.incident
+_COPIED = (
+    ("path", "path"),
+    ("title", "title"),
+    ("incident_date", "date"),
+    ("started", "started"),
+    ("ended", "ended"),
+    ("timezone", "timezone"),
+    ("duration_minutes", "duration_minutes"),
+    ("impact", "impact"),
+    ("users_affected_pct", "users_affected_pct"),
+    ("severity", "severity"),
+    ("root_cause", "root_cause"),
+    ("root_cause_detail", "root_cause_detail"),
+    ("resolution", "resolution"),
+    ("incident_ticket", "incident"),
+)
+
+
+def _copy_postmortem(row: PostmortemRow, pm: Postmortem, digest: str, now: datetime) -> bool:
+    """Copy the document's facts onto its row; True when one of them changed."""
+    changed = row.removed_at is not None
+    for column, attribute in _COPIED:
+        value = getattr(pm, attribute)
+        if not _same(getattr(row, column), value):
+            setattr(row, column, value)
+            changed = True
     row.content_hash = digest
     row.removed_at = None
     row.updated_at = now
+    return changed
+
+
+def _same(stored: Any, value: Any) -> bool:
+    # Instants come back from the database in UTC: compare them as instants.
+    if isinstance(stored, datetime) and isinstance(value, datetime) and value.tzinfo is not None:
+        return stored == value
+    if isinstance(stored, datetime) and isinstance(value, datetime):
+        return stored.replace(tzinfo=None) == value
+    return bool(stored == value)
 
 
 def _deadline_base(pm: Postmortem, row: PostmortemRow, settings: Settings) -> tuple[date, list[str]]:
@@ -295,7 +319,9 @@ def _apply_items(
     base: date,
     settings: Settings,
     now: datetime,
-) -> tuple[list[tuple[str, ActionItem]], Counter[str]]:
+) -> tuple[list[tuple[str, ActionItem]], Counter[str], bool]:
+    """Match, update, insert and remove the items; returns uids, events and whether any row
+    changed."""
     assert pm_row.id is not None
     stored = list(session.scalars(select(ItemRow).where(ItemRow.postmortem_id == pm_row.id)))
     links: dict[int, list[str]] = {}
@@ -333,6 +359,7 @@ def _apply_items(
             }
         )
 
+    rows_changed = False
     for position, (uid, item) in enumerate(zip(uids, items, strict=True)):
         due, implicit = due_date(item.due, base, item.priority, settings.deadlines)
         status = "done" if item.done else "open"
@@ -409,6 +436,7 @@ def _apply_items(
             changed = True
         if changed:
             row.updated_at = now
+            rows_changed = True
 
     kept = set(uids)
     for row in stored:
@@ -418,6 +446,7 @@ def _apply_items(
             row.status = "removed"
             row.removed_at = now
             row.updated_at = now
+            rows_changed = True
 
     session.flush()
     if new_rows:
@@ -428,7 +457,7 @@ def _apply_items(
             event(item_id, "created")
     if pending:
         session.execute(insert(ItemEventRow), pending)
-    return list(zip(uids, items, strict=True)), events
+    return list(zip(uids, items, strict=True)), events, rows_changed or bool(new_rows)
 
 
 def _stored_pairs(session: Session, row: PostmortemRow, pm: Postmortem) -> list[tuple[str, ActionItem]]:
