@@ -23,6 +23,7 @@ import gzip
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -64,6 +65,8 @@ class Fault:
     times: int = 1
     # Perform the request, then answer with the fault (a create that "failed" but happened).
     apply: bool = False
+    # Seconds to stall before answering (a client timeout), after performing the request.
+    delay: float = 0.0
 
 
 @dataclass
@@ -117,7 +120,7 @@ class GitHubStub:
             pass
 
         Handler.stub = stub
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _QuietServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         host, port = self._server.server_address[:2]
         self.base = f"http://{host}:{port}"
@@ -147,6 +150,11 @@ class GitHubStub:
         if status >= 500:
             body = {"message": message or "Server Error"}
         self.faults.append(Fault(method, re.compile(path), status, body, headers or {}, times, apply))
+
+    def stall(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
+        """Perform the request, then answer only after ``seconds`` (the client times out)."""
+        self.faults.append(Fault(method, re.compile(path), 0, {}, {}, times, apply=True,
+                                 delay=seconds))
 
     def rate_limit(self, method: str, path: str, *, retry_after: int | None = 60,
                    primary: bool = False, status: int = 403, times: int = 1) -> None:
@@ -451,9 +459,20 @@ class GitHubStub:
         issue["updated_at"] = stamp
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that timed out closed its socket under a stalled answer: expected here.
+        pass
+
+
 class _Handler(BaseHTTPRequestHandler):
     stub: GitHubStub
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without this, Nagle's algorithm and the client's
+    # delayed ACK cost 40 ms a request.
+    disable_nagle_algorithm = True
     server_version = "GitHub.com"
     sys_version = ""
 
@@ -490,30 +509,34 @@ class _Handler(BaseHTTPRequestHandler):
                       parts.path)
         with stub._lock:
             stub.rate_remaining = max(stub.rate_remaining - 1, 0)
-            status, body, headers = self._answer(method, path, query, raw)
+            status, body, headers, delay = self._answer(method, path, query, raw)
             stub.requests.append(Logged(method, path, status))
+        if delay:
+            time.sleep(delay)
         self._send(status, body, headers)
 
     def _answer(self, method: str, path: str, query: dict[str, str], raw: bytes
-                ) -> tuple[int, Any, dict[str, str]]:
+                ) -> tuple[int, Any, dict[str, str], float]:
         stub = self.stub
         auth = self.headers.get("Authorization", "")
         token = auth.split(" ", 1)[1] if " " in auth else ""
         if token not in stub.tokens:
-            return 401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}, {}
+            return 401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}, {}, 0
         fault = next((f for f in stub.faults if f.times > 0 and f.method == method
                       and f.path.search(path)), None)
         if fault is not None:
             fault.times -= 1
+            if fault.delay:
+                return (*self._route(method, path, query, raw), fault.delay)
             if fault.apply:
                 self._route(method, path, query, raw)
-            return fault.status, fault.body, dict(fault.headers)
+            return fault.status, fault.body, dict(fault.headers), 0
         try:
             body_in = json.loads(raw) if raw else None
         except ValueError:
             return 400, {"message": "Problems parsing JSON", "documentation_url": DOCS,
-                         "status": "400"}, {}
-        return self._route(method, path, query, body_in)
+                         "status": "400"}, {}, 0
+        return (*self._route(method, path, query, body_in), 0)
 
     def _route(self, method: str, path: str, query: dict[str, str], body: Any
                ) -> tuple[int, Any, dict[str, str]]:
@@ -814,8 +837,6 @@ def _quote(name: str) -> str:
 
 
 if __name__ == "__main__":
-    import time
-
     with GitHubStub() as running:
         print(f"GitHub stub on {running.base} (token: test-token); Ctrl-C to stop")
         try:
