@@ -50,11 +50,11 @@ def weekly(
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", dir_okay=False, help="Write the report to FILE instead of stdout."
     ),
-    post: Optional[PostTarget] = typer.Option(
-        None,
+    post: list[PostTarget] = typer.Option(
+        [],
         "--post",
-        help="Also publish it: 'github' (one issue per week in report.github_repo, updated in "
-        "place) or 'slack' (the incoming webhook in PMT_SLACK_WEBHOOK_URL).",
+        help="Also publish it (repeatable): 'github' (one issue per week in report.github_repo, "
+        "updated in place) or 'slack' (the incoming webhook in PMT_SLACK_WEBHOOK_URL).",
     ),
 ) -> None:
     """The weekly report on postmortems and their action items.
@@ -64,6 +64,8 @@ def weekly(
     overdue; recurring causes. Periods are cut in the configured time zone.
 
     Example: pmt report weekly --week 2026-W48 --format html --output week48.html
+
+    Example: pmt report weekly --post github --post slack
     """
     from datetime import UTC, datetime
 
@@ -79,12 +81,13 @@ def weekly(
     settings = actx.settings
     now = datetime.now(UTC)
     period = resolve_period(timezone=settings.timezone, now=now, week=week, since=since, until=until)
+    targets = list(dict.fromkeys(post))
     # A missing token or webhook is found before the work, not after it.
-    if post is PostTarget.github:
+    if PostTarget.github in targets:
         from sync.publish import github_target
 
         github_target(settings, actx.secrets)
-    elif post is PostTarget.slack:
+    if PostTarget.slack in targets:
         from sync.publish import slack_url
 
         slack_url(actx.secrets)
@@ -109,16 +112,17 @@ def weekly(
     else:
         emit(text)
 
-    if post is PostTarget.github:
-        from sync.publish import post_github
+    for target in targets:
+        if target is PostTarget.github:
+            from sync.publish import post_github
 
-        result = post_github(report, settings, actx.secrets)
-        say(f"pmt: {result.action} {result.url}")
-    elif post is PostTarget.slack:
-        from sync.publish import post_slack
+            result = post_github(report, settings, actx.secrets)
+            say(f"pmt: {result.action} {result.url}")
+        else:
+            from sync.publish import post_slack
 
-        post_slack(report, actx.secrets)
-        say("pmt: posted the report to Slack")
+            post_slack(report, actx.secrets)
+            say("pmt: posted the report to Slack")
 
 
 def _write(path: Path, text: str) -> None:
