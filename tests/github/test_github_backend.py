@@ -8,7 +8,7 @@ import pytest
 
 from sync.base import AuthError, NotFoundError, RateLimitedError, TransientError
 from sync.markers import Marker, read_marker
-from tests.github.conftest import LOGIN, GitHubRig, draft, tracking
+from tests.github.conftest import GitHubRig, draft, tracking
 
 PM = "postmortems/2026-02-14-queue-outage.md"
 
@@ -28,7 +28,7 @@ def test_create_then_list_postmortem_finds_it_with_its_marker(gh: GitHubRig) -> 
     ticket = listed[created.key]
     assert ticket.marker == item.marker
     assert ticket.state == "open"
-    assert ticket.assignee == LOGIN
+    assert ticket.assignee == gh.login
     assert ticket.url == backend.url_for(created.key)
     assert item.marker.postmortem_token in ticket.labels
     assert {"postmortem", "action-item", "priority:P1"} <= set(ticket.labels)
@@ -45,7 +45,7 @@ def test_issue_body_carries_the_item_the_incident_the_link_and_the_marker(gh: Gi
     body = issue._rawData["body"]
 
     assert item.text in body
-    for expected in ("Alice", f"@{LOGIN}", "2026-04-01", "P0", "mitigation", "INC-4411",
+    for expected in ("Alice", f"@{gh.login}", "2026-04-01", "P0", "mitigation", "INC-4411",
                      "Queue consumers stalled for 40 minutes", "2026-02-14",
                      "nothing alerted on depth", f"({item.postmortem_url})"):
         assert expected in body
@@ -205,7 +205,7 @@ def test_unmapped_owner_on_update_leaves_assignees_alone(gh: GitHubRig) -> None:
     created = backend.create(draft("a1"))
     updated = backend.update(created.key, draft("a1", owner="Someone New"))
 
-    assert updated.assignee == LOGIN
+    assert updated.assignee == gh.login
     assert any("Someone New" in w for w in backend.warnings)
 
 
@@ -404,7 +404,6 @@ def test_a_second_secondary_limit_in_a_row_stops_the_run(gh: GitHubRig) -> None:
 
 
 def test_a_bad_token_is_an_auth_error(gh: GitHubRig) -> None:
-    gh.seed()
     with pytest.raises(AuthError, match="PMT_GITHUB_TOKEN"):
         gh.backend(token="ghp_not-a-valid-token").list_postmortem(PM)
 
