@@ -12,10 +12,18 @@ The marker
     Every ticket pmt creates carries, in the create request itself (so a crash cannot separate
     them from the ticket), two labels, ``pmt-<16 hex>`` (the item) and ``pmt-pm-<10 hex>`` (its
     postmortem), searchable with JQL (``labels = "pmt-pm-…"``), and an issue property
-    ``pmt.marker`` = ``{"token", "postmortem", "item"}`` that search returns with the issue, from
-    which ``RemoteTicket.marker`` is read back. A remote link to the postmortem has the global id
-    ``pmt:<token>``: Jira updates a remote link with the same global id instead of adding one, so
-    it is written once however often it is sent.
+    ``pmt.marker`` = ``{"token", "postmortem", "item"}`` that Cloud's search returns with the
+    issue, from which ``RemoteTicket.marker`` is read back. The description ends with the same
+    marker as on GitHub (``<!-- pmt:marker … -->`` in a code block), read when the property is
+    not returned (Data Center's search is not documented to return properties). A remote link
+    to the postmortem has the global id ``pmt:<token>``: Jira updates a remote link with the same
+    global id instead of adding one, so it is written once however often it is sent.
+
+Links
+    When the postmortem names its incident ticket (``incident: OPS-123``), each follow-up gets an
+    issue link of ``jira.incident_link_type`` to it: added right after the create (a new ticket
+    has no links to read), and checked on every update (the updated ticket is read back with its
+    links anyway), so a link lost to a crash or an incident named later is added then.
 
 Requests
     The client is built with ``get_server_info=False`` and ``max_retries=0``: the library's own
@@ -65,7 +73,7 @@ from sync.base import (
     TicketState,
     TransientError,
 )
-from sync.markers import Marker
+from sync.markers import Marker, read_marker
 from tracker.config import JiraSettings
 from tracker.errors import ConfigError
 
@@ -289,7 +297,7 @@ class JiraBackend:
         params: dict[str, Any] = {
             "jql": jql,
             "maxResults": PAGE_SIZE,
-            "fields": ",".join(SEARCH_FIELDS),
+            "fields": ",".join(self._read_fields()),
             "properties": MARKER_PROPERTY,
         }
         if self.deployment == "cloud":
@@ -321,10 +329,17 @@ class JiraBackend:
                     break
         return issues
 
-    def _get_issue(self, key: str, fields: Iterable[str] = SEARCH_FIELDS) -> dict[str, Any]:
+    def _read_fields(self) -> tuple[str, ...]:
+        # Data Center may not return issue properties in search results: the description holds
+        # the marker as well, so it is read there (Cloud's /search/jql returns the property).
+        return SEARCH_FIELDS if self.deployment == "cloud" else (*SEARCH_FIELDS, "description")
+
+    def _get_issue(
+        self, key: str, fields: Iterable[str] | None = None, *, also: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
         client = self._jira()
-        params = {"fields": ",".join(fields)}
-        if fields is SEARCH_FIELDS:
+        params = {"fields": ",".join([*(fields or self._read_fields()), *also])}
+        if fields is None:
             params["properties"] = MARKER_PROPERTY
         return dict(
             self._call(
@@ -355,6 +370,12 @@ class JiraBackend:
         )
         key = str(created["key"])
         self._remote_link(key, draft)
+        incident = self._incident_key(draft)
+        if incident:
+            # A new ticket has no links yet: no need to read before adding this one.
+            self._best_effort(
+                lambda: self._post_link(incident, key), key, "the link to the incident"
+            )
         return RemoteTicket(
             key=key,
             url=self.url_for(key),
@@ -375,7 +396,14 @@ class JiraBackend:
         }
         self._send("PUT", f"issue/{key}", payload, what=f"update {key}", retry="idempotent")
         self._remote_link(key, draft)
-        return self._ticket(self._get_issue(key))
+        incident = self._incident_key(draft)
+        raw = self._get_issue(key, also=("issuelinks",) if incident else ())
+        if incident and incident not in self._linked(raw):
+            # Added when the postmortem gained its incident, or lost when a create was cut short.
+            self._best_effort(
+                lambda: self._post_link(incident, key), key, "the link to the incident"
+            )
+        return self._ticket(raw)
 
     def mark_removed(self, key: str, note: str) -> None:
         # The label first: it is idempotent, so a failure between the two never doubles a comment.
@@ -397,6 +425,19 @@ class JiraBackend:
         self._call(
             lambda: client.add_comment(key, rendered), what=f"comment on {key}", retry="once"
         )
+
+    def recent_comments(self, key: str, since: datetime) -> list[str]:
+        """Plain text of the comments made since ``since`` (``pmt remind`` reads its dated
+        marker back from them). One ``GET issue/{key}?fields=comment``."""
+        fields = self._get_issue(key, ("comment",)).get("fields") or {}
+        texts = []
+        for comment in (fields.get("comment") or {}).get("comments") or []:
+            created = _parse_time(comment.get("created"))
+            if created is not None and created < since:
+                continue
+            body = comment.get("body")
+            texts.append(jira_text.adf_text(body) if isinstance(body, dict) else str(body or ""))
+        return texts
 
     def close(self, key: str) -> RemoteTicket:
         client = self._jira()
@@ -438,34 +479,53 @@ class JiraBackend:
         children = [k for k in dict.fromkeys(child_keys) if k != parent_key]
         if not children:
             return
-        link_type = self.settings.incident_link_type
-        raw = self._get_issue(parent_key, fields=("issuelinks",))
+        linked = self._linked(self._get_issue(parent_key, fields=("issuelinks",)))
+        for child in children:
+            if child not in linked:
+                self._post_link(parent_key, child)
+
+    def _linked(self, raw: dict[str, Any]) -> set[str]:
+        """Keys linked to the issue ``raw`` by the configured link type, in either direction."""
+        wanted = self.settings.incident_link_type.casefold()
         linked: set[str] = set()
         for link in (raw.get("fields") or {}).get("issuelinks") or []:
             type_ = link.get("type") or {}
-            if link_type.casefold() not in {
-                str(type_.get(k, "")).casefold() for k in ("name", "inward", "outward")
-            }:
+            names = {str(type_.get(k, "")).casefold() for k in ("name", "inward", "outward")}
+            if wanted not in names:
                 continue
             for side in ("inwardIssue", "outwardIssue"):
                 if link.get(side):
                     linked.add(str(link[side].get("key")))
-        for child in children:
-            if child in linked:
-                continue
-            # The parent is the inward issue: it shows the type's outward description
-            # ("OPS-1 relates to OPS-7", "blocks", …). No "comment" key: null is not allowed.
-            self._send(
-                "POST",
-                "issueLink",
-                {
-                    "type": {"name": link_type},
-                    "inwardIssue": {"key": parent_key},
-                    "outwardIssue": {"key": child},
-                },
-                what=f"link {child} to {parent_key}",
-                retry="once",
-            )
+        return linked
+
+    def _post_link(self, parent_key: str, child_key: str) -> None:
+        # The parent is the inward issue: it shows the type's outward description
+        # ("OPS-1 relates to OPS-7", "blocks", …). No "comment" key: null is not allowed.
+        self._send(
+            "POST",
+            "issueLink",
+            {
+                "type": {"name": self.settings.incident_link_type},
+                "inwardIssue": {"key": parent_key},
+                "outwardIssue": {"key": child_key},
+            },
+            what=f"link {child_key} to {parent_key}",
+            retry="once",
+        )
+
+    def _incident_key(self, draft: TicketDraft) -> str | None:
+        """The incident ticket named by the postmortem, when it is a Jira key of this site."""
+        if draft.role != "item" or not draft.incident_ticket:
+            return None
+        return self.parse_ref(draft.incident_ticket)
+
+    def _best_effort(self, op: Callable[[], Any], key: str, what: str) -> None:
+        """A link after the ticket exists: its failure, even a rate limit, must not make the
+        engine believe the ticket was not made; the next update adds the link again."""
+        try:
+            op()
+        except SyncError as exc:
+            self.warnings.append(f"{key}: {what} was not added: {exc}")
 
     def _remote_link(self, key: str, draft: TicketDraft) -> None:
         if not draft.postmortem_url:
@@ -477,18 +537,18 @@ class JiraBackend:
             "relationship": "postmortem",
             "object": {"url": draft.postmortem_url, "title": f"Postmortem: {title}"[:255]},
         }
-        try:
-            # Same global id = same link, updated in place: safe to send again.
-            self._send(
+        # Same global id = same link, updated in place: safe to send again.
+        self._best_effort(
+            lambda: self._send(
                 "POST",
                 f"issue/{key}/remotelink",
                 payload,
                 what=f"link {key} to its postmortem",
                 retry="idempotent",
-            )
-        except SyncError as exc:
-            # The ticket exists and is recorded; the link is written again by the next update.
-            self.warnings.append(f"{key}: the link to the postmortem was not added: {exc}")
+            ),
+            key,
+            "the link to the postmortem",
+        )
 
     def _fields(self, draft: TicketDraft) -> dict[str, Any]:
         assignee = self._assignee(draft.owner)
@@ -611,9 +671,7 @@ class JiraBackend:
             try:
                 return max(
                     0.0,
-                    (
-                        datetime.fromisoformat(reset) - self._clock()
-                    ).total_seconds(),
+                    (datetime.fromisoformat(reset) - self._clock()).total_seconds(),
                 )
             except ValueError:
                 return None
@@ -692,7 +750,7 @@ class JiraBackend:
             else None,
             closed_at=_parse_time(fields.get("resolutiondate")) if state == "closed" else None,
             updated_at=_parse_time(fields.get("updated")),
-            marker=_read_marker((raw.get("properties") or {}).get(MARKER_PROPERTY), labels),
+            marker=_marker_of(raw, labels),
             labels=labels,
         )
 
@@ -701,16 +759,20 @@ def _marker_value(marker: Marker) -> dict[str, str]:
     return {"token": marker.token, "postmortem": marker.postmortem_key, "item": marker.item_uid}
 
 
-def _read_marker(value: Any, labels: tuple[str, ...]) -> Marker | None:
-    """The marker in the issue property; ignored when tampered (token mismatch) or when the ticket
-    no longer carries its label (someone removed it on purpose)."""
-    if not isinstance(value, dict):
-        return None
-    try:
+def _marker_of(raw: dict[str, Any], labels: tuple[str, ...]) -> Marker | None:
+    """The marker in the ``pmt.marker`` property, else in the description; ignored when tampered
+    (token mismatch) or when the ticket no longer carries its label (removed on purpose)."""
+    value = (raw.get("properties") or {}).get(MARKER_PROPERTY)
+    marker: Marker | None = None
+    if isinstance(value, dict) and "postmortem" in value and "item" in value:
         marker = Marker(str(value["postmortem"]), str(value["item"]))
-    except KeyError:
-        return None
-    if value.get("token") != marker.token or marker.token not in labels:
+        if value.get("token") != marker.token:
+            marker = None
+    else:
+        description = (raw.get("fields") or {}).get("description")
+        text = jira_text.adf_text(description) if isinstance(description, dict) else description
+        marker = read_marker(text if isinstance(text, str) else None)
+    if marker is None or marker.token not in labels:
         return None
     return marker
 

@@ -30,7 +30,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Block:
-    kind: Literal["paragraph", "bullets", "heading", "rule"]
+    kind: Literal["paragraph", "bullets", "heading", "rule", "code"]
     # paragraph / heading: one line of spans; bullets: one line of spans per item.
     lines: tuple[tuple[Span, ...], ...] = ()
 
@@ -131,16 +131,17 @@ def description_blocks(draft: TicketDraft, assignee: str | None = None) -> list[
         _para(
             Span(
                 f"Made by pmt from the postmortem{origin}. Edit the postmortem rather than this "
-                "description: the next pmt sync rewrites it. Marker: "
+                "description: the next pmt sync rewrites it. Keep the labels "
             ),
-            Span(draft.marker.token, code=True),
-            Span(" (the labels "),
             Span(draft.marker.token, code=True),
             Span(" and "),
             Span(draft.marker.postmortem_token, code=True),
-            Span(" let pmt find this ticket again; keep them)."),
+            Span(": they let pmt find this ticket again."),
         )
     )
+    # The marker in full, as on GitHub: a fallback for servers whose search does not return the
+    # pmt.marker issue property (read back with sync.markers.read_marker).
+    blocks.append(Block("code", ((Span(draft.marker.html_comment()),),)))
     return blocks
 
 
@@ -194,6 +195,9 @@ def to_adf(blocks: list[Block]) -> dict[str, Any]:
     for block in blocks:
         if block.kind == "rule":
             content.append({"type": "rule"})
+        elif block.kind == "code":
+            text = "\n".join("".join(span.text for span in line) for line in block.lines)
+            content.append({"type": "codeBlock", "content": [{"type": "text", "text": text}]})
         elif block.kind == "heading":
             content.append(
                 {"type": "heading", "attrs": {"level": 3}, "content": _adf_inline(block.lines)}
@@ -246,7 +250,7 @@ def adf_text(node: Any) -> str:
         if node.get("type") == "hardBreak":
             return "\n"
         inner = "".join(adf_text(child) for child in node.get("content", []))
-        return inner + ("\n" if node.get("type") in {"paragraph", "heading"} else "")
+        return inner + ("\n" if node.get("type") in {"paragraph", "heading", "codeBlock"} else "")
     if isinstance(node, list):
         return "".join(adf_text(child) for child in node)
     return ""
@@ -271,6 +275,10 @@ def to_wiki(blocks: list[Block]) -> str:
     for block in blocks:
         if block.kind == "rule":
             out.append("----")
+        elif block.kind == "code":
+            # Nothing inside {noformat} is interpreted, so the text is written as it is.
+            text = "\n".join("".join(span.text for span in line) for line in block.lines)
+            out.append("{noformat}\n" + text + "\n{noformat}")
         elif block.kind == "heading":
             out.append("h3. " + _wiki_inline(block.lines[0]))
         elif block.kind == "paragraph":

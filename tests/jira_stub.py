@@ -7,8 +7,9 @@ tests against a live server). It answers like Jira does, shaped by
 - Cloud serves ``/rest/api/2`` and ``/rest/api/3``; v3 takes and returns descriptions and
   comments in ADF and refuses plain strings, v2 the reverse. ``/rest/api/{2,3}/search`` answers
   **410 Gone**; ``/search/jql`` pages with ``nextPageToken``. Basic auth (e-mail + API token).
-- Data Center serves ``/rest/api/2`` (and ``latest``) only; ``/search`` pages with ``startAt``;
-  bearer auth (personal access token).
+- Data Center serves ``/rest/api/2`` (and ``latest``) only; ``/search`` pages with ``startAt``
+  and ignores ``properties`` (whether DC returns issue properties in search is undocumented, so
+  the stand-in assumes it does not); bearer auth (personal access token).
 - ``serverInfo`` answers without credentials (wrong credentials are still refused); the removed
   Cloud ``/search`` answers 410 before looking at credentials.
 - A small JQL parser (``labels``, ``key``, ``project`` with ``=``, ``!=``, ``in``, ``AND``,
@@ -747,7 +748,9 @@ class JiraStub:
         start = int((query.get("startAt") or ["0"])[0])
         limit = min(int((query.get("maxResults") or ["50"])[0]), 1000)
         wanted = _fields_param(query, default=None)
-        props = _list_param(query, "properties")
+        # Whether Data Center's search returns issue properties is not documented: this stand-in
+        # assumes the worst (it ignores the parameter), so pmt must read its marker elsewhere.
+        props: list[str] = []
         body: dict[str, Any] = {
             "expand": "schema,names",
             "startAt": start,

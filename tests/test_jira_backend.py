@@ -412,6 +412,50 @@ def test_link_children_links_each_follow_up_to_the_incident_once(jira: JiraRecor
         assert len(jira.stub.links_of(incident.key)) == 2
 
 
+def test_follow_ups_are_linked_to_the_incident_ticket_the_postmortem_names(
+    jira: JiraRecording,
+) -> None:
+    backend = jira.backend(deployment=jira.deployment)
+    incident = backend.create(
+        draft("incident", text="Incident: checkout down", postmortem_url=None)
+    )
+    first = backend.create(draft("a1", incident_ticket=incident.key, postmortem_url=None))
+    # Already linked: the update reads the ticket's links with its state and adds nothing.
+    backend.update(
+        first.key, draft("a1", text="Changed", incident_ticket=incident.key, postmortem_url=None)
+    )
+    second = backend.create(draft("a2", text="Page on lag", postmortem_url=None))
+    # The postmortem names its incident later (as a browse URL): the update adds the link.
+    later = draft(
+        "a2", text="Page on lag", incident_ticket=backend.url_for(incident.key), postmortem_url=None
+    )
+    backend.update(second.key, later)
+    # Not a ticket of this Jira: nothing to link.
+    backend.create(
+        draft("a3", text="Other", incident_ticket="INC-42 in PagerDuty", postmortem_url=None)
+    )
+
+    assert sent(jira, "POST", r"/issueLink$") == [
+        {
+            "type": {"name": "Relates"},
+            "inwardIssue": {"key": incident.key},
+            "outwardIssue": {"key": first.key},
+        },
+        {
+            "type": {"name": "Relates"},
+            "inwardIssue": {"key": incident.key},
+            "outwardIssue": {"key": second.key},
+        },
+    ]
+    reads = [
+        parse_qs(urlsplit(r.uri).query)
+        for r in jira.cassette.requests
+        if r.method == "GET" and urlsplit(r.uri).path.endswith(f"/issue/{second.key}")
+    ]
+    assert reads[0]["fields"][0].endswith(",issuelinks")
+    assert backend.warnings == []
+
+
 def test_comment_is_adf_on_cloud_and_wiki_markup_on_data_center(jira: JiraRecording) -> None:
     backend = jira.backend(deployment=jira.deployment)
     ticket = backend.create(draft(postmortem_url=None))

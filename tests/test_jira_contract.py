@@ -29,6 +29,7 @@ ADF is not checked by the contract                 checked elsewhere: ``test_jir
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -197,6 +198,12 @@ def _why(exc: Exception) -> str:
     return " | ".join(p for p in parts if p)[:1500]
 
 
+@functools.cache
+def interactions_of(path: Path) -> list[dict[str, Any]]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return list(yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["interactions"])
+
+
 def cassettes() -> list[Path]:
     return sorted(CASSETTES.glob("*.yaml"))
 
@@ -209,7 +216,7 @@ def test_there_are_cassettes_for_both_deployments() -> None:
 
 @pytest.mark.parametrize("path", cassettes(), ids=lambda p: p.stem)
 def test_every_interaction_matches_the_contract(contract: Any, path: Path) -> None:
-    interactions = yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]
+    interactions = interactions_of(path)
     assert interactions, f"{path.name} is empty"
     failures = []
     for index, interaction in enumerate(interactions):
@@ -224,7 +231,7 @@ def test_the_fixed_mismatches_stay_fixed() -> None:
     """What the library would send and the backend must not: checked across all cassettes."""
     seen = {"transition": 0, "issueLink": 0, "dc search": 0}
     for path in cassettes():
-        for it in yaml.safe_load(path.read_text(encoding="utf-8"))["interactions"]:
+        for it in interactions_of(path):
             rq = it["request"]
             parts = urlsplit(rq["uri"])
             body = json.loads(rq["body"]) if rq.get("body") else None

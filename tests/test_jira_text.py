@@ -27,7 +27,7 @@ from sync.jira_text import (
     utf16_len,
     wiki_escape,
 )
-from sync.markers import Marker
+from sync.markers import Marker, read_marker
 from tests.jira_stub import JqlError, parse_jql
 from tracker.config import JiraSettings
 from tracker.errors import ConfigError
@@ -136,7 +136,7 @@ def test_labels_have_no_spaces_no_repeats_and_both_markers() -> None:
 
 # --- ADF and wiki ---------------------------------------------------------------------------------
 
-_BLOCK = {"paragraph", "heading", "bulletList", "rule"}
+_BLOCK = {"paragraph", "heading", "bulletList", "rule", "codeBlock"}
 _INLINE = {"text", "hardBreak"}
 
 
@@ -150,6 +150,11 @@ def assert_valid_adf(doc: dict[str, Any]) -> None:
             continue
         if block["type"] == "heading":
             assert 1 <= block["attrs"]["level"] <= 6
+        if block["type"] == "codeBlock":
+            # Plain text only: no marks, no hardBreak inside a code block.
+            assert all(
+                n["type"] == "text" and n["text"] and "marks" not in n for n in block["content"]
+            )
         if block["type"] == "bulletList":
             for item in block["content"]:
                 assert item["type"] == "listItem"
@@ -244,6 +249,10 @@ def test_wiki_description_escapes_user_text_and_keeps_the_link() -> None:
     assert "* *Due:* 2026-04-01" in wiki
     assert "h3. Incident" in wiki
     assert "{{" + FULL.marker.token + "}}" in wiki
+    # The full marker, uninterpreted, for servers whose search does not return the property.
+    assert "{noformat}\n" + FULL.marker.html_comment() + "\n{noformat}" in wiki
+    assert read_marker(wiki) == FULL.marker
+    assert read_marker(adf_text(to_adf(description_blocks(FULL)))) == FULL.marker
 
 
 @pytest.mark.parametrize(
