@@ -305,3 +305,30 @@ def test_findings_carry_path_severity_and_message() -> None:
         'action item "Rotate the certificate on edge-lb-01 via cert-manager" has no owner',
     )
     assert finding.to_dict()["rule"] == "action-no-owner"
+
+
+@pytest.mark.parametrize(
+    ("text", "zoned"),
+    [
+        ("14:05 UTC", True),
+        ("14:05Z", True),
+        ("2026-03-01T14:05:00+01:00", True),
+        ("14:05 -0400", True),
+        ("10:00 AM (UTC-4)", True),
+        ("10:00 AM PT", True),
+        ("09:12 CEST", True),
+        ("All times Europe/Paris.", True),
+        ("All times are Pacific.", True),
+        ("Times are in Eastern", True),
+        ("14:05 Pacific Daylight Time", True),
+        ("14:05", False),
+        ("10:00 AM", False),
+        ("OPS-1412 opened", False),
+        ("Central database down", False),
+        ("BEST effort", False),
+    ],
+)
+def test_time_zones_as_people_write_them(text: str, zoned: bool) -> None:
+    from tracker.lint.rules import has_zone
+
+    assert has_zone(text) is zoned

@@ -125,3 +125,77 @@ def test_an_empty_title_is_refused(tmp_path: Path) -> None:
     result = runner.invoke(app, ["new", "   ", "--dir", str(tmp_path)])
     assert result.exit_code == 1
     assert "title is empty" in result.stderr
+
+
+# --- the template and pmt lint ---------------------------------------------------------------
+
+FILLS = {
+    "{{SEV1, SEV2, SEV3 or SEV4}}": ["SEV2"],
+    "{{HH:MM}}": ["14:05", "15:10", "14:05", "14:31", "15:10"],
+    "{{name}}": ["alice", "bob"],
+    "{{YYYY-MM-DD}}": ["2026-12-11", "2027-01-22"],
+    "{{P1}}": ["P1"],
+    "{{P2}}": ["P2"],
+}
+FILL_BY_START = {
+    "{{what users saw": "Checkout failed for 30% of EU users",
+    "{{the root cause": "The TLS certificate on edge-lb-01 expired",
+    "{{how the problem": "Synthetic checkout probe pages the on-call engineer",
+    "{{what was investigated": "Load balancer logs show handshake failures",
+    "{{how and when": "New certificate installed on edge-lb-01; errors stop",
+    "{{What failed": "The certificate was renewed by hand and its owner had left the team.",
+    "{{how it was fixed": "a new certificate was installed and probes pass from three regions",
+    "{{a broad improvement": "Certificate renewal must not depend on a person remembering",
+    "{{concrete task, e.g.": "Add an alert on 5xx rate > 2% for checkout-api",
+    "{{concrete task}}": "Move edge-lb-01 certificates to cert-manager with ACME renewal",
+}
+
+
+def _fill(text: str) -> str:
+    """Fill every blank the way an author would, failing on a blank this test does not know."""
+    used = {key: 0 for key in FILLS}
+
+    def value(match: re.Match[str]) -> str:
+        blank = match.group(0)
+        if blank in FILLS:
+            used[blank] += 1
+            return FILLS[blank][used[blank] - 1]
+        for start, filled in FILL_BY_START.items():
+            if blank.startswith(start):
+                return filled
+        raise AssertionError(f"the test does not know how to fill {blank}")
+
+    return re.sub(r"\{\{[^{}\n]*\}\}", value, text)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_a_fresh_file_reports_only_its_blanks_and_lints_clean_once_filled(
+    zone: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PMT_TIMEZONE", zone)
+    made = runner.invoke(app, ["new", "Checkout errors in EU", "--date", "2026-11-29"])
+    assert made.exit_code == 0, made.output
+    path = Path(made.stdout.strip())
+
+    fresh = runner.invoke(app, ["lint", str(path), "--format", "json"])
+    assert fresh.exit_code == 1
+    findings = json.loads(fresh.stdout)
+    assert findings and {f["rule"] for f in findings} == {"placeholder"}
+    blank_lines = {n for n, line in enumerate(path.read_text().splitlines(), 1) if "{{" in line}
+    assert {f["line"] for f in findings} == blank_lines
+
+    path.write_text(_fill(path.read_text()))
+    filled = runner.invoke(app, ["lint", str(path), "--format", "json"])
+    assert json.loads(filled.stdout) == [], filled.stdout
+    assert filled.exit_code == 0
+
+    from tracker.parsing import parse_file
+
+    pm = parse_file(path)
+    assert pm.timezone == zone
+    assert pm.duration_minutes == 65
+    assert [i.owner for i in pm.action_items] == ["alice", "bob"]
+    assert pm.takeaways == ["Certificate renewal must not depend on a person remembering"]

@@ -61,6 +61,8 @@ _ZONE = re.compile(
     | \b(?:[ECMP][SD]?T|AK[SD]T|HST|BST|IST|CES?T|EES?T|WES?T|MSK|JST|KST|SGT|HKT
          |AE[SD]T|AC[SD]T|AWST|NZ[SD]T|SAST|BRT|ART|WIB)\b
     | \b(?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian|Pacific|Etc)/[A-Za-z_+-]+
+    | \b[EPCM](?:astern|acific|entral|ountain)(?:\s+(?:[Ss]tandard|[Dd]aylight))?\s+[Tt]ime\b
+    | \b(?:[Aa]ll\s+)?[Tt]imes?\s+(?:are\s+)?(?:in\s+)?[EPCM](?:astern|acific|entral|ountain)\b
     """,
     re.VERBOSE,
 )
@@ -82,7 +84,7 @@ def _open(items: Iterable[ActionItem]) -> Iterator[ActionItem]:
     return (i for i in items if not i.done)
 
 
-def _quote(text: str, width: int = 60) -> str:
+def _quote(text: str, width: int = 80) -> str:
     text = " ".join(text.split())
     return f'"{text if len(text) <= width else text[: width - 1] + "…"}"'
 

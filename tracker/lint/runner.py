@@ -69,7 +69,7 @@ def lint_file(path: Path, settings: Settings, *, display: str | None = None) -> 
     """Parse and lint one file. Raises InputError when the file is unusable."""
     from tracker.parsing import parse_file
 
-    pm = parse_file(path, settings=settings)
+    pm = parse_file(path, settings.parsing)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:  # parse_file read it a moment ago
