@@ -189,4 +189,4 @@ def total_actions(planned: Planned) -> int:
     return sum(len(p.actions) for p in planned.plans)
 
 
-__all__ = ["Action", "Applied", "Planned", "apply_sync", "plan_sync", "plan_postmortem", "read_remote"]
+__all__ = ["Action", "Applied", "Planned", "apply_sync", "plan_postmortem", "plan_sync", "read_remote"]
