@@ -26,9 +26,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tracker.causes import similar  # noqa: E402
-from tracker.causes.classify import classify_text  # noqa: E402
-from tracker.config import CausesSettings  # noqa: E402
+from tracker.causes import similar
+from tracker.causes.classify import classify_text
+from tracker.config import CausesSettings
 
 DATA = REPO / "tests" / "data" / "causes"
 
@@ -121,7 +121,7 @@ def tune() -> None:
     # The text part keeps at least 30% of the weight by design: without it, two causes that
     # the lexicon does not recognise could never match, however alike their words.
     for wm, share, damp in itertools.product(
-        [x / 20 for x in range(6, 15)], [x / 10 for x in range(0, 11)], (0.4, 0.5, 0.6, 0.8, 1.0)
+        [x / 20 for x in range(6, 15)], [x / 10 for x in range(11)], (0.4, 0.5, 0.6, 0.8, 1.0)
     ):
         ww, wc = (1.0 - wm) * share, (1.0 - wm) * (1.0 - share)
         similar.WORD_WEIGHT, similar.CHAR_WEIGHT, similar.MECHANISM_WEIGHT = ww, wc, wm

@@ -90,7 +90,7 @@ def root(
 
 
 # Each module adds its command(s) to ``app`` when imported; this order is the order in --help.
-COMMAND_MODULES: list[str] = ["parse_cmd", "lint_cmd", "new_cmd", "ingest_cmd", "overdue_cmd", "show_cmd", "sync_cmd", "refresh_cmd", "report_cmd", "remind_cmd"]
+COMMAND_MODULES: list[str] = ["parse_cmd", "lint_cmd", "new_cmd", "ingest_cmd", "overdue_cmd", "show_cmd", "sync_cmd", "refresh_cmd", "report_cmd", "remind_cmd", "causes_cmd"]
 
 
 def _register() -> None:

@@ -10,6 +10,7 @@ import typer
 from cli.app import app
 from cli.context import app_context
 from cli.output import emit, say, to_json
+from cli.repeat_warnings import analyse, print_warnings, warnings_json
 
 if TYPE_CHECKING:
     from tracker.ingest import FileResult, IngestReport
@@ -55,10 +56,12 @@ def ingest(
 
     try:
         report = ingest_paths(store, paths, settings, on_result=show)
+        repeats = analyse(store, report.changed_keys, settings)
     finally:
         store.dispose()
     if not textual:
-        emit(to_json(report.to_dict()))
+        emit(to_json({**report.to_dict(), "repeats": warnings_json(repeats)}))
+    print_warnings(repeats)
     say(total(report))
     if not report.ok:
         raise typer.Exit(1)

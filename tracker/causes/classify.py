@@ -8,6 +8,7 @@ thousand texts in well under a second per thousand. Front matter (``cause:`` or 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def confidence_of(top: float, second: float) -> float:
     if top <= 0:
         return 0.0
     margin = top / (top + second)
-    strength = 1.0 - 2.718281828 ** (-top / 2.5)
+    strength = 1.0 - math.exp(-top / 2.5)
     return round(margin * strength, 3)
 
 

@@ -31,7 +31,7 @@ from tracker.causes.normalise import normalise
 
 if TYPE_CHECKING:
     import numpy as np
-    from scipy.sparse import csr_matrix
+    from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
 # Weights of the three parts (tuned on the development half of tests/data/causes/pairs.jsonl).
 WORD_WEIGHT = 0.0
@@ -135,7 +135,11 @@ class MechanismIndex:
 
     def __post_init__(self) -> None:
         import numpy as np
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+        from scipy.sparse import csr_matrix
+        from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
+            ENGLISH_STOP_WORDS,
+            TfidfVectorizer,
+        )
 
         texts = [normalise(d.text) for d in self.docs]
         self.mechanisms = [
@@ -144,8 +148,6 @@ class MechanismIndex:
         stop = sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
         n = len(texts)
         if n == 0 or not any(texts):
-            from scipy.sparse import csr_matrix
-
             self.words = csr_matrix((n, 1))
             self.chars = csr_matrix((n, 1))
         else:
@@ -155,8 +157,6 @@ class MechanismIndex:
             try:
                 self.words = word_vec.fit_transform(texts).tocsr()
             except ValueError:  # every text was stop words
-                from scipy.sparse import csr_matrix
-
                 self.words = csr_matrix((n, 1))
             char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, dtype=np.float32)
             self.chars = char_vec.fit_transform(_drop_stop(texts, stop)).tocsr()

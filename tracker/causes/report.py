@@ -1,0 +1,186 @@
+"""``pmt causes``: root-cause categories over a period, their trend, and the repeats.
+
+A postmortem belongs to the period by its incident date (the day pmt first saw it when the
+document gives none). The trend compares each category's count with the previous period of
+the same length. Repeats are found for the postmortems of the period against every earlier
+postmortem, inside the period or before it. This is read-only: categories missing from the
+store are computed in memory, and nothing is marked (``pmt ingest`` does that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from tracker.causes.classify import Classification
+from tracker.causes.repeats import RepeatWarning, find_repeats, load_corpus
+from tracker.causes.taxonomy import BY_NAME, NAMES
+
+if TYPE_CHECKING:
+    from tracker.config import Settings
+    from tracker.store import Store
+    from tracker.tables import PostmortemRow
+
+# The default period when --since is not given: this many days up to --until.
+DEFAULT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Period:
+    since: date
+    until: date
+
+    @property
+    def days(self) -> int:
+        return (self.until - self.since).days + 1
+
+    def previous(self) -> Period:
+        """The period of the same length just before this one."""
+        until = self.since - timedelta(days=1)
+        return Period(until - timedelta(days=self.days - 1), until)
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.since <= day <= self.until
+
+    def to_dict(self) -> dict[str, str]:
+        return {"since": self.since.isoformat(), "until": self.until.isoformat()}
+
+
+@dataclass(frozen=True)
+class CategoryCount:
+    category: str
+    title: str
+    count: int
+    previous_count: int
+    postmortems: list[str]
+
+    @property
+    def change(self) -> int:
+        return self.count - self.previous_count
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "title": self.title,
+            "count": self.count,
+            "previous_count": self.previous_count,
+            "change": self.change,
+            "postmortems": list(self.postmortems),
+        }
+
+
+@dataclass(frozen=True)
+class PostmortemCause:
+    key: str
+    path: str
+    title: str | None
+    date: date
+    classification: Classification
+    repeats: list[RepeatWarning] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.classification
+        return {
+            "path": self.path,
+            "key": self.key,
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "category": c.category,
+            "secondary_category": c.secondary,
+            "confidence": round(c.confidence, 3),
+            "source": c.source,
+            "repeats": [
+                {
+                    "earlier": r.earlier_path,
+                    "earlier_key": r.earlier_key,
+                    "score": round(r.score, 3),
+                    "open_items": r.open_items,
+                    "fix_held": r.fix_held,
+                    "kind": r.kind,
+                }
+                for r in self.repeats
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class CausesReport:
+    period: Period
+    previous: Period
+    categories: list[CategoryCount]
+    postmortems: list[PostmortemCause]
+
+    @property
+    def pairs(self) -> list[RepeatWarning]:
+        return [r for p in self.postmortems for r in p.repeats]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "period": {**self.period.to_dict(), "previous": self.previous.to_dict()},
+            "categories": [c.to_dict() for c in self.categories],
+            "postmortems": [p.to_dict() for p in self.postmortems],
+            "pairs": [
+                {
+                    "later": r.path,
+                    "earlier": r.earlier_path,
+                    "score": round(r.score, 3),
+                    "category": r.category,
+                    "kind": r.kind,
+                    "open_items": r.open_items,
+                    "fix_held": r.fix_held,
+                }
+                for r in self.pairs
+            ],
+        }
+
+
+def default_period(today: date, since: date | None, until: date | None) -> Period:
+    until = until or today
+    since = since or until - timedelta(days=DEFAULT_DAYS - 1)
+    return Period(since, until)
+
+
+def _day(row: PostmortemRow, zone: ZoneInfo) -> date:
+    return row.incident_date or row.created_at.astimezone(zone).date()
+
+
+def causes_report(store: Store, settings: Settings, period: Period, as_of: date) -> CausesReport:
+    """Categories of the period with their trend, and each postmortem's repeats."""
+    zone = ZoneInfo(settings.timezone)
+    previous = period.previous()
+    with store.session(write=False) as session:
+        corpus = load_corpus(session, settings)
+        members = [row for row in corpus.rows if _day(row, zone) in period]
+        warnings = find_repeats(corpus, session, [r.key for r in members], settings, as_of)
+    by_key: dict[str, list[RepeatWarning]] = {}
+    for w in warnings:
+        by_key.setdefault(w.key, []).append(w)
+    now_counts: dict[str, list[str]] = {}
+    before: dict[str, int] = {}
+    for row in corpus.rows:
+        day = _day(row, zone)
+        category = corpus.classifications[row.key].category
+        if day in period:
+            now_counts.setdefault(category, []).append(row.path)
+        elif day in previous:
+            before[category] = before.get(category, 0) + 1
+    categories = [
+        CategoryCount(name, BY_NAME[name].title, len(now_counts.get(name, [])), before.get(name, 0), now_counts.get(name, []))
+        for name in NAMES
+        if name in now_counts or name in before
+    ]
+    categories.sort(key=lambda c: (-c.count, -c.previous_count, NAMES.index(c.category)))
+    postmortems = [
+        PostmortemCause(
+            key=row.key,
+            path=row.path,
+            title=row.title,
+            date=_day(row, zone),
+            classification=corpus.classifications[row.key],
+            repeats=by_key.get(row.key, []),
+        )
+        for row in members
+    ]
+    return CausesReport(period, previous, categories, postmortems)
