@@ -28,7 +28,7 @@ VERMILLION = (0xD5, 0x5E, 0x00)  # "open at the end of the week", "last 90 days"
 BLUE = (0x00, 0x72, 0xB2)  # "done during the week", "the 90 days before"
 
 
-def _repeats(session, period) -> list[RepeatEntry]:
+def _repeats(session, settings, period, as_of) -> list[RepeatEntry]:
     return [
         RepeatEntry("2026-11-20-resolver.md", "Resolver timeouts", None, "2026-10-02-dns.md",
                     "DNS resolution failures", None, "network_dns", 0.71, "follow_up_never_done",

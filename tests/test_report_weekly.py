@@ -194,7 +194,7 @@ def test_history_of_the_last_12_weeks(store) -> None:
 def test_repeats_are_split_by_kind(store) -> None:
     fill(store)
 
-    def finder(session, period):
+    def finder(session, settings, period, as_of):
         items = [RepeatItem("Monitor certificate expiry", "dave", "overdue")]
         return [
             RepeatEntry("e", "Resolver timeouts", date(2026, 11, 20), "b", "DNS", date(2026, 10, 2),

@@ -248,8 +248,9 @@ class _Item:
         return period.local_day(self.closed_at) <= due
 
 
-# A repeat finder: (session, period) -> the repeats whose later postmortem is in the period.
-RepeatFinder = Callable[["Session", Period], list[RepeatEntry]]
+# A repeat finder: (session, settings, period, as_of) -> the repeats whose later postmortem
+# was added in the period (``tracker.reports.recurrence.find_repeats``).
+RepeatFinder = Callable[["Session", "Settings", Period, date], list[RepeatEntry]]
 
 
 def build_weekly_report(
@@ -299,7 +300,7 @@ def build_weekly_report(
         oldest_open=[_item_entry(i, period, as_of, now) for i in oldest],
         owners=_owners(open_now, overdue),
         causes=_cause_trend(postmortems, period),
-        repeats=find_repeats(session, period) if find_repeats else [],
+        repeats=find_repeats(session, settings, period, as_of) if find_repeats else [],
         history=_history(items, period),
     )
 
