@@ -12,6 +12,7 @@ use, not when this package is imported.
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -55,9 +56,12 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
     zone_text = next((z for z in (timeline.zone_hint(n) for n in tl_nodes) if z), None)
     meta = metadata.prepare(root, front, date_order)
     tz = metadata.zone_of(zone_text)
+    instants: list[datetime | None] = []
     for node in tl_nodes:
-        pm.timeline.extend(timeline.read(node, date_order, meta.year, meta.day or meta.guess_day, tz))
-    metadata.complete(meta, root, front, date_order, pm.timeline, zone_text)
+        entries, times = timeline.read(node, date_order, meta.year, meta.day or meta.guess_day, tz)
+        pm.timeline.extend(entries)
+        instants.extend(times)
+    metadata.complete(meta, root, front, date_order, list(zip(pm.timeline, instants)), zone_text)
     pm.title = meta.title
     pm.id = str(front["id"]) if front.get("id") is not None else None
     pm.started, pm.ended = meta.started, meta.ended

@@ -83,6 +83,7 @@ _ENUMERATOR = re.compile(
     r"\s*[:.)\-–—](?:\*\*|__)?\s+",
     re.IGNORECASE,
 )
+_KIND_PREFIX = re.compile(r"^(?:\*\*|__)?(?:type|kind|category)\s*:\s*(?P<v>[A-Za-z-]+)(?:\*\*|__)?\s*(?:[-–—:|]\s*|\s+(?=\S))", re.IGNORECASE)
 _INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^()\s>]+(?:\([^()\s]*\))?)>?(?:\s+[\"'(][^\"')]*[\"')])?\s*\)")
 _REF_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\[([^\[\]]*)\]")
 _SHORTCUT_LINK = re.compile(r"(?<![\]\\])\[([^\[\]]+)\](?![\[(:])")
@@ -133,6 +134,10 @@ _KEYED_TICKET = re.compile(
     r"(?:^|(?<=[\s(\[,;|]))(?:tickets?|issues?|bugs?|jira|tracking|tracked\s+in|pr|mr)\s*[:#]?\s*(?=[A-Z#\w/.-]*(?:#\d|[A-Z]-\d))",
     re.IGNORECASE,
 )
+_OWNER_LIST = re.compile(
+    r"^(?:owners?|assignees?|assigned\s+to|dri|owned\s+by)\s*[:=]\s*(@?[\w][\w.'-]*(?:\s+[\w][\w.'-]*)?(?:\s*(?:,|&|\+|/|\band\b)\s*@?[\w][\w.'-]*(?:\s+[\w][\w.'-]*)?)*)$",
+    re.IGNORECASE,
+)
 _BRACKET_GROUP = re.compile(r"\(([^()]{1,120})\)|\[([^\[\]]{1,80})\](?![(\[:])")
 _SEPARATOR_TAIL = re.compile(r"\s+(?:[-–—|]|--)\s+(?P<v>[^-–—|]{1,80})$")
 _PREFIX_OWNER = re.compile(
@@ -141,7 +146,7 @@ _PREFIX_OWNER = re.compile(
 )
 _PREFIX_BRACKET = re.compile(r"^\[(?P<v>[^\[\]]{1,40})\]\s*(?::\s*)?(?=\S)")
 _OWNER_TO = re.compile(
-    r"^(?P<v>(?:the\s+)?@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?(?:\s*(?:,|&|\+|/|\band\b)\s*@?[A-Z][\w.'’-]*){0,3}"
+    r"^(?P<v>(?:[Tt]he\s+)?@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?(?:\s*(?:,|&|\+|/|\band\b)\s*@?[A-Z][\w.'’-]*){0,3}"
     r"(?:\s+(?:team|squad|on-?call))?)\s+(?:to|will|should|must|shall)\s+(?P<verb>[a-z][a-z-]+)\b"
 )
 _NAMEISH = re.compile(
@@ -174,6 +179,7 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     f = Fields(text="")
 
     # Markers at the start: checkbox, done/open emoji, status words, enumerators, in any order.
+    opening = s
     for _ in range(4):
         before = s
         m = _CHECKBOX.match(s)
@@ -188,6 +194,9 @@ def read_fields(raw: str, ctx: Context) -> Fields:
                 s = s[m.end() :]
             m = _ENUMERATOR.match(s)
             if m:
+                s = s[m.end() :]
+            m = _KIND_PREFIX.match(s)
+            if m and _set_kind(f, m.group("v")):
                 s = s[m.end() :]
         if s == before:
             break
@@ -234,7 +243,11 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     if " - " in s or "—" in s or "–" in s or " | " in s:
         s = _read_separator_tail(s, f, ctx)
 
-    f.text = _tidy(s)
+    text = _tidy(s)
+    if text[:1].islower() and not opening.startswith(text[:12]) and not opening[4:].startswith(text[:12]):
+        # "Type: process - move ..." / "TODO: add ..." lose their prefix: the item starts here.
+        text = text[0].upper() + text[1:]
+    f.text = text
     return f
 
 
@@ -368,8 +381,9 @@ def _read_owner_prefix(s: str, f: Fields) -> str:
             return s[m.end() :]
         if " to " in s or " will " in s or " should " in s or " must " in s or " shall " in s:
             m = _OWNER_TO.match(s)
-            if m and _owner_like(m.group("v")) and m.group("verb") not in ("be", "have", "the"):
-                _set_owner(f, re.sub(r"^the\s+", "", m.group("v")))
+            owner = re.sub(r"^[Tt]he\s+", "", m.group("v")) if m else ""
+            if m and _owner_like(owner) and m.group("verb") not in ("be", "have", "the"):
+                _set_owner(f, owner)
                 rest = s[m.start("verb") :]
                 return rest[:1].upper() + rest[1:]
     return s
@@ -513,10 +527,15 @@ def _read_groups(s: str, f: Fields, ctx: Context) -> str:
     def repl(m: re.Match[str]) -> str:
         inner = m.group(1) if m.group(1) is not None else m.group(2)
         at_end = m.end() >= end
+        trial = Fields(text="")
+        keyed = _OWNER_LIST.match(inner.strip())
+        if keyed:
+            _set_owner(trial, keyed.group(1))
+            _merge(f, trial)
+            return " "
         parts = [p.strip() for p in re.split(r"\s*[,;|]\s*", inner) if p.strip()]
         if not parts or len(parts) > 6:
             return m.group(0)
-        trial = Fields(text="")
         for part in parts:
             if not _classify_part(part, trial, ctx, owner_ok=at_end or m.group(2) is not None, apply=True):
                 return m.group(0)

@@ -57,15 +57,19 @@ _LASTED = re.compile(
 )
 _ONSET = re.compile(
     r"\b(?:down|outage|alert(?:s|ed)?|alarm|errors?|fail(?:s|ed|ing|ure)?|unavailable|degrad\w*|spike|paged?|"
-    r"incident|broke|broken|drop(?:s|ped)?|0%|impact\w*|stopped|halt\w*|crash\w*|timeouts?|latency|5\d\d)\b",
+    r"incident|broke|broken|drop(?:s|ped)?|0%|100%|impact\w*|stopped|halt\w*|crash\w*|timeouts?|latency|5\d\d|"
+    r"full|exhaust\w*|saturat\w*|spikes?|surge)\b",
     re.IGNORECASE,
 )
 _RECOVERY = re.compile(
     r"\b(?:resolved|recovered|recovery complete|restored|returns? to normal|back to normal|back to 100|back online|"
     r"back up|operational again|fully operational|fully functional|functioning normally|healthy again|moving again|"
-    r"mitigated|incident (?:closed|ended|over|resolved)|all clear|full functionality|normal operation|self-heals?)\b",
+    r"mitigated|incident (?:closed|ended|over|resolved)|all clear|full functionality|normal operation|self-heals?|"
+    r"recover(?:s|ed)|(?:errors?|failures?|alerts?|impact|timeouts?)\s+(?:stop(?:s|ped)?|cease[ds]?|clear(?:s|ed)?|subside[ds]?))\b",
     re.IGNORECASE,
 )
+# Weaker signs of recovery, trusted only on the timeline's last entry.
+_RECOVERY_WEAK = re.compile(r"\b(?:recover|return(?:s|ed)?|back|stop(?:s|ped)?|fixed|normal|ok|green)\b", re.IGNORECASE)
 _CAUSE_WORDS = re.compile(
     r"\b(?:caus\w*|due to|because|bug|failure|misconfigur\w*|error|broke\w*|triggered|result of|root cause)\b",
     re.IGNORECASE,
@@ -128,7 +132,8 @@ def title(root: Node, front: dict[str, Any]) -> str | None:
 
 
 def _clean_title(text: str) -> str | None:
-    text = text.strip()
+    # Emoji and symbols around a title are decoration ("🔥 Login outage").
+    text = re.sub(r"^[^\w\"'(\[]+|[^\w\"')\].!?]+$", "", text.strip())
     for quote in ('"', "'"):
         if text.count(quote) % 2 == 1:
             text = text.strip(quote).strip()
@@ -191,7 +196,14 @@ def prepare(root: Node, front: dict[str, Any], date_order: str) -> Meta:
     return meta
 
 
-def complete(meta: Meta, root: Node, front: dict[str, Any], date_order: str, timeline: list[TimelineEntry], timeline_zone: str | None) -> Meta:
+def complete(
+    meta: Meta,
+    root: Node,
+    front: dict[str, Any],
+    date_order: str,
+    timeline: list[tuple[TimelineEntry, datetime | None]],
+    timeline_zone: str | None,
+) -> Meta:
     """The rest, once the timeline is known (start and end fall back on it)."""
     nodes = root.walk()
     summaries = _summaries(root)
@@ -277,7 +289,14 @@ def _find_range(text: str, date_order: str, year: int | None) -> _Range:
     return found
 
 
-def _times(meta: Meta, front: dict[str, Any], summaries: list[Node], date_order: str, timeline: list[TimelineEntry], timeline_zone: str | None) -> None:
+def _times(
+    meta: Meta,
+    front: dict[str, Any],
+    summaries: list[Node],
+    date_order: str,
+    timeline: list[tuple[TimelineEntry, datetime | None]],
+    timeline_zone: str | None,
+) -> None:
     year = meta.year
     rng = _Range()
     explicit_duration: int | None = None
@@ -390,25 +409,27 @@ def _prose_duration(summaries: list[Node]) -> int | None:
     return None
 
 
-def _times_from_timeline(meta: Meta, timeline: list[TimelineEntry], date_order: str) -> str | None:
+def _times_from_timeline(meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None]], date_order: str) -> str | None:
     """Start: the first entry that reads as the impact starting (in the first half), else the
     first; end: the first later entry that reads as recovery. Returns the start's zone."""
     timed = []
-    for entry in timeline:
+    for entry, instant in timeline:
         moment = dates.leading_moment(entry.at, date_order)
         if moment is not None and moment.clock is not None:
-            timed.append((entry, moment))
+            timed.append((entry, instant, moment))
     if not timed:
         return None
     half = timed[: max(1, (len(timed) + 1) // 2)]
-    start_i = next((i for i, (e, _) in enumerate(half) if _ONSET.search(e.text)), 0)
-    start, moment = timed[start_i]
+    start_i = next((i for i, (e, _, _) in enumerate(half) if _ONSET.search(e.text)), 0)
+    start, instant, moment = timed[start_i]
     meta.started_text = start.at
-    meta.started = start.at_iso
-    end = next((e for e, _ in timed[start_i + 1 :] if _RECOVERY.search(e.text)), None)
+    meta.started = instant
+    end = next(((e, t) for e, t, _ in timed[start_i + 1 :] if _RECOVERY.search(e.text)), None)
+    if end is None and len(timed) > start_i + 1 and _RECOVERY_WEAK.search(timed[-1][0].text):
+        end = (timed[-1][0], timed[-1][1])
     if end is not None:
-        meta.ended_text = end.at
-        meta.ended = end.at_iso
+        meta.ended_text = end[0].at
+        meta.ended = end[1]
     return moment.zone
 
 
@@ -426,7 +447,7 @@ def _section_text(node: Node) -> str:
 
 def _impact(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: list[Node]) -> None:
     value = front.get("impact")
-    impact_node = next((n for n in nodes if n.own_kind == "impact"), None)
+    impact_node = next((n for n in nodes if n.kind == "impact" and n.own_kind == "impact"), None)
     if isinstance(value, str) and value.strip():
         meta.impact = value.strip()
     elif impact_node is not None and _section_text(impact_node):
@@ -532,7 +553,7 @@ def _first_sentence(text: str, whole: bool = False) -> str:
 
 
 def _resolution(meta: Meta, nodes: list[Node], summaries: list[Node]) -> None:
-    res_nodes = [n for n in nodes if n.own_kind == "resolution"]
+    res_nodes = [n for n in nodes if n.kind == "resolution" and (n.parent is None or n.parent.kind != "resolution")]
     for node in res_nodes:
         text = _section_text(node)
         if text:

@@ -30,7 +30,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "actions",
         re.compile(
             r"\b(?:action ?items?|actions?(?! taken)|action plan|follow ?-?ups?|remediations?|"
-            r"next steps?|corrective|preventa?tive|prevention|to ?dos?|tasks?|"
+            r"next steps?|corrective|prevent(?:at)?ive|prevention|to ?dos?|tasks?|"
             r"what we ?(?:ll|will|are going to) do|what we are doing|doing differently|"
             r"work items?|countermeasures?|repair items?|open items?|"
             r"(?:short|medium|long)[ -]?term (?:fix(?:es)?|actions?|improvements?|work|plans?))\b"
@@ -260,13 +260,14 @@ def build(blocks: list[Block]) -> Node:
 
 
 def title_node(root: Node) -> Node | None:
-    """The document's title heading: its first heading when that is its only level-1 heading."""
-    nodes = root.walk()[1:]
-    if not nodes or nodes[0].heading is None or nodes[0].level != 1 or nodes[0].heading.pseudo:
+    """The document's title heading: its first heading, when no other heading is as high."""
+    nodes = [n for n in root.walk()[1:] if n.heading is not None and not n.heading.pseudo]
+    if not nodes or root.children[0] is not nodes[0]:
         return None
-    if sum(1 for n in nodes if n.level == 1 and n.heading is not None and not n.heading.pseudo) != 1:
+    first = nodes[0]
+    if any(n.level <= first.level for n in nodes[1:]):
         return None
-    return nodes[0]
+    return first
 
 
 def _mark_title(root: Node) -> None:

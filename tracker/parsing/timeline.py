@@ -4,7 +4,7 @@ sub-headings that are times ("### 2024-03-01 10:34" followed by what happened)."
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from tracker.models import TimelineEntry
@@ -25,6 +25,8 @@ class _State:
     day: date | None
     tz: tzinfo | None
     last: datetime | None = None
+    # The instant of each entry, also when no zone is known (naive): metadata falls back on it.
+    instants: list[datetime | None] = field(default_factory=list)
 
 
 def zone_hint(node: Node) -> str | None:
@@ -47,11 +49,19 @@ def zone_hint(node: Node) -> str | None:
     return None
 
 
-def read(node: Node, date_order: str, year: int | None, day: date | None, tz: tzinfo | None) -> list[TimelineEntry]:
+def read(
+    node: Node, date_order: str, year: int | None, day: date | None, tz: tzinfo | None
+) -> tuple[list[TimelineEntry], list[datetime | None]]:
+    """The entries of a timeline section, and each entry's time (naive when no zone is known)."""
     state = _State(date_order, year, day, tz)
     out: list[TimelineEntry] = []
     _read_node(node, state, out, top=True)
-    return out
+    return out, state.instants
+
+
+def _add(out: list[TimelineEntry], state: _State, entry: TimelineEntry, instant: datetime | None) -> None:
+    out.append(entry)
+    state.instants.append(instant)
 
 
 def _read_node(node: Node, state: _State, out: list[TimelineEntry], top: bool = False) -> None:
@@ -62,7 +72,7 @@ def _read_node(node: Node, state: _State, out: list[TimelineEntry], top: bool = 
         text = next((plain(b.text) for b in node.blocks if isinstance(b, Para)), "")
         if not text:
             text = next((plain(b.items[0].text or "") for b in node.blocks if isinstance(b, ListBlock) and b.items), "")
-        out.append(_entry(heading_moment, text, node.heading.line if node.heading else 0, state))
+        _entry(heading_moment, text, node.heading.line if node.heading else 0, state, out)
     else:
         if heading_moment is not None and heading_moment.day is not None:
             state.day = heading_moment.day
@@ -107,14 +117,14 @@ def _read_line(line: str, number: int, state: _State, out: list[TimelineEntry], 
             remainder = _AFTER.sub("", body[moment.end :], count=1).strip()
             if remainder and len(remainder) > 3:
                 # "2024-03-01: deploy started" - an entry with a day but no time.
-                out.append(TimelineEntry(at=moment.raw, text=remainder, line=number, at_iso=None))
+                _add(out, state, TimelineEntry(at=moment.raw, text=remainder, line=number, at_iso=None), None)
         return moment
     remainder = _AFTER.sub("", body[moment.end :], count=1).strip()
-    out.append(_entry(moment, remainder, number, state))
+    _entry(moment, remainder, number, state, out)
     return moment
 
 
-def _entry(moment: dates.Moment, text: str, line: int, state: _State) -> TimelineEntry:
+def _entry(moment: dates.Moment, text: str, line: int, state: _State, out: list[TimelineEntry]) -> None:
     if moment.day is not None:
         state.day = moment.day
     at = moment.at(state.day, state.tz)
@@ -126,7 +136,8 @@ def _entry(moment: dates.Moment, text: str, line: int, state: _State) -> Timelin
             state.day = at.date()
     if at is not None:
         state.last = at
-    return TimelineEntry(at=moment.raw, text=text, line=line, at_iso=at if (at is not None and at.tzinfo is not None) else None)
+    aware = at if (at is not None and at.tzinfo is not None) else None
+    _add(out, state, TimelineEntry(at=moment.raw, text=text, line=line, at_iso=aware), at)
 
 
 def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
@@ -150,9 +161,9 @@ def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
         if moment.clock is None:
             if moment.day is not None:
                 state.day = moment.day
-            out.append(TimelineEntry(at=moment.raw, text=text, line=line, at_iso=None))
+            _add(out, state, TimelineEntry(at=moment.raw, text=text, line=line, at_iso=None), None)
             continue
-        out.append(_entry(moment, text, line, state))
+        _entry(moment, text, line, state, out)
 
 
 def clock_only(entry: TimelineEntry) -> time | None:

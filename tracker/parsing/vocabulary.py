@@ -89,14 +89,15 @@ NOT_OWNER_WORDS = frozenset(
     note notes nb tbd todo done task tasks action actions item items ai step steps follow
     followup follow-up status fix fixes update updates improve improvement improvements goal
     goals context background reason why rationale example e.g i.e see ref reference
-    monitoring alerting alerts docs documentation database db infra infrastructure process
-    testing tests tooling security communication comms frontend backend network networking
-    api ui ux ops operations data storage platform deploy deployment deployments release
+    monitoring alerting alerts docs documentation database db process
+    testing tests tooling communication comms
+    api ui ux storage deploy deployment deployments release
     releases ci cd build observability logging logs metrics dashboard dashboards runbook
     runbooks training prevention detection mitigation recovery response repair correction
     corrective preventive preventative short long medium term immediate next later future
     primary secondary root cause impact summary timeline resolution symptoms trigger lessons
     idea ideas option options question questions open closed priority owner due deadline
-    high low medium critical urgent phase stage part area scope
+    high low medium critical urgent phase stage part area scope type kind category
+    eta deadline date
     """.split()
 )
