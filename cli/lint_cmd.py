@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -24,7 +24,7 @@ class LintFormat(str, Enum):
 @app.command("lint")
 def lint(
     ctx: typer.Context,
-    paths: Optional[list[str]] = typer.Argument(
+    paths: list[str] | None = typer.Argument(
         None, help="Postmortem files or folders (folders are searched recursively).", show_default=False
     ),
     fmt: LintFormat = typer.Option(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -17,13 +16,13 @@ from cli.output import emit, say
 def new(
     ctx: typer.Context,
     title: str = typer.Argument(..., help="The incident's title, e.g. \"Checkout errors in EU\"."),
-    folder: Optional[Path] = typer.Option(
+    folder: Path | None = typer.Option(
         None, "--dir", "-d", help="Folder for the new file (default: the current folder).", file_okay=False
     ),
-    output: Optional[Path] = typer.Option(
+    output: Path | None = typer.Option(
         None, "--output", "-o", help="Exact file to write (instead of DATE-title-slug.md).", dir_okay=False
     ),
-    day: Optional[datetime] = typer.Option(
+    day: datetime | None = typer.Option(
         None, "--date", formats=["%Y-%m-%d"], help="Incident date, YYYY-MM-DD (default: today in the configured time zone)."
     ),
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -38,7 +38,7 @@ The certificate was renewed by hand once a year and nobody owned it.
 - [x] Add an alert when any certificate expires in < 14 days (owner: bob, due: 2026-03-08)
 """
 
-T0 = datetime(2026, 3, 1, 14, 5, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 1, 14, 5, tzinfo=UTC)
 
 
 def complete() -> Postmortem:

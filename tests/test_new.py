@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ def test_slugify(title: str, slug: str) -> None:
 
 
 def test_today_is_the_day_in_the_configured_zone() -> None:
-    late_evening_in_la = datetime(2026, 11, 30, 5, 30, tzinfo=timezone.utc)
+    late_evening_in_la = datetime(2026, 11, 30, 5, 30, tzinfo=UTC)
     assert scaffold.today("UTC", now=late_evening_in_la) == date(2026, 11, 30)
     assert scaffold.today("America/Los_Angeles", now=late_evening_in_la) == date(2026, 11, 29)
 

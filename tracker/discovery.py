@@ -67,7 +67,7 @@ def _raise(exc: OSError) -> None:
 
 def _posix(path: Path) -> str:
     text = path.as_posix()
-    return text[2:] if text.startswith("./") else text
+    return text.removeprefix("./")
 
 
 def matches(path: str, globs: Sequence[str]) -> bool:

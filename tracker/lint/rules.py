@@ -158,8 +158,10 @@ def actions_only_takeaways(doc: LintDocument) -> Iterator[Hit]:
         section = doc.section("actions", "takeaways")
         yield (
             section.line if section else None,
-            f"only broad takeaways ({len(doc.pm.takeaways)}), no concrete next step with an "
-            "owner and a due date",
+            (
+                f"only broad takeaways ({len(doc.pm.takeaways)}), no concrete next step with an "
+                "owner and a due date"
+            ),
         )
 
 
@@ -180,8 +182,10 @@ def action_no_due(doc: LintDocument) -> Iterator[Hit]:
         if item.due is None:
             yield (
                 item.line,
-                f"action item {_quote(item.text)} has no due date "
-                "(pmt assumes one from [deadlines] by priority)",
+                (
+                    f"action item {_quote(item.text)} has no due date "
+                    "(pmt assumes one from [deadlines] by priority)"
+                ),
             )
 
 
@@ -198,8 +202,10 @@ def action_due_before_incident(doc: LintDocument) -> Iterator[Hit]:
         if item.due is not None and item.due < incident:
             yield (
                 item.line,
-                f"action item {_quote(item.text)} is due {item.due.isoformat()}, before the "
-                f"incident on {incident.isoformat()} (a typo in the date?)",
+                (
+                    f"action item {_quote(item.text)} is due {item.due.isoformat()}, before the "
+                    f"incident on {incident.isoformat()} (a typo in the date?)"
+                ),
             )
 
 
@@ -225,8 +231,10 @@ def timeline_no_timezone(doc: LintDocument) -> Iterator[Hit]:
         first = bare[0]
         yield (
             first.line,
-            f"{len(bare)} timeline time(s) without a time zone, from {_quote(first.at, 20)}: "
-            "add one to each or write 'All times UTC' under the heading",
+            (
+                f"{len(bare)} timeline time(s) without a time zone, from {_quote(first.at, 20)}: "
+                "add one to each or write 'All times UTC' under the heading"
+            ),
         )
 
 
