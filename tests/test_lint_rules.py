@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tracker.config import LintSettings
 from tracker.errors import ConfigError
@@ -332,3 +334,30 @@ def test_time_zones_as_people_write_them(text: str, zoned: bool) -> None:
     from tracker.lint.rules import has_zone
 
     assert has_zone(text) is zoned
+
+_MARKDOWNISH = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "# Title", "## Summary", "## Timeline", "## Action items", "## Root cause",
+                "- [ ] {{task}} (owner: {{name}})", "- 14:05 alert", "All times UTC.", "```",
+                "| Action | Owner | Due |", "|---|---|---|", "| Fix x | bob | 2026-01-01 |",
+                "**Impact:** everyone", "---", "id: x", "- Improve monitoring", "",
+            ]
+        ),
+        st.text(max_size=40),
+    ),
+    max_size=30,
+).map("\n".join)  # fmt: skip
+
+
+@given(_MARKDOWNISH)
+@settings(max_examples=150, deadline=None)
+def test_linting_never_raises_and_points_inside_the_document(text: str) -> None:
+    from tracker.parsing import parse_text
+
+    findings = lint_postmortem(parse_text(text, "x.md"), text)
+    lines = len(text.splitlines()) or 1
+    for f in findings:
+        assert f.line is None or 1 <= f.line <= lines, f
+        assert f.severity in ("error", "warning")
