@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -49,7 +49,7 @@ def stdin_is_terminal() -> bool:
 def sync(
     ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="Postmortem files or folders.", show_default=False),
-    tracker: Optional[str] = typer.Option(
+    tracker: str | None = typer.Option(
         None, "--tracker", "-t", help="github or jira (default: [sync] tracker, github)."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Show the plan; write nothing."),
@@ -84,24 +84,26 @@ def sync(
             say(f"pmt sync: {failed.path}: {failed.error}")
         if not as_json:
             _show_plan(planned)
-        if dry_run or not planned.writes:
-            if not planned.writes and not dry_run:
-                say("pmt sync: nothing to do: every item is in step with its ticket")
-            elif dry_run:
-                say("pmt sync: dry run: nothing was written")
+        if dry_run:
+            say("pmt sync: dry run: nothing was written")
             if as_json:
                 emit(to_json({"plan": planned.plan_rows(), "result": [], "stopped": None}))
             raise typer.Exit(0 if planned.ingest.ok else 1)
-        if not yes and stdin_is_terminal() and not typer.confirm("Apply this plan?", default=False, err=True):
-            say("pmt sync: nothing was written")
-            raise typer.Exit(1)
+        if planned.writes and not yes and stdin_is_terminal():
+            if not typer.confirm("Apply this plan?", default=False, err=True):
+                say("pmt sync: nothing was written")
+                raise typer.Exit(1)
+        # Applied even when nothing is to be written: the ticket states read for the plan are
+        # recorded (as pmt refresh would), and the lock re-check costs nothing remote.
         applied = _apply(store, backend, settings, planned, writeback)
     finally:
         store.dispose()
     if as_json:
         emit(to_json({"plan": planned.plan_rows(), "result": applied.result_rows(), "stopped": applied.stopped}))
-    else:
+    elif planned.writes:
         _show_result(applied)
+    else:
+        say("pmt sync: nothing to write: every ticket and every line is up to date")
     if applied.stopped:
         say(f"pmt sync: {applied.stopped}")
     if applied.failed or not planned.ingest.ok:

@@ -103,6 +103,24 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def observe_all(store: Store, postmortem_id: int, tracker: str, remote: dict[str, RemoteTicket]) -> int:
+    """Record the states of a postmortem's linked tickets as read in bulk; returns the changes."""
+    if not remote:
+        return 0
+    changed = 0
+    with store.session() as session:
+        links = session.scalars(
+            select(TicketLinkRow).where(
+                col(TicketLinkRow.postmortem_id) == postmortem_id, col(TicketLinkRow.tracker) == tracker
+            )
+        )
+        for link in links:
+            ticket = remote.get(link.key)
+            if ticket is not None and observe(session, link, ticket):
+                changed += 1
+    return changed
+
+
 class StoreRecorder:
     """``sync.apply.LinkRecorder`` on the store: one committed transaction per call."""
 

@@ -8,6 +8,7 @@ Two phases, so that the plan can be shown (and confirmed) before anything is wri
 2. ``apply_sync``: per postmortem, take its lock, **re-read the links** (another run may have
    made tickets meanwhile), re-plan against the remote state read in phase 1, apply that plan,
    write the links back, and re-ingest the document so that the store knows its new bytes.
+   The ticket states read in phase 1 are recorded too, as ``pmt refresh`` would.
    The lock is held from the re-read until the last link is recorded, so two runs at once
    create each ticket once.
 """
@@ -23,7 +24,7 @@ from sync.apply import ActionResult, ProgressFn, SyncResult, apply_plan
 from sync.base import RemoteTicket, TicketBackend
 from sync.drafts import item_draft, tracking_draft
 from sync.plan import Action, Plan, PlanInput, build_plan
-from sync.records import PostmortemState, StoreRecorder, link_state, load_state
+from sync.records import PostmortemState, StoreRecorder, link_state, load_state, observe_all
 from tracker.config import Settings
 from tracker.ingest import IngestReport, content_hash, ingest_paths, settings_fingerprint
 from tracker.locks import postmortem_lock
@@ -116,8 +117,12 @@ def apply_sync(
             state = load_state(store, key, backend.name)
             if state is None:  # pragma: no cover - postmortems are never deleted
                 continue
-            plan = plan_postmortem(state, planned.remote.get(key, {}), backend, settings, writeback=writeback)
+            remote = planned.remote.get(key, {})
+            plan = plan_postmortem(state, remote, backend, settings, writeback=writeback)
             assert state.postmortem.id is not None
+            # The states read in bulk for the plan are news too (what `pmt refresh` records);
+            # recorded before apply, whose own observations (after a close) are newer.
+            observe_all(store, state.postmortem.id, backend.name, remote)
             recorder = StoreRecorder(store, state.postmortem.id, backend.name, state.item_ids())
             digest = _digest(settings)
             result = apply_plan(plan, backend, recorder, on_progress=on_progress, digest=digest)

@@ -56,7 +56,7 @@ def test_yes_applies_and_prints_ticket_urls(setup: tuple[FakeBackend, Path]) -> 
         assert f"https://github.com/acme/ops/issues/{number}" in out
     assert path.read_text().count("](https://github.com/acme/ops/issues/") == N
     code, out, err = pmt("sync", "postmortems/db.md", "--yes")
-    assert code == 0 and "nothing to do" in err
+    assert code == 0 and "nothing to write" in err
     assert backend.writes_of("create") == N + 1
 
 

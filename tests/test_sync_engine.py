@@ -217,6 +217,18 @@ def test_done_mismatch_follows_the_setting(store: Store, tmp_path: Path, setting
         assert not any(a.mismatch == "ticket_closed_item_open" for p in planned.plans for a in p.actions)
 
 
+def test_sync_records_the_ticket_states_it_reads(scene: Scene) -> None:
+    scene.sync()
+    key = next(k for t, k in links(scene.store).items() if t.startswith("Move the nightly"))
+    scene.backend.set_state(key, "closed", "not_planned", assignee="arjun")
+    scene.backend.reset_counts()
+    scene.sync()
+    assert scene.backend.writes == 0
+    with scene.store.session(write=False) as s:
+        link = s.scalars(select(TicketLinkRow).where(TicketLinkRow.key == key)).one()
+    assert (link.state, link.state_reason, link.assignee) == ("closed", "not_planned", "arjun")
+
+
 def test_a_file_changed_after_planning_is_not_written_and_loses_no_line(scene: Scene) -> None:
     planned = scene.plan()
     scene.edit("## Timeline", "## Timeline (edited by a person meanwhile)")
