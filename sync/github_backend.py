@@ -58,6 +58,8 @@ class GitHubBackend:
     """Tickets are issues of ``settings.repo``; keys are ``owner/repo#number``."""
 
     name = "github"
+    # GitHub asks for at least a second between content-creating requests.
+    WRITE_INTERVAL = 1.0
 
     def __init__(
         self,
@@ -67,7 +69,7 @@ class GitHubBackend:
         client: github.Github | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
-        write_interval: float = 1.0,
+        write_interval: float | None = None,
         max_wait: float = 60.0,
         timeout: int = 15,
         web_url: str | None = None,
@@ -83,7 +85,7 @@ class GitHubBackend:
         self.warnings: list[str] = []
         self._sleep = sleep
         self._clock = clock
-        self._write_interval = write_interval
+        self._write_interval = self.WRITE_INTERVAL if write_interval is None else write_interval
         self._max_wait = max_wait
         self._last_write: float | None = None
         self._client = client or github.Github(
