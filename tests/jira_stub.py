@@ -230,7 +230,9 @@ class JiraStub:
         return f"http://{host}:{port}"
 
     def start(self) -> JiraStub:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
