@@ -68,6 +68,8 @@ def sync(
 
     Example: pmt sync postmortems/2026-01-12-db-failover.md --dry-run
     """
+    from sync.apply import stopped_message
+    from sync.base import RateLimitedError
     from sync.registry import get_backend
     from sync.service import plan_sync
     from tracker.store import open_store
@@ -79,7 +81,11 @@ def sync(
     as_json = fmt is SyncFormat.json
     store = open_store(settings)
     try:
-        planned = plan_sync(store, backend, settings, paths, writeback=writeback)
+        try:
+            planned = plan_sync(store, backend, settings, paths, writeback=writeback)
+        except RateLimitedError as exc:
+            say(f"pmt sync: nothing was written: {stopped_message(exc)}")
+            raise typer.Exit(1) from None
         for failed in planned.ingest.failed:
             say(f"pmt sync: {failed.path}: {failed.error}")
         if not as_json:

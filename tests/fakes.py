@@ -9,6 +9,8 @@ be told to fail the way real trackers fail:
   ``TransientError`` (a lost response);
 - ``rate_limit_after_writes=K``: writes after the K-th raise ``RateLimitedError`` (until reset);
 - ``hidden_from_listing``: keys the marker listing does not return yet (a lagging index);
+- ``fail(op, exc)``: the next call of ``op`` ("create", "update", "list_postmortem", ...)
+  raises ``exc`` before doing anything;
 - ``close(key)`` / ``set_state`` / ``add_existing`` to change the remote side by hand.
 
 Key styles: ``FakeBackend()`` behaves like GitHub (keys ``acme/ops#12``), ``FakeBackend("jira")``
@@ -72,6 +74,7 @@ class FakeBackend:
         self.rate_limit_after_writes = rate_limit_after_writes
         self.reset_at = reset_at or datetime(2030, 1, 1, 12, 30, tzinfo=UTC)
         self.hidden_from_listing: set[str] = set()
+        self.failures: dict[str, list[BaseException]] = {}
         self._next = 1
         # Real trackers serialise requests; threads sharing one fake must not corrupt it.
         self._lock = threading.RLock()
@@ -98,6 +101,9 @@ class FakeBackend:
         ticket.state_reason = reason
         ticket.assignee = assignee if assignee is not None else ticket.assignee
         ticket.closed_at = datetime(2026, 2, 1, 9, 0, tzinfo=UTC) if state == "closed" else None
+
+    def fail(self, op: str, exc: BaseException) -> None:
+        self.failures.setdefault(op, []).append(exc)
 
     def writes_of(self, op: str) -> int:
         return sum(1 for name, _ in self.calls if name == op)
@@ -194,11 +200,18 @@ class FakeBackend:
 
     # -- internals -----------------------------------------------------------------------------
 
+    def _injected(self, op: str) -> None:
+        pending = self.failures.get(op)
+        if pending:
+            raise pending.pop(0)
+
     def _read(self, op: str, arg: str) -> None:
+        self._injected(op)
         self.reads += 1
         self.calls.append((op, arg))
 
     def _write(self, op: str, arg: str) -> None:
+        self._injected(op)
         limit = self.rate_limit_after_writes
         if limit is not None and self.writes >= limit:
             raise RateLimitedError("secondary rate limit for content creation", reset_at=self.reset_at)

@@ -135,3 +135,14 @@ def test_a_missing_path_is_reported_and_the_rest_synced(setup: tuple[FakeBackend
     code, _, err = pmt("sync", "postmortems", "nowhere.md", "--yes")
     assert code == 1 and "nowhere.md" in err
     assert backend.writes_of("create") == N + 1
+
+
+def test_rate_limit_while_planning_writes_nothing(setup: tuple[FakeBackend, Path]) -> None:
+    from sync.base import RateLimitedError
+
+    backend, path = setup
+    backend.fail("list_postmortem", RateLimitedError("API rate limit exceeded", reset_at=backend.reset_at))
+    before = path.read_bytes()
+    code, _, err = pmt("sync", "postmortems", "--yes")
+    assert code == 1 and "nothing was written: stopped on rate limit until" in err
+    assert "Traceback" not in err and backend.writes == 0 and path.read_bytes() == before

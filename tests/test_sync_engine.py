@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import select
 
 from sync import writeback
+from sync.base import AuthError, RequestError
 from sync.service import apply_sync, plan_sync
 from tests.fakes import FakeBackend, SimulatedCrash
 from tests.sync_scene import ITEMS, PM_KEY, Scene, document, kinds, make_scene
@@ -129,6 +130,27 @@ def test_rate_limit_stops_cleanly_and_the_next_run_carries_on(store: Store, tmp_
     assert not applied.failed
     assert_no_duplicates(backend)
     assert len(links(store)) == N + 1
+
+
+def test_a_refused_create_is_reported_and_the_others_go_on(scene: Scene) -> None:
+    scene.backend.fail("create", RequestError("422 Validation Failed: title too long"))
+    _, applied = scene.sync()
+    failed = [r for res in applied.results for r in res.results if r.status == "failed"]
+    assert [r.action.kind for r in failed] == ["create"] and "422" in (failed[0].error or "")
+    assert applied.stopped is None
+    assert scene.backend.writes_of("create") == N  # the first (the tracking issue) was refused
+    planned, applied = scene.sync()
+    assert kinds(planned).count("create") == 1 and not applied.failed
+    assert_no_duplicates(scene.backend)
+
+
+def test_bad_credentials_stop_the_run(scene: Scene) -> None:
+    scene.backend.fail("create", AuthError("401 Bad credentials"))
+    _, applied = scene.sync()
+    assert applied.stopped == "stopped: 401 Bad credentials"
+    assert scene.backend.writes == 0
+    statuses = {r.status for res in applied.results for r in res.results}
+    assert statuses <= {"failed", "not_run", "skipped"}
 
 
 def test_item_with_a_ticket_reference_is_linked_never_recreated(store: Store, tmp_path: Path) -> None:
