@@ -104,8 +104,9 @@ STATE_BY_CATEGORY: dict[str, TicketState] = {
 _KEY = re.compile(r"^[A-Z][A-Z0-9_]+-[1-9][0-9]*$")
 _KEY_IN_TEXT = re.compile(r"[A-Z][A-Z0-9_]+-[1-9][0-9]*")
 _MD_LINK = re.compile(r"^\[[^\]]*\]\((?P<url>[^)\s]+)\)$")
-# Cloud account ids: 24 hex digits, or "<digits>:<uuid>"; such an owners value needs no search.
-_ACCOUNT_ID = re.compile(r"^([0-9a-f]{24}|\d+:[0-9a-f-]{36})$")
+# Cloud account ids: 24 letters and digits, or "<digits>:<uuid>"; such an owners value is used as
+# it is (no user search).
+_ACCOUNT_ID = re.compile(r"^([0-9A-Za-z]{24}|\d+:[0-9a-f-]{36})$")
 
 
 def _utcnow() -> datetime:
