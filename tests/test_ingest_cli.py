@@ -198,7 +198,7 @@ def test_two_ingest_processes_at_once_make_no_duplicates(tmp_path: Path, store: 
     sys.path.insert(0, str(REPO / "bench"))
     from generate import generate
 
-    generate(tmp_path / "many", 40, seed=3)
+    generate(tmp_path / "many", 24, seed=3)
     env = {**os.environ, "PMT_DATABASE_URL": store.url}
     procs = [
         subprocess.Popen(
@@ -210,11 +210,11 @@ def test_two_ingest_processes_at_once_make_no_duplicates(tmp_path: Path, store: 
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], [err for _out, err in outputs]
     reports = [json.loads(out) for out, _err in outputs]
-    assert all(r["totals"]["files"] == 40 for r in reports)
+    assert all(r["totals"]["files"] == 24 for r in reports)
     # Every file was new for exactly one of the runs; the other found it done.
-    assert sum(r["totals"]["new"] for r in reports) == 40
+    assert sum(r["totals"]["new"] for r in reports) == 24
     with store.session(write=False) as s:
-        assert len(s.scalars(select(PostmortemRow)).all()) == 40
+        assert len(s.scalars(select(PostmortemRow)).all()) == 24
         items = s.scalars(select(ItemRow)).all()
         created = s.scalars(select(ItemEventRow).where(ItemEventRow.event == "created")).all()
     assert len({(i.postmortem_id, i.uid) for i in items}) == len(items) == len(created)
