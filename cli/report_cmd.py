@@ -70,11 +70,11 @@ def weekly(
     from datetime import UTC, datetime
 
     from tracker.reports.period import resolve_period
+    from tracker.reports.recurrence import find_repeats
     from tracker.reports.render_html import render_html
     from tracker.reports.render_json import render_json
     from tracker.reports.render_markdown import render_markdown
     from tracker.reports.weekly import build_weekly_report
-    from tracker.reports.recurrence import find_repeats
     from tracker.store import open_store
 
     actx = app_context(ctx)

@@ -97,15 +97,15 @@ def post_github(
 ) -> PublishResult:
     """Create or update the report's issue in ``report.github_repo`` (else ``github.repo``)."""
     import github as gh
-    from github.GithubException import GithubException
     import requests
+    from github.GithubException import GithubException
 
     from sync.github_faults import idempotent_retry, translate
 
     repo_name, token = github_target(settings, secrets, need_token=client is None)
     if client is None:
         client = gh.Github(
-            auth=gh.Auth.Token(token),
+            auth=gh.Auth.Token(token) if token else None,
             base_url=settings.github.api_url.rstrip("/"),
             per_page=100,
             timeout=15,
@@ -224,7 +224,7 @@ def post_slack(report: WeeklyReport, secrets: Secrets, *, timeout: float = 15.0)
         headers={"Content-Type": "application/json; charset=utf-8", "User-Agent": "pmt"},
     )
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (URL checked above)
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
     except urllib.error.HTTPError as exc:
         reason = exc.read(200).decode("utf-8", "replace").strip() or exc.reason

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from zoneinfo import ZoneInfo
@@ -133,13 +133,17 @@ def reminder_body(row: OverdueRow, mention: str | None, tracker: str, today: dat
     if tracker == "github":
         who = f"{mention} " if mention else ""
         lines = [
-            f"{who}a reminder from pmt: this follow-up from the postmortem **{title}** was due on "
-            f"**{due}** and is now **{late}**.",
+            (
+                f"{who}a reminder from pmt: this follow-up from the postmortem **{title}** was due "
+                f"on **{due}** and is now **{late}**."
+            ),
             "",
             f"> {' '.join(row.item.split())}",
             "",
-            "When it is done, close this issue (or check its box in the postmortem). If the date "
-            "no longer holds, agree a new one and change it in the postmortem.",
+            (
+                "When it is done, close this issue (or check its box in the postmortem). If the "
+                "date no longer holds, agree a new one and change it in the postmortem."
+            ),
         ]
     else:
         who = f"Reminder for {mention}: " if mention else "Reminder: "
@@ -148,8 +152,10 @@ def reminder_body(row: OverdueRow, mention: str | None, tracker: str, today: dat
             "",
             " ".join(row.item.split()),
             "",
-            "When it is done, resolve this ticket (or check its box in the postmortem). If the date "
-            "no longer holds, agree a new one and change it in the postmortem.",
+            (
+                "When it is done, resolve this ticket (or check its box in the postmortem). If the "
+                "date no longer holds, agree a new one and change it in the postmortem."
+            ),
         ]
     lines += ["", reminder_marker(today, tracker)]
     return "\n".join(lines)
@@ -183,23 +189,24 @@ def remind(
             work.append((row, link))
 
     for row, link in work:
-        base = dict(
+        base = Outcome(
             owner=row.owner, item=row.item, postmortem=row.postmortem,
             postmortem_title=row.postmortem_title, due=row.due, days_overdue=row.days_overdue,
-            tracker=row.tracker, ticket=row.ticket, url=row.ticket_url,
+            tracker=row.tracker, ticket=row.ticket, url=row.ticket_url, mention=None,
+            status="no_ticket",
         )
         if link is None or link.id is None:
-            report.outcomes.append(Outcome(**base, mention=None, status="no_ticket",
-                                           note="no linked ticket: run `pmt sync` to file one"))
+            report.outcomes.append(replace(base, note="no linked ticket: run `pmt sync` to file one"))
             continue
         mention = mention_for(row, link, settings)
-        base.update(tracker=link.tracker, ticket=link.key, url=link.url, mention=mention)
+        base = replace(base, tracker=link.tracker, ticket=link.key, url=link.url, mention=mention)
         if report.stopped:
-            report.outcomes.append(Outcome(**base, status="not_attempted", note=report.stopped))
+            report.outcomes.append(replace(base, status="not_attempted", note=report.stopped))
             continue
         last = link.last_reminded_at.astimezone(zone).date() if link.last_reminded_at else None
+        base = replace(base, last_reminded=last)
         if last is not None and (today - last).days < interval:
-            report.outcomes.append(Outcome(**base, status="recent", last_reminded=last))
+            report.outcomes.append(replace(base, status="recent"))
             continue
         try:
             backend = backends.get(link.tracker) or backends.setdefault(link.tracker, backend_for(link.tracker))
@@ -212,20 +219,20 @@ def remind(
                     found = max(dates)
                     if not dry_run:
                         _record(store, link.id, datetime.combine(found, datetime.min.time(), zone))
-                    report.outcomes.append(Outcome(**base, status="recent", last_reminded=found,
+                    report.outcomes.append(replace(base, status="recent", last_reminded=found,
                                                    note="reminder found on the ticket"))
                     continue
             if dry_run:
-                report.outcomes.append(Outcome(**base, status="would_send", last_reminded=last))
+                report.outcomes.append(replace(base, status="would_send"))
                 continue
             backend.comment(link.key, reminder_body(row, mention, link.tracker, today))
             _record(store, link.id, now)
-            report.outcomes.append(Outcome(**base, status="sent", last_reminded=last))
+            report.outcomes.append(replace(base, status="sent"))
         except RateLimitedError as exc:
             report.stopped = str(exc)
-            report.outcomes.append(Outcome(**base, status="failed", last_reminded=last, note=str(exc)))
+            report.outcomes.append(replace(base, status="failed", note=str(exc)))
         except SyncError as exc:
-            report.outcomes.append(Outcome(**base, status="failed", last_reminded=last, note=str(exc)))
+            report.outcomes.append(replace(base, status="failed", note=str(exc)))
     return report
 
 

@@ -141,8 +141,8 @@ def fill(store: Store) -> dict[str, int]:
     return ids
 
 
-@pytest.fixture
-def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+@pytest.fixture(name="sqlite_store")
+def sqlite_store_fixture(tmp_path: Path) -> Iterator[Store]:
     """A migrated, empty SQLite store (for tests that need no PostgreSQL variant)."""
     store = Store(f"sqlite:///{tmp_path / 'pmt.db'}")
     yield store

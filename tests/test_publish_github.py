@@ -19,7 +19,7 @@ from sync.base import AuthError
 from sync.publish import REPORT_LABEL, post_github, read_report_marker
 from tests.github.conftest import CASSETTES, MODE, GitHubRig, _rewriter, gh  # noqa: F401 (fixture)
 from tests.github_stub import GitHubStub
-from tests.report_data import NOW, ZONE, fill, sqlite_store  # noqa: F401 (fixture)
+from tests.report_data import NOW, ZONE, fill, sqlite_store_fixture  # noqa: F401 (fixture)
 from tracker.config import GitHubSettings, ReportSettings, Secrets, Settings
 from tracker.reports.period import iso_week
 from tracker.reports.weekly import WeeklyReport, build_weekly_report
@@ -42,7 +42,7 @@ def _post(rig: GitHubRig, report: WeeklyReport, token: str | None = None):
     return post_github(report, _settings(rig), Secrets(PMT_GITHUB_TOKEN=token or rig.token), sleep=rig.sleep)
 
 
-def test_the_weekly_issue_is_created_once_then_updated_in_place(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811
+def test_the_weekly_issue_is_created_once_then_updated_in_place(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811 (the gh fixture)
     fill(sqlite_store)
     report = _report(sqlite_store)
 
@@ -80,7 +80,7 @@ def test_the_weekly_issue_is_created_once_then_updated_in_place(gh: GitHubRig, s
         assert "3 items are overdue" in issue["body"]
 
 
-def test_each_week_has_its_own_issue(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811
+def test_each_week_has_its_own_issue(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811 (the gh fixture)
     stub = gh.seed()
     if stub is not None:
         # A person's issue with the label but no marker, and last week's report.
@@ -100,7 +100,7 @@ def test_each_week_has_its_own_issue(gh: GitHubRig, sqlite_store) -> None:  # no
         assert stub.issues[2]["body"].startswith("# Postmortem follow-ups: week 2026-W47")
 
 
-def test_report_with_a_bad_token_is_one_clear_error(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811
+def test_report_with_a_bad_token_is_one_clear_error(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811 (the gh fixture)
     fill(sqlite_store)
     with pytest.raises(AuthError) as info:
         _post(gh, _report(sqlite_store), token="wrong-token")
@@ -125,7 +125,7 @@ def test_missing_repository_or_token_is_a_config_error() -> None:
 # matched on method, path and query only (the body is checked below instead).
 
 
-def test_cli_posts_the_report_to_github(sqlite_store, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_cli_posts_the_report_to_github(sqlite_store, monkeypatch: pytest.MonkeyPatch) -> None:
     name = "test_cli_posts_the_report_to_github.yaml"
     record = MODE == "stub" or not (CASSETTES / name).exists()
     stub = GitHubStub("acme/ops").start() if record else None
@@ -161,7 +161,7 @@ def test_cli_posts_the_report_to_github(sqlite_store, monkeypatch: pytest.Monkey
             stub.stop()
 
 
-def test_cli_github_config_errors_come_before_the_work(sqlite_store, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_cli_github_config_errors_come_before_the_work(sqlite_store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PMT_DATABASE_URL", sqlite_store.url)
     result = CliRunner().invoke(app, ["report", "weekly", "--post", "github"])
     assert result.exit_code == 2

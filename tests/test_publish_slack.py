@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from tests.report_data import NOW, ZONE, fill, sqlite_store  # noqa: F401 (fixture)
+from tests.report_data import NOW, ZONE, fill, sqlite_store_fixture  # noqa: F401 (fixture)
 from tracker.config import Secrets, Settings
 from tracker.reports.period import iso_week
 from tracker.reports.weekly import build_weekly_report
@@ -35,7 +35,7 @@ def webhook() -> Iterator[Webhook]:
     hook = Webhook()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             hook.received.append(json.loads(self.rfile.read(length)))
             hook.headers.append({k.lower(): v for k, v in self.headers.items()})

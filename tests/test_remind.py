@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.app import app
 from sync.remind import marker_dates, remind
 from tests.fakes import FakeBackend
-from tests.report_data import NOW, ZONE, fill, sqlite_store  # noqa: F401 (fixture)
+from tests.report_data import NOW, ZONE, fill
 from tracker.config import Settings
 from tracker.tables import TicketLinkRow
 

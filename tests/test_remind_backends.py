@@ -15,12 +15,12 @@ from sqlmodel import select
 
 from sync.remind import remind
 from tests.github.conftest import GitHubRig, draft, gh  # noqa: F401 (fixture)
-from tests.report_data import NOW, ZONE, fill, sqlite_store  # noqa: F401 (fixture)
+from tests.report_data import NOW, ZONE, fill, sqlite_store_fixture  # noqa: F401 (fixture)
 from tracker.config import JiraSettings, Settings
 from tracker.tables import TicketLinkRow
 
 
-def test_remind_comments_once_and_finds_its_marker_on_github(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811
+def test_remind_comments_once_and_finds_its_marker_on_github(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811 (the gh fixture)
     backend = gh.backend()
     ticket = backend.create(draft("a2", "Alert on payment error rate", owner="Bob"))
     fill(sqlite_store)

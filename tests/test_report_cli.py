@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from tests.report_data import ZONE, fill, sqlite_store  # noqa: F401 (fixture)
+from tests.report_data import ZONE, fill, sqlite_store_fixture  # noqa: F401 (fixture)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests import png
-from tests.report_data import NOW, ZONE, fill, sqlite_store  # noqa: F401 (fixture)
+from tests.report_data import NOW, ZONE, fill, sqlite_store_fixture  # noqa: F401 (fixture)
 from tracker.config import Settings
 from tracker.reports.period import iso_week
 from tracker.reports.render_html import render_html
@@ -169,7 +169,7 @@ def test_chromium_renders_the_report(report: WeeklyReport, chromium: list[str], 
     page.write_text(render_html(report), encoding="utf-8")
     url = page.as_uri()
 
-    dom = subprocess.run([*chromium, "--dump-dom", url], capture_output=True, text=True, timeout=120)
+    dom = subprocess.run([*chromium, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=False)
     assert dom.returncode == 0, dom.stderr[-2000:]
     seen = parse(dom.stdout)
     assert "Postmortem follow-ups: week 2026-W48" in seen.words
@@ -185,7 +185,7 @@ def test_chromium_renders_the_report(report: WeeklyReport, chromium: list[str], 
     shot = tmp_path / "report.png"
     result = subprocess.run(
         [*chromium, f"--screenshot={shot}", "--window-size=1200,2000", url],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
     data = shot.read_bytes()
@@ -208,7 +208,7 @@ def test_chromium_dump_has_no_network_errors(report: WeeklyReport, chromium: lis
     page.write_text(render_html(report), encoding="utf-8")
     result = subprocess.run(
         [*chromium, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=120, check=False,
     )
     assert result.returncode == 0
     failures = [line for line in result.stderr.splitlines() if re.search(r"net::ERR_|Failed to load resource", line)]

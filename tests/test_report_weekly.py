@@ -6,13 +6,21 @@ written there, in the comment next to it.
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime
 
 import pytest
 
 from tests.report_data import NOW, ZONE, fill
 from tracker.config import Settings
-from tracker.reports.period import Period, PeriodError, iso_week, last_full_week, resolve_period, weeks_ending
+from tracker.reports.period import (
+    Period,
+    PeriodError,
+    iso_week,
+    last_full_week,
+    resolve_period,
+    weeks_ending,
+)
 from tracker.reports.weekly import RepeatEntry, RepeatItem, WeeklyReport, build_weekly_report
 
 
@@ -74,7 +82,7 @@ def test_weeks_ending_counts_back_whole_weeks() -> None:
     assert len(weeks) == 12
     assert weeks[-1].week == "2026-W49"  # 30 November is the Monday of W49
     assert weeks[0].week == "2026-W38"
-    assert all(b.start - a.start == (b.end - a.end) for a, b in zip(weeks, weeks[1:]))
+    assert all(b.start - a.start == (b.end - a.end) for a, b in itertools.pairwise(weeks))
 
 
 # --- figures on a store --------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def nice_ticks(maximum: float, target: int = 5) -> list[float]:
     if step < 1 and maximum >= 1:
         step = 1.0
     top = math.ceil(maximum / step) * step
-    count = int(round(top / step))
+    count = round(top / step)
     return [round(i * step, 6) for i in range(count + 1)]
 
 
@@ -47,14 +47,18 @@ def _fmt(value: float) -> str:
 
 def _header(chart_id: str, width: int, height: int, title: str, desc: str) -> list[str]:
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" class="chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" {FONT}>',
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" id="{chart_id}" class="chart" role="img" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'aria-labelledby="{chart_id}-title {chart_id}-desc" {FONT}>'
+        ),
         f'<title id="{chart_id}-title">{escape(title)}</title>',
         f'<desc id="{chart_id}-desc">{escape(desc)}</desc>',
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<text x="{width / 2:.0f}" y="24" text-anchor="middle" font-size="17" '
-        f'font-weight="600" fill="{INK}">{escape(title)}</text>',
+        (
+            f'<text x="{width / 2:.0f}" y="24" text-anchor="middle" font-size="17" '
+            f'font-weight="600" fill="{INK}">{escape(title)}</text>'
+        ),
     ]
 
 

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 def find_repeats(session: Session, settings: Settings, period: Period, as_of: date) -> list[RepeatEntry]:
     from sqlmodel import select
 
-    from tracker.causes.repeats import FIX_DID_NOT_HOLD, find_repeats as causes_repeats, load_corpus
+    from tracker.causes.repeats import FIX_DID_NOT_HOLD, load_corpus
+    from tracker.causes.repeats import find_repeats as causes_repeats
     from tracker.tables import PostmortemRow
 
     added = [

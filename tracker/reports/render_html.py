@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from html import escape
 
 from tracker.reports.charts import PALETTE, Series, bar_chart, column_chart
-from tracker.reports.weekly import CAUSE_WINDOW_DAYS, ItemEntry, ItemStats, RepeatEntry, WeeklyReport
+from tracker.reports.weekly import (
+    CAUSE_WINDOW_DAYS,
+    ItemEntry,
+    ItemStats,
+    RepeatEntry,
+    WeeklyReport,
+)
 from tracker.reports.words import at_a_glance, days, duration, long_date, percent, period_sentence
 
 LIST_LIMIT = 50
@@ -138,9 +144,11 @@ def render_html(report: WeeklyReport) -> str:
         _oldest(report),
         _owners(report),
         _causes(report),
-        "<footer>Made by pmt, the postmortem action-item tracker, on "
-        f"{_e(long_date(report.as_of))}. An action item is done when it is checked in its "
-        "postmortem or its ticket is closed.</footer>",
+        (
+            "<footer>Made by pmt, the postmortem action-item tracker, on "
+            f"{_e(long_date(report.as_of))}. An action item is done when it is checked in its "
+            "postmortem or its ticket is closed.</footer>"
+        ),
         "</main>",
         "</body>",
         "</html>",
@@ -374,8 +382,10 @@ def _causes(report: WeeklyReport) -> str:
             ),
             (
                 "The fix did not hold",
-                "The earlier actions were all done, yet the same failure came back: they were not "
-                "enough.",
+                (
+                    "The earlier actions were all done, yet the same failure came back: they were "
+                    "not enough."
+                ),
                 report.did_not_hold,
             ),
         ):

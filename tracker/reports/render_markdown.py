@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tracker.reports.weekly import CAUSE_WINDOW_DAYS, ItemEntry, ItemStats, RepeatEntry, WeeklyReport
+from tracker.reports.weekly import (
+    CAUSE_WINDOW_DAYS,
+    ItemEntry,
+    ItemStats,
+    RepeatEntry,
+    WeeklyReport,
+)
 from tracker.reports.words import at_a_glance, days, duration, percent, period_sentence
 
 LIST_LIMIT = 25
@@ -74,10 +80,12 @@ def render_markdown(report: WeeklyReport) -> str:
     out += _stats_table([*report.by_priority, report.totals])
     out += [
         "",
-        "_Done: checked in the postmortem or its ticket closed. Completion: share of all items "
-        "done by the end of the period. Days to close: median, from the incident, over the items "
-        "done in the period. On time: items due in the period that were done by their due date "
-        "(a due date marked “policy” comes from the deadline policy)._",
+        (
+            "_Done: checked in the postmortem or its ticket closed. Completion: share of all "
+            "items done by the end of the period. Days to close: median, from the incident, over "
+            "the items done in the period. On time: items due in the period that were done by "
+            "their due date (a due date marked “policy” comes from the deadline policy)._"
+        ),
         "",
     ]
 

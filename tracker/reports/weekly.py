@@ -22,7 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from tracker.causes.taxonomy import BY_NAME, UNKNOWN
 from tracker.reports.period import Period, local_midnight, weeks_ending
@@ -342,8 +342,9 @@ def _effective(row: ItemRow, pm: PostmortemRow, links: Sequence[TicketLinkRow], 
     opened = min(created, incident) if incident else created
     if closed is not None and closed < opened:
         opened = closed
-    link = min(links, key=lambda lk: (lk.state != "closed", lk.id or 0)) if links else None
-    return _Item(row, pm, created, opened, closed, done_unseen, _utc(removed) if removed else None, link)
+    # The link shown with the item: a closed ticket first (it is why the item is done).
+    shown = min(links, key=lambda lk: (lk.state != "closed", lk.id or 0)) if links else None
+    return _Item(row, pm, created, opened, closed, done_unseen, _utc(removed) if removed else None, shown)
 
 
 def _incident_instant(pm: PostmortemRow, period: Period) -> datetime | None:
