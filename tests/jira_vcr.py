@@ -8,16 +8,21 @@
 - ``stub``: record against ``tests/jira_stub.py`` on 127.0.0.1. The backend is configured with
   the public address (``https://example.atlassian.net`` for Cloud, ``https://jira.example.com``
   for Data Center) exactly as in replay; a patched ``HTTPAdapter.send`` sends those requests to
-  the stub, and the recorded URIs are written back with the public address. The stub writes the
-  public address in its own bodies (``self`` links), so a cassette never shows the loopback port.
+  the stub, and the saved URIs say the public address. The stub writes the public address in
+  its own bodies (``self`` links), so a cassette never shows the loopback port.
 - ``live``: record against a real Jira (see the README's Jira section): ``PMT_JIRA_LIVE_URL``,
-  ``PMT_JIRA_LIVE_PROJECT``, ``PMT_JIRA_LIVE_DEPLOYMENT`` (cloud or datacenter), ``PMT_JIRA_EMAIL``
-  and ``PMT_JIRA_TOKEN``. The real address is rewritten to the public one everywhere.
+  ``PMT_JIRA_LIVE_PROJECT``, ``PMT_JIRA_LIVE_DEPLOYMENT`` (cloud or datacenter),
+  ``PMT_JIRA_LIVE_ALICE`` and ``PMT_JIRA_LIVE_BOB`` (two users: e-mails on Cloud, user names on
+  Data Center), ``PMT_JIRA_LIVE_COMPONENT``, ``PMT_JIRA_EMAIL`` and ``PMT_JIRA_TOKEN``. Tests
+  marked ``stub_only`` (seeded state, injected faults) are skipped.
 
-Whatever the mode, before anything is written: the ``Authorization`` header keeps only its scheme
-("Basic <redacted>", "Bearer <redacted>", so replay still checks which one was used), the e-mail
-and token are replaced by placeholders wherever they appear (URIs, bodies), and the ``Date`` and
-``Server`` response headers are dropped.
+While a test runs it sees the real traffic. When the cassette is saved: the ``Authorization``
+header keeps only its scheme ("Basic <redacted>", "Bearer <redacted>", so that replay still checks
+which one was used); the token and the e-mail become placeholders wherever they appear (URIs, raw
+or URL-encoded, bodies, headers); the address becomes the public one; in live mode the project
+key, the two users and the component become the fixture names (``OPS``, alice, bob,
+``Platform``), so a cassette replays with the fixture settings whoever recorded it; the ``Date``
+and ``Server`` response headers are dropped.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import pytest
 import requests
@@ -46,8 +52,9 @@ EMAIL_PLACEHOLDER = "<PMT_JIRA_EMAIL>"
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 TOKEN_PLACEHOLDER = "<PMT_JIRA_TOKEN>"
 
-live_only_skip = pytest.mark.skipif(
-    MODE == "live", reason="needs the loopback stub's seeding or fault injection"
+# Tests that need the stub's own state (seeded tickets, its users) or its fault injection.
+stub_only = pytest.mark.skipif(
+    MODE == "live", reason="needs the loopback stub (seeded state or faults)"
 )
 
 
@@ -67,15 +74,25 @@ class JiraRecording:
         return MODE in ("stub", "live")
 
     def settings(self, **overrides: Any) -> JiraSettings:
+        if MODE == "live":
+            # Two real users and a component of the scratch project, recorded under the fixture
+            # names (see _live_names).
+            owners = {
+                "alice": os.environ["PMT_JIRA_LIVE_ALICE"],
+                "bob": os.environ["PMT_JIRA_LIVE_BOB"],
+            }
+            components = [os.environ["PMT_JIRA_LIVE_COMPONENT"]]
+        elif self.deployment == "cloud":
+            owners = {"alice": "alice@example.com", "sam": "Sam", "bob": "bob@example.com"}
+            components = ["Platform"]
+        else:
+            owners = {"alice": "alice", "bob": "bob"}
+            components = ["Platform"]
         values: dict[str, Any] = {
             "url": self.base_url,
             "project": self.project,
-            "owners": (
-                {"alice": "alice@example.com", "sam": "Sam", "bob": "bob@example.com"}
-                if self.deployment == "cloud"
-                else {"alice": "alice", "bob": "bob"}
-            ),
-            "components": ["Platform"],
+            "owners": owners,
+            "components": components,
         }
         values.update(overrides)
         return JiraSettings(**values)
@@ -92,6 +109,19 @@ class JiraRecording:
     def seed(self, fn: Callable[[JiraStub], Any]) -> Any:
         """Prepare server state through the stub; in replay the cassette already holds its effect."""
         return fn(self.stub) if self.stub is not None else None
+
+    def responses_to(self, method: str, pattern: str) -> list[Any]:
+        """The JSON bodies Jira answered to the recorded requests whose path matches ``pattern``."""
+        import json
+        import re
+        from urllib.parse import urlsplit
+
+        out = []
+        for req, resp in self.cassette.data:
+            if req.method == method and re.search(pattern, urlsplit(req.uri).path):
+                raw = resp["body"]["string"]
+                out.append(json.loads(raw) if raw else None)
+        return out
 
     def requests(self) -> list[tuple[str, str]]:
         """(method, path?query) of every interaction of the cassette, in order."""
@@ -134,45 +164,56 @@ def recording(
     if MODE in ("stub", "live") and path.exists():
         path.unlink()  # a re-recording starts from nothing, never appends
 
-    secrets = [(v, p) for v, p in ((token, TOKEN_PLACEHOLDER), (email, EMAIL_PLACEHOLDER)) if v]
-    origins = [o for o in {real_base, stub.url if stub else ""} if o and o != public]
+    # (what was sent or received, what the cassette says): the address, the credentials, and in
+    # live mode the scratch project's own names, so that a cassette replays with the fixture
+    # settings whoever recorded it.
+    pairs = [(o, public) for o in {real_base, stub.url if stub else ""} if o and o != public]
+    pairs += [(v, p) for v, p in ((token, TOKEN_PLACEHOLDER), (email, EMAIL_PLACEHOLDER)) if v]
+    if MODE == "live":
+        pairs += [(real, fixture) for real, fixture in _live_names(deployment) if real]
+    pairs += [
+        (quote(real, safe=""), quote(fake, safe=""))
+        for real, fake in pairs
+        if quote(real, safe="") != real
+    ]
+    pairs += [
+        (quote_plus(real), quote_plus(fake)) for real, fake in pairs if quote_plus(real) != real
+    ]
 
     def scrub(text: str) -> str:
-        for origin in origins:
-            text = text.replace(origin, public)
-        for value, placeholder in secrets:
-            text = text.replace(value, placeholder)
+        for real, fake in pairs:
+            text = text.replace(real, fake)
         return text
 
-    def before_request(request: Any) -> Any:
+    def before_save(request: Any, response: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+        # At save time only: while a test runs, it sees what was really sent and answered, the
+        # same values the backend returns; the file says the fixture names.
         request.uri = scrub(request.uri)
         if request.body:
             body = request.body.decode() if isinstance(request.body, bytes) else request.body
             request.body = scrub(body).encode()
-        return request
-
-    def before_response(response: dict[str, Any]) -> dict[str, Any]:
-        headers = response.get("headers") or {}
-        for name in list(headers):
-            if name.lower() in ("date", "server"):
-                del headers[name]
         raw = response["body"].get("string")
         if raw:
             text = raw.decode() if isinstance(raw, bytes) else raw
             response["body"]["string"] = scrub(text).encode()
-        return response
+        headers = response.get("headers") or {}
+        for name in list(headers):
+            if name.lower() in ("date", "server"):
+                del headers[name]
+            else:
+                headers[name] = [scrub(str(v)) for v in headers[name]]
+        return request, response
 
     recorder = vcr.VCR(
         cassette_library_dir=str(CASSETTES),
         record_mode=RecordMode.ALL if MODE in ("stub", "live") else RecordMode.NONE,
         match_on=("method", "scheme", "host", "port", "path", "query", "body", "auth_scheme"),
         filter_headers=[("authorization", _scheme_only)],
-        before_record_request=before_request,
-        before_record_response=before_response,
+        before_save_interaction=before_save,
         decode_compressed_response=True,
     )
     recorder.register_matcher("auth_scheme", _same_auth_scheme)
-    rec = JiraRecording(deployment, public, project, email, token, stub)
+    rec = JiraRecording(deployment, real_base, project, email, token, stub)
     try:
         with recorder.use_cassette(path.name) as cassette:
             rec.cassette = cassette
@@ -186,6 +227,23 @@ def recording(
     finally:
         if stub is not None:
             stub.stop()
+
+
+def _live_names(deployment: str) -> list[tuple[str, str]]:
+    """The scratch project's names and the fixture names they are recorded as."""
+    project = os.environ["PMT_JIRA_LIVE_PROJECT"]
+    alice = os.environ.get("PMT_JIRA_LIVE_ALICE", "")
+    bob = os.environ.get("PMT_JIRA_LIVE_BOB", "")
+    cloud = deployment == "cloud"
+    return [
+        (f'"{project}-', '"OPS-'),
+        (f"/{project}-", "/OPS-"),
+        (f'"key": "{project}"', '"key": "OPS"'),
+        (f'"{project}"', '"OPS"'),
+        (alice, "alice@example.com" if cloud else "alice"),
+        (bob, "bob@example.com" if cloud else "bob"),
+        (os.environ.get("PMT_JIRA_LIVE_COMPONENT", ""), "Platform"),
+    ]
 
 
 def _redirect(monkeypatch: pytest.MonkeyPatch, public: str, target: str) -> None:
