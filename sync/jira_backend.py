@@ -575,7 +575,12 @@ class JiraBackend:
 
     def _assignee(self, owner: str | None) -> dict[str, str] | None:
         target = self._assignee_name(owner)
-        if not owner or not target:
+        if not owner:
+            return None
+        if not target:
+            note = f"owner {owner!r} is not in jira.owners; the ticket is left unassigned"
+            if note not in self.warnings:
+                self.warnings.append(note)
             return None
         if self.deployment != "cloud":
             return {"name": target}

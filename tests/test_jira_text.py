@@ -352,6 +352,8 @@ def test_cloud_without_an_email_or_any_token_is_an_auth_error_before_any_request
 def test_unmapped_owner_is_left_unassigned_without_a_search() -> None:
     b = backend(deployment="cloud", owners={"alice": "5b10ac8d82e05b22cc7d4ef5"})
     assert b._assignee("carol") is None
+    assert b._assignee("carol") is None
+    assert b.warnings == ["owner 'carol' is not in jira.owners; the ticket is left unassigned"]
     # An accountId in the map is used as it is: no user search.
     assert b._assignee("alice") == {"accountId": "5b10ac8d82e05b22cc7d4ef5"}
 
