@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from tracker.errors import PmtError
@@ -46,15 +47,15 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    @property
+    @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    @property
+    @cached_property
     def start_at(self) -> datetime:
         return local_midnight(self.start, self.zone)
 
-    @property
+    @cached_property
     def end_at(self) -> datetime:
         """The first instant after the period (exclusive)."""
         return local_midnight(self.end + timedelta(days=1), self.zone)

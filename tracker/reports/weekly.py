@@ -17,12 +17,13 @@ Definitions (the README repeats them for readers of the report):
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tracker.causes.taxonomy import BY_NAME, UNKNOWN
 from tracker.reports.period import Period, local_midnight, weeks_ending
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.config import Settings
-    from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
 
 PRIORITY_ORDER = ("P0", "P1", "P2", "P3", "P4", "none")
 HISTORY_WEEKS = 12
@@ -209,8 +209,8 @@ class WeeklyReport:
 class _Item:
     """One action item with its effective state over time."""
 
-    row: ItemRow
-    pm: PostmortemRow
+    row: _Row
+    pm: _Pm
     created_at: datetime
     opened_at: datetime
     # When it was done, if known. ``done_unseen``: it was already done when pmt first saw it,
@@ -218,7 +218,7 @@ class _Item:
     closed_at: datetime | None
     done_unseen: bool
     removed_at: datetime | None
-    link: TicketLinkRow | None
+    link: _Link | None
 
     def exists_at(self, instant: datetime) -> bool:
         return self.created_at < instant and (self.removed_at is None or self.removed_at >= instant)
@@ -266,8 +266,9 @@ def build_weekly_report(
     as_of = now.astimezone(period.zone).date()
     postmortems, items = _load(session, period)
 
+    items_at_end = Counter(i.pm.id for i in items if i.exists_at(period.end_at))
     new_pms = [
-        _postmortem_entry(pm, sum(1 for i in items if i.pm.id == pm.id and i.exists_at(period.end_at)))
+        _postmortem_entry(pm, items_at_end.get(pm.id, 0))
         for pm in postmortems
         if period.contains(pm.created_at) and not _removed_by(pm, period.end_at)
     ]
@@ -305,27 +306,89 @@ def build_weekly_report(
     )
 
 
-def _load(session: Session, period: Period) -> tuple[list[PostmortemRow], list[_Item]]:
-    from sqlmodel import select
+@dataclass(slots=True)
+class _Pm:
+    """The columns of a postmortem the report reads (plain values: fast to read in bulk)."""
 
+    id: int
+    key: str
+    path: str
+    title: str | None
+    incident_date: date | None
+    started: datetime | None
+    duration_minutes: int | None
+    impact: str | None
+    severity: str | None
+    cause_category: str | None
+    created_at: datetime
+    removed_at: datetime | None
+
+
+@dataclass(slots=True)
+class _Row:
+    id: int
+    postmortem_id: int
+    text: str
+    owner: str | None
+    due: date | None
+    due_implicit: bool
+    priority: str | None
+    ticket: str | None
+    position: int
+    status: str
+    created_at: datetime
+    closed_at: datetime | None
+    removed_at: datetime | None
+
+
+@dataclass(slots=True)
+class _Link:
+    id: int
+    item_id: int
+    key: str
+    url: str | None
+    state: str
+    closed_at: datetime | None
+    refreshed_at: datetime | None
+    updated_at: datetime
+
+
+def _columns(session: Session, table: Any, names: Sequence[str], *where: Any) -> list[Any]:
+    """Rows as column tuples, not ORM objects: a store may hold tens of thousands of items."""
+    from sqlalchemy import select
+
+    query = select(*(table.c[n] for n in names))
+    for condition in where:
+        query = query.where(condition)
+    return list(session.execute(query))
+
+
+def _load(session: Session, period: Period) -> tuple[list[_Pm], list[_Item]]:
     from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
 
-    postmortems = list(session.exec(select(PostmortemRow)).all())
+    pm_t = PostmortemRow.__table__  # type: ignore[attr-defined]
+    item_t = ItemRow.__table__  # type: ignore[attr-defined]
+    link_t = TicketLinkRow.__table__  # type: ignore[attr-defined]
+    postmortems = [_Pm(*r) for r in _columns(session, pm_t, [f.name for f in dataclasses.fields(_Pm)])]
     by_id = {pm.id: pm for pm in postmortems}
-    links: dict[int, list[TicketLinkRow]] = defaultdict(list)
-    for link in session.exec(select(TicketLinkRow).where(TicketLinkRow.role == "item")).all():
-        if link.item_id is not None:
-            links[link.item_id].append(link)
+    links: dict[int, list[_Link]] = defaultdict(list)
+    link_names = [f.name for f in dataclasses.fields(_Link)]
+    for r in _columns(session, link_t, link_names, link_t.c.role == "item", link_t.c.item_id.is_not(None)):
+        link = _Link(*r)
+        links[link.item_id].append(link)
+    incidents = {pm.id: _incident_instant(pm, period) for pm in postmortems}
     items = []
-    for row in session.exec(select(ItemRow)).all():
+    for r in _columns(session, item_t, [f.name for f in dataclasses.fields(_Row)]):
+        row = _Row(*r)
         pm = by_id.get(row.postmortem_id)
-        if pm is None:
-            continue
-        items.append(_effective(row, pm, links.get(row.id or -1, []), period))
+        if pm is not None:
+            items.append(_effective(row, pm, incidents[pm.id], links.get(row.id, []), period))
     return postmortems, items
 
 
-def _effective(row: ItemRow, pm: PostmortemRow, links: Sequence[TicketLinkRow], period: Period) -> _Item:
+def _effective(
+    row: _Row, pm: _Pm, incident: datetime | None, links: Sequence[_Link], period: Period
+) -> _Item:
     created = _utc(row.created_at)
     done_unseen = row.status == "done" and row.closed_at is None
     candidates = []
@@ -338,7 +401,6 @@ def _effective(row: ItemRow, pm: PostmortemRow, links: Sequence[TicketLinkRow], 
     removed = row.removed_at if row.status == "removed" else None
     if removed is None and pm.removed_at is not None:
         removed = pm.removed_at
-    incident = _incident_instant(pm, period)
     opened = min(created, incident) if incident else created
     if closed is not None and closed < opened:
         opened = closed
@@ -347,7 +409,7 @@ def _effective(row: ItemRow, pm: PostmortemRow, links: Sequence[TicketLinkRow], 
     return _Item(row, pm, created, opened, closed, done_unseen, _utc(removed) if removed else None, shown)
 
 
-def _incident_instant(pm: PostmortemRow, period: Period) -> datetime | None:
+def _incident_instant(pm: _Pm, period: Period) -> datetime | None:
     if pm.started is not None:
         return _utc(pm.started)
     if pm.incident_date is not None:
@@ -359,7 +421,7 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _removed_by(pm: PostmortemRow, instant: datetime) -> bool:
+def _removed_by(pm: _Pm, instant: datetime) -> bool:
     return pm.removed_at is not None and _utc(pm.removed_at) < instant
 
 
@@ -371,7 +433,7 @@ def _days(delta: timedelta) -> float:
     return delta.total_seconds() / 86400
 
 
-def _postmortem_entry(pm: PostmortemRow, items: int) -> PostmortemEntry:
+def _postmortem_entry(pm: _Pm, items: int) -> PostmortemEntry:
     return PostmortemEntry(
         key=pm.key,
         path=pm.path,
@@ -452,7 +514,7 @@ def _owners(open_now: Sequence[_Item], overdue: Sequence[ItemEntry]) -> list[Own
     return loads[:OWNER_LIMIT]
 
 
-def _cause_trend(postmortems: Sequence[PostmortemRow], period: Period) -> CauseTrend:
+def _cause_trend(postmortems: Sequence[_Pm], period: Period) -> CauseTrend:
     recent_end = period.end
     recent_start = recent_end - timedelta(days=CAUSE_WINDOW_DAYS - 1)
     previous_end = recent_start - timedelta(days=1)
