@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.causes import lexicon
+from tracker.causes.prefilter import gate, may_match, trigrams
 from tracker.causes.taxonomy import BY_NAME, NAMES, UNKNOWN, canonical
 from tracker.models import Postmortem
 
@@ -107,20 +108,31 @@ def _first_match_weight(pattern: re.Pattern[str], text: str, breaks: list[tuple[
     return best
 
 
+# What each pattern needs to find in a text before it is worth running (see prefilter).
+_MECHANISM_NEEDS = [(m, gate(m.pattern)) for m in lexicon.MECHANISMS]
+_CUE_NEEDS = [(cue, gate(cue[1])) for cue in lexicon.CUES]
+
+
 def evidence(text: str | None) -> Evidence:
     """Score ``text`` against every mechanism and cue of the lexicon."""
     ev = Evidence()
     if not text or not text.strip():
         return ev
     text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
+    lowered = text.lower()
+    tris = trigrams(lowered)
     breaks = _position_weights(text)
-    for mech in lexicon.MECHANISMS:
+    for mech, need in _MECHANISM_NEEDS:
+        if not may_match(need, lowered, tris):
+            continue
         w = _first_match_weight(mech.pattern, text, breaks)
         if w:
             score = mech.weight * w
             ev.mechanisms[mech.name] = max(ev.mechanisms.get(mech.name, 0.0), score)
             ev.scores[mech.category] = ev.scores.get(mech.category, 0.0) + score
-    for category, pattern, weight in lexicon.CUES:
+    for (category, pattern, weight), need in _CUE_NEEDS:
+        if not may_match(need, lowered, tris):
+            continue
         w = _first_match_weight(pattern, text, breaks)
         if w:
             ev.scores[category] = ev.scores.get(category, 0.0) + weight * w
@@ -176,11 +188,19 @@ def classify_text(
     root_cause: str | None, detail: str | None = None, *, min_confidence: float = 0.2
 ) -> Classification:
     """Classify a root cause sentence (and, weighted less, the root-cause section around it)."""
+    return classify_fields(root_cause, detail, None, min_confidence=min_confidence)
+
+
+def text_evidence(root_cause: str | None, detail: str | None, extra: str | None = None) -> Evidence:
+    """The evidence the classifier weighs: the sentence (after ``extra``, a free-text
+    front-matter cause) in full, and the rest of the section at half weight."""
     sentence, rest = cause_text(root_cause, detail)
+    if extra:
+        sentence = f"{extra}. {sentence}" if sentence else extra
     ev = evidence(sentence)
     if rest:
         ev.add(evidence(rest), DETAIL_WEIGHT)
-    return decide(ev, has_text=bool(sentence), min_confidence=min_confidence)
+    return ev
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -253,14 +273,10 @@ def classify_fields(
     min_confidence: float = 0.2,
 ) -> Classification:
     override = front_matter_override(front_matter)
-    sentence, rest = cause_text(root_cause, detail)
     extra = front_matter_text(front_matter)
-    if extra:
-        sentence = f"{extra}. {sentence}" if sentence else extra
-    ev = evidence(sentence)
-    if rest:
-        ev.add(evidence(rest), DETAIL_WEIGHT)
+    ev = text_evidence(root_cause, detail, extra)
+    sentence, _ = cause_text(root_cause, detail)
     if override is not None:
         mechanisms = tuple(sorted(ev.mechanisms, key=lambda n: -ev.mechanisms[n]))
         return Classification(override.category, override.secondary, 1.0, SOURCE_FRONT_MATTER, mechanisms)
-    return decide(ev, has_text=bool(sentence), min_confidence=min_confidence)
+    return decide(ev, has_text=bool(sentence or extra), min_confidence=min_confidence)

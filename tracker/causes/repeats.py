@@ -26,6 +26,7 @@ from tracker.causes.classify import (
     Classification,
     cause_text,
     classify_fields,
+    text_evidence,
 )
 from tracker.causes.similar import CauseDoc, MechanismIndex
 
@@ -42,7 +43,7 @@ FIX_DID_NOT_HOLD = "fix_did_not_hold"
 # At most this many earlier postmortems are reported per repeat (the closest ones).
 MAX_EARLIER = 3
 # Cause text compared: the sentence and the start of the section.
-SIMILARITY_DETAIL_CHARS = 600
+SIMILARITY_DETAIL_CHARS = 300
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +197,17 @@ def load_corpus(
     fresh = set(classify_keys)
     documents = documents or {}
     classifications: dict[str, Classification] = {}
+    docs = []
     for row in rows:
         stored = None if row.key in fresh else stored_classification(row)
-        classifications[row.key] = stored or classify_row(row, settings, documents.get(row.key))
-    docs = [
-        CauseDoc(key=row.key, text=_similarity_text(row), order=_order(row)) for row in rows
-    ]
+        if stored is None:
+            computed = classify_row(row, settings, documents.get(row.key))
+            classifications[row.key] = computed
+            mechanisms = frozenset(computed.mechanisms)
+        else:
+            classifications[row.key] = stored
+            mechanisms = frozenset(text_evidence(row.root_cause, row.root_cause_detail).mechanisms)
+        docs.append(CauseDoc(row.key, _similarity_text(row), _order(row), mechanisms))
     index = MechanismIndex(docs)
     return Corpus(rows, classifications, index, {row.key: i for i, row in enumerate(rows)})
 

@@ -65,8 +65,9 @@ _WEAK_MECHANISMS = {
     "config_edit", "db_generic", "manual_action", "regression", "logic_error", "upstream_internal",
     "cpu_saturation", "pipeline", "automation_script",
 }
+_WEAK_WEIGHT = 0.35
 _MECHANISM_WEIGHTS = {
-    m.name: (0.35 if m.name in _WEAK_MECHANISMS else 1.0) for m in lexicon.MECHANISMS
+    m.name: (_WEAK_WEIGHT if m.name in _WEAK_MECHANISMS else 1.0) for m in lexicon.MECHANISMS
 }
 
 
@@ -119,6 +120,32 @@ def combine(word_cos: float, char_cos: float, mech_a: frozenset[str], mech_b: fr
     return min(1.0, score)
 
 
+class _MechanismMasks:
+    """Mechanism sets as bit masks, so the overlap of two sets is a few integer operations."""
+
+    def __init__(self) -> None:
+        self.bit = {m.name: 1 << k for k, m in enumerate(lexicon.MECHANISMS)}
+        self.weak = sum(self.bit[n] for n in _WEAK_MECHANISMS if n in self.bit)
+
+    def mask(self, mechs: frozenset[str]) -> int:
+        return sum(self.bit.get(m, 0) for m in mechs)
+
+    def weight(self, mask: int) -> float:
+        weak = (mask & self.weak).bit_count()
+        return (mask.bit_count() - weak) + _WEAK_WEIGHT * weak
+
+    def overlap(self, a: int, b: int) -> float:
+        """``mechanism_overlap`` on masks."""
+        if not a or not b:
+            return 0.0
+        inter, union = self.weight(a & b), self.weight(a | b)
+        smaller = min(self.weight(a), self.weight(b))
+        return 0.5 * (inter / union) + 0.5 * (inter / smaller)
+
+
+_MASKS = _MechanismMasks()
+
+
 @dataclass
 class MechanismIndex:
     """Vectors, mechanisms and an inverted index over a corpus of root causes."""
@@ -129,9 +156,12 @@ class MechanismIndex:
     words: csr_matrix = field(init=False)
     chars: csr_matrix = field(init=False)
     mechanisms: list[frozenset[str]] = field(init=False)
-    # Positions of the documents in "earlier first" order, and the postings in that order.
-    rank: np.ndarray = field(init=False)
+    # rank[i]: the place of document i in "earlier first" order; order[r]: the document at r.
+    rank: list[int] = field(init=False)
+    order: list[int] = field(init=False)
+    # Key -> ranks of the documents filed under it, ascending.
     postings: dict[str, list[int]] = field(init=False)
+    keys: list[list[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         import numpy as np
@@ -145,84 +175,94 @@ class MechanismIndex:
         self.mechanisms = [
             d.mechanisms if d.mechanisms is not None else mechanisms_of(d.text) for d in self.docs
         ]
+        self._masks = [_MASKS.mask(m) for m in self.mechanisms]
+        self._strong = [m & ~_MASKS.weak for m in self._masks]
         stop = sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
         n = len(texts)
-        if n == 0 or not any(texts):
-            self.words = csr_matrix((n, 1))
-            self.chars = csr_matrix((n, 1))
-        else:
+        self.words = csr_matrix((n, 1), dtype=np.float32)
+        self.chars = csr_matrix((n, 1), dtype=np.float32)
+        if n and any(texts):
             word_vec = TfidfVectorizer(
-                ngram_range=(1, 2), stop_words=stop, sublinear_tf=True, token_pattern=r"(?u)\b[a-z][a-z]+\b"
+                ngram_range=(1, 2),
+                stop_words=stop,
+                sublinear_tf=True,
+                token_pattern=r"(?u)\b[a-z][a-z]+\b",
+                dtype=np.float32,
             )
             try:
                 self.words = word_vec.fit_transform(texts).tocsr()
-            except ValueError:  # every text was stop words
-                self.words = csr_matrix((n, 1))
-            char_vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=1, dtype=np.float32)
+            except ValueError:  # every text was stop words: no word keys, chars still compare
+                pass
+            char_vec = TfidfVectorizer(
+                analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
+            )
             self.chars = char_vec.fit_transform(_drop_stop(texts, stop)).tocsr()
-        order = sorted(range(n), key=lambda i: (self.docs[i].order, i))
-        self.rank = np.empty(n, dtype=np.int64)
-        for position, i in enumerate(order):
+        self.order = sorted(range(n), key=lambda i: (self.docs[i].order, i))
+        self.rank = [0] * n
+        for position, i in enumerate(self.order):
             self.rank[i] = position
-        self.postings = self._build_postings(order)
+        self.keys = self._keys_of_all(n)
+        self.postings = {}
+        for position, i in enumerate(self.order):
+            for key in self.keys[i]:
+                self.postings.setdefault(key, []).append(position)
 
-    def _build_postings(self, order: list[int]) -> dict[str, list[int]]:
+    def _keys_of_all(self, n: int) -> list[list[str]]:
+        """Each document's keys: its specific mechanisms and its most discriminative words."""
         import numpy as np
 
-        n = len(self.docs)
-        postings: dict[str, list[int]] = {}
         words = self.words
-        df = np.bincount(words.indices, minlength=words.shape[1]) if words.nnz else np.zeros(0)
+        df = np.bincount(words.indices, minlength=words.shape[1]) if words.nnz else np.zeros(1)
         too_common = df > max(2, MAX_KEY_DF * n)
-        for i in order:
-            keys = [f"m:{m}" for m in _strong(self.mechanisms[i])]
+        keys: list[list[str]] = []
+        for i in range(n):
+            mine = [f"m:{m}" for m in _strong(self.mechanisms[i])]
             start, end = words.indptr[i], words.indptr[i + 1]
             if end > start:
                 cols = words.indices[start:end]
-                vals = words.data[start:end].copy()
-                vals[too_common[cols]] = 0.0
+                vals = np.where(too_common[cols], 0.0, words.data[start:end])
                 best = np.argsort(-vals)[: self.terms_per_doc]
-                keys += [f"w:{cols[b]}" for b in best if vals[b] > 0]
-            for key in keys:
-                postings.setdefault(key, []).append(i)
-        return postings
-
-    def keys_of(self, i: int) -> list[str]:
-        import numpy as np
-
-        keys = [f"m:{m}" for m in _strong(self.mechanisms[i])]
-        start, end = self.words.indptr[i], self.words.indptr[i + 1]
-        cols = self.words.indices[start:end]
-        vals = self.words.data[start:end]
-        best = np.argsort(-vals)[: self.terms_per_doc]
-        return keys + [f"w:{cols[b]}" for b in best]
+                mine += [f"w:{cols[b]}" for b in best if vals[b] > 0]
+            keys.append(mine)
+        return keys
 
     def candidates(self, i: int) -> list[int]:
         """Earlier documents sharing a key with ``i``: the most recent ``per_key`` per key."""
-        mine = int(self.rank[i])
+        mine = self.rank[i]
         found: set[int] = set()
-        for key in self.keys_of(i):
-            posting = self.postings.get(key)
-            if not posting:
-                continue
-            # Postings are in "earlier first" order: everything before ``i``'s own place.
-            cut = bisect.bisect_left(posting, mine, key=lambda j: int(self.rank[j]))
+        for key in self.keys[i]:
+            posting = self.postings[key]
+            # Postings hold ranks in ascending order: everything before ``i``'s own place.
+            cut = bisect.bisect_left(posting, mine)
             found.update(posting[max(0, cut - self.per_key) : cut])
-        found.discard(i)
-        return sorted(found)
+        return sorted(self.order[r] for r in found)
+
+    def _cosines(self, matrix: csr_matrix, i: int, others: list[int]) -> np.ndarray:
+        import numpy as np
+
+        start, end = matrix.indptr[i], matrix.indptr[i + 1]
+        dense = np.zeros(matrix.shape[1], dtype=np.float32)
+        dense[matrix.indices[start:end]] = matrix.data[start:end]
+        return np.asarray(matrix[others] @ dense).ravel()
 
     def scores(self, i: int, others: Sequence[int]) -> list[float]:
         """Exact similarity of ``i`` with each of ``others``."""
         if not others:
             return []
         idx = list(others)
-        word_cos = (self.words[idx] @ self.words[i].T).toarray().ravel()
-        char_cos = (self.chars[idx] @ self.chars[i].T).toarray().ravel()
-        mine = self.mechanisms[i]
-        return [
-            combine(float(w), float(c), mine, self.mechanisms[j])
-            for j, w, c in zip(idx, word_cos, char_cos)
-        ]
+        chars = self._cosines(self.chars, i, idx)
+        words = self._cosines(self.words, i, idx) if WORD_WEIGHT else None
+        a, sa = self._masks[i], self._strong[i]
+        out = []
+        for k, j in enumerate(idx):
+            score = CHAR_WEIGHT * float(chars[k]) + MECHANISM_WEIGHT * _MASKS.overlap(a, self._masks[j])
+            if words is not None:
+                score += WORD_WEIGHT * float(words[k])
+            sb = self._strong[j]
+            if sa and sb and not (sa & sb):
+                score *= DISJOINT_DAMPING
+            out.append(min(1.0, score))
+        return out
 
     def similarity(self, i: int, j: int) -> float:
         return self.scores(i, [j])[0]
@@ -235,7 +275,7 @@ class MechanismIndex:
             for j, s in zip(cands, self.scores(i, cands))
             if s >= threshold
         ]
-        scored.sort(key=lambda m: (-m.score, -int(self.rank[m.earlier])))
+        scored.sort(key=lambda m: (-m.score, -self.rank[m.earlier]))
         return scored[:limit]
 
 

@@ -1,0 +1,90 @@
+"""Root-cause analysis over 10,000 generated postmortems, as a ratio to ingesting them.
+
+    .venv/bin/python bench/causes_bench.py [N]
+
+1. Generates N postmortems (``bench/generate.py``) and ingests them into a fresh SQLite store
+   with ``tracker.ingest.ingest_paths``: the baseline.
+2. Runs ``tracker.causes.repeats.analyse_postmortems`` on every one of them, as ``pmt ingest``
+   does for new postmortems: classify and store the category, find each one's repeats among
+   the earlier ones, mark the fixes that did not hold. Target: at most 0.5x the ingest.
+3. Scaling: classification plus repeat search in memory over the first 2,500, 5,000 and
+   10,000 postmortems. Doubling n should about double the time (exponent near 1); a
+   quadratic all-pairs comparison would quadruple it (exponent 2).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from generate import generate
+
+from tracker.causes.classify import classify_fields
+from tracker.causes.repeats import FIX_DID_NOT_HOLD, analyse_postmortems, load_corpus
+from tracker.causes.similar import CauseDoc, MechanismIndex
+from tracker.config import Settings
+from tracker.ingest import ingest_paths
+from tracker.store import Store
+
+TARGET = 0.5
+
+
+def search_in_memory(rows: list, settings: Settings) -> float:
+    """Seconds to classify ``rows`` and find every one's earlier repeats."""
+    from tracker.causes.repeats import _order, _similarity_text
+
+    start = time.perf_counter()
+    for row in rows:
+        classify_fields(row.root_cause, row.root_cause_detail, None)
+    index = MechanismIndex([CauseDoc(r.key, _similarity_text(r), _order(r)) for r in rows])
+    for i in range(len(rows)):
+        index.earlier_matches(i, settings.causes.repeat_threshold)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "postmortems"
+        generate(folder, n, seed=6)
+        settings = Settings(database_url=f"sqlite:///{tmp}/pmt.db")
+        store = Store(settings.database_url or "")
+        start = time.perf_counter()
+        report = ingest_paths(store, [folder], settings)
+        ingest_s = time.perf_counter() - start
+        keys = report.changed_keys
+        print(f"ingest of {len(keys)} postmortems: {ingest_s:.2f} s")
+
+        start = time.perf_counter()
+        warnings = analyse_postmortems(store, keys, settings)
+        analysis_s = time.perf_counter() - start
+        did_not_hold = sum(1 for w in warnings if w.kind == FIX_DID_NOT_HOLD)
+        print(
+            f"analysis (classify + store, repeat search, marking): {analysis_s:.2f} s; "
+            f"{len(warnings)} repeat pairs ({did_not_hold} fix did not hold)"
+        )
+        ratio = analysis_s / ingest_s
+        print(f"ratio analysis / ingest: {ratio:.3f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'MISSED'}")
+
+        with store.session(write=False) as session:
+            rows = load_corpus(session, settings).rows
+        store.dispose()
+
+    sizes = [s for s in (n // 4, n // 2, n) if s > 0]
+    times = [search_in_memory(rows[:s], settings) for s in sizes]
+    for s, t in zip(sizes, times):
+        print(f"in-memory classify + repeat search, n={s:>6}: {t:.2f} s ({1e6 * t / s:.0f} us per postmortem)")
+    if len(sizes) == 3 and times[0] > 0:
+        exponent = math.log(times[2] / times[0]) / math.log(sizes[2] / sizes[0])
+        print(f"growth exponent from n={sizes[0]} to n={sizes[2]}: {exponent:.2f} (1 linear, 2 quadratic)")
+
+
+if __name__ == "__main__":
+    main()

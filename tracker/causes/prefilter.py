@@ -1,0 +1,109 @@
+"""A cheap test that tells when a regular expression cannot match, before running it.
+
+The lexicon has over a hundred patterns and Python's ``re`` tries each at every position of a
+text. Most patterns cannot match most texts: "leap second" needs the letters ``leap``. This
+module reads a pattern's syntax tree and derives a set of literal strings at least one of which
+every match must contain; if a (lower-cased) text contains none of them, the pattern is skipped.
+The derivation is conservative: when it cannot prove a requirement, it returns None and the
+pattern always runs. So the prefilter never changes a result, it only saves time.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from re import _constants as C  # type: ignore[attr-defined]
+from re import _parser as P  # type: ignore[attr-defined]
+
+# Shorter required strings are not worth checking (nearly every text contains "in").
+MIN_LITERAL = 3
+
+Need = frozenset[str] | None
+
+
+def _better(a: Need, b: Need) -> Need:
+    """The more selective of two requirements (longer shortest string, then fewer strings)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    ka = (min(len(s) for s in a), -len(a))
+    kb = (min(len(s) for s in b), -len(b))
+    return a if ka >= kb else b
+
+
+def _sequence(items: Any) -> Need:
+    best: Need = None
+    run: list[str] = []
+
+    def flush() -> None:
+        nonlocal best
+        if run:
+            best = _better(best, frozenset(["".join(run)]))
+            run.clear()
+
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        flush()
+        best = _better(best, _item(op, av))
+    flush()
+    return best
+
+
+def _item(op: Any, av: Any) -> Need:
+    if op is C.SUBPATTERN:
+        return _sequence(av[-1])
+    if op is C.BRANCH:
+        found: set[str] = set()
+        for branch in av[1]:
+            need = _sequence(branch)
+            if need is None:
+                return None
+            found |= need
+        return frozenset(found)
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT, getattr(C, "POSSESSIVE_REPEAT", None)):
+        low, _high, sub = av
+        return _sequence(sub) if low >= 1 else None
+    if op is getattr(C, "ATOMIC_GROUP", None):
+        return _sequence(av)
+    return None
+
+
+def required_literals(pattern: str | re.Pattern[str]) -> frozenset[str] | None:
+    """Strings (lower case) one of which every match contains, or None when unknown."""
+    source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
+    flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
+    try:
+        tree = P.parse(source, flags)
+    except re.error:
+        return None
+    need = _sequence(tree)
+    if need is None or min(len(s) for s in need) < MIN_LITERAL:
+        return None
+    return need
+
+
+Gate = tuple[frozenset[str], frozenset[str]] | None
+
+
+def gate(pattern: re.Pattern[str]) -> Gate:
+    """A pattern's required literals, and their first three letters for a quick set test."""
+    need = required_literals(pattern)
+    return None if need is None else (frozenset(s[:MIN_LITERAL] for s in need), need)
+
+
+def trigrams(lowered: str) -> set[str]:
+    """Every three-character slice of a (lower-cased) text."""
+    return {lowered[i : i + MIN_LITERAL] for i in range(len(lowered) - MIN_LITERAL + 1)}
+
+
+def may_match(gate_: Gate, lowered: str, text_trigrams: set[str]) -> bool:
+    """False only when the text cannot match: it holds none of the pattern's required literals."""
+    if gate_ is None:
+        return True
+    starts, literals = gate_
+    # The set test (in C) rules out most patterns; the substring test settles the rest.
+    return not starts.isdisjoint(text_trigrams) and any(s in lowered for s in literals)
