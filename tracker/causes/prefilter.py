@@ -11,10 +11,9 @@ pattern always runs. So the prefilter never changes a result, it only saves time
 from __future__ import annotations
 
 import re
-from typing import Any
-
 from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
+from typing import Any
 
 # Shorter required strings are not worth checking (nearly every text contains "in").
 MIN_LITERAL = 3
