@@ -73,8 +73,10 @@ def print_warnings(warnings: Sequence[RepeatWarning]) -> None:
         say("\n".join(describe(warning)))
 
 
-def warnings_json(warnings: Sequence[RepeatWarning]) -> list[dict[str, Any]]:
-    return [w.to_dict() for w in warnings]
+def warnings_json(warnings: Sequence[RepeatWarning]) -> dict[str, Any]:
+    """``{"repeats": [...]}`` to merge into a command's JSON, or {} when there are none (so
+    that a JSON document's keys change only when there is something to say)."""
+    return {"repeats": [w.to_dict() for w in warnings]} if warnings else {}
 
 
 def analyse(store: Any, keys: Sequence[str], settings: Any) -> list[RepeatWarning]:

@@ -11,6 +11,7 @@ import typer
 from cli.app import app
 from cli.context import app_context
 from cli.output import Column, emit, render, say, to_json
+from cli.repeat_warnings import analyse, print_warnings, warnings_json
 
 if TYPE_CHECKING:
     from sync.service import Applied, Planned
@@ -88,12 +89,14 @@ def sync(
             raise typer.Exit(1) from None
         for failed in planned.ingest.failed:
             say(f"pmt sync: {failed.path}: {failed.error}")
+        repeats = analyse(store, planned.ingest.changed_keys, settings)
+        print_warnings(repeats)
         if not as_json:
             _show_plan(planned)
         if dry_run:
             say("pmt sync: dry run: nothing was written")
             if as_json:
-                emit(to_json({"plan": planned.plan_rows(), "result": [], "stopped": None}))
+                emit(to_json({"plan": planned.plan_rows(), "result": [], "stopped": None, **warnings_json(repeats)}))
             raise typer.Exit(0 if planned.ingest.ok else 1)
         if planned.writes and not yes and stdin_is_terminal():
             if not typer.confirm("Apply this plan?", default=False, err=True):
@@ -105,7 +108,7 @@ def sync(
     finally:
         store.dispose()
     if as_json:
-        emit(to_json({"plan": planned.plan_rows(), "result": applied.result_rows(), "stopped": applied.stopped}))
+        emit(to_json({"plan": planned.plan_rows(), "result": applied.result_rows(), "stopped": applied.stopped, **warnings_json(repeats)}))
     elif planned.writes:
         _show_result(applied)
     else:

@@ -209,3 +209,23 @@ def test_causes_on_an_empty_store_says_how_to_ingest(workdir: Path) -> None:
     assert code == 0, err
     assert "pmt ingest" in err
     assert json.loads(out)["postmortems"] == []
+
+
+def test_sync_warns_about_a_repeat_it_ingests(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sync import registry
+    from tests.fakes import FakeBackend
+
+    backend = FakeBackend()
+    monkeypatch.setitem(registry.BACKENDS, "github", lambda settings, secrets: backend)
+    (workdir / "pmt.toml").write_text('[github]\nrepo = "acme/ops"\n', encoding="utf-8")
+    write(workdir, "2025-01-10-cert.md", CERT_EARLY.format(box="x"))
+    code, _, err = run("ingest", "pms")
+    assert code == 0, err
+    write(workdir, "2025-06-02-cert.md", CERT_LATE)
+    code, out, err = run("sync", "pms", "--dry-run", "--format", "json")
+    assert code == 0, err
+    assert "repeat: pms/2025-06-02-cert.md has the same cause as pms/2025-01-10-cert.md" in err
+    assert "the fix did not hold" in err
+    [repeat] = json.loads(out)["repeats"]
+    assert (repeat["earlier"], repeat["kind"], repeat["fix_held"]) == ("pms/2025-01-10-cert.md", "fix_did_not_hold", False)
+    assert backend.writes == 0
