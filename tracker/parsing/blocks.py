@@ -140,11 +140,13 @@ def _items(tokens: Sequence[Any], i: int, stop: int) -> list[ListItem]:
         close = _close(tokens, i)
         children, _ = _walk(tokens, i + 1, close)
         text: str | None = None
+        line = t.map[0] + 1
         if children and isinstance(children[0], Para):
             first = children.pop(0)
             assert isinstance(first, Para)
-            text = first.text
-        items.append(ListItem(text, t.map[0] + 1, children))
+            # The paragraph's own line: "-" alone on a line puts the text on the next one.
+            text, line = first.text, first.line
+        items.append(ListItem(text, line, children))
         i = close + 1
     return items
 

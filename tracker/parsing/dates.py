@@ -177,6 +177,8 @@ def find_zone(text: str) -> str | None:
 def parse_date(text: str, date_order: str = "mdy", default_year: int | None = None) -> date | None:
     """A calendar date from a short string, or None."""
     s = text.strip().strip(".,;()[]*_")
+    if s[:4].lower() == "the ":
+        s = s[4:]
     if not s:
         return None
     try:

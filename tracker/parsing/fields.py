@@ -246,7 +246,9 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     text = _tidy(s)
     if text[:1].islower() and not opening.startswith(text[:12]) and not opening[4:].startswith(text[:12]):
         # "Type: process - move ..." / "TODO: add ..." lose their prefix: the item starts here.
-        text = text[0].upper() + text[1:]
+        first = text[0].upper()
+        if len(first) == 1:
+            text = first + text[1:]
     f.text = text
     return f
 
@@ -385,7 +387,8 @@ def _read_owner_prefix(s: str, f: Fields) -> str:
             if m and _owner_like(owner) and m.group("verb") not in ("be", "have", "the"):
                 _set_owner(f, owner)
                 rest = s[m.start("verb") :]
-                return rest[:1].upper() + rest[1:]
+                first = rest[:1].upper()
+                return (first if len(first) == 1 else rest[:1]) + rest[1:]
     return s
 
 
@@ -514,9 +517,12 @@ def _read_ticket_refs(s: str, f: Fields) -> str:
     # Remove the references that stand apart: "(#12)", "[ABC-1]", "Ticket: ABC-1", a tail "- #12".
     s = _KEYED_TICKET.sub(" ", s) if _KEYED_TICKET.search(s) else s
     ref = r"(?:[\w.-]+/[\w.-]+)?#\d+|[A-Z][A-Z0-9]{1,9}-\d+"
+    before = s
     s = re.sub(rf"\s*(?:\(|\[)\s*(?:{ref})(?:\s*[,/]\s*(?:{ref}))*\s*(?:\)|\])", " ", s)
     s = re.sub(rf"(?:\s*(?:[-–—,;:|]|\bsee\b|\bin\b)?\s*(?:{ref}))+\s*\.?$", "", s)
     s = re.sub(rf"^(?:{ref})\s*[:\-–—]\s*", "", s)
+    if len(_WORD.findall(s)) < 2:
+        return before  # "Fix #12": the reference is the object of the sentence
     return s
 
 

@@ -207,7 +207,7 @@ def complete(
     """The rest, once the timeline is known (start and end fall back on it)."""
     nodes = root.walk()
     summaries = _summaries(root)
-    _times(meta, front, summaries, date_order, timeline, timeline_zone)
+    _times(meta, front, summaries, date_order, timeline, timeline_zone, nodes)
     _impact(meta, front, nodes, summaries)
     _severity(meta, front, root)
     _root_cause(meta, front, nodes, summaries)
@@ -296,6 +296,7 @@ def _times(
     date_order: str,
     timeline: list[tuple[TimelineEntry, datetime | None]],
     timeline_zone: str | None,
+    all_nodes: list[Node] | None = None,
 ) -> None:
     year = meta.year
     rng = _Range()
@@ -331,6 +332,13 @@ def _times(
                 break
     if explicit_duration is None:
         explicit_duration = _prose_duration(summaries)
+    if explicit_duration is None and all_nodes:
+        # "Time to recovery: 54 hours 10 minutes" in a Stats or Metadata section.
+        for name, value, _ in key_values([n for n in all_nodes if n.kind not in ("actions", "timeline", "takeaways")]):
+            if name == "duration" and _find_range(value, date_order, year).start is None:
+                explicit_duration = dates.parse_duration(value)
+                if explicit_duration is not None:
+                    break
 
     zone_text = None
     if rng.start is not None:
