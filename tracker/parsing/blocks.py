@@ -8,6 +8,7 @@ and every field reader works on that.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Union
@@ -64,6 +65,7 @@ class Code:
 Block = Union[Heading, Para, ListBlock, Table, Code]
 
 _MD: MarkdownIt | None = None
+_BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
 
 
 def markdown() -> MarkdownIt:
@@ -162,7 +164,11 @@ def _table(tokens: Sequence[Any], i: int, stop: int) -> Table:
         t = tokens[i]
         kind = t.type
         if kind == "inline":
-            cells.append(t.content)
+            content = t.content
+            if "<br" in content:
+                # Line breaks inside a cell are only layout.
+                content = _BR.sub(" ", content)
+            cells.append(content)
         elif kind == "tr_open":
             cells = []
             row_line = t.map[0] + 1 if t.map else row_line

@@ -56,7 +56,10 @@ DATE_RE = (
     rf"|{_WEEKDAY}?{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s*{_YEAR})?(?![\d:])"
     r")"
 )
-TIME_RE = r"(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[ap]\.?m\.?(?![a-z]))?|\d{1,2}\s?[ap]\.?m\.?(?![a-z]))"
+TIME_RE = (
+    r"(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[ap]\.?m\.?(?![a-z]))?|\d{1,2}\.\d{2}\s?[ap]\.?m\.?(?![a-z])"
+    r"|\d{1,2}\s?[ap]\.?m\.?(?![a-z]))"
+)
 _ABBRS = "|".join(sorted((k for k in _ZONE_OFFSETS if k != "Z"), key=len, reverse=True))
 ZONE_RE = (
     r"(?:(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?(?![\d:])"
@@ -89,7 +92,7 @@ _NAME_DATE = re.compile(
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}))(?:,?\s*(?P<y>\d{{4}}|'\d{{2}}))?$",
     re.IGNORECASE,
 )
-_TIME = re.compile(r"(\d{1,2})(?::(\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s?(?:([ap])\.?m\.?)?$", re.IGNORECASE)
+_TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s?(?:([ap])\.?m\.?)?$", re.IGNORECASE)
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+\-−])\s?(\d{1,2}):?(\d{2})?$", re.IGNORECASE)
 _QUARTER = re.compile(r"(?:(?:end\s+of\s+)?(?:the\s+)?)?(?:(\d{4})[\s-]?)?Q([1-4])(?:[\s,]+(\d{4}))?$", re.IGNORECASE)
 _MONTH_ONLY = re.compile(rf"(?:(?:the\s+)?end\s+of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>\d{{4}}))?$", re.IGNORECASE)

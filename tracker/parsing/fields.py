@@ -22,6 +22,8 @@ from tracker.parsing.vocabulary import (
     DONE_EMOJI,
     DONE_WORDS,
     KIND_WORDS,
+    MARKER_ENDS,
+    MARKER_STARTS,
     NOT_OWNER_WORDS,
     OPEN_EMOJI,
     PRIORITY_RE,
@@ -159,6 +161,16 @@ _PAST_PASSIVE = re.compile(
     r"(?:(?:now|also|then|successfully|already|fully|quickly)\s+)?[a-z]+(?:ed|en|wn|ne|lt|nt|ught|ut|de)\b",
     re.IGNORECASE,
 )
+_WE_DID = re.compile(
+    r"^(?:we|i|they|our team|the team)\s+(?:have\s+|'ve\s+|’ve\s+|had\s+|already\s+|also\s+|then\s+)*(?!been\b)"
+    r"([a-z]+(?<!e)ed|built|wrote|made|ran|took|sent|set up|put|began|found|split|shut|cut|rewrote|upgraded)\b",
+    re.IGNORECASE,
+)
+_NOT_DONE_PAST = frozenset(
+    "planned needed wanted intended hoped expected started continued agreed decided proposed "
+    "considered discussed noticed believed assumed suspected learned learnt realized realised "
+    "observed saw tried attempted failed missed used relied lacked".split()
+)
 _MODAL = re.compile(r"\b(?:will|should|must|would|could|need|needs|plan|planned|not|never|if|when|once|until)\b", re.IGNORECASE)
 _PAST_OPENERS = frozenset(
     "added fixed created updated deployed migrated removed wrote rewrote moved replaced reverted "
@@ -246,9 +258,7 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     text = _tidy(s)
     if text[:1].islower() and not opening.startswith(text[:12]) and not opening[4:].startswith(text[:12]):
         # "Type: process - move ..." / "TODO: add ..." lose their prefix: the item starts here.
-        first = text[0].upper()
-        if len(first) == 1:
-            text = first + text[1:]
+        text = _capitalise(text)
     f.text = text
     return f
 
@@ -261,6 +271,8 @@ def _status(word: str) -> bool | None:
 
 
 def _strip_emoji(s: str, f: Fields) -> str:
+    if not s or (s[0] not in MARKER_STARTS and s[-1] not in MARKER_ENDS):
+        return s
     for mark in DONE_EMOJI:
         if s.startswith(mark) or s.endswith(mark):
             f.done = True
@@ -386,10 +398,16 @@ def _read_owner_prefix(s: str, f: Fields) -> str:
             owner = re.sub(r"^[Tt]he\s+", "", m.group("v")) if m else ""
             if m and _owner_like(owner) and m.group("verb") not in ("be", "have", "the"):
                 _set_owner(f, owner)
-                rest = s[m.start("verb") :]
-                first = rest[:1].upper()
-                return (first if len(first) == 1 else rest[:1]) + rest[1:]
+                return _capitalise(s[m.start("verb") :])
     return s
+
+
+def _capitalise(text: str) -> str:
+    """Upper-case the first letter when that round-trips ("ß" and "ı" do not)."""
+    first = text[:1].upper()
+    if len(first) == 1 and first.lower() == text[:1]:
+        return first + text[1:]
+    return text
 
 
 def _owner_like(value: str) -> bool:
@@ -635,8 +653,12 @@ def _tidy(s: str) -> str:
     return s
 
 
-def looks_done(text: str) -> bool:
-    """Written as finished work: "The script was updated to ...", "Added a metric for ..."."""
+def looks_done(text: str, first_person: bool = True) -> bool:
+    """Written as finished work: "The script was updated to ...", "Added a metric for ...",
+    and with ``first_person`` "We added ..." (a to-do list's item, not a story's sentence)."""
+    m = _WE_DID.match(text) if first_person else None
+    if m and m.group(1).lower() not in _NOT_DONE_PAST:
+        return True
     first = text.split(" ", 1)[0].strip("*_`").lower()
     if first in ACTION_VERBS and first not in _PAST_OPENERS:
         return False  # an imperative: "Ensure the config was validated"

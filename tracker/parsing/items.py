@@ -25,7 +25,7 @@ from datetime import date
 from tracker.models import ActionItem
 from tracker.parsing.blocks import Block, Code, ListBlock, ListItem, Para, Table
 from tracker.parsing.fields import Context, Fields, looks_done, read_fields, starts_with_verb
-from tracker.parsing.sections import GroupHint, Node, group_hint, normalise, plain
+from tracker.parsing.sections import NUMBERING, GroupHint, Node, group_hint, normalise, plain
 from tracker.parsing.vocabulary import DONE_WORDS, KIND_WORDS
 
 _LINK_ONLY = re.compile(
@@ -122,7 +122,12 @@ def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
         )
         fields = read_fields(cand.raw, ctx)
         if not _has_words(fields.text):
-            continue
+            if not fields.tickets:
+                continue
+            # An item that is only a link to its ticket: the link is its text.
+            fields.text = plain(cand.raw).strip("[]() ")
+            if not _has_words(fields.text):
+                continue
         if is_takeaway:
             takeaways.append(fields.text)
             continue
@@ -183,7 +188,11 @@ def _has_words(text: str) -> bool:
 def _walk_node(node: Node, group: _Group, walk: _Walk, top_level: bool = False) -> None:
     section = node.title
     if not top_level:
-        group = _Group(group_hint(section), group)
+        hint = group_hint(section)
+        if node.heading is not None and _is_item_heading(node, hint):
+            _heading_item(node, group, walk)
+            return
+        group = _Group(hint, group)
         walk.groups.append(group)
     _walk_blocks(node.blocks, group, walk, section)
     for child in node.children:
@@ -194,6 +203,53 @@ def _walk_node(node: Node, group: _Group, walk: _Walk, top_level: bool = False) 
                 _walk_node(child, g, walk)
             else:
                 _walk_node(child, group, walk)
+
+
+def _is_item_heading(node: Node, hint: GroupHint) -> bool:
+    """"### 2. Add rate limiting to the API" under the action section is an item, not a group."""
+    if hint.tasks or hint.takeaway or hint.kind or hint.done is not None or node.kind != "actions":
+        return False
+    return starts_with_verb(NUMBERING.sub("", plain(node.title), count=1))
+
+
+_KEY_LINE = re.compile(
+    r"^(?:[-*+]\s+)?(?:\*\*|__)?(owners?|assignees?|assigned to|who|due(?: date)?|deadline|eta|priority|status|state|"
+    r"tickets?|issues?|jira|tracking|type|kind)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$",
+    re.IGNORECASE,
+)
+
+
+def _heading_item(node: Node, group: _Group, walk: _Walk) -> None:
+    assert node.heading is not None
+    parent = node.parent.title if node.parent is not None else node.title
+    cand = _Candidate(NUMBERING.sub("", node.heading.text.strip(), count=1), node.heading.line, group, parent)
+    # "Owner: Alice" / "Due: 2026-03-01" / "Status: done" lines under the heading.
+    for block in node.blocks:
+        lines = [block.text] if isinstance(block, Para) else []
+        if isinstance(block, ListBlock):
+            lines = [i.text for i in block.items if i.text]
+        for text in lines:
+            for line in text.split("\n"):
+                m = _KEY_LINE.match(line.strip())
+                if m:
+                    found = read_fields(f"x ({m.group(1)}: {m.group(2)})", walk.ctx)
+                    _override(cand.overrides, found)
+                elif isinstance(block, ListBlock) and _LINK_ONLY.match(line):
+                    cand.extra_tickets.extend(read_fields(line, walk.ctx).tickets)
+    walk.candidates.append(cand)
+    walk.structured = True
+    for child in node.children:
+        if child.kind == "actions":
+            _walk_node(child, group, walk)
+
+
+def _override(o: dict[str, object], f: Fields) -> None:
+    for key in ("owner", "due", "priority", "kind", "done"):
+        value = getattr(f, key)
+        if value is not None and o.get(key) is None:
+            o[key] = value
+    if f.tickets:
+        o["tickets"] = [*(o.get("tickets") or []), *f.tickets]  # type: ignore[misc]
 
 
 def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) -> None:
@@ -425,7 +481,7 @@ def _read_prose(walk: _Walk) -> None:
                 walk.candidates.append(_Candidate(unit, line + offset, group, section))
             elif _ASPIRATION.search(plain_unit):
                 walk.candidates.append(_Candidate(unit, line + offset, group, section, takeaway_only=True))
-            elif looks_done(plain_unit):
+            elif looks_done(plain_unit, first_person=False):
                 walk.candidates.append(_Candidate(unit, line + offset, group, section))
 
 

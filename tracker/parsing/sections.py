@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from tracker.parsing.blocks import Block, Heading, ListBlock, Para
 from tracker.parsing.vocabulary import KIND_WORDS
 
-_NUMBERING = re.compile(
+NUMBERING = re.compile(
     r"^\s*(?:(?:section|part|step|chapter)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):]\s+|^\s*\d+(?:\.\d+)+\s+|^\s*\d+\s+(?=[a-z])",
     re.IGNORECASE,
 )
@@ -31,7 +31,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:action ?items?|actions?(?! taken)|action plan|follow ?-?ups?|remediations?|"
             r"next steps?|corrective|prevent(?:at)?ive|prevention|to ?dos?|tasks?|"
-            r"what we ?(?:ll|will|are going to) do|what we are doing|doing differently|"
+            r"what we ?(?:ll|will|are going to) do|what (?:we are|were|we re) doing|doing differently|"
+            r"prevent(?:ing)? (?:this|it|recurrence|future|similar)|recurrence|"
             r"work items?|countermeasures?|repair items?|open items?|"
             r"(?:short|medium|long)[ -]?term (?:fix(?:es)?|actions?|improvements?|work|plans?))\b"
         ),
@@ -79,6 +80,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 # Headings whose section holds action items only when no stronger action section exists;
 # beside a real action section they are broad takeaways.
 _WEAK_ACTIONS = re.compile(r"^(?:(?:\w+ )?improvements?|recommendations?|fixes|improvements? ?/ ?fixes)$")
+# Headings about what comes next: the action section only when the document has no other.
+_FUTURE = re.compile(
+    r"^(?:whats? next|what comes next|next up|future work|future improvements|looking ahead|"
+    r"moving forward|going forward|the way forward|plans?|our plans?|(?:short|long)[ -]?term)$"
+)
+_FIX = re.compile(r"^(?:the )?fix(?:ed)?$|^how we fixed (?:it|this)$")
 
 # Inside an action section: what a subsection or a group label says about its items.
 _TASK_WORDS = re.compile(
@@ -145,7 +152,7 @@ def plain(text: str) -> str:
 def normalise(heading: str) -> str:
     """"## 3. 🛠️ **Action Items:**" -> "action items"."""
     s = plain(heading).lower()
-    s = _NUMBERING.sub("", s, count=1)
+    s = NUMBERING.sub("", s, count=1)
     s = s.replace("&", " and ").replace("’", "'")
     s = _NON_WORD.sub(" ", s)
     s = s.replace("'", "")
@@ -161,6 +168,10 @@ def classify(heading: str) -> str:
         return "resolution"
     if _WEAK_ACTIONS.match(norm):
         return "weak_actions"
+    if _FUTURE.match(norm):
+        return "future_actions"
+    if _FIX.match(norm):
+        return "resolution"
     for kind, pattern in _PATTERNS:
         if pattern.search(norm):
             return kind
@@ -345,18 +356,27 @@ def _promote_plain_lines(blocks: list[Block]) -> list[Block]:
 
 
 def _resolve_weak(root: Node) -> None:
-    """"Improvements" is the action section when there is no other, else broad takeaways."""
+    """"Improvements" is the action section when there is no other, else broad takeaways;
+    "What's next" is the action section when there is no other, else just a section."""
     nodes = root.walk()
     has_actions = any(n.own_kind == "actions" for n in nodes)
     for node in nodes:
-        if node.own_kind == "weak_actions" and node.kind == "weak_actions":
-            node.kind = "takeaways" if has_actions else "actions"
-            node.own_kind = node.kind
+        if node.own_kind in ("weak_actions", "future_actions") and node.kind == node.own_kind:
+            if has_actions:
+                node.kind = "takeaways" if node.own_kind == "weak_actions" else _inherited(node)
+            else:
+                node.kind = "actions"
+            node.own_kind = node.kind if node.kind != _inherited(node) else "other"
             for child in node.walk()[1:]:
-                if child.kind in ("weak_actions", "other"):
-                    child.kind = _effective_kind(child.own_kind, child.parent.kind if child.parent else "other", child.title)
-        elif node.kind == "weak_actions":
+                if child.parent is not None:
+                    child.kind = _effective_kind(child.own_kind, child.parent.kind, child.title)
+        elif node.kind in ("weak_actions", "future_actions"):
             node.kind = "actions"
+
+
+def _inherited(node: Node) -> str:
+    parent = node.parent.kind if node.parent is not None else "other"
+    return parent if parent not in ("weak_actions", "future_actions") else "other"
 
 
 def list_items(node: Node) -> list[ListBlock]:

@@ -145,15 +145,21 @@ def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
     ti = next((i for i, h in enumerate(header) if _TIME_HEADER.match(h)), None)
     if ti is None:
         ti = 0
+    # "| Date | Time | Event |": the day and the time in two columns.
+    di = None
+    if header[ti].startswith("date") and ti + 1 < len(header) and header[ti + 1].startswith("time"):
+        di, ti = ti, ti + 1
     xi = next((i for i, h in enumerate(header) if i != ti and _TEXT_HEADER.match(h)), None)
     if xi is None:
         # The widest other column is the description.
         widths = [(sum(len(r[1][i]) for r in table.rows if i < len(r[1])), i) for i in range(len(header)) if i != ti]
-        xi = max(widths)[1] if widths else None
+        xi = max(w for w in widths if w[1] != di)[1] if len(widths) > (di is not None) else None
     for line, cells in table.rows:
         if ti >= len(cells):
             continue
         cell = plain(cells[ti])
+        if di is not None and di < len(cells) and plain(cells[di]):
+            cell = f"{plain(cells[di])} {cell}"
         moment = dates.leading_moment(cell, state.date_order, state.year)
         if moment is None or moment.clock is None and moment.day is None:
             continue

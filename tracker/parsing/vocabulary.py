@@ -37,6 +37,8 @@ DONE_WORDS = {
     "blocked": False, "started": False, "no": False, "n": False, "false": False,
     "new": False, "backlog": False, "outstanding": False, "not done": False,
     "❌": False, "⬜": False, "🔲": False, "⏳": False, "🚧": False,
+    ":white_check_mark:": True, ":heavy_check_mark:": True, ":ballot_box_with_check:": True,
+    ":x:": False, ":construction:": False, ":hourglass:": False, ":hourglass_flowing_sand:": False,
 }  # fmt: skip
 
 # Priorities normalised to P0..P4.
@@ -49,8 +51,11 @@ PRIORITY_WORDS = {
 }  # fmt: skip
 PRIORITY_RE = re.compile(r"(?i)^(?:p|pri|prio|priority)\s*[-:]?\s*([0-4])$")
 
-DONE_EMOJI = ("✅", "✔️", "✔", "☑️", "☑", "🟢", "✓")
-OPEN_EMOJI = ("⬜", "🔲", "⏳", "🚧", "🔄", "🔜", "◻️", "◻", "☐")
+DONE_EMOJI = ("✅", "✔️", "✔", "☑️", "☑", "🟢", "✓", ":white_check_mark:", ":heavy_check_mark:", ":ballot_box_with_check:")
+OPEN_EMOJI = ("⬜", "🔲", "⏳", "🚧", "🔄", "🔜", "◻️", "◻", "☐", ":construction:", ":hourglass:", ":hourglass_flowing_sand:")
+# First characters of those markers: a cheap test before trying each.
+MARKER_STARTS = frozenset(m[0] for m in DONE_EMOJI + OPEN_EMOJI)
+MARKER_ENDS = frozenset(m[-1] for m in DONE_EMOJI + OPEN_EMOJI)
 
 # Verbs that open an imperative ("Add alerting ...") or a gerund ("Adding alerting ...").
 # Used to tell a to-do from a note, and a title from an owner prefix.
