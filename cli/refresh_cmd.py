@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
 
 import typer
 
@@ -31,7 +30,7 @@ CHANGE_COLUMNS = [
 @app.command("refresh")
 def refresh(
     ctx: typer.Context,
-    tracker: Optional[str] = typer.Option(
+    tracker: str | None = typer.Option(
         None, "--tracker", "-t", help="github or jira (default: [sync] tracker, github)."
     ),
     fmt: RefreshFormat = typer.Option(RefreshFormat.table, "--format", "-f", help="table or json."),

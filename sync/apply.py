@@ -22,7 +22,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
-from sync.base import AuthError, RateLimitedError, RemoteTicket, SyncError, TicketBackend, TransientError
+from sync.base import (
+    AuthError,
+    RateLimitedError,
+    RemoteTicket,
+    SyncError,
+    TicketBackend,
+    TransientError,
+)
 from sync.plan import ADOPTED, REMOVED_PREFIX, Action, Plan, split_tracking_hash, tracking_hash
 from sync.writeback import (
     CheckEdit,
