@@ -392,3 +392,48 @@ def test_marker_is_what_a_crashed_run_is_found_by(stub: JiraStub) -> None:
     draft = TicketDraft(marker=Marker(PM_KEY, "item-1"), text="Add a timeout")
     made = backend.create(draft)
     assert backend.list_postmortem(PM_KEY)[made.key].marker == draft.marker
+
+
+@pytest.mark.parametrize("deployment", ["cloud", "datacenter"])
+def test_pmt_sync_tracker_jira_as_a_user_runs_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deployment: str
+) -> None:
+    """`pmt sync --tracker jira` from the command line: backend from the registry, deployment
+    detected, tickets made, links written back; then `pmt refresh`, and a second sync that
+    writes nothing."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.app import app
+
+    with JiraStub(deployment) as running:  # type: ignore[arg-type]
+        monkeypatch.setenv("PMT_JIRA_URL", running.url)
+        monkeypatch.setenv("PMT_JIRA_PROJECT", "OPS")
+        monkeypatch.setenv("PMT_JIRA_TOKEN", STUB_TOKEN)
+        if deployment == "cloud":
+            monkeypatch.setenv("PMT_JIRA_EMAIL", STUB_EMAIL)
+        monkeypatch.setenv("PMT_DATABASE_URL", f"sqlite:///{tmp_path / 'pmt.db'}")
+        monkeypatch.setenv("PMT_INGEST_ROOT", str(tmp_path))
+        doc = tmp_path / "postmortems" / "2026-03-02-db-failover.md"
+        doc.parent.mkdir()
+        doc.write_text(document(), encoding="utf-8")
+
+        first = CliRunner().invoke(
+            app, ["sync", str(doc), "--tracker", "jira", "--yes", "--format", "json"]
+        )
+        assert first.exit_code == 0, first.output
+        result = json.loads(first.stdout)["result"]
+        assert {r["status"] for r in result} == {"done"}
+        assert links_in(doc.read_text(encoding="utf-8"), running) == ["OPS-1", "OPS-2", "OPS-3"]
+
+        refreshed = CliRunner().invoke(app, ["refresh", "--tracker", "jira"])
+        assert refreshed.exit_code == 0, refreshed.output
+
+        before, written = len(running.log), doc.read_bytes()
+        second = CliRunner().invoke(
+            app, ["sync", str(doc), "--tracker", "jira", "--yes", "--format", "json"]
+        )
+        assert second.exit_code == 0, second.output
+        assert [r for r in running.log[before:] if r[0] != "GET"] == []
+        assert doc.read_bytes() == written
