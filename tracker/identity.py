@@ -41,6 +41,8 @@ _URL = re.compile(r"https?://\S+")
 _GITHUB_URL = re.compile(r"github\.com/[^/\s]+/[^/\s]+/(?:issues|pull)/(\d+)", re.I)
 _JIRA_KEY = re.compile(r"\b([A-Z][A-Z0-9_]+-\d+)\b")
 _GITHUB_REF = re.compile(r"(?:[\w.-]+/[\w.-]+)?#(\d+)\b")
+# URLs and ticket references, removed from an item's words in one pass.
+_NOT_WORDS = re.compile("|".join(p.pattern for p in (_URL, _JIRA_KEY, _GITHUB_REF)))
 _NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -52,19 +54,23 @@ def postmortem_key(pm: Postmortem, root: str | os.PathLike[str] = ".") -> str:
 
 
 def path_key(path: str | os.PathLike[str], root: str | os.PathLike[str] = ".") -> str:
-    resolved = Path(path).resolve()
-    try:
-        return resolved.relative_to(Path(root).resolve()).as_posix()
-    except ValueError:
-        return resolved.as_posix()
+    """``path`` relative to ``root`` in posix form; absolute when it is outside ``root``.
+
+    Absolute paths by ``abspath`` (no symbolic links followed): resolving every file of a
+    large tree costs a system call per folder of its path, on every ingest.
+    """
+    absolute = os.path.abspath(path)
+    base = os.path.abspath(root)
+    if absolute == base or absolute.startswith(base.rstrip(os.sep) + os.sep):
+        return Path(os.path.relpath(absolute, base)).as_posix()
+    return Path(absolute).as_posix()
 
 
 def normalise_text(text: str) -> str:
     """The words of an item, for comparison: no Markdown, tickets, punctuation or case."""
-    text = _LINK.sub(r"\1", text)
-    text = _URL.sub(" ", text)
-    text = _JIRA_KEY.sub(" ", text)
-    text = _GITHUB_REF.sub(" ", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    text = _NOT_WORDS.sub(" ", text)
     return " ".join(_NON_WORD.sub(" ", text.lower()).replace("_", " ").split())
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -194,7 +195,7 @@ def ingest_paths(
                 )
             )
             continue
-        result = ingest_document(store, pm, digest, settings, key=key)
+        result = ingest_document(store, pm, digest, settings, key=key, probably_new=key not in known)
         done(
             FileResult(
                 path=shown,
@@ -216,41 +217,63 @@ def ingest_document(
     *,
     key: str | None = None,
     now: datetime | None = None,
+    probably_new: bool = False,
 ) -> IngestResult:
-    """Upsert one parsed postmortem and its items in one transaction (retried once on a race)."""
+    """Upsert one parsed postmortem and its items in one transaction (retried once on a race).
+
+    ``probably_new``: the caller saw no postmortem with this key a moment ago, so the insert is
+    tried without looking first; if another run inserted it meanwhile, the unique key refuses
+    the insert and the retry looks it up.
+    """
     key = key or postmortem_key(pm, settings.ingest.root)
+    # _Prepared talks to the driver directly: its errors arrive unwrapped by SQLAlchemy.
+    dbapi = store.engine.dialect.dbapi
+    integrity = (IntegrityError, dbapi.IntegrityError) if dbapi else (IntegrityError,)
+    refused = (OperationalError, dbapi.OperationalError) if dbapi else (OperationalError,)
     for attempt in (1, 2):
         try:
-            with store.session() as session:
-                return _upsert(session, pm, key, content_hash, settings, now or utcnow())
-        except IntegrityError as exc:
+            # A plain connection (BEGIN IMMEDIATE on SQLite): most files are new or unchanged
+            # and need no ORM session; an update opens one on this same transaction.
+            with store.engine.begin() as conn:
+                return _upsert(conn, pm, key, content_hash, settings, now or utcnow(), probably_new and attempt == 1)
+        except integrity as exc:
             # Another run inserted the same rows between our read and our write; once more
             # under the lock we see them and update instead.
             if attempt == 2:
-                raise StoreError(f"{pm.path}: could not store postmortem {key!r}: {exc.orig}") from exc
-        except OperationalError as exc:
-            raise StoreError(f"{pm.path}: the database refused the write: {exc.orig}") from exc
+                reason = getattr(exc, "orig", None) or exc
+                raise StoreError(f"{pm.path}: could not store postmortem {key!r}: {reason}") from exc
+        except refused as exc:
+            reason = getattr(exc, "orig", None) or exc
+            raise StoreError(f"{pm.path}: the database refused the write: {reason}") from exc
     raise AssertionError("unreachable")
 
 
 def _upsert(
-    session: Session, pm: Postmortem, key: str, digest: str, settings: Settings, now: datetime
+    conn: Connection,
+    pm: Postmortem,
+    key: str,
+    digest: str,
+    settings: Settings,
+    now: datetime,
+    probably_new: bool = False,
 ) -> IngestResult:
-    lock(session, f"postmortem:{key}")
-    conn = session.connection()
-    found = _prepared(_PM, conn).find_by_key(conn, key)
+    lock(conn, f"postmortem:{key}")
+    found = None if probably_new else _prepared(_PM, conn).find_by_key(conn, key)
     if found is None:
-        return _insert_new(session, pm, key, digest, settings, now)
+        return _insert_new(conn, pm, key, digest, settings, now)
     pm_id, stored_hash, stored_path = found
     if stored_hash == digest:
         if stored_path != pm.path:
             conn.execute(update(_PM).where(_PM.c.id == pm_id).values(path=pm.path, updated_at=now))
-        return IngestResult(pm_id, key, "unchanged", _stored_pairs(session, pm_id, pm))
-    row = session.get_one(PostmortemRow, pm_id)
-    fields_changed = _copy_postmortem(row, pm, digest, now)
-    session.flush()
-    base, notes = _deadline_base(pm, row.created_at, settings)
-    pairs, events, items_changed = _apply_items(session, pm_id, key, pm.action_items, base, settings, now)
+        return IngestResult(pm_id, key, "unchanged", _stored_pairs(conn, pm_id, pm))
+    with Session(bind=conn, expire_on_commit=False) as session:
+        row = session.get_one(PostmortemRow, pm_id)
+        fields_changed = _copy_postmortem(row, pm, digest, now)
+        session.flush()
+        base, notes = _deadline_base(pm, row.created_at, settings)
+        pairs, events, items_changed = _apply_items(
+            conn, session, pm_id, key, pm.action_items, base, settings, now
+        )
     # Bytes changed but no row did (a typo fixed in the summary, a new setting that changes
     # nothing for this file): report it unchanged, so hooks do not redo work for nothing.
     status = "updated" if fields_changed or items_changed else "unchanged"
@@ -258,22 +281,52 @@ def _upsert(
 
 
 def _insert_new(
-    session: Session, pm: Postmortem, key: str, digest: str, settings: Settings, now: datetime
+    conn: Connection, pm: Postmortem, key: str, digest: str, settings: Settings, now: datetime
 ) -> IngestResult:
-    """A postmortem seen for the first time: plain inserts, three statements in all.
-
-    Core statements rather than ORM objects: a first ingest of thousands of files spends
-    most of its database time here, and the ORM's unit of work would triple it.
-    """
+    """A postmortem seen for the first time: plain inserts, three statements in all."""
     values: dict[str, Any] = {column: getattr(pm, attribute) for column, attribute in _COPIED}
     values.update(key=key, content_hash=digest, created_at=now, updated_at=now)
-    conn = session.connection()
     pm_id = _prepared(_PM, conn).insert_returning_id(conn, values)
     base, notes = _deadline_base(pm, now, settings)
-    pairs, events, _changed = _apply_items(
-        session, pm_id, key, pm.action_items, base, settings, now, new=True
-    )
-    return IngestResult(pm_id, key, "new", pairs, events, notes)
+    uids = match_items(key, [], pm.action_items)
+    rows = [
+        _new_item(pm_id, uid, position, item, base, settings, now)
+        for position, (uid, item) in enumerate(zip(uids, pm.action_items, strict=True))
+    ]
+    if rows:
+        _prepared(_ITEM, conn).insert(conn, rows)
+        # Every item is new: their "created" events in one statement, without their ids.
+        _prepared(_EVENT, conn).created_events(conn, pm_id, now)
+    events: Counter[str] = Counter({"created": len(rows)} if rows else {})
+    return IngestResult(pm_id, key, "new", list(zip(uids, pm.action_items, strict=True)), events, notes)
+
+
+def _new_item(
+    pm_id: int, uid: str, position: int, item: ActionItem, base: date, settings: Settings, now: datetime
+) -> dict[str, Any]:
+    due, implicit = due_date(item.due, base, item.priority, settings.deadlines)
+    return {
+        "postmortem_id": pm_id,
+        "uid": uid,
+        "text": item.text,
+        "owner": item.owner,
+        "due": due,
+        "due_implicit": implicit,
+        "priority": item.priority,
+        "kind": item.kind,
+        "done": item.done,
+        "ticket": item.ticket,
+        "line": item.line,
+        "section": item.section,
+        "position": position,
+        "status": "done" if item.done else "open",
+        "not_effective": False,
+        "created_at": now,
+        # Done before pmt first saw it: when is unknown, so no closing date.
+        "closed_at": None,
+        "removed_at": None,
+        "updated_at": now,
+    }
 
 
 _COPIED = (
@@ -335,25 +388,26 @@ def _deadline_base(pm: Postmortem, first_seen_at: datetime, settings: Settings) 
 
 
 def _apply_items(
-    session: Session,
+    conn: Connection,
+    session: Session | None,
     pm_id: int,
     key: str,
     items: Sequence[ActionItem],
     base: date,
     settings: Settings,
     now: datetime,
-    *,
-    new: bool = False,
 ) -> tuple[list[tuple[str, ActionItem]], Counter[str], bool]:
     """Match, update, insert and remove the items; returns uids, events and whether any row
-    changed. ``new``: the postmortem was just inserted, so it has no items yet."""
-    stored = [] if new else list(session.scalars(select(ItemRow).where(ItemRow.postmortem_id == pm_id)))
+    changed. Without a ``session`` the postmortem was just inserted and has no items yet."""
+    stored: list[ItemRow] = []
+    if session is not None:
+        stored = list(session.scalars(select(ItemRow).where(ItemRow.postmortem_id == pm_id)))
     links: dict[int, list[str]] = {}
     if stored:
         query = select(_LINK.c.item_id, _LINK.c.key).where(
             _LINK.c.postmortem_id == pm_id, _LINK.c.item_id.is_not(None)
         )
-        for item_id, ticket_key in session.connection().execute(query):
+        for item_id, ticket_key in conn.execute(query):
             links.setdefault(item_id, []).append(ticket_key)
     known = [
         KnownItem(
@@ -388,30 +442,7 @@ def _apply_items(
         status = "done" if item.done else "open"
         row = by_uid.get(uid)
         if row is None:
-            new_rows.append(
-                {
-                    "postmortem_id": pm_id,
-                    "uid": uid,
-                    "text": item.text,
-                    "owner": item.owner,
-                    "due": due,
-                    "due_implicit": implicit,
-                    "priority": item.priority,
-                    "kind": item.kind,
-                    "done": item.done,
-                    "ticket": item.ticket,
-                    "line": item.line,
-                    "section": item.section,
-                    "position": position,
-                    "status": status,
-                    "not_effective": False,
-                    "created_at": now,
-                    # Done before pmt first saw it: when is unknown, so no closing date.
-                    "closed_at": None,
-                    "removed_at": None,
-                    "updated_at": now,
-                }
-            )
+            new_rows.append(_new_item(pm_id, uid, position, item, base, settings, now))
             continue
         assert row.id is not None
         changed = False
@@ -470,11 +501,10 @@ def _apply_items(
             row.updated_at = now
             rows_changed = True
 
-    session.flush()
-    conn = session.connection()
+    if session is not None:
+        session.flush()
     if new_rows:
         _prepared(_ITEM, conn).insert(conn, new_rows)
-        # Ids of the rows just inserted, by uid (executemany returns no ids on every driver).
         ids = _prepared(_ITEM, conn).ids_by_uid(conn, pm_id)
         for row_values in new_rows:
             event(ids[row_values["uid"]], "created")
@@ -487,51 +517,68 @@ class _Prepared:
     """INSERTs and lookups of one table, as driver SQL prepared once per dialect.
 
     A first ingest writes a postmortem, its items and their events for every file, each file
-    in its own transaction. Through SQLAlchemy's statement layer, building cache keys and
-    processing parameters cost more than the parsing of the file; here the SQL text is made
-    once and values go through the columns' own bind processors (UTC instants, booleans)
-    straight to the driver.
+    in its own transaction. Through SQLAlchemy's statement layer (cache keys, parameter
+    processing, result objects) that costs about as much as parsing the file; here the SQL
+    text is made once, values go through the columns' own bind processors (UTC instants,
+    booleans) and then straight to the driver's cursor, inside the connection's transaction.
     """
 
     def __init__(self, table: Any, dialect: Any) -> None:
         self.table = table
-        if dialect.paramstyle in ("pyformat", "format"):
-            self.mark = "%({})s".format
-        else:
-            self.mark = ":{}".format
+        # Positional parameters: "?" (sqlite3) or "%s" (psycopg).
+        self.mark = "%s" if dialect.paramstyle in ("pyformat", "format") else "?"
         self.columns = [c.name for c in table.c if not c.primary_key]
-        self.defaults = {
-            c.name: c.default.arg
-            for c in table.c
-            if c.default is not None and c.default.is_scalar
-        }
-        self.processors = {
-            c.name: proc for c in table.c if (proc := c.type.bind_processor(dialect)) is not None
-        }
+        defaults = {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
+        self.defaults = [defaults.get(c) for c in self.columns]
+        processors = {c.name: c.type.bind_processor(dialect) for c in table.c}
+        self.processors = [(i, p) for i, c in enumerate(self.columns) if (p := processors[c]) is not None]
+        self.at = processors.get("at") or (lambda value: value)
         names = ", ".join(self.columns)
-        marks = ", ".join(self.mark(c) for c in self.columns)
+        marks = ", ".join(self.mark for _ in self.columns)
         self.insert_sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
 
-    def _params(self, values: dict[str, Any]) -> dict[str, Any]:
-        row = {c: values.get(c, self.defaults.get(c)) for c in self.columns}
-        for name, proc in self.processors.items():
-            if name in row and row[name] is not None:
-                row[name] = proc(row[name])
+    def _params(self, values: dict[str, Any], memo: dict[tuple[int, Any], Any]) -> list[Any]:
+        row = [values.get(c, d) for c, d in zip(self.columns, self.defaults, strict=True)]
+        for index, proc in self.processors:
+            value = row[index]
+            if value is not None:
+                # The rows of one file share their instants and flags: convert each once.
+                found = memo.get((index, value), memo)
+                if found is memo:
+                    found = memo[(index, value)] = proc(value)
+                row[index] = found
         return row
 
-    def insert(self, conn: Any, rows: Sequence[dict[str, Any]]) -> None:
-        conn.exec_driver_sql(self.insert_sql, [self._params(r) for r in rows])
+    @staticmethod
+    def _cursor(conn: Connection) -> Any:
+        return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
 
-    def insert_returning_id(self, conn: Any, values: dict[str, Any]) -> int:
-        return int(conn.exec_driver_sql(self.insert_sql + " RETURNING id", self._params(values)).scalar_one())
+    def insert(self, conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+        memo: dict[tuple[int, Any], Any] = {}
+        self._cursor(conn).executemany(self.insert_sql, [self._params(r, memo) for r in rows])
 
-    def find_by_key(self, conn: Any, key: str) -> Any:
-        sql = f"SELECT id, content_hash, path FROM {self.table.name} WHERE key = {self.mark('key')}"
-        return conn.exec_driver_sql(sql, {"key": key}).first()
+    def insert_returning_id(self, conn: Connection, values: dict[str, Any]) -> int:
+        cursor = self._cursor(conn)
+        cursor.execute(self.insert_sql + " RETURNING id", self._params(values, {}))
+        return int(cursor.fetchone()[0])
 
-    def ids_by_uid(self, conn: Any, postmortem_id: int) -> dict[str, int]:
-        sql = f"SELECT uid, id FROM {self.table.name} WHERE postmortem_id = {self.mark('pm')}"
-        return {uid: item_id for uid, item_id in conn.exec_driver_sql(sql, {"pm": postmortem_id})}
+    def created_events(self, conn: Connection, postmortem_id: int, at: datetime) -> None:
+        """A "created" event for every item of a postmortem (which has only new items)."""
+        sql = (
+            f"INSERT INTO item_event (item_id, at, event) SELECT id, {self.mark}, 'created' "
+            f"FROM action_item WHERE postmortem_id = {self.mark}"
+        )
+        self._cursor(conn).execute(sql, (self.at(at), postmortem_id))
+
+    def find_by_key(self, conn: Connection, key: str) -> Any:
+        cursor = self._cursor(conn)
+        cursor.execute(f"SELECT id, content_hash, path FROM {self.table.name} WHERE key = {self.mark}", (key,))
+        return cursor.fetchone()
+
+    def ids_by_uid(self, conn: Connection, postmortem_id: int) -> dict[str, int]:
+        cursor = self._cursor(conn)
+        cursor.execute(f"SELECT uid, id FROM {self.table.name} WHERE postmortem_id = {self.mark}", (postmortem_id,))
+        return {uid: item_id for uid, item_id in cursor.fetchall()}
 
 
 _PREPARED: dict[tuple[str, str], _Prepared] = {}
@@ -545,14 +592,14 @@ def _prepared(table: Any, conn: Any) -> _Prepared:
     return found
 
 
-def _stored_pairs(session: Session, pm_id: int, pm: Postmortem) -> list[tuple[str, ActionItem]]:
+def _stored_pairs(conn: Connection, pm_id: int, pm: Postmortem) -> list[tuple[str, ActionItem]]:
     """The uids of an unchanged document's items: its active rows, in document order."""
     query = (
         select(_ITEM.c.uid)
         .where(_ITEM.c.postmortem_id == pm_id, _ITEM.c.status != "removed")
         .order_by(_ITEM.c.position)
     )
-    uids = session.connection().execute(query).scalars()
+    uids = conn.execute(query).scalars()
     return list(zip(uids, pm.action_items, strict=False))
 
 

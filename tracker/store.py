@@ -152,15 +152,15 @@ def open_store(settings: Settings) -> Store:
         raise StoreError(f"cannot open the database {url}: {exc}") from exc
 
 
-def lock(session: Session, name: str) -> None:
+def lock(target: Session | Connection, name: str) -> None:
     """Serialise work on ``name`` (e.g. a postmortem key) until the transaction ends.
 
     PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing more to do, the writing
-    session already holds the database's write lock (``BEGIN IMMEDIATE``).
+    session or connection already holds the database's write lock (``BEGIN IMMEDIATE``).
     """
-    bind = session.get_bind()
+    bind = target.get_bind() if isinstance(target, Session) else target
     if bind.dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id(name)})
+        target.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id(name)})
 
 
 def _make_engine(url: str) -> Engine:
