@@ -21,7 +21,7 @@ EMPTY_STORE = (
 
 OVERDUE_COLUMNS = [
     Column("item", "Item", max_width=60),
-    Column("owner", "Owner"),
+    Column("owner_group", "Owner"),
     Column("due_shown", "Due"),
     Column("days_overdue", "Days overdue", justify="right"),
     Column("priority", "Priority"),
@@ -131,7 +131,16 @@ def json_array(objects: list[str]) -> str:
 def _render(rows: list[Any], fmt: Format, day: date) -> str:
     if not rows and fmt is not Format.csv:
         return ""
-    table = [{**r.to_dict(), "due_shown": due_shown(r.due, r.due_implicit)} for r in rows]
+    # "@Alice", "alice" and "Alice" are one person: one group, under the first spelling seen.
+    spelling: dict[str, str] = {}
+    table = [
+        {
+            **r.to_dict(),
+            "due_shown": due_shown(r.due, r.due_implicit),
+            "owner_group": spelling.setdefault((r.owner or "").lower().lstrip("@"), r.owner or ""),
+        }
+        for r in rows
+    ]
     if fmt is Format.csv:
         return render(table, CSV_COLUMNS, fmt)
-    return render(table, OVERDUE_COLUMNS, fmt, group_by="owner", title=f"Overdue as of {day}")
+    return render(table, OVERDUE_COLUMNS, fmt, group_by="owner_group", title=f"Overdue as of {day}")

@@ -146,6 +146,19 @@ def test_cli_table_groups_by_owner_and_marks_implicit_dues(filled: Store) -> Non
     assert "deadline policy" in err
 
 
+def test_cli_table_groups_spellings_of_one_owner(filled: Store) -> None:
+    ingest_document(
+        filled,
+        postmortem("INC-3", item("Check the backups", owner="ALICE", due=date(2026, 4, 3))),
+        "h4",
+        Settings(),
+        now=T0,
+    )
+    _code, out, _err = run("overdue", "--as-of", "2026-05-01")
+    assert "alice (3)" in out and "ALICE" not in out.split("alice (3)")[0]
+    assert "Check the backups" in out
+
+
 def test_cli_csv_and_markdown(filled: Store) -> None:
     code, out, _ = run("overdue", "--as-of", "2026-05-01", "--format", "csv", "--owner", "alice")
     rows = list(csv.DictReader(io.StringIO(out)))
