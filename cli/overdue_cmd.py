@@ -96,7 +96,12 @@ def overdue(
             elif fmt is Format.csv:
                 emit(_render([], fmt, day))
             return
-        filters = {"owner": owner, "priority": priority, "postmortem": postmortem, "tracker": tracker}
+        filters: dict[str, Any] = {
+            "owner": owner,
+            "priority": priority,
+            "postmortem": postmortem,
+            "tracker": tracker,
+        }
         with store.session(write=False) as session:
             if fmt is Format.json:
                 # Objects made by the database: the fast path for tens of thousands of items.

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tracker.deadlines import due_date
 from tracker.errors import InputError, PmtError, StoreError
@@ -401,7 +401,7 @@ def _apply_items(
     changed. Without a ``session`` the postmortem was just inserted and has no items yet."""
     stored: list[ItemRow] = []
     if session is not None:
-        stored = list(session.scalars(select(ItemRow).where(ItemRow.postmortem_id == pm_id)))
+        stored = list(session.scalars(select(ItemRow).where(col(ItemRow.postmortem_id) == pm_id)))
     links: dict[int, list[str]] = {}
     if stored:
         query = select(_LINK.c.item_id, _LINK.c.key).where(
@@ -606,7 +606,7 @@ def _stored_pairs(conn: Connection, pm_id: int, pm: Postmortem) -> list[tuple[st
 def _known_hashes(store: Store) -> dict[str, tuple[str, str | None]]:
     """key -> (path, content hash) of every stored postmortem, read once per run."""
     with store.session(write=False) as session:
-        rows = session.execute(select(PostmortemRow.key, PostmortemRow.path, PostmortemRow.content_hash))
+        rows = session.execute(select(_PM.c.key, _PM.c.path, _PM.c.content_hash))
         return {key: (path, digest) for key, path, digest in rows}
 
 

@@ -15,9 +15,25 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, Date, Integer, String, and_, case, column, exists, func, literal_column, or_, select, table
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    column,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from tracker.identity import path_key
 
@@ -154,7 +170,7 @@ def overdue_json(
     )
     tracker_expr = func.coalesce(_link.tracker, doc_tracker)
     if dialect == "postgresql":
-        days = func.cast(as_of, Date) - _item.due
+        days = literal(as_of, Date) - _item.due
         implicit: Any = _item.due_implicit
         build = func.json_build_object
     else:
@@ -183,9 +199,9 @@ def overdue_json(
     pairs: list[Any] = []
     for name, value in values.items():
         pairs += [literal_column(f"'{name}'"), value]
-    document = build(*pairs)
+    document: Any = build(*pairs)
     if dialect == "postgresql":
-        document = func.cast(document, String)
+        document = cast(document, String)
     query = (
         select(document)
         .select_from(
@@ -368,7 +384,7 @@ def postmortem_detail(
     uid_of = {i.id: i.uid for i in items}
     details = []
     for item in items:
-        link = by_item.get(item.id or 0)
+        item_link = by_item.get(item.id or 0)
         closed = any(li.state == "closed" for li in links if li.item_id == item.id)
         late = bool(item.status == "open" and item.due and item.due < as_of and not closed)
         details.append(
@@ -385,9 +401,9 @@ def postmortem_detail(
                 days_overdue=(as_of - item.due).days if late and item.due else 0,
                 line=item.line,
                 section=item.section,
-                ticket=link.key if link else item.ticket,
-                ticket_state=link.state if link else None,
-                ticket_url=link.url if link else None,
+                ticket=item_link.key if item_link else item.ticket,
+                ticket_state=item_link.state if item_link else None,
+                ticket_url=item_link.url if item_link else None,
                 not_effective=item.not_effective,
                 created_at=item.created_at,
                 closed_at=item.closed_at,
@@ -415,7 +431,7 @@ def items_of(session: Session, postmortem_key: str) -> list[ItemRow]:
     query = (
         select(ItemRow)
         .join(PostmortemRow, ItemRow.postmortem_id == PostmortemRow.id)  # type: ignore[arg-type]
-        .where(PostmortemRow.key == postmortem_key)
+        .where(col(PostmortemRow.key) == postmortem_key)
         .order_by(ItemRow.status == "removed", ItemRow.position, ItemRow.id)  # type: ignore[arg-type]
     )
     return list(session.scalars(query))
@@ -425,7 +441,9 @@ def link_for_item(session: Session, item_id: int, tracker: str) -> TicketLinkRow
     from tracker.tables import TicketLinkRow
 
     query = select(TicketLinkRow).where(
-        TicketLinkRow.item_id == item_id, TicketLinkRow.tracker == tracker, TicketLinkRow.role == "item"
+        col(TicketLinkRow.item_id) == item_id,
+        col(TicketLinkRow.tracker) == tracker,
+        col(TicketLinkRow.role) == "item",
     )
     return session.scalars(query).first()
 
@@ -434,9 +452,9 @@ def tracking_link(session: Session, postmortem_id: int, tracker: str) -> TicketL
     from tracker.tables import TicketLinkRow
 
     query = select(TicketLinkRow).where(
-        TicketLinkRow.postmortem_id == postmortem_id,
-        TicketLinkRow.tracker == tracker,
-        TicketLinkRow.role == "tracking",
+        col(TicketLinkRow.postmortem_id) == postmortem_id,
+        col(TicketLinkRow.tracker) == tracker,
+        col(TicketLinkRow.role) == "tracking",
     )
     return session.scalars(query).first()
 
@@ -508,7 +526,7 @@ def _existing_link(
 ) -> TicketLinkRow | None:
     from tracker.tables import TicketLinkRow
 
-    same_key = select(TicketLinkRow).where(TicketLinkRow.tracker == tracker, TicketLinkRow.key == key)
+    same_key = select(TicketLinkRow).where(col(TicketLinkRow.tracker) == tracker, col(TicketLinkRow.key) == key)
     found = session.scalars(same_key).first()
     if found is not None:
         return found
