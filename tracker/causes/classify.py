@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.causes import lexicon
-from tracker.causes.prefilter import gate, may_match, trigrams
+from tracker.causes.prefilter import GateIndex, gate
 from tracker.causes.taxonomy import BY_NAME, NAMES, UNKNOWN, canonical
 from tracker.models import Postmortem
 
@@ -109,8 +109,10 @@ def _first_match_weight(pattern: re.Pattern[str], text: str, breaks: list[tuple[
 
 
 # What each pattern needs to find in a text before it is worth running (see prefilter).
-_MECHANISM_NEEDS = [(m, gate(m.pattern)) for m in lexicon.MECHANISMS]
-_CUE_NEEDS = [(cue, gate(cue[1])) for cue in lexicon.CUES]
+_GATES = GateIndex(
+    [gate(m.pattern) for m in lexicon.MECHANISMS] + [gate(cue[1]) for cue in lexicon.CUES]
+)
+_N_MECHANISMS = len(lexicon.MECHANISMS)
 
 
 def evidence(text: str | None) -> Evidence:
@@ -119,23 +121,20 @@ def evidence(text: str | None) -> Evidence:
     if not text or not text.strip():
         return ev
     text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
-    lowered = text.lower()
-    tris = trigrams(lowered)
     breaks = _position_weights(text)
-    for mech, need in _MECHANISM_NEEDS:
-        if not may_match(need, lowered, tris):
-            continue
-        w = _first_match_weight(mech.pattern, text, breaks)
-        if w:
-            score = mech.weight * w
-            ev.mechanisms[mech.name] = max(ev.mechanisms.get(mech.name, 0.0), score)
-            ev.scores[mech.category] = ev.scores.get(mech.category, 0.0) + score
-    for (category, pattern, weight), need in _CUE_NEEDS:
-        if not may_match(need, lowered, tris):
-            continue
-        w = _first_match_weight(pattern, text, breaks)
-        if w:
-            ev.scores[category] = ev.scores.get(category, 0.0) + weight * w
+    for k in _GATES.candidates(text.lower()):
+        if k < _N_MECHANISMS:
+            mech = lexicon.MECHANISMS[k]
+            w = _first_match_weight(mech.pattern, text, breaks)
+            if w:
+                score = mech.weight * w
+                ev.mechanisms[mech.name] = max(ev.mechanisms.get(mech.name, 0.0), score)
+                ev.scores[mech.category] = ev.scores.get(mech.category, 0.0) + score
+        else:
+            category, pattern, weight = lexicon.CUES[k - _N_MECHANISMS]
+            w = _first_match_weight(pattern, text, breaks)
+            if w:
+                ev.scores[category] = ev.scores.get(category, 0.0) + weight * w
     ev.unknown_stated = lexicon.UNKNOWN_PATTERN.search(text) is not None
     ev.discovery = lexicon.DISCOVERY_PATTERN.search(text) is not None
     return ev

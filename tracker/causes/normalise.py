@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+from tracker.causes.prefilter import Gate, gate, may_match, trigrams
+
 # Acronyms and capitalised words that describe mechanisms, kept when other capitalised words
 # (names of companies, products, people, hosts) are dropped.
 _KEEP_CAPITALISED = {
@@ -42,14 +44,16 @@ _KINDS: list[tuple[str, str]] = [
     (r"okta|auth0|keycloak|azure ad|entra", "identityprovider"),
 ]
 
-def _one_pass(pairs: list[tuple[str, str]], wrap: str) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One alternation of named groups: a single scan instead of one per pair."""
-    names = {f"g{i}": word for i, (_, word) in enumerate(pairs)}
-    pattern = "|".join(f"(?P<g{i}>{wrap.format(p)})" for i, (p, _) in enumerate(pairs))
-    return re.compile(pattern, re.IGNORECASE), names
 
+def _gated(pairs: list[tuple[str, str]], wrap: str) -> list[tuple[re.Pattern[str], str, Gate]]:
+    """Each pattern with the literals it needs (see prefilter): most are skipped per text."""
+    out = []
+    for source, word in pairs:
+        pattern = re.compile(wrap.format(source), re.IGNORECASE)
+        out.append((pattern, word, gate(pattern)))
+    return out
 
-_KIND_PATTERN, _KIND_NAMES = _one_pass(_KINDS, r"\b(?:{})\b")
+_KIND_PATTERNS = _gated(_KINDS, r"\b(?:{})\b")
 
 _SYNONYMS: list[tuple[str, str]] = [
     (r"\b(?:ssl|tls|x\.?509|https)[ -]?(?:cert(?:ificate)?s?)\b|\bcerts?\b|\bcertificates\b", "certificate"),
@@ -81,7 +85,7 @@ _SYNONYMS: list[tuple[str, str]] = [
     (r"\bstale\b|\boutdated\b|\bold(?:er)? (?:version|content|data|values)\b", "stale"),
     (r"\bpurg(?:e|ed|ing)\b|\binvalidat(?:e|ed|ion|ing)\b", "invalidate"),
 ]
-_SYNONYM_PATTERN, _SYNONYM_NAMES = _one_pass(_SYNONYMS, "{}")
+_SYNONYM_PATTERNS = _gated(_SYNONYMS, "{}")
 
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b\S+@\S+\.\w+\b")
@@ -105,8 +109,15 @@ def normalise(text: str) -> str:
     text = _EMAIL.sub(" ", text)
     text = _HOST.sub(" host ", text)
     text = _CODE.sub(r" \1 ", text)
-    text = _KIND_PATTERN.sub(lambda m: _KIND_NAMES[m.lastgroup or ""], text)
-    text = _SYNONYM_PATTERN.sub(lambda m: f" {_SYNONYM_NAMES[m.lastgroup or '']} ", text)
+    lowered = text.lower()
+    grams = trigrams(lowered)
+    for pattern, word, need in [*_KIND_PATTERNS, *_SYNONYM_PATTERNS]:
+        if may_match(need, lowered, grams):
+            replaced = pattern.sub(f" {word} ", text)
+            if replaced != text:
+                # The gates of the patterns still to come must see the text as it is now.
+                text, lowered = replaced, replaced.lower()
+                grams = trigrams(lowered)
     text = _VERSION.sub(" ", text)
     text = _NUMBER.sub(" ", text)
     words: list[str] = []

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.models import Postmortem
     from tracker.store import Store
-    from tracker.tables import ItemRow, PostmortemRow
+    from tracker.tables import PostmortemRow
 
 FOLLOW_UP_NEVER_DONE = "follow_up_never_done"
 FIX_DID_NOT_HOLD = "fix_did_not_hold"
@@ -212,28 +212,41 @@ def load_corpus(
     return Corpus(rows, classifications, index, {row.key: i for i, row in enumerate(rows)})
 
 
-def _items_by_postmortem(session: Session, ids: Sequence[int]) -> dict[int, list[ItemRow]]:
-    from sqlmodel import select
+ItemState = tuple[str, "str | None", "date | None", str, "str | None", bool]
+
+
+def _items_by_postmortem(session: Session, ids: Sequence[int]) -> dict[int, list[ItemState]]:
+    """The (not removed) items of these postmortems in document order, as plain tuples."""
+    from sqlalchemy import select
+    from sqlmodel import col
 
     from tracker.tables import ItemRow
 
-    found: dict[int, list[ItemRow]] = {}
-    if not ids:
-        return found
+    found: dict[int, list[ItemState]] = {}
     for chunk_start in range(0, len(ids), 500):
         chunk = list(ids[chunk_start : chunk_start + 500])
-        query = select(ItemRow).where(ItemRow.postmortem_id.in_(chunk), ItemRow.status != "removed")  # type: ignore[attr-defined]
-        for item in session.exec(query):
-            found.setdefault(item.postmortem_id, []).append(item)
-    for items in found.values():
-        items.sort(key=lambda i: i.position)
+        query = (
+            select(
+                col(ItemRow.postmortem_id),
+                col(ItemRow.text),
+                col(ItemRow.owner),
+                col(ItemRow.due),
+                col(ItemRow.status),
+                col(ItemRow.ticket),
+                col(ItemRow.not_effective),
+            )
+            .where(col(ItemRow.postmortem_id).in_(chunk), col(ItemRow.status) != "removed")
+            .order_by(col(ItemRow.postmortem_id), col(ItemRow.position))
+        )
+        for pm_id, text, owner, due, status, ticket, flag in session.execute(query):
+            found.setdefault(pm_id, []).append((text, owner, due, status, ticket, bool(flag)))
     return found
 
 
-def _item_state(item: ItemRow, as_of: date) -> str:
-    if item.status == "done":
+def _item_state(status: str, due: date | None, as_of: date) -> str:
+    if status == "done":
         return "done"
-    if item.due is not None and item.due < as_of:
+    if due is not None and due < as_of:
         return "overdue"
     return "open"
 
@@ -247,31 +260,34 @@ def find_repeats(
 ) -> list[RepeatWarning]:
     """For each of ``keys``, the earlier postmortems with the same failure mechanism."""
     threshold = settings.causes.repeat_threshold
-    found: list[tuple[PostmortemRow, PostmortemRow, float]] = []
-    for key in dict.fromkeys(keys):
-        i = corpus.position.get(key)
-        if i is None:
-            continue
-        row = corpus.rows[i]
-        if not corpus.index.docs[i].text:
-            continue
-        for match in corpus.index.earlier_matches(i, threshold, limit=MAX_EARLIER):
-            found.append((row, corpus.rows[match.earlier], match.score))
+    queries = [
+        i
+        for i in (corpus.position.get(key) for key in dict.fromkeys(keys))
+        if i is not None and corpus.index.docs[i].text
+    ]
+    matches = corpus.index.matches_of(queries, threshold, limit=MAX_EARLIER)
+    found = [
+        (corpus.rows[i], corpus.rows[m.earlier], m.score) for i in queries for m in matches.get(i, [])
+    ]
     items = _items_by_postmortem(session, sorted({e.id for _, e, _ in found if e.id is not None}))
+    # One tuple per earlier postmortem, shared by every warning that names it.
+    states: dict[int, tuple[EarlierItem, ...]] = {}
     warnings = []
     for row, earlier, score in found:
         assert earlier.id is not None
-        earlier_items = tuple(
-            EarlierItem(
-                text=it.text,
-                owner=it.owner,
-                due=it.due,
-                status=_item_state(it, as_of),
-                ticket=it.ticket,
-                not_effective=it.not_effective,
+        earlier_items = states.get(earlier.id)
+        if earlier_items is None:
+            earlier_items = states[earlier.id] = tuple(
+                EarlierItem(
+                    text=text,
+                    owner=owner,
+                    due=due,
+                    status=_item_state(status, due, as_of),
+                    ticket=ticket,
+                    not_effective=bool(flag),
+                )
+                for text, owner, due, status, ticket, flag in items.get(earlier.id, [])
             )
-            for it in items.get(earlier.id, [])
-        )
         closed = bool(earlier_items) and all(i.status == "done" for i in earlier_items)
         warnings.append(
             RepeatWarning(

@@ -126,6 +126,7 @@ class _MechanismMasks:
     def __init__(self) -> None:
         self.bit = {m.name: 1 << k for k, m in enumerate(lexicon.MECHANISMS)}
         self.weak = sum(self.bit[n] for n in _WEAK_MECHANISMS if n in self.bit)
+        self._memo: dict[tuple[int, int], float] = {}
 
     def mask(self, mechs: frozenset[str]) -> int:
         return sum(self.bit.get(m, 0) for m in mechs)
@@ -135,12 +136,18 @@ class _MechanismMasks:
         return (mask.bit_count() - weak) + _WEAK_WEIGHT * weak
 
     def overlap(self, a: int, b: int) -> float:
-        """``mechanism_overlap`` on masks."""
+        """``mechanism_overlap`` on masks (memoised: a corpus has few distinct mechanism sets)."""
         if not a or not b:
             return 0.0
-        inter, union = self.weight(a & b), self.weight(a | b)
-        smaller = min(self.weight(a), self.weight(b))
-        return 0.5 * (inter / union) + 0.5 * (inter / smaller)
+        key = (a, b) if a <= b else (b, a)
+        found = self._memo.get(key)
+        if found is None:
+            inter, union = self.weight(a & b), self.weight(a | b)
+            smaller = min(self.weight(a), self.weight(b))
+            found = 0.5 * (inter / union) + 0.5 * (inter / smaller)
+            if len(self._memo) < 1_000_000:
+                self._memo[key] = found
+        return found
 
 
 _MASKS = _MechanismMasks()
@@ -237,46 +244,68 @@ class MechanismIndex:
             found.update(posting[max(0, cut - self.per_key) : cut])
         return sorted(self.order[r] for r in found)
 
-    def _cosines(self, matrix: csr_matrix, i: int, others: list[int]) -> np.ndarray:
+    @staticmethod
+    def _row_dots(matrix: csr_matrix, left: list[int], right: list[int]) -> np.ndarray:
+        """Dot products of the rows ``left[k]`` and ``right[k]`` of ``matrix``, all at once."""
         import numpy as np
 
-        start, end = matrix.indptr[i], matrix.indptr[i + 1]
-        dense = np.zeros(matrix.shape[1], dtype=np.float32)
-        dense[matrix.indices[start:end]] = matrix.data[start:end]
-        return np.asarray(matrix[others] @ dense).ravel()
+        product = matrix[left].multiply(matrix[right])
+        return np.asarray(product.sum(axis=1), dtype=np.float64).ravel()
 
-    def scores(self, i: int, others: Sequence[int]) -> list[float]:
-        """Exact similarity of ``i`` with each of ``others``."""
-        if not others:
+    def pair_scores(self, left: list[int], right: list[int]) -> list[float]:
+        """Exact similarity of each pair (``left[k]``, ``right[k]``)."""
+        if not left:
             return []
-        idx = list(others)
-        chars = self._cosines(self.chars, i, idx)
-        words = self._cosines(self.words, i, idx) if WORD_WEIGHT else None
-        a, sa = self._masks[i], self._strong[i]
+        chars = self._row_dots(self.chars, left, right)
+        words = self._row_dots(self.words, left, right) if WORD_WEIGHT else None
+        masks, strong, overlap = self._masks, self._strong, _MASKS.overlap
         out = []
-        for k, j in enumerate(idx):
-            score = CHAR_WEIGHT * float(chars[k]) + MECHANISM_WEIGHT * _MASKS.overlap(a, self._masks[j])
+        for k, (i, j) in enumerate(zip(left, right)):
+            score = CHAR_WEIGHT * float(chars[k]) + MECHANISM_WEIGHT * overlap(masks[i], masks[j])
             if words is not None:
                 score += WORD_WEIGHT * float(words[k])
-            sb = self._strong[j]
-            if sa and sb and not (sa & sb):
+            if strong[i] and strong[j] and not (strong[i] & strong[j]):
                 score *= DISJOINT_DAMPING
             out.append(min(1.0, score))
         return out
+
+    def scores(self, i: int, others: Sequence[int]) -> list[float]:
+        """Exact similarity of ``i`` with each of ``others``."""
+        return self.pair_scores([i] * len(others), list(others))
 
     def similarity(self, i: int, j: int) -> float:
         return self.scores(i, [j])[0]
 
     def earlier_matches(self, i: int, threshold: float, limit: int = 5) -> list[Match]:
         """Earlier documents whose cause matches ``i``'s, best first (at most ``limit``)."""
-        cands = self.candidates(i)
-        scored = [
-            Match(earlier=j, later=i, score=s)
-            for j, s in zip(cands, self.scores(i, cands))
-            if s >= threshold
-        ]
-        scored.sort(key=lambda m: (-m.score, -self.rank[m.earlier]))
-        return scored[:limit]
+        return self.matches_of([i], threshold, limit).get(i, [])
+
+    def matches_of(
+        self, queries: Sequence[int], threshold: float, limit: int = 5, batch: int = 20_000
+    ) -> dict[int, list[Match]]:
+        """``earlier_matches`` for many documents, scoring their candidates in batches."""
+        found: dict[int, list[Match]] = {}
+        left: list[int] = []
+        right: list[int] = []
+
+        def flush() -> None:
+            for i, j, score in zip(left, right, self.pair_scores(left, right)):
+                if score >= threshold:
+                    found.setdefault(i, []).append(Match(earlier=j, later=i, score=score))
+            left.clear()
+            right.clear()
+
+        for i in queries:
+            cands = self.candidates(i)
+            left.extend([i] * len(cands))
+            right.extend(cands)
+            if len(left) >= batch:
+                flush()
+        flush()
+        for i, matches in found.items():
+            matches.sort(key=lambda m: (-m.score, -self.rank[m.earlier]))
+            del matches[limit:]
+        return found
 
 
 def _drop_stop(texts: list[str], stop: Sequence[str]) -> list[str]:
