@@ -10,15 +10,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import BASELINE, PMT, run_median, verdict  # noqa: E402
+from timing import BASELINE, PMT, run_interleaved, verdict  # noqa: E402
 
 TARGET = 0.5
 
 
 def main() -> None:
     runs = 7
-    baseline = run_median(BASELINE, runs)
-    help_time = run_median([PMT, "--help"], runs)
+    baseline, help_time = run_interleaved([BASELINE, [PMT, "--help"]], runs)
     print(f"import sqlmodel: {baseline * 1000:.0f} ms (median of {runs})")
     print(f"pmt --help:      {help_time * 1000:.0f} ms (median of {runs})")
     print(verdict("pmt --help / import sqlmodel", help_time / baseline, TARGET))

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from timing import BASELINE, PMT, run_median, verdict  # noqa: E402
+from timing import BASELINE, PMT, run_interleaved, verdict  # noqa: E402
 
 TARGET = 1.5
 ITEMS = 100_000
@@ -120,9 +120,8 @@ def main() -> None:
         out = subprocess.run(argv, env={**__import__("os").environ, **env}, capture_output=True, text=True, check=True)
         found = len(json.loads(out.stdout))
         assert found == OVERDUE, f"expected {OVERDUE} overdue items, got {found}"
-        runs = 5
-        baseline = run_median(BASELINE, runs)
-        overdue_time = run_median(argv, runs, env=env)
+        runs = 7
+        baseline, overdue_time = run_interleaved([BASELINE, argv], runs, env=env)
     print(f"store: {ITEMS} items, {found} overdue")
     print(f"import sqlmodel:             {baseline * 1000:.0f} ms (median of {runs})")
     print(f"pmt overdue --format json:   {overdue_time * 1000:.0f} ms (median of {runs})")

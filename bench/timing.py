@@ -29,6 +29,25 @@ def run_median(
     return statistics.median(times)
 
 
+def run_interleaved(
+    commands: Sequence[Sequence[str]],
+    runs: int = 5,
+    env: Mapping[str, str] | None = None,
+    warmup: int = 1,
+) -> list[float]:
+    """Median wall time of each command, their runs interleaved (A B A B ...) so that a change
+    in the machine's load affects all of them alike."""
+    full_env = {**os.environ, **(env or {})}
+    times: list[list[float]] = [[] for _ in commands]
+    for n in range(warmup + runs):
+        for i, argv in enumerate(commands):
+            start = time.perf_counter()
+            subprocess.run(argv, env=full_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if n >= warmup:
+                times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
 def time_call(fn: Callable[[], object], runs: int = 1) -> float:
     times = []
     for _ in range(runs):
