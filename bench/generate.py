@@ -9,9 +9,10 @@
 The same (index, seed) always gives the same document. Documents vary the way real ones do:
 six layouts (a canonical template with front matter, checkbox lists with @mentions, an
 action-item table, bold pseudo-headings with numbered items, emoji headings with nested
-sub-steps, setext headings with owner prefixes), 3-25 timeline entries, 2-15 action items with
-owners, due dates, priorities, kinds and tickets in different spellings, and 1-4 summary
-paragraphs. Used by bench/parse_bench.py and by the store's ingest benchmark.
+sub-steps, setext headings with owner prefixes), 4-20 timeline entries, 2-12 action items
+(owners, due dates, priorities, kinds and tickets in different spellings, on some items as in
+real documents), 2-5 summary paragraphs, a root cause of 2-4 paragraphs and, in most layouts,
+lessons learned. Used by bench/parse_bench.py and by the store's ingest benchmark.
 """
 
 from __future__ import annotations
@@ -80,9 +81,9 @@ class _Doc:
         self.end = self.start + timedelta(minutes=self.minutes)
         self.zone = rng.choice(ZONES)
         self.users = rng.randrange(1, 100)
-        self.n_items = rng.randrange(2, 16)
-        self.n_events = rng.randrange(3, 26)
-        self.n_paras = rng.randrange(1, 5)
+        self.n_items = rng.randrange(2, 13)
+        self.n_events = rng.randrange(4, 21)
+        self.n_paras = rng.randrange(2, 6)
 
     @property
     def title(self) -> str:
@@ -134,17 +135,51 @@ class _Doc:
     def item(self, k: int) -> dict[str, str | None]:
         r = self.rng
         due = self.day + timedelta(days=r.randrange(7, 120))
+        tickets = [f"#{100 + k}", f"OPS-{1000 + self.index % 900 + k}", f"acme/{self.service}#{k + 1}"]
         return {
             "text": f"{r.choice(VERBS)} the {r.choice(COMPONENTS)} of {self.service}",
-            "owner": r.choice(OWNERS) if r.random() < 0.8 else None,
+            "owner": r.choice(OWNERS) if r.random() < 0.6 else None,
             "team": r.choice(TEAMS),
-            "due": due.isoformat() if r.random() < 0.7 else None,
+            "due": due.isoformat() if r.random() < 0.45 else None,
             "due_prose": f"{due:%B} {due.day}",
-            "priority": r.choice(PRIORITY_SPELLINGS) if r.random() < 0.6 else None,
+            "priority": r.choice(PRIORITY_SPELLINGS) if r.random() < 0.35 else None,
             "kind": r.choice(KINDS),
-            "ticket": r.choice([f"#{100 + k}", f"OPS-{1000 + self.index % 900 + k}", f"acme/{self.service}#{k + 1}", None]),
+            "ticket": r.choice(tickets) if r.random() < 0.4 else None,
             "done": r.random() < 0.3,
         }
+
+    def root_cause(self) -> list[str]:
+        r = self.rng
+        paras = [f"The {self.component} {self.failure}."]
+        for _ in range(r.randrange(1, 4)):
+            paras.append(
+                f"A change to the {r.choice(COMPONENTS)} made {r.randrange(2, 40)} days earlier had lowered "
+                f"its headroom, and the {self.service} traffic peak on {self.day:%A} pushed it over. Nothing "
+                f"alerted on the {r.choice(COMPONENTS)} because its dashboards only showed averages, and the "
+                "runbook described a different version of the setup."
+            )
+        return paras
+
+    def lessons(self) -> list[str]:
+        r = self.rng
+        good = [
+            "Paging worked and the on-call engineer responded within minutes.",
+            "The rollback path had been tested the week before.",
+            "Customer support posted on the status page early.",
+            f"Dashboards for the {self.service} service made the impact easy to see.",
+        ]
+        bad = [
+            f"Nobody owned the {self.component}.",
+            "The alert fired on averages, not on the p99.",
+            "The runbook was out of date.",
+            "It took too long to find who could approve the rollback.",
+            f"Retries from {r.choice(SERVICES)} amplified the load.",
+        ]
+        out = ["## Lessons learned", "", "### What went well", ""]
+        out += [f"- {x}" for x in r.sample(good, r.randrange(1, 4))]
+        out += ["", "### What went wrong", ""]
+        out += [f"- {x}" for x in r.sample(bad, r.randrange(1, 5))]
+        return out + [""]
 
 
 def _timeline_lines(doc: _Doc, style: int) -> list[str]:
@@ -185,8 +220,10 @@ def _canonical(doc: _Doc) -> str:
         "",
         "## Root Cause and Resolution",
         "",
-        f"The {doc.component} {doc.failure}. We restored service by rolling back and scaling out.",
+        *[p + "\n" for p in doc.root_cause()],
+        "We restored service by rolling back and scaling out.",
         "",
+        *doc.lessons(),
         "## Corrective and Preventative Measures",
         "",
         "### What needs to change",
@@ -207,7 +244,7 @@ def _canonical(doc: _Doc) -> str:
 
 def _checkboxes(doc: _Doc) -> str:
     out = [f"# {doc.title}", "", "## Summary", "", *[p + "\n" for p in doc.summary()], "## Timeline (UTC)", ""]
-    out += _timeline_lines(doc, 1) + ["", "## Root cause", "", f"The {doc.component} {doc.failure}.", "", "## Action items", ""]
+    out += _timeline_lines(doc, 1) + ["", "## Root cause", "", *[p + "\n" for p in doc.root_cause()], *doc.lessons(), "## Action items", ""]
     for k in range(doc.n_items):
         it = doc.item(k)
         box = "[x]" if it["done"] else "[ ]"
@@ -224,7 +261,7 @@ def _table(doc: _Doc) -> str:
            f"About {doc.users}% of users could not check out.", "", "## Timeline", "",
            f"| Time ({doc.zone}) | Event |", "|---|---|"]  # fmt: skip
     out += [f"| {doc.hhmm(t)} | {what} |" for t, what in doc.events()]
-    out += ["", "## Root Cause", "", f"The {doc.component} {doc.failure}.", "", "## Follow-ups", "",
+    out += ["", "## Root Cause", "", *[p + "\n" for p in doc.root_cause()], *doc.lessons(), "## Follow-ups", "",
             "| Action | Owner | Due | Priority | Type | Ticket | Status |", "|---|---|---|---|---|---|---|"]  # fmt: skip
     for k in range(doc.n_items):
         it = doc.item(k)
@@ -237,7 +274,7 @@ def _table(doc: _Doc) -> str:
 
 def _bold(doc: _Doc) -> str:
     out = [f"{doc.title}", "", "**Issue Summary:**", "", *[p + "\n" for p in doc.summary()], "**Timeline:**", ""]
-    out += _timeline_lines(doc, 0) + ["", "**Root Cause:**", "", f"The {doc.component} {doc.failure}.", "", "**Next Steps:**", ""]
+    out += _timeline_lines(doc, 0) + ["", "**Root Cause:**", "", *[p + "\n" for p in doc.root_cause()], "**Next Steps:**", ""]
     for k in range(doc.n_items):
         it = doc.item(k)
         prio = f"[{it['priority']}] " if it["priority"] else ""
@@ -248,7 +285,7 @@ def _bold(doc: _Doc) -> str:
 
 def _emoji(doc: _Doc) -> str:
     out = [f"# 🔥 {doc.title}", "", "## 📝 Summary", "", *[p + "\n" for p in doc.summary()], "## ⏱️ Timeline", ""]
-    out += _timeline_lines(doc, 2) + ["", "## 🔍 Root Cause", "", f"The {doc.component} {doc.failure}.", "", "## ✅ Action Items", ""]
+    out += _timeline_lines(doc, 2) + ["", "## 🔍 Root Cause", "", *[p + "\n" for p in doc.root_cause()], *doc.lessons(), "## ✅ Action Items", ""]
     groups = ["Detection", "Mitigation", "Prevention"]
     for g, group in enumerate(groups):
         out += [f"### {group}", ""]
@@ -264,7 +301,7 @@ def _emoji(doc: _Doc) -> str:
 
 def _setext(doc: _Doc) -> str:
     out = [doc.title, "=" * len(doc.title), "", "Summary", "-------", "", *[p + "\n" for p in doc.summary()], "Timeline", "--------", ""]
-    out += _timeline_lines(doc, 0) + ["", "Root cause", "----------", "", f"The {doc.component} {doc.failure}.", "",
+    out += _timeline_lines(doc, 0) + ["", "Root cause", "----------", "", *[p + "\n" for p in doc.root_cause()],
                                       "Remediation", "-----------", ""]  # fmt: skip
     for k in range(doc.n_items):
         it = doc.item(k)

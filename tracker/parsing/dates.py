@@ -76,7 +76,7 @@ ZONE_RE = (
 # ("10:00 AM UTC on May 15, 2024"); or an ISO timestamp; or a date alone.
 # The gate up front lets the engine skip, cheaply, every position that cannot start a moment.
 _MOMENT = re.compile(
-    r"\b(?=\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
+    r"\b(?=[\dadfjmnostw])(?=\d|(?:mon|tue|wed|thu|fri|sat|sun|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
     rf"(?:(?P<iso>\d{{4}}-\d{{2}}-\d{{2}}T\d{{1,2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?)(?P<isozone>Z|[+\-]\d{{2}}:?\d{{2}})?"
     rf"|(?:(?P<date1>{DATE_RE})(?:\s*,?\s*(?:at\s+|@\s*|T)?|\s+-\s+))?"
     rf"(?P<time>{TIME_RE})(?:\s*\(?\s*(?P<zone>{ZONE_RE})\)?)?"
@@ -110,7 +110,7 @@ _DURATION_PART = re.compile(
 _UNIT_MINUTES = {"d": 1440, "h": 60, "m": 1}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Moment:
     """A point in time found in text: what could be read of it, and where it was written."""
 
@@ -177,6 +177,7 @@ def find_zone(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=2048)
 def parse_date(text: str, date_order: str = "mdy", default_year: int | None = None) -> date | None:
     """A calendar date from a short string, or None."""
     s = text.strip().strip(".,;()[]*_")
@@ -236,6 +237,7 @@ def parse_due(text: str, date_order: str = "mdy", default_year: int | None = Non
     return None
 
 
+@lru_cache(maxsize=2048)
 def parse_clock(text: str) -> time | None:
     m = _TIME.match(text.strip())
     if not m:
@@ -253,20 +255,66 @@ def parse_clock(text: str) -> time | None:
 
 def find_moments(text: str, date_order: str = "mdy", default_year: int | None = None) -> list[Moment]:
     """Every date or time written in ``text``, in order."""
+    return list(_find_moments(text, date_order, default_year))
+
+
+@lru_cache(maxsize=256)
+def _find_moments(text: str, date_order: str, default_year: int | None) -> tuple[Moment, ...]:
+    # Cached: the metadata reader looks at the same summary paragraphs more than once.
     found: list[Moment] = []
     for m in _MOMENT.finditer(text):
         moment = _moment(m, date_order, default_year)
         if moment is not None:
             found.append(moment)
-    return found
+    return tuple(found)
+
+
+# The common timeline opening, "14:05 UTC - ..." / "10:00 AM: ...", read without the full pattern.
+_FAST_CLOCK = re.compile(
+    r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s?([AaPp])\.?[Mm]\.?)?"
+    r"(?:\s?\(?((?:UTC|GMT)(?:[+\-−]\d{1,2}(?::?\d{2})?)?|[A-Z]{2,5})\)?)?(?![\w/.-]|:\d)"
+)
+# After a time, what only the full pattern reads: a region or IANA zone, a date ("on May 15").
+_NEEDS_FULL = re.compile(r"(?:on\s|\(|[+\-−]\d|[Ee]astern|[Pp]acific|[Cc]entral|[Mm]ountain|[A-Z][a-z]+/[A-Z])")
 
 
 def leading_moment(text: str, date_order: str = "mdy", default_year: int | None = None) -> Moment | None:
     """The date/time a timeline entry starts with, if it starts with one."""
+    if text[:1].isdigit() and text[1:3].find(":") >= 0:
+        fast = _fast_clock(text)
+        if fast is not None:
+            return fast
     m = _MOMENT.match(text)
     if m is None:
         return None
     return _moment(m, date_order, default_year)
+
+
+def _fast_clock(text: str) -> Moment | None:
+    m = _FAST_CLOCK.match(text)
+    if m is None:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2))
+    second = int(m.group(3) or 0)
+    half = m.group(4)
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half in "pP" else 0)
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    zone = m.group(5)
+    tz = None
+    if zone:
+        tz = zone_info(zone)
+        if tz is None:
+            return None  # "10:00 DNS ...": not a zone; the full pattern decides
+    if _NEEDS_FULL.match(text, m.end() + (1 if text[m.end() : m.end() + 1] == " " else 0)):
+        return None
+    raw = m.group(0).rstrip()
+    if raw.endswith(")") and "(" not in raw:
+        raw = raw[:-1].rstrip()
+    return Moment(0, len(raw), raw, None, time(hour, minute, second), zone, tz)
 
 
 def _moment(m: re.Match[str], date_order: str, default_year: int | None) -> Moment | None:

@@ -180,6 +180,38 @@ _PAST_OPENERS = frozenset(
     "built set".split()
 )
 _SPACES = re.compile(r"\s{2,}")
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;])")
+_REMOVED_IN_GROUP = re.compile(r"\s*(?:\(\s*(?:see\s+)?\x00(?:\s*,\s*\x00)*\s*\)|\[\s*\x00\s*\])")
+_REMOVED_WITH_LABEL = re.compile(
+    r"\s*(?:\b(?:see|tracked\s+in|ticket|issue|pr|pull\s+request|bug|jira|link)s?\s*:?\s*)?\x00", re.IGNORECASE
+)
+_LEADING_MENTIONS = re.compile(r"^@[\w.-]+(?:\s*[,&+]\s*@[\w.-]+)*\s*[:\-–—]\s*")
+# Each alternative starts at a word's start: without that, "...$" patterns retry every position.
+_REF = r"(?<![\w.-])(?:[\w.-]+/[\w.-]+)?#\d+|(?<![\w.-])[A-Z][A-Z0-9]{1,9}-\d+"
+_REF_IN_GROUP = re.compile(rf"\s*(?:\(|\[)\s*(?:{_REF})(?:\s*[,/]\s*(?:{_REF}))*\s*(?:\)|\])")
+_REF_AT_START = re.compile(rf"^(?:{_REF})\s*[:\-–—]\s*")
+_PART_SPLIT = re.compile(r"\s*[,;|]\s*")
+_PRIORITY_KEY = re.compile(r"^(?:priority|prio)\s*[:=]?\s*")
+_PART_DUE = re.compile(r"^(?:due(?:\s+date)?|deadline|eta|target|by|before)\s*:?\s*(?:on\s+)?(.+)$", re.IGNORECASE)
+_PART_DATE = re.compile(r"^\d|^[A-Za-z]{3,9}\.?\s+\d")
+_PART_TICKET = re.compile(rf"^(?:tickets?|issues?|bugs?|jira|pr)\s*[:#]?\s*({_REF})$", re.IGNORECASE)
+_PART_OWNER = re.compile(r"^(?:owners?|assignees?|assigned\s+to|dri|who|owned\s+by|responsible)\s*[:=-]?\s*(.+)$", re.IGNORECASE)
+_PART_MENTION = re.compile(r"@[\w.-]+(?:/[\w.-]+)?")
+_OWNER_WORD_SPLIT = re.compile(r"[\s,&+/]+|\band\b")
+_OWNER_SPLIT = re.compile(r"\s*(?:,|&|\+|/|\band\b)\s*")
+_KEY_DIGIT = re.compile(r"[A-Z0-9]-\d")
+# Anything that may start a piece of metadata; text without any of these is taken as it is.
+# (Lower-case letters only after a word boundary; the owner-prefix forms are covered by ":",
+# " - " and the " to " / " will " words.)
+_TRIGGER = re.compile(
+    r"[\[\]()@#~|:*_✅✔☑⏳🚧⬜🔲◻☐✓🟢🔄🔜—–]| - |[A-Z0-9]-\d|\bP[0-4]\b|https?://"
+    r"|\b(?:[Dd]ue|by|[Bb]efore|[Uu]ntil|[Dd]eadline|ETA|[Ee]ta|[Tt]arget|[Oo]wner|[Aa]ssign|[Ww]ho|DRI|[Rr]esponsible"
+    r"|[Pp]riority|[Pp]rio|[Hh]igh|[Ll]ow|[Mm]edium|[Cc]ritical|[Uu]rgent|[Tt]ype|[Kk]ind|[Cc]ategory|[Ss]tatus|[Ss]tate"
+    r"|DONE|[Dd]one|TODO|[Tt]odo|WIP|FIXED|CLOSED|OPEN|[Cc]omplet\w*|[Ff]ixed|[Ii]mplemented|[Rr]esolved|[Ii]n progress"
+    r"|[Tt]ask|[Aa]ction|[Ii]tem|AI|[Ss]tep|[Ff]ollow|[Ee]nd of|Q[1-4])\b"
+    r"|^(?:[Tt]he\s+)?[A-Z][\w.'’-]*(?:\s+[\w.'’&+,-]+){0,4}?\s+(?:to|will|should|must|shall)\s"
+)
+_DIGIT = re.compile(r"\d")
 _EDGE_JUNK = " \t-–—,;:|/·•"
 _EMPTY_GROUPS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\](?![(\[])|\*\*\s*\*\*|__\s*__")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
@@ -189,17 +221,22 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     """Read ``raw`` (one item's inline Markdown) into its text and metadata."""
     s = raw.replace("\n", " ").strip() if "\n" in raw else raw.strip()
     f = Fields(text="")
+    if not _TRIGGER.search(s) and not (ctx.references and "[" in s):
+        # Nothing that could be metadata: most items in real documents.
+        f.text = _tidy(s)
+        return f
 
     # Markers at the start: checkbox, done/open emoji, status words, enumerators, in any order.
     opening = s
     for _ in range(4):
         before = s
-        m = _CHECKBOX.match(s)
-        if m:
-            f.done = m.group(1) != " "
-            s = s[m.end() :]
+        if s[:1] == "[":
+            m = _CHECKBOX.match(s)
+            if m:
+                f.done = m.group(1) != " "
+                s = s[m.end() :]
         s = _strip_emoji(s, f)
-        if s[:1] in "*_[(" or s[:1].isupper() or s[:2].lower() in ("to", "wi", "op", "in"):
+        if s[:1] in "*_[(" or _first_word(s) in _PREFIX_WORDS:
             m = _STATUS_PREFIX.match(s) or _STATUS_BARE_PREFIX.match(s)
             if m:
                 f.done = _status(m.group("s"))
@@ -225,7 +262,9 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     lower = s.lower()
     if "*" in s or "_" in s or "[" in s or "status" in lower or "state" in lower:
         s = _read_statuses(s, f)
-    if " this " in f" {lower} " or " it " in f" {lower} ":
+    if ("done" in lower or "complete" in lower or "fixed" in lower or "implemented" in lower or "resolved" in lower) and (
+        "this " in lower or "it " in lower
+    ):
         m = _DONE_SENTENCE.search(s)
         if m:
             f.done = True
@@ -237,20 +276,12 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     if "(" in s or "[" in s:
         s = _read_groups(s, f, ctx)
 
-    lower = s.lower()
-    if "owner" in lower or "assign" in lower or "who" in lower or "dri" in lower or "responsible" in lower:
-        s = _apply(_KEYED_OWNER, s, lambda v: _set_owner(f, v))
-    if "due" in lower or "by " in lower or "deadline" in lower or "eta" in lower or "before" in lower or "target" in lower or "until" in lower:
-        s = _apply(_KEYED_DUE, s, lambda v: _set_due(f, v, ctx))
-    if "prio" in lower or "pri" in lower or "high" in lower or "low" in lower or "medium" in lower or "critical" in lower or "urgent" in lower:
-        s = _apply(_KEYED_PRIORITY, s, lambda v: _set_priority(f, v))
-    if "P" in s:
+    s = _read_keyed(s, f, ctx)
+    if "P0" in s or "P1" in s or "P2" in s or "P3" in s or "P4" in s:
         s = _read_priority_tokens(s, f)
-    if "type" in lower or "kind" in lower or "category" in lower:
-        s = _apply(_KEYED_KIND, s, lambda v: _set_kind(f, v))
     if "@" in s:
         s = _read_mentions(s, f)
-    if "#" in s or "-" in s:
+    if "#" in s or ("-" in s and _KEY_DIGIT.search(s)):
         s = _read_ticket_refs(s, f)
     if " - " in s or "—" in s or "–" in s or " | " in s:
         s = _read_separator_tail(s, f, ctx)
@@ -264,6 +295,22 @@ def read_fields(raw: str, ctx: Context) -> Fields:
 
 
 # --- pieces ---------------------------------------------------------------------------------
+
+
+# First words that may open a status, an enumerator or a kind prefix ("DONE:", "Task 2:", "Type:").
+_PREFIX_WORDS = frozenset(
+    "done todo to-do to wip fixed closed open complete completed finished resolved shipped merged "
+    "in planned pending not ongoing blocked outstanding task action item ai step follow follow-up "
+    "followup type kind category".split()
+)
+
+
+def _first_word(s: str) -> str:
+    end = 0
+    n = len(s)
+    while end < n and (s[end].isalnum() or s[end] == "-"):
+        end += 1
+    return s[:end].lower()
 
 
 def _status(word: str) -> bool | None:
@@ -298,7 +345,8 @@ def _read_statuses(s: str, f: Fields) -> str:
     lower = s.lower()
     if "status" in lower or "state" in lower:
         s = _apply(_STATUS_KEYED, s, lambda v: _set_done(f, v))
-    m = _STATUS_TRAILING.search(s)
+    tail = s.rstrip(" .!*_").lower()
+    m = _STATUS_TRAILING.search(s) if tail.endswith(("done", "completed")) else None
     if m and m.start() > 0:
         f.done = True
         s = s[: m.start()]
@@ -355,13 +403,8 @@ def _read_links(s: str, f: Fields, ctx: Context) -> str:
         s = _BARE_URL.sub(bare, s)
     if "\x00" in s:
         # A removed ticket leaves its wrapping behind: "(\x00)", "PR: \x00", "- \x00".
-        s = re.sub(r"\s*(?:\(\s*(?:see\s+)?\x00(?:\s*,\s*\x00)*\s*\)|\[\s*\x00\s*\])", "", s)
-        s = re.sub(
-            r"\s*(?:\b(?:see|tracked\s+in|ticket|issue|pr|pull\s+request|bug|jira|link)s?\s*:?\s*)?\x00",
-            "",
-            s,
-            flags=re.IGNORECASE,
-        )
+        s = _REMOVED_IN_GROUP.sub("", s)
+        s = _REMOVED_WITH_LABEL.sub("", s)
         s = s.replace("\x00", "")
     return s
 
@@ -389,7 +432,8 @@ def _read_owner_prefix(s: str, f: Fields) -> str:
             return s[m.end() :]
         return s
     if first == "@" or first.isupper():
-        m = _PREFIX_OWNER.match(s)
+        head = s[:80]
+        m = _PREFIX_OWNER.match(s) if (":" in head or " -" in head or " –" in head or " —" in head) else None
         if m and _owner_like(m.group("v")):
             _set_owner(f, m.group("v"))
             return s[m.end() :]
@@ -411,7 +455,7 @@ def _capitalise(text: str) -> str:
 
 
 def _owner_like(value: str) -> bool:
-    words = [w for w in re.split(r"[\s,&+/]+|\band\b", value) if w]
+    words = [w for w in _OWNER_WORD_SPLIT.split(value) if w]
     if not words or len(words) > 6:
         return False
     first = words[0].lstrip("@").lower()
@@ -434,7 +478,7 @@ def _set_owner(f: Fields, value: str) -> bool:
     value = value.strip().strip(".,;:")
     if not value or value.lower() in ("tbd", "tbc", "n/a", "na", "none", "nobody", "?", "-", "unassigned"):
         return True  # an explicit "no owner" is still metadata to remove
-    owners = [p.strip().lstrip("@") for p in re.split(r"\s*(?:,|&|\+|/|\band\b)\s*", value) if p.strip()]
+    owners = [p.strip().lstrip("@") for p in _OWNER_SPLIT.split(value) if p.strip()]
     joiner = " + " if "+" in value else ", "
     owner = joiner.join(owners) if len(owners) > 1 else (owners[0] if owners else None)
     if owner and f.owner is None:
@@ -479,6 +523,58 @@ def _set_kind(f: Fields, value: str) -> bool:
     return True
 
 
+_KEYWORD = re.compile(
+    r"\b(?:(?P<owner>owners?|assignees?|assigned to|dri|who|responsible|owned by)"
+    r"|(?P<due>due|deadline|eta|target|by|before|no later than|until)"
+    r"|(?P<priority>priority|prio|pri|critical|urgent|highest|high|medium|lowest|low)"
+    r"|(?P<kind>type|kind|category))\b"
+)
+
+
+def _read_keyed(s: str, f: Fields, ctx: Context) -> str:
+    """"owner: bob", "due March 3", "priority: high", "(high priority)", "type: detect".
+
+    One scan of the lower-cased text finds where such metadata may start; the pattern for that
+    family is then tried at that place only (scanning the text once per family costs more)."""
+    lower = s.lower()
+    if len(lower) != len(s):
+        return _read_keyed_slow(s, f, ctx)
+    hits = list(_KEYWORD.finditer(lower))
+    if not hits:
+        return s
+    has_digit = bool(_DIGIT.search(s)) or "end of" in lower
+    limit = len(s) + 1
+    for hit in reversed(hits):
+        start = hit.start()
+        if hit.end() > limit:
+            continue
+        family = hit.lastgroup
+        if family == "owner":
+            m = _KEYED_OWNER.match(s, start)
+            ok = m is not None and _set_owner(f, m.group("v"))
+        elif family == "due":
+            m = _KEYED_DUE.match(s, start) if has_digit else None
+            ok = m is not None and _set_due(f, m.group("v"), ctx)
+        elif family == "priority":
+            m = _KEYED_PRIORITY.match(s, start)
+            ok = m is not None and _set_priority(f, m.group("v") or m.group("w"))
+        else:
+            m = _KEYED_KIND.match(s, start)
+            ok = m is not None and _set_kind(f, m.group("v"))
+        if ok and m is not None:
+            s = s[: m.start()] + " " + s[m.end() :]
+            limit = m.start()
+    return s
+
+
+def _read_keyed_slow(s: str, f: Fields, ctx: Context) -> str:
+    # Text whose lower-case form has another length (a few non-ASCII letters): scan per family.
+    s = _apply(_KEYED_OWNER, s, lambda v: _set_owner(f, v))
+    s = _apply(_KEYED_DUE, s, lambda v: _set_due(f, v, ctx))
+    s = _apply(_KEYED_PRIORITY, s, lambda v: _set_priority(f, v))
+    return _apply(_KEYED_KIND, s, lambda v: _set_kind(f, v))
+
+
 def _apply(pattern: re.Pattern[str], s: str, setter: object) -> str:
     """Remove each match of ``pattern`` that ``setter`` accepts (it returns True)."""
 
@@ -508,40 +604,73 @@ def _read_mentions(s: str, f: Fields) -> str:
         f.owner = ", ".join(mentions)
     # Drop mentions that stand apart from the sentence (at the end, after a dash, "cc"),
     # keep those that are part of it ("ask @bob to review").
-    s = re.sub(
-        r"(?:\s*(?:[-–—,;|]|\bcc:?|\bowner:?|\bby)?\s*@[\w.-]+(?:/[\w.-]+)?)+\s*[.]?$",
-        "",
-        s,
-        flags=re.IGNORECASE,
-    )
-    s = re.sub(r"^@[\w.-]+(?:\s*[,&+]\s*@[\w.-]+)*\s*[:\-–—]\s*", "", s)
+    s = _strip_trailing_mentions(s)
+    if s[:1] == "@":
+        s = _LEADING_MENTIONS.sub("", s)
     return s
+
+
+def _strip_trailing_mentions(s: str) -> str:
+    """Drop mentions standing at the end: "... - @alice", "... cc @bob @carol", "... by @dana"."""
+    while True:
+        t = s.rstrip(" .")
+        cut = t.rfind(" ")
+        last = t[cut + 1 :]
+        if not last.startswith("@") or not _PART_MENTION.fullmatch(last):
+            return s
+        head = t[: cut + 1].rstrip()
+        low = head.lower()
+        for joiner in ("-", "–", "—", ",", ";", "|", " cc:", " cc", " owner:", " owner", " by"):
+            if low.endswith(joiner):
+                head = head[: -len(joiner)].rstrip()
+                break
+        s = head
 
 
 def _read_ticket_refs(s: str, f: Fields) -> str:
     found = False
-
-    def collect(m: re.Match[str]) -> str:
-        nonlocal found
-        if m.group("key") and m.group("key").split("-")[0] in _NOT_TICKET_KEYS:
-            return m.group(0)
+    for m in _TICKET_REF.finditer(s):
+        key = m.group("key")
+        if key and key.split("-")[0] in _NOT_TICKET_KEYS:
+            continue
         f.tickets.append(m.group(0))
         found = True
-        return m.group(0)
-
-    _TICKET_REF.sub(collect, s)
     if not found:
         return s
     # Remove the references that stand apart: "(#12)", "[ABC-1]", "Ticket: ABC-1", a tail "- #12".
-    s = _KEYED_TICKET.sub(" ", s) if _KEYED_TICKET.search(s) else s
-    ref = r"(?:[\w.-]+/[\w.-]+)?#\d+|[A-Z][A-Z0-9]{1,9}-\d+"
+    lower = s.lower()
+    if any(word in lower for word in _TICKET_WORDS):
+        s = _KEYED_TICKET.sub(" ", s)
     before = s
-    s = re.sub(rf"\s*(?:\(|\[)\s*(?:{ref})(?:\s*[,/]\s*(?:{ref}))*\s*(?:\)|\])", " ", s)
-    s = re.sub(rf"(?:\s*(?:[-–—,;:|]|\bsee\b|\bin\b)?\s*(?:{ref}))+\s*\.?$", "", s)
-    s = re.sub(rf"^(?:{ref})\s*[:\-–—]\s*", "", s)
-    if len(_WORD.findall(s)) < 2:
+    if "(" in s or "[" in s:
+        s = _REF_IN_GROUP.sub(" ", s)
+    s = _strip_trailing_refs(s)
+    if s[:1] == "#" or s[:1].isupper() or s[:1].isdigit():
+        s = _REF_AT_START.sub("", s)
+    if len(s.split()) < 2:
         return before  # "Fix #12": the reference is the object of the sentence
     return s
+
+
+_TICKET_WORDS = ("ticket", "issue", "bug", "jira", "tracking", "tracked", "pr", "mr")
+
+
+def _strip_trailing_refs(s: str) -> str:
+    """Drop references standing at the end: "... - #12", "..., see ABC-1", "... #3 #4."."""
+    while True:
+        t = s.rstrip(" .")
+        cut = max(t.rfind(" "), t.rfind("\t"))
+        last = t[cut + 1 :]
+        if not last or not _TICKET_REF.fullmatch(last) or (
+            last[0].isupper() and last.split("-")[0] in _NOT_TICKET_KEYS
+        ):
+            return s
+        head = t[: cut + 1].rstrip()
+        if head.endswith(("-", "–", "—", ",", ";", ":", "|")):
+            head = head[:-1].rstrip()
+        elif head.endswith((" see", " in", " See", " In")):
+            head = head[:-3].rstrip()
+        s = head
 
 
 def _read_groups(s: str, f: Fields, ctx: Context) -> str:
@@ -557,7 +686,7 @@ def _read_groups(s: str, f: Fields, ctx: Context) -> str:
             _set_owner(trial, keyed.group(1))
             _merge(f, trial)
             return " "
-        parts = [p.strip() for p in re.split(r"\s*[,;|]\s*", inner) if p.strip()]
+        parts = [p.strip() for p in _PART_SPLIT.split(inner) if p.strip()]
         if not parts or len(parts) > 6:
             return m.group(0)
         for part in parts:
@@ -584,6 +713,17 @@ def _classify_part(part: str, f: Fields, ctx: Context | None, *, owner_ok: bool,
     p = part.strip().strip("*_").strip()
     if not p:
         return False
+    first = p[0]
+    # The common pieces first, told apart by their first character.
+    if first == "@":
+        return bool(_PART_MENTION.fullmatch(p)) and _set_owner(f, p)
+    if first == "#":
+        if _TICKET_REF.fullmatch(p):
+            f.tickets.append(p)
+            return True
+        return False
+    if (first == "P" or first == "p") and len(p) == 2 and p[1] in "01234":
+        return _set_priority(f, f"P{p[1]}")
     low = p.lower()
     if low in DONE_WORDS and len(low) > 1:
         return _set_done(f, low)
@@ -591,7 +731,7 @@ def _classify_part(part: str, f: Fields, ctx: Context | None, *, owner_ok: bool,
         return _set_done(f, p.split(":", 1)[-1].split(" ", 1)[-1])
     prio = _priority(p)
     if prio is None and low.startswith(("priority", "prio")):
-        prio = _priority(re.sub(r"^(?:priority|prio)\s*[:=]?\s*", "", low))
+        prio = _priority(_PRIORITY_KEY.sub("", low))
     if prio is not None:
         return _set_priority(f, prio)
     if low in KIND_WORDS:
@@ -599,23 +739,23 @@ def _classify_part(part: str, f: Fields, ctx: Context | None, *, owner_ok: bool,
     if low.startswith(("type:", "kind:", "category:")):
         return _set_kind(f, p.split(":", 1)[1])
     if ctx is not None:
-        m = re.match(r"^(?:due(?:\s+date)?|deadline|eta|target|by|before)\s*:?\s*(?:on\s+)?(.+)$", p, re.IGNORECASE)
+        m = _PART_DUE.match(p)
         if m and _set_due(f, m.group(1), ctx):
             return True
-        if re.match(r"^\d|^[A-Za-z]{3,9}\.?\s+\d", p) and _set_due(f, p, ctx):
+        if _PART_DATE.match(p) and _set_due(f, p, ctx):
             return True
     m = _TICKET_REF.fullmatch(p) if ("#" in p or "-" in p) else None
     if m and not (m.group("key") and m.group("key").split("-")[0] in _NOT_TICKET_KEYS):
         f.tickets.append(p)
         return True
-    m = re.match(r"^(?:tickets?|issues?|bugs?|jira|pr)\s*[:#]?\s*((?:[\w.-]+/[\w.-]+)?#\d+|[A-Z][A-Z0-9]{1,9}-\d+)$", p, re.IGNORECASE)
+    m = _PART_TICKET.match(p)
     if m:
         f.tickets.append(m.group(1))
         return True
-    m = re.match(r"^(?:owners?|assignees?|assigned\s+to|dri|who|owned\s+by|responsible)\s*[:=-]?\s*(.+)$", p, re.IGNORECASE)
+    m = _PART_OWNER.match(p)
     if m:
         return _set_owner(f, m.group(1))
-    if p.startswith("@") and re.fullmatch(r"@[\w.-]+(?:/[\w.-]+)?", p):
+    if p.startswith("@") and _PART_MENTION.fullmatch(p):
         return _set_owner(f, p)
     if owner_ok and _NAMEISH.match(p) and _owner_like(p):
         return _set_owner(f, p)
@@ -627,7 +767,7 @@ def _read_separator_tail(s: str, f: Fields, ctx: Context) -> str:
     m = _SEPARATOR_TAIL.search(s.rstrip(" ."))
     if not m:
         return s
-    parts = [p.strip() for p in re.split(r"\s*[,;|]\s*", m.group("v")) if p.strip()]
+    parts = [p.strip() for p in _PART_SPLIT.split(m.group("v")) if p.strip()]
     if not parts:
         return s
     trial = Fields(text="")
@@ -647,26 +787,62 @@ def _tidy(s: str) -> str:
     s = s.strip(_EDGE_JUNK)
     # Metadata removed from the middle leaves " ," or " ." behind.
     if " ," in s or " ." in s or " ;" in s:
-        s = re.sub(r"\s+([,.;])", r"\1", s)
+        s = _SPACE_BEFORE_PUNCT.sub(r"\1", s)
     if s.endswith(("(", "[")):
         s = s[:-1].rstrip(_EDGE_JUNK)
     return s
 
 
+def priority_of(value: str) -> str | None:
+    """A priority cell or tag ("P1", "high", "Priority: low", "1") as P0..P4."""
+    prio = _priority(value)
+    if prio is None and value.lower().startswith(("priority", "prio")):
+        prio = _priority(_PRIORITY_KEY.sub("", value.lower()))
+    return prio
+
+
+def done_of(value: str) -> bool | None:
+    """A status cell ("Done", "In progress", "✅", "closed") as done / not done / unknown."""
+    v = value.strip().strip("*_").strip()
+    found = _status(v)
+    if found is None:
+        m = _STATUS_KEYED.search(v) or _STATUS_PREFIX.match(v + " ")
+        found = _status(m.group("s")) if m else None
+    if found is None and v:
+        for mark in DONE_EMOJI:
+            if mark in v:
+                return True
+        for mark in OPEN_EMOJI:
+            if mark in v:
+                return False
+    return found
+
+
+def tickets_in(value: str, ctx: Context) -> list[str]:
+    """The tickets a cell or note names (links resolved), in order."""
+    return read_fields(f"x {value}", ctx).tickets
+
+
 def looks_done(text: str, first_person: bool = True) -> bool:
     """Written as finished work: "The script was updated to ...", "Added a metric for ...",
     and with ``first_person`` "We added ..." (a to-do list's item, not a story's sentence)."""
-    m = _WE_DID.match(text) if first_person else None
-    if m and m.group(1).lower() not in _NOT_DONE_PAST:
-        return True
     first = text.split(" ", 1)[0].strip("*_`").lower()
+    if first_person and first in _FIRST_PERSON:
+        m = _WE_DID.match(text)
+        if m and m.group(1).lower() not in _NOT_DONE_PAST:
+            return True
     if first in ACTION_VERBS and first not in _PAST_OPENERS:
         return False  # an imperative: "Ensure the config was validated"
     if first in _PAST_OPENERS:
         # "Set up X" is also an imperative; only past when followed by a clear past marker.
         return first not in ("set", "built") or " was " in text
+    if " was " not in text and " were " not in text and " been " not in text and " got " not in text:
+        return False
     m = _PAST_PASSIVE.match(text.replace("*", "").replace("`", ""))
     return bool(m) and not _MODAL.search(m.group("subject"))
+
+
+_FIRST_PERSON = frozenset(("we", "i", "they", "our", "the"))
 
 
 def starts_with_verb(text: str) -> bool:

@@ -24,9 +24,19 @@ from datetime import date
 
 from tracker.models import ActionItem
 from tracker.parsing.blocks import Block, Code, ListBlock, ListItem, Para, Table
-from tracker.parsing.fields import Context, Fields, looks_done, read_fields, starts_with_verb
+from tracker.parsing.dates import parse_due
+from tracker.parsing.fields import (
+    Context,
+    Fields,
+    done_of,
+    looks_done,
+    priority_of,
+    read_fields,
+    starts_with_verb,
+    tickets_in,
+)
 from tracker.parsing.sections import NUMBERING, GroupHint, Node, group_hint, normalise, plain
-from tracker.parsing.vocabulary import DONE_WORDS, KIND_WORDS
+from tracker.parsing.vocabulary import KIND_WORDS
 
 _LINK_ONLY = re.compile(
     r"^\s*(?:(?:pr|prs|pull request|issue|ticket|link|see|tracked in|ref)s?\s*:?\s*)?"
@@ -49,6 +59,8 @@ _ASPIRATION = re.compile(
     r"\b(?:ideal(?:ly)?|aim(?:s|ing)?|goals?|would like|hope|strive|striving|most importantly|aspire|vision)\b",
     re.IGNORECASE,
 )
+_TASK_MARKERS = re.compile(r"\b(?:owner|due|by \w+ \d)", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\(.*?\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_])")
 
 # Table columns, recognised by header words.
@@ -85,8 +97,8 @@ class _Candidate:
     group: _Group
     section: str
     # Set by a table's columns; they win over what the text says.
-    overrides: dict[str, object] = field(default_factory=dict)
-    extra_tickets: list[str] = field(default_factory=list)
+    overrides: dict[str, object] | None = None
+    extra_tickets: list[str] | None = None
     takeaway_only: bool = False
 
 
@@ -115,11 +127,17 @@ def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
 
     items: list[ActionItem] = []
     takeaways: list[str] = []
+    per_group: dict[int, tuple[list[GroupHint], bool]] = {}
     for cand in walk.candidates:
-        chain = cand.group.chain()
-        is_takeaway = cand.takeaway_only or any(
-            h.takeaway == "strong" or (split_weak and h.takeaway == "weak" and not h.tasks) for h in chain
-        )
+        known = per_group.get(id(cand.group))
+        if known is None:
+            chain = cand.group.chain()
+            known = chain, any(
+                h.takeaway == "strong" or (split_weak and h.takeaway == "weak" and not h.tasks) for h in chain
+            )
+            per_group[id(cand.group)] = known
+        chain, in_takeaways = known
+        is_takeaway = cand.takeaway_only or in_takeaways
         fields = read_fields(cand.raw, ctx)
         if not _has_words(fields.text):
             if not fields.tickets:
@@ -155,9 +173,16 @@ def _section_hint(section: Node) -> GroupHint:
     return replace(hint, tasks=False, takeaway=None if section.kind == "actions" else hint.takeaway)
 
 
+_NO_OVERRIDES: dict[str, object] = {}
+
+
 def _item(cand: _Candidate, fields: Fields, chain: list[GroupHint]) -> ActionItem:
-    o = cand.overrides
-    tickets = list(dict.fromkeys([*(o.get("tickets") or []), *fields.tickets, *cand.extra_tickets]))  # type: ignore[misc]
+    o = cand.overrides or _NO_OVERRIDES
+    tickets = fields.tickets
+    if o.get("tickets") or cand.extra_tickets:
+        tickets = list(dict.fromkeys([*(o.get("tickets") or []), *tickets, *(cand.extra_tickets or [])]))  # type: ignore[misc]
+    elif len(tickets) > 1:
+        tickets = list(dict.fromkeys(tickets))
     kind = o.get("kind") or fields.kind or next((h.kind for h in chain if h.kind), None)
     done = o.get("done") if o.get("done") is not None else fields.done
     if done is None:
@@ -179,7 +204,7 @@ def _item(cand: _Candidate, fields: Fields, chain: list[GroupHint]) -> ActionIte
 
 
 def _has_words(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
+    return bool(text) and (text[0].isalnum() or any(ch.isalnum() for ch in text))
 
 
 # --- walking the section --------------------------------------------------------------------
@@ -233,9 +258,10 @@ def _heading_item(node: Node, group: _Group, walk: _Walk) -> None:
                 m = _KEY_LINE.match(line.strip())
                 if m:
                     found = read_fields(f"x ({m.group(1)}: {m.group(2)})", walk.ctx)
+                    cand.overrides = cand.overrides or {}
                     _override(cand.overrides, found)
                 elif isinstance(block, ListBlock) and _LINK_ONLY.match(line):
-                    cand.extra_tickets.extend(read_fields(line, walk.ctx).tickets)
+                    cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(line, walk.ctx).tickets]
     walk.candidates.append(cand)
     walk.structured = True
     for child in node.children:
@@ -361,7 +387,7 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
         if ctext is None:
             continue
         if _LINK_ONLY.match(ctext):
-            cand.extra_tickets.extend(read_fields(ctext, walk.ctx).tickets)
+            cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(ctext, walk.ctx).tickets]
             continue
         if _is_todo(ctext):
             _walk_item(child, group, walk, section, depth + 1)
@@ -395,7 +421,7 @@ def _is_todo(text: str) -> bool:
     if starts_with_verb(s):
         return True
     # Owner or due markers make a sub-step a task of its own.
-    return "@" in s or bool(re.search(r"\b(?:owner|due|by \w+ \d)", s, re.IGNORECASE))
+    return "@" in s or bool(_TASK_MARKERS.search(s))
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -404,7 +430,7 @@ def _is_todo(text: str) -> bool:
 def column_roles(header: list[str]) -> list[str | None]:
     roles: list[str | None] = []
     for cell in header:
-        norm = normalise(re.sub(r"\(.*?\)", "", cell))
+        norm = normalise(_PARENTHESES.sub("", cell))
         role = None
         for name, pattern in _COLUMN_ROLES:
             if pattern.match(norm):
@@ -437,28 +463,23 @@ def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
             if role == "owner":
                 o["owner"] = plain(value).lstrip("@")
             elif role == "due":
-                from tracker.parsing.dates import parse_due
-
                 due = parse_due(plain(value), ctx.date_order, ctx.year)
                 if due is not None:
                     o["due"] = due
             elif role == "priority":
-                prio = read_fields(f"({plain(value)})", ctx).priority or read_fields(f"priority {plain(value)}", ctx).priority
+                prio = priority_of(plain(value))
                 if prio:
                     o["priority"] = prio
             elif role == "status":
-                status = DONE_WORDS.get(plain(value).lower())
-                if status is None:
-                    status = read_fields(f"x ({plain(value)})", ctx).done
+                status = done_of(plain(value))
                 if status is not None:
                     o["done"] = status
             elif role == "kind":
-                word = normalise(value).split(" ")[0] if normalise(value) else ""
-                if word in KIND_WORDS:
-                    o["kind"] = KIND_WORDS[word]
+                words = normalise(value).split(" ")
+                if words[0] in KIND_WORDS:
+                    o["kind"] = KIND_WORDS[words[0]]
             elif role == "ticket":
-                tickets = read_fields(f"x {value}", ctx).tickets
-                o["tickets"] = tickets or [plain(value)]
+                o["tickets"] = tickets_in(value, ctx) or [plain(value)]
         walk.candidates.append(_Candidate(cells[ti], line, group, section, overrides=o))
         found = True
     return found

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from tracker.models import TimelineEntry
@@ -78,6 +79,9 @@ _STATES_CAUSE = re.compile(
     r"\broot[ -]?cause\b[^.;]{0,80}?\b(?:was|is|were|are|appears? to (?:be|have been)|turned out|seems)\b|\broot[ -]?cause\s*:",
     re.IGNORECASE,
 )
+# Cheap tests on a raw paragraph before its sentences are split and read.
+_MENTIONS_CAUSE = ("root cause", "root-cause", "rootcause")
+_MENTIONS_FIX = ("resol", "fixed", "mitigated", "remedied", "restored", "recovered")
 _RESOLVED_BY = re.compile(r"\b(?:resolved|fixed|mitigated|remedied|restored|recovered)\s+by\b|\bresolution\b|\bto resolve\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[*_`])")
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
@@ -107,7 +111,12 @@ class Meta:
 
 
 def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip()]
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=256)
+def _sentences(text: str) -> tuple[str, ...]:
+    return tuple(s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip())
 
 
 def title(root: Node, front: dict[str, Any]) -> str | None:
@@ -144,26 +153,32 @@ def _clean_title(text: str) -> str | None:
 def key_values(nodes: list[Node]) -> Iterator[tuple[str, str, int]]:
     """("duration", "From 10:00 AM to 12:00 PM (UTC-4)", line) for "Key: value" lines and tables."""
     for node in nodes:
-        if node.heading is not None and node.blocks and isinstance(node.blocks[0], Para) and len(node.blocks[0].text) <= 80:
-            name = _key_name(node.title.rstrip(":"))
-            if name in ("date", "severity", "duration", "start", "end", "timezone", "incident"):
-                yield name, plain(node.blocks[0].text), node.blocks[0].line
-        for block in node.blocks:
-            if isinstance(block, Para):
-                for offset, line in enumerate(block.text.split("\n")):
-                    yield from _kv(line, block.line + offset)
-            elif isinstance(block, ListBlock):
-                for item in block.items:
-                    if item.text:
-                        yield from _kv(item.text.replace("\n", " "), item.line)
-            elif isinstance(block, Table):
-                rows = [(block.header_line, block.header), *block.rows]
-                for line, cells in rows:
-                    for i in range(0, len(cells) - 1, 2):
-                        key, value = plain(cells[i]), plain(cells[i + 1])
-                        name = _key_name(key)
-                        if name and value:
-                            yield name, value, line
+        if node.key_values is None:
+            node.key_values = list(_node_key_values(node))
+        yield from node.key_values
+
+
+def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
+    if node.heading is not None and node.blocks and isinstance(node.blocks[0], Para) and len(node.blocks[0].text) <= 80:
+        name = _key_name(node.title.rstrip(":"))
+        if name in ("date", "severity", "duration", "start", "end", "timezone", "incident"):
+            yield name, plain(node.blocks[0].text), node.blocks[0].line
+    for block in node.blocks:
+        if isinstance(block, Para):
+            for offset, line in enumerate(block.text.split("\n")):
+                yield from _kv(line, block.line + offset)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                if item.text:
+                    yield from _kv(item.text.replace("\n", " "), item.line)
+        elif isinstance(block, Table):
+            rows = [(block.header_line, block.header), *block.rows]
+            for line, cells in rows:
+                for i in range(0, len(cells) - 1, 2):
+                    key, value = plain(cells[i]), plain(cells[i + 1])
+                    name = _key_name(key)
+                    if name and value:
+                        yield name, value, line
 
 
 def _kv(line: str, number: int) -> Iterator[tuple[str, str, int]]:
@@ -498,7 +513,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
         return
     # 2. A summary sentence saying what the root cause was.
     for node in summaries:
-        for sentence in _node_sentences(node):
+        for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
             if _STATES_CAUSE.search(sentence):
                 meta.root_cause = sentence
                 return
@@ -512,7 +527,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
     for node in nodes:
         if node.kind in ("actions", "takeaways"):
             continue
-        for sentence in _node_sentences(node):
+        for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
             if _STATES_CAUSE.search(sentence):
                 meta.root_cause = sentence
                 return
@@ -536,10 +551,17 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
                 return
 
 
-def _node_sentences(node: Node, deep: bool = False) -> Iterator[str]:
+def _node_sentences(node: Node, deep: bool = False, having: tuple[str, ...] = ()) -> Iterator[str]:
+    """The sentences of a section's paragraphs (and, ``deep``, its subsections and list items);
+    with ``having``, only of paragraphs holding one of those lower-case words (splitting costs
+    more than looking)."""
     for n in node.walk() if deep else [node]:
         for block in n.blocks:
             if isinstance(block, Para):
+                if having:
+                    lower = block.text.lower()
+                    if not any(word in lower for word in having):
+                        continue
                 text = plain(block.text)
                 if _KEY_VALUE.match(text) and len(text.split(":", 1)[0].split()) <= 4 and text.split(":", 1)[0].istitle():
                     # "Primary Causes:" style labels and "Date: ..." lines are not prose.
@@ -580,7 +602,7 @@ def _resolution(meta: Meta, nodes: list[Node], summaries: list[Node]) -> None:
                     meta.resolution = text
                     return
     for node in summaries:
-        for sentence in _node_sentences(node):
+        for sentence in _node_sentences(node, having=_MENTIONS_FIX):
             if _RESOLVED_BY.search(sentence):
                 meta.resolution = sentence
                 return

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tracker.parsing.blocks import Block, Heading, ListBlock, Para
 from tracker.parsing.vocabulary import KIND_WORDS
@@ -24,6 +25,9 @@ NUMBERING = re.compile(
 )
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\[[^\]]*\]")
 _NON_WORD = re.compile(r"[^a-z0-9&/']+")
+_MARKS = re.compile(r"(\*\*|__|~~|`)")
+_SINGLE_MARKS = re.compile(r"(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -125,10 +129,10 @@ class Node:
     blocks: list[Block] = field(default_factory=list)
     children: list[Node] = field(default_factory=list)
     parent: Node | None = None
-
-    @property
-    def title(self) -> str:
-        return plain(self.heading.text) if self.heading else ""
+    # The heading as plain text ("" for the root).
+    title: str = ""
+    # Its "Key: value" lines, read once (tracker.parsing.metadata).
+    key_values: list[tuple[str, str, int]] | None = None
 
     def walk(self) -> list[Node]:
         out = [self]
@@ -137,18 +141,20 @@ class Node:
         return out
 
 
+@lru_cache(maxsize=1024)
 def plain(text: str) -> str:
     """Inline Markdown as plain text: emphasis, code marks and link targets removed."""
     if "[" in text:
         text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
     if "*" in text or "_" in text or "`" in text or "~" in text:
-        text = re.sub(r"(\*\*|__|~~|`)", "", text)
-        text = re.sub(r"(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])", "", text)
+        text = _MARKS.sub("", text)
+        text = _SINGLE_MARKS.sub("", text)
     if "\\" in text:
-        text = re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+        text = _ESCAPE.sub(r"\1", text)
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=4096)
 def normalise(heading: str) -> str:
     """"## 3. 🛠️ **Action Items:**" -> "action items"."""
     s = plain(heading).lower()
@@ -159,6 +165,7 @@ def normalise(heading: str) -> str:
     return " ".join(s.split())
 
 
+@lru_cache(maxsize=4096)
 def classify(heading: str) -> str:
     """The section kind a heading names, read on its own."""
     norm = normalise(heading)
@@ -189,6 +196,7 @@ class GroupHint:
     takeaway: str | None = None  # "strong" | "weak" | None
 
 
+@lru_cache(maxsize=4096)
 def group_hint(label: str) -> GroupHint:
     norm = normalise(label)
     done: bool | None = None
@@ -297,7 +305,7 @@ def _open(stack: list[Node], heading: Heading) -> None:
     while len(stack) > 1 and stack[-1].level >= heading.level:
         stack.pop()
     parent = stack[-1]
-    node = Node(heading, heading.level, parent=parent)
+    node = Node(heading, heading.level, parent=parent, title=plain(heading.text))
     node.own_kind = classify(heading.text)
     node.kind = _effective_kind(node.own_kind, parent.kind, heading.text)
     parent.children.append(node)

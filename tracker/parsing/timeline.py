@@ -14,6 +14,7 @@ from tracker.parsing.sections import Node, normalise, plain
 
 _LEAD = re.compile(r"^(?:at|on|around|about|approx\.?|approximately|by|~|\[|\(|-)\s*", re.IGNORECASE)
 _AFTER = re.compile(r"^\s*(?:\)|\])?\s*(?:[-–—:|,>]+|\s)\s*")
+_PARENTHESES = re.compile(r"\(.*?\)")
 _TIME_HEADER = re.compile(r"^(?:time|date|when|timestamp|date ?/ ?time|datetime|at|hour|clock|day)\b")
 _TEXT_HEADER = re.compile(r"^(?:event|events|what|description|action|actions|details|update|activity|summary|note|notes|happened|impact)\b")
 
@@ -141,7 +142,7 @@ def _entry(moment: dates.Moment, text: str, line: int, state: _State, out: list[
 
 
 def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
-    header = [normalise(re.sub(r"\(.*?\)", "", h)) for h in table.header]
+    header = [normalise(_PARENTHESES.sub("", h)) for h in table.header]
     ti = next((i for i, h in enumerate(header) if _TIME_HEADER.match(h)), None)
     if ti is None:
         ti = 0
