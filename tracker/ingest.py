@@ -165,48 +165,67 @@ def ingest_paths(
     root = settings.ingest.root
     known = _known_hashes(store)
     seen: dict[str, str] = {}  # key -> path, to catch two files claiming one id
-    for file in files.values():
-        shown = file.as_posix()
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            done(FileResult(path=shown, status="failed", error=exc.strerror or str(exc)))
-            continue
-        digest = content_hash(data, fingerprint)
-        quick = _unchanged_key(file, data, digest, root, known)
-        if quick is not None and _claim(seen, quick, shown) is None:
-            done(FileResult(path=shown, status="unchanged", key=quick))
-            continue
-        try:
-            pm = parse_file(file, settings.parsing)
-        except PmtError as exc:
-            done(FileResult(path=shown, status="failed", error=getattr(exc, "reason", None) or str(exc)))
-            continue
-        pm.path = shown
-        key = postmortem_key(pm, root)
-        clash = _claim(seen, key, shown)
-        if clash is not None:
-            done(
-                FileResult(
-                    path=shown,
-                    status="failed",
-                    key=key,
-                    error=f"postmortem id {key!r} is also used by {clash}; ids must be unique",
-                )
-            )
-            continue
-        result = ingest_document(store, pm, digest, settings, key=key, probably_new=key not in known)
+    with store.engine.connect() as conn:  # one connection, a transaction per file
+        for file in files.values():
+            _ingest_file(store, conn, file, settings, fingerprint, known, seen, parse_file, done)
+    return report
+
+
+def _ingest_file(
+    store: Store,
+    conn: Connection,
+    file: Path,
+    settings: Settings,
+    fingerprint: str,
+    known: dict[str, tuple[str, str | None]],
+    seen: dict[str, str],
+    parse_file: Callable[..., Postmortem],
+    done: Callable[[FileResult], None],
+) -> None:
+    """Read, hash, parse and store one file; report what happened through ``done``."""
+    shown = file.as_posix()
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        done(FileResult(path=shown, status="failed", error=exc.strerror or str(exc)))
+        return
+    digest = content_hash(data, fingerprint)
+    by_path = path_key(file, settings.ingest.root)
+    quick = _unchanged_key(data, digest, by_path, known)
+    if quick is not None and _claim(seen, quick, shown) is None:
+        done(FileResult(path=shown, status="unchanged", key=quick))
+        return
+    try:
+        pm = parse_file(file, settings.parsing)
+    except PmtError as exc:
+        done(FileResult(path=shown, status="failed", error=getattr(exc, "reason", None) or str(exc)))
+        return
+    pm.path = shown
+    key = str(pm.id).strip() if pm.id is not None and str(pm.id).strip() else by_path
+    clash = _claim(seen, key, shown)
+    if clash is not None:
         done(
             FileResult(
                 path=shown,
-                status=result.status,
-                key=result.key,
-                items=len(result.items),
-                events=dict(result.events),
-                notes=result.notes,
+                status="failed",
+                key=key,
+                error=f"postmortem id {key!r} is also used by {clash}; ids must be unique",
             )
         )
-    return report
+        return
+    result = ingest_document(
+        store, pm, digest, settings, key=key, probably_new=key not in known, connection=conn
+    )
+    done(
+        FileResult(
+            path=shown,
+            status=result.status,
+            key=result.key,
+            items=len(result.items),
+            events=dict(result.events),
+            notes=result.notes,
+        )
+    )
 
 
 def ingest_document(
@@ -218,12 +237,14 @@ def ingest_document(
     key: str | None = None,
     now: datetime | None = None,
     probably_new: bool = False,
+    connection: Connection | None = None,
 ) -> IngestResult:
     """Upsert one parsed postmortem and its items in one transaction (retried once on a race).
 
     ``probably_new``: the caller saw no postmortem with this key a moment ago, so the insert is
     tried without looking first; if another run inserted it meanwhile, the unique key refuses
-    the insert and the retry looks it up.
+    the insert and the retry looks it up. ``connection``: a connection to use (not in a
+    transaction), to save a pool round trip per file when ingesting many.
     """
     key = key or postmortem_key(pm, settings.ingest.root)
     # _Prepared talks to the driver directly: its errors arrive unwrapped by SQLAlchemy.
@@ -234,8 +255,12 @@ def ingest_document(
         try:
             # A plain connection (BEGIN IMMEDIATE on SQLite): most files are new or unchanged
             # and need no ORM session; an update opens one on this same transaction.
+            first = probably_new and attempt == 1
+            if connection is not None:
+                with connection.begin():
+                    return _upsert(connection, pm, key, content_hash, settings, now or utcnow(), first)
             with store.engine.begin() as conn:
-                return _upsert(conn, pm, key, content_hash, settings, now or utcnow(), probably_new and attempt == 1)
+                return _upsert(conn, pm, key, content_hash, settings, now or utcnow(), first)
         except integrity as exc:
             # Another run inserted the same rows between our read and our write; once more
             # under the lock we see them and update instead.
@@ -256,6 +281,7 @@ def _upsert(
     settings: Settings,
     now: datetime,
     probably_new: bool = False,
+    connection: Connection | None = None,
 ) -> IngestResult:
     lock(conn, f"postmortem:{key}")
     found = None if probably_new else _prepared(_PM, conn).find_by_key(conn, key)
@@ -614,14 +640,14 @@ _FRONT_MATTER_ID = re.compile(r"^id:[ \t]*['\"]?(?P<id>[^'\"\r\n#]+?)['\"]?[ \t]
 
 
 def _unchanged_key(
-    file: Path, data: bytes, digest: str, root: str, known: dict[str, tuple[str, str | None]]
+    data: bytes, digest: str, by_path: str, known: dict[str, tuple[str, str | None]]
 ) -> str | None:
     """The key of the stored postmortem this file is byte-for-byte, or None (parse it).
 
     The key needs the front matter's id, so look for it without parsing; a miss only costs a
     parse (the hash is checked again under the lock).
     """
-    candidates = [path_key(file, root)]
+    candidates = [by_path]
     if data.startswith(b"---"):
         end = data.find(b"\n---", 3)
         if end > 0:
