@@ -12,7 +12,6 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -26,30 +25,23 @@ EXIT_INTERRUPTED = 130
 class PmtGroup(TyperGroup):
     """Maps errors to exit codes in one place: a user's mistake never shows a traceback."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
             return super().invoke(ctx)
         except PmtError as exc:
-            click.echo(f"pmt: error: {exc}", err=True)
+            typer.echo(f"pmt: error: {exc}", err=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            click.echo("pmt: interrupted", err=True)
+            typer.echo("pmt: interrupted", err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None
-        # typer >= 0.2x vendors click (typer._click): its Exit, Abort and usage errors are not
-        # click's, and must pass through untouched like click's own.
-        except (
-            click.exceptions.Exit,
-            click.ClickException,
-            click.Abort,
-            typer.Exit,
-            typer.Abort,
-            typer.TyperException,
-        ):
+        # typer vendors click: Exit, Abort and usage errors (TyperException) are typer's own
+        # and are rendered by it. click itself is not a dependency.
+        except (typer.Exit, typer.Abort, typer.TyperException):
             raise
         except Exception as exc:
             if os.environ.get("PMT_DEBUG"):
                 raise
-            click.echo(
+            typer.echo(
                 f"pmt: unexpected error: {type(exc).__name__}: {exc}\n"
                 "pmt: this is a bug; run again with PMT_DEBUG=1 for the traceback and report it",
                 err=True,
