@@ -21,6 +21,7 @@ from tracker.models import Postmortem, Section
 
 if TYPE_CHECKING:
     from tracker.config import ParsingSettings
+    from tracker.parsing.dates import Moment
 
 __all__ = ["parse_file", "parse_text"]
 
@@ -56,12 +57,13 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
     zone_text = next((z for z in (timeline.zone_hint(n) for n in tl_nodes) if z), None)
     meta = metadata.prepare(root, front, date_order)
     tz = metadata.zone_of(zone_text)
-    instants: list[datetime | None] = []
+    reads: list[tuple[datetime | None, Moment | None]] = []
     for node in tl_nodes:
         entries, times = timeline.read(node, date_order, meta.year, meta.day or meta.guess_day, tz)
         pm.timeline.extend(entries)
-        instants.extend(times)
-    metadata.complete(meta, root, front, date_order, list(zip(pm.timeline, instants)), zone_text)
+        reads.extend(times)
+    read_entries = [(e, at, m) for e, (at, m) in zip(pm.timeline, reads)]
+    metadata.complete(meta, root, front, date_order, read_entries, zone_text, text)
     pm.title = meta.title
     pm.id = str(front["id"]) if front.get("id") is not None else None
     pm.started, pm.ended = meta.started, meta.ended

@@ -294,22 +294,24 @@ def _fast_clock(text: str) -> Moment | None:
     m = _FAST_CLOCK.match(text)
     if m is None:
         return None
-    hour, minute = int(m.group(1)), int(m.group(2))
-    second = int(m.group(3) or 0)
-    half = m.group(4)
+    h, mi, sec, half, zone = m.groups()
+    hour, minute, second = int(h), int(mi), int(sec) if sec else 0
     if half:
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if half in "pP" else 0)
     if hour > 23 or minute > 59 or second > 59:
         return None
-    zone = m.group(5)
     tz = None
     if zone:
         tz = zone_info(zone)
         if tz is None:
             return None  # "10:00 DNS ...": not a zone; the full pattern decides
-    if _NEEDS_FULL.match(text, m.end() + (1 if text[m.end() : m.end() + 1] == " " else 0)):
+    end = m.end()
+    after = text[end : end + 2]
+    if after and after[0] not in "-–—:|,." and after not in (" -", " –", " —", " |") and _NEEDS_FULL.match(
+        text, end + (1 if after[:1] == " " else 0)
+    ):
         return None
     raw = m.group(0).rstrip()
     if raw.endswith(")") and "(" not in raw:

@@ -201,16 +201,27 @@ _OWNER_WORD_SPLIT = re.compile(r"[\s,&+/]+|\band\b")
 _OWNER_SPLIT = re.compile(r"\s*(?:,|&|\+|/|\band\b)\s*")
 _KEY_DIGIT = re.compile(r"[A-Z0-9]-\d")
 # Anything that may start a piece of metadata; text without any of these is taken as it is.
-# (Lower-case letters only after a word boundary; the owner-prefix forms are covered by ":",
-# " - " and the " to " / " will " words.)
-_TRIGGER = re.compile(
-    r"[\[\]()@#~|:*_✅✔☑⏳🚧⬜🔲◻☐✓🟢🔄🔜—–]| - |[A-Z0-9]-\d|\bP[0-4]\b|https?://"
-    r"|\b(?:[Dd]ue|by|[Bb]efore|[Uu]ntil|[Dd]eadline|ETA|[Ee]ta|[Tt]arget|[Oo]wner|[Aa]ssign|[Ww]ho|DRI|[Rr]esponsible"
-    r"|[Pp]riority|[Pp]rio|[Hh]igh|[Ll]ow|[Mm]edium|[Cc]ritical|[Uu]rgent|[Tt]ype|[Kk]ind|[Cc]ategory|[Ss]tatus|[Ss]tate"
-    r"|DONE|[Dd]one|TODO|[Tt]odo|WIP|FIXED|CLOSED|OPEN|[Cc]omplet\w*|[Ff]ixed|[Ii]mplemented|[Rr]esolved|[Ii]n progress"
-    r"|[Tt]ask|[Aa]ction|[Ii]tem|AI|[Ss]tep|[Ff]ollow|[Ee]nd of|Q[1-4])\b"
-    r"|^(?:[Tt]he\s+)?[A-Z][\w.'’-]*(?:\s+[\w.'’&+,-]+){0,4}?\s+(?:to|will|should|must|shall)\s"
+# Characters first (one cheap scan), then words on the lower-cased text.
+_TRIGGER_CHARS = re.compile(r"[\[\]()@#~|:*_\d—–✅✔☑⏳🚧⬜🔲◻☐✓🟢🔄🔜]| - |https?://")
+_TRIGGER_WORDS = frozenset(
+    "due by before until deadline eta target owner owners assignee assignees assigned who dri "
+    "responsible priority prio pri high low medium critical urgent highest lowest type kind category "
+    "status state done todo to-do wip fixed closed open complete completed implemented resolved "
+    "progress task action item ai step follow followup follow-up end q1 q2 q3 q4".split()
 )
+_OWNER_VERBS = frozenset(("to", "will", "should", "must", "shall"))
+
+
+def _may_hold_metadata(s: str) -> bool:
+    if _TRIGGER_CHARS.search(s):
+        return True
+    words = s.lower().replace(",", " ").replace(".", " ").replace(";", " ").split()
+    if not _TRIGGER_WORDS.isdisjoint(words):
+        return True
+    # "Alice to ...", "The SRE team will ...".
+    return s[:1].isupper() and not _OWNER_VERBS.isdisjoint(words[1:6])
+
+
 _DIGIT = re.compile(r"\d")
 _EDGE_JUNK = " \t-–—,;:|/·•"
 _EMPTY_GROUPS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\](?![(\[])|\*\*\s*\*\*|__\s*__")
@@ -221,7 +232,7 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     """Read ``raw`` (one item's inline Markdown) into its text and metadata."""
     s = raw.replace("\n", " ").strip() if "\n" in raw else raw.strip()
     f = Fields(text="")
-    if not _TRIGGER.search(s) and not (ctx.references and "[" in s):
+    if not _may_hold_metadata(s):
         # Nothing that could be metadata: most items in real documents.
         f.text = _tidy(s)
         return f

@@ -343,10 +343,14 @@ def _label(text: str) -> str | None:
 
 
 def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: int = 0) -> None:
+    text = item.text
+    if not item.children and text is not None:
+        # The common case: an item with nothing nested.
+        walk.candidates.append(_Candidate(text, item.line, group, section))
+        return
     sublists = [c for c in item.children if isinstance(c, ListBlock)]
     paras = [c for c in item.children if isinstance(c, Para)]
     tables = [c for c in item.children if isinstance(c, Table)]
-    text = item.text
 
     if text is None:
         for sub in sublists:

@@ -39,7 +39,7 @@ _KEYS: list[tuple[str, re.Pattern[str]]] = [
     ("title", re.compile(r"^(?:title|incident title|name)$")),
 ]
 _USERS = re.compile(
-    r"(?:~|about |approximately |roughly |around |nearly |over |up to |almost )?(?P<n>\d{1,3}(?:\.\d+)?)\s?%\s+(?:of\s+)?"
+    r"(?<![\d.])(?P<n>\d{1,3}(?:\.\d+)?)\s?%\s+(?:of\s+)?"
     r"(?:(?:all|our|the|active|total|global|affected|us|eu|mobile|web|logged-in|paying)\s+){0,3}"
     r"(?:users?|customers?|visitors?|clients?|accounts?|tenants?|subscribers?|players?|members?|merchants?|people|traffic|requests?|sessions?)\b",
     re.IGNORECASE,
@@ -79,6 +79,7 @@ _STATES_CAUSE = re.compile(
     r"\broot[ -]?cause\b[^.;]{0,80}?\b(?:was|is|were|are|appears? to (?:be|have been)|turned out|seems)\b|\broot[ -]?cause\s*:",
     re.IGNORECASE,
 )
+_DURATION_WORDS = ("duration", "time to ", "downtime", "ttr", "ttm", "outage length", "length of")
 # Cheap tests on a raw paragraph before its sentences are split and read.
 _MENTIONS_CAUSE = ("root cause", "root-cause", "rootcause")
 _MENTIONS_FIX = ("resol", "fixed", "mitigated", "remedied", "restored", "recovered")
@@ -216,13 +217,17 @@ def complete(
     root: Node,
     front: dict[str, Any],
     date_order: str,
-    timeline: list[tuple[TimelineEntry, datetime | None]],
+    timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]],
     timeline_zone: str | None,
+    text: str = "",
 ) -> Meta:
-    """The rest, once the timeline is known (start and end fall back on it)."""
+    """The rest, once the timeline is known (start and end fall back on it). ``text`` is the
+    document, only to skip searches for what it plainly does not contain."""
     nodes = root.walk()
     summaries = _summaries(root)
-    _times(meta, front, summaries, date_order, timeline, timeline_zone, nodes)
+    lower = text.lower()
+    may_state_duration = not text or any(w in lower for w in _DURATION_WORDS)
+    _times(meta, front, summaries, date_order, timeline, timeline_zone, nodes if may_state_duration else None)
     _impact(meta, front, nodes, summaries)
     _severity(meta, front, root)
     _root_cause(meta, front, nodes, summaries)
@@ -309,7 +314,7 @@ def _times(
     front: dict[str, Any],
     summaries: list[Node],
     date_order: str,
-    timeline: list[tuple[TimelineEntry, datetime | None]],
+    timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]],
     timeline_zone: str | None,
     all_nodes: list[Node] | None = None,
 ) -> None:
@@ -432,14 +437,12 @@ def _prose_duration(summaries: list[Node]) -> int | None:
     return None
 
 
-def _times_from_timeline(meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None]], date_order: str) -> str | None:
+def _times_from_timeline(
+    meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]], date_order: str
+) -> str | None:
     """Start: the first entry that reads as the impact starting (in the first half), else the
     first; end: the first later entry that reads as recovery. Returns the start's zone."""
-    timed = []
-    for entry, instant in timeline:
-        moment = dates.leading_moment(entry.at, date_order)
-        if moment is not None and moment.clock is not None:
-            timed.append((entry, instant, moment))
+    timed = [(e, t, m) for e, t, m in timeline if m is not None and m.clock is not None]
     if not timed:
         return None
     half = timed[: max(1, (len(timed) + 1) // 2)]
@@ -477,9 +480,14 @@ def _impact(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: lis
         meta.impact = _section_text(impact_node)
     elif "impact" in meta.kv:
         meta.impact = meta.kv["impact"][0]
-    for text in [meta.impact or ""] + [_section_text(n) for n in summaries if n.kind == "summary"]:
+    texts = [meta.impact or ""]
+    for node in summaries:
+        if node.kind == "summary":
+            texts.extend(b.text for b in node.blocks if isinstance(b, Para) and "%" in b.text)
+            texts.extend(i.text for b in node.blocks if isinstance(b, ListBlock) for i in b.items if i.text and "%" in i.text)
+    for text in texts:
         if "%" in text:
-            m = _USERS.search(text)
+            m = _USERS.search(text.replace("\n", " "))
             if m:
                 meta.users_affected_pct = float(m.group("n"))
                 break

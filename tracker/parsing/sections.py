@@ -134,11 +134,16 @@ class Node:
     # Its "Key: value" lines, read once (tracker.parsing.metadata).
     key_values: list[tuple[str, str, int]] | None = None
 
+    # The section and its descendants in document order, once the tree is built.
+    _walked: list[Node] | None = None
+
     def walk(self) -> list[Node]:
-        out = [self]
-        for child in self.children:
-            out.extend(child.walk())
-        return out
+        if self._walked is None:
+            out = [self]
+            for child in self.children:
+                out.extend(child.walk())
+            self._walked = out
+        return self._walked
 
 
 @lru_cache(maxsize=1024)

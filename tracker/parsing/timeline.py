@@ -13,6 +13,8 @@ from tracker.parsing.blocks import ListBlock, ListItem, Para, Table
 from tracker.parsing.sections import Node, normalise, plain
 
 _LEAD = re.compile(r"^(?:at|on|around|about|approx\.?|approximately|by|~|\[|\(|-)\s*", re.IGNORECASE)
+# What stands between a time and what happened: "10:00 - ...", "**10:00**: ...", "[10:00] ...".
+_SEPARATORS = " \t)]-–—:|,>"
 _AFTER = re.compile(r"^\s*(?:\)|\])?\s*(?:[-–—:|,>]+|\s)\s*")
 _PARENTHESES = re.compile(r"\(.*?\)")
 _TIME_HEADER = re.compile(r"^(?:time|date|when|timestamp|date ?/ ?time|datetime|at|hour|clock|day)\b")
@@ -26,8 +28,9 @@ class _State:
     day: date | None
     tz: tzinfo | None
     last: datetime | None = None
-    # The instant of each entry, also when no zone is known (naive): metadata falls back on it.
-    instants: list[datetime | None] = field(default_factory=list)
+    # Per entry, its instant (naive when no zone is known) and its time as read: metadata
+    # falls back on them for the incident's start and end.
+    reads: list[tuple[datetime | None, dates.Moment | None]] = field(default_factory=list)
 
 
 def zone_hint(node: Node) -> str | None:
@@ -52,17 +55,20 @@ def zone_hint(node: Node) -> str | None:
 
 def read(
     node: Node, date_order: str, year: int | None, day: date | None, tz: tzinfo | None
-) -> tuple[list[TimelineEntry], list[datetime | None]]:
-    """The entries of a timeline section, and each entry's time (naive when no zone is known)."""
+) -> tuple[list[TimelineEntry], list[tuple[datetime | None, dates.Moment | None]]]:
+    """The entries of a timeline section, and per entry its instant (naive when no zone is
+    known) and its time as read."""
     state = _State(date_order, year, day, tz)
     out: list[TimelineEntry] = []
     _read_node(node, state, out, top=True)
-    return out, state.instants
+    return out, state.reads
 
 
-def _add(out: list[TimelineEntry], state: _State, entry: TimelineEntry, instant: datetime | None) -> None:
+def _add(
+    out: list[TimelineEntry], state: _State, entry: TimelineEntry, instant: datetime | None, moment: dates.Moment | None
+) -> None:
     out.append(entry)
-    state.instants.append(instant)
+    state.reads.append((instant, moment))
 
 
 def _read_node(node: Node, state: _State, out: list[TimelineEntry], top: bool = False) -> None:
@@ -118,9 +124,9 @@ def _read_line(line: str, number: int, state: _State, out: list[TimelineEntry], 
             remainder = _AFTER.sub("", body[moment.end :], count=1).strip()
             if remainder and len(remainder) > 3:
                 # "2024-03-01: deploy started" - an entry with a day but no time.
-                _add(out, state, TimelineEntry(at=moment.raw, text=remainder, line=number, at_iso=None), None)
+                _add(out, state, TimelineEntry(at=moment.raw, text=remainder, line=number, at_iso=None), None, moment)
         return moment
-    remainder = _AFTER.sub("", body[moment.end :], count=1).strip()
+    remainder = body[moment.end :].lstrip(_SEPARATORS)
     _entry(moment, remainder, number, state, out)
     return moment
 
@@ -138,7 +144,7 @@ def _entry(moment: dates.Moment, text: str, line: int, state: _State, out: list[
     if at is not None:
         state.last = at
     aware = at if (at is not None and at.tzinfo is not None) else None
-    _add(out, state, TimelineEntry(at=moment.raw, text=text, line=line, at_iso=aware), at)
+    _add(out, state, TimelineEntry(at=moment.raw, text=text, line=line, at_iso=aware), at, moment)
 
 
 def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
@@ -168,7 +174,7 @@ def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
         if moment.clock is None:
             if moment.day is not None:
                 state.day = moment.day
-            _add(out, state, TimelineEntry(at=moment.raw, text=text, line=line, at_iso=None), None)
+            _add(out, state, TimelineEntry(at=moment.raw, text=text, line=line, at_iso=None), None, moment)
             continue
         _entry(moment, text, line, state, out)
 
