@@ -7,7 +7,7 @@ The document is tokenised once by markdown-it-py (CommonMark + tables + striketh
 once into blocks with line numbers (``blocks``), arranged into sections classified by meaning
 (``sections``), and read: action items and takeaways (``items`` with ``fields``), the timeline
 (``timeline``) and the incident's metadata (``metadata``). markdown-it is imported on first
-use, not when this package is imported.
+use, not when this package is imported (``pmt --help`` never loads it).
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING
 
 from tracker.errors import InputError, ParseError
 from tracker.models import Postmortem, Section
+from tracker.parsing import frontmatter, items, metadata, sections, timeline
+from tracker.parsing.blocks import tokenize as blocks_of
+from tracker.parsing.fields import Context
 
 if TYPE_CHECKING:
     from tracker.config import ParsingSettings
@@ -30,10 +33,6 @@ _DEFAULT_MAX_BYTES = 5_000_000
 
 def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None = None) -> Postmortem:
     """Everything pmt understands of ``text``. Lines are 1-based lines of ``text`` as given."""
-    from tracker.parsing import frontmatter, items, metadata, sections, timeline
-    from tracker.parsing.blocks import tokenize
-    from tracker.parsing.fields import Context
-
     date_order = settings.date_order if settings is not None else "mdy"
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -41,7 +40,7 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
     front, body = frontmatter.split(text)
-    blocks, refs = tokenize(body)
+    blocks, refs = blocks_of(body)
     root = sections.build(blocks)
     nodes = root.walk()
 

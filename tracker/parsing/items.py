@@ -19,7 +19,7 @@ Rules that matter (and why):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.models import ActionItem
@@ -170,7 +170,7 @@ def takeaway_texts(section: Node, ctx: Context) -> list[str]:
 def _section_hint(section: Node) -> GroupHint:
     hint = group_hint(section.title)
     # The section's own name ("Action Items") says "tasks" but separates nothing by itself.
-    return replace(hint, tasks=False, takeaway=None if section.kind == "actions" else hint.takeaway)
+    return GroupHint(hint.kind, hint.done, False, None if section.kind == "actions" else hint.takeaway)
 
 
 _NO_OVERRIDES: dict[str, object] = {}

@@ -230,8 +230,8 @@ def complete(
     _times(meta, front, summaries, date_order, timeline, timeline_zone, nodes if may_state_duration else None)
     _impact(meta, front, nodes, summaries)
     _severity(meta, front, root)
-    _root_cause(meta, front, nodes, summaries)
-    _resolution(meta, nodes, summaries)
+    _root_cause(meta, front, nodes, summaries, lower)
+    _resolution(meta, nodes, summaries, lower)
     incident = front.get("incident") or front.get("ticket") or (meta.kv.get("incident") or (None,))[0]
     if incident is not None and str(incident).strip():
         meta.incident = str(incident).strip()
@@ -240,6 +240,8 @@ def complete(
 
 def _summaries(root: Node) -> list[Node]:
     """The preamble (before the first classified section) and the summary and impact sections."""
+    if root.summaries is not None:
+        return root.summaries
     out = [root]
     preamble = True
     for node in root.walk()[1:]:
@@ -247,6 +249,7 @@ def _summaries(root: Node) -> list[Node]:
             preamble = False
         if node.kind in ("summary", "impact") or (preamble and node.kind == "other"):
             out.append(node)
+    root.summaries = out
     return out
 
 
@@ -508,7 +511,9 @@ def _severity(meta: Meta, front: dict[str, Any], root: Node) -> None:
             return
 
 
-def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: list[Node]) -> None:
+def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: list[Node], lower: str = "") -> None:
+    # ``lower``: the document lower-cased, to skip the searches for "root cause" it cannot answer.
+    names_cause = not lower or any(w in lower for w in _MENTIONS_CAUSE)
     rc_nodes = [n for n in nodes if n.kind == "root_cause" and (n.parent is None or n.parent.kind != "root_cause")]
     if rc_nodes:
         detail = "\n\n".join(t for t in (_section_text(n) for n in rc_nodes) if t)
@@ -520,7 +525,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
         meta.root_cause = _first_sentence(candidates[0][1], whole=True)
         return
     # 2. A summary sentence saying what the root cause was.
-    for node in summaries:
+    for node in summaries if names_cause else ():
         for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
             if _STATES_CAUSE.search(sentence):
                 meta.root_cause = sentence
@@ -532,7 +537,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
                 meta.root_cause = sentence
                 return
     # 4. Any sentence that names the root cause, outside the action section.
-    for node in nodes:
+    for node in nodes if names_cause else ():
         if node.kind in ("actions", "takeaways"):
             continue
         for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
@@ -590,7 +595,7 @@ def _first_sentence(text: str, whole: bool = False) -> str:
     return found[0] if not whole or len(found[0]) > 25 else " ".join(found[:2])
 
 
-def _resolution(meta: Meta, nodes: list[Node], summaries: list[Node]) -> None:
+def _resolution(meta: Meta, nodes: list[Node], summaries: list[Node], lower: str = "") -> None:
     res_nodes = [n for n in nodes if n.kind == "resolution" and (n.parent is None or n.parent.kind != "resolution")]
     for node in res_nodes:
         text = _section_text(node)
@@ -609,6 +614,8 @@ def _resolution(meta: Meta, nodes: list[Node], summaries: list[Node]) -> None:
                 if _RESOLVED_BY.search(text) or re.search(r"\b(?:rolled back|rolling back|reverted|fixed)\b", text, re.IGNORECASE):
                     meta.resolution = text
                     return
+    if lower and not any(w in lower for w in _MENTIONS_FIX):
+        return
     for node in summaries:
         for sentence in _node_sentences(node, having=_MENTIONS_FIX):
             if _RESOLVED_BY.search(sentence):

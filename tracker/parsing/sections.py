@@ -131,8 +131,10 @@ class Node:
     parent: Node | None = None
     # The heading as plain text ("" for the root).
     title: str = ""
-    # Its "Key: value" lines, read once (tracker.parsing.metadata).
+    # Its "Key: value" lines, read once, and for the root the summary-like sections
+    # (tracker.parsing.metadata).
     key_values: list[tuple[str, str, int]] | None = None
+    summaries: list[Node] | None = None
 
     # The section and its descendants in document order, once the tree is built.
     _walked: list[Node] | None = None
@@ -285,6 +287,8 @@ def build(blocks: list[Block]) -> Node:
 
 def title_node(root: Node) -> Node | None:
     """The document's title heading: its first heading, when no other heading is as high."""
+    if root.children and root.children[0].heading is not None and root.children[0].heading.pseudo:
+        return None
     nodes = [n for n in root.walk()[1:] if n.heading is not None and not n.heading.pseudo]
     if not nodes or root.children[0] is not nodes[0]:
         return None
