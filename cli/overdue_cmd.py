@@ -136,9 +136,8 @@ def json_array(objects: list[str]) -> str:
 def _render(rows: list[Any], fmt: Format, day: date) -> str:
     if not rows and fmt is not Format.csv:
         return ""
-    # One group per owner, alphabetically, the oldest due date first within it; "@Alice",
-    # "alice" and "Alice" are one person, grouped under the first spelling seen.
-    rows = sorted(rows, key=lambda r: (r.owner is None, (r.owner or "").lower().lstrip("@"), r.due))
+    # Rows come by owner, the oldest due date first; "@Alice", "alice" and "Alice" are one
+    # person, grouped under the first spelling seen.
     spelling: dict[str, str] = {}
     table = [
         {

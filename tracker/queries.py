@@ -127,7 +127,8 @@ def overdue(
     postmortem: str | Sequence[str] | None = None,
     tracker: str | None = None,
 ) -> list[OverdueRow]:
-    """Open items due before ``as_of``, oldest due date first.
+    """Open items due before ``as_of``, by owner (case and a leading ``@`` ignored; items
+    without an owner last), then oldest due date first.
 
     ``owner`` matches case-insensitively with or without a leading ``@``; ``priority`` takes
     P0..P4 (a list, or "P0,P1"); ``postmortem`` matches a key or a path; ``tracker`` keeps the
@@ -135,7 +136,13 @@ def overdue(
     like one of its keys). An item whose ticket is closed is not overdue.
     """
     found = overdue_json(session, as_of, owner=owner, priority=priority, postmortem=postmortem, tracker=tracker)
-    return [OverdueRow.from_dict(json.loads(text)) for text in found]
+    rows = [OverdueRow.from_dict(json.loads(text)) for text in found]
+    rows.sort(key=_by_owner)
+    return rows
+
+
+def _by_owner(row: OverdueRow) -> tuple[bool, str, date, str, int]:
+    return (row.owner is None, (row.owner or "").lower().lstrip("@"), row.due, row.postmortem, row.line or 0)
 
 
 def overdue_json(
@@ -146,7 +153,8 @@ def overdue_json(
     postmortem: str | Sequence[str] | None = None,
     tracker: str | None = None,
 ) -> list[str]:
-    """``overdue`` as one JSON object (text) per item, each ``OverdueRow.to_dict()``'s shape.
+    """``overdue`` as one JSON object (text) per item, each ``OverdueRow.to_dict()``'s shape,
+    the oldest due date first (not grouped by owner).
 
     The database builds the JSON (SQLite ``json_object``, PostgreSQL ``json_build_object``):
     ``pmt overdue --format json`` prints tens of thousands of items, and encoding them in
