@@ -280,10 +280,21 @@ _NEEDS_FULL = re.compile(r"(?:on\s|\(|[+\-−]\d|[Ee]astern|[Pp]acific|[Cc]entra
 
 def leading_moment(text: str, date_order: str = "mdy", default_year: int | None = None) -> Moment | None:
     """The date/time a timeline entry starts with, if it starts with one."""
-    if text[:1].isdigit() and text[1:3].find(":") >= 0:
-        fast = _fast_clock(text)
-        if fast is not None:
-            return fast
+    if text[:1].isdigit():
+        if text[1:3].find(":") >= 0:
+            fast = _fast_clock(text)
+            if fast is not None:
+                return fast
+        elif text[4:5] == "-" and text[10:11] in (" ", "T"):
+            fast = _fast_clock(text[11:])
+            if fast is not None:
+                try:
+                    day = date(int(text[:4]), int(text[5:7]), int(text[8:10]))
+                except ValueError:
+                    day = None
+                if day is not None and text[7:8] == "-":
+                    raw = text[:11] + fast.raw
+                    return Moment(0, len(raw), raw, day, fast.clock, fast.zone, fast.tz)
     m = _MOMENT.match(text)
     if m is None:
         return None

@@ -148,7 +148,6 @@ class Node:
         return self._walked
 
 
-@lru_cache(maxsize=1024)
 def plain(text: str) -> str:
     """Inline Markdown as plain text: emphasis, code marks and link targets removed."""
     if "[" in text:
