@@ -86,6 +86,7 @@ _MOMENT = re.compile(
 )
 _ZONE_ONLY = re.compile(ZONE_RE)
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
+_SHORT_NUM_DATE = re.compile(r"(\d{1,2})/(\d{1,2})$")
 _NUM_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$")
 _NAME_DATE = re.compile(
     rf"(?:{_WEEKDAY})?(?:(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?"
@@ -197,6 +198,12 @@ def parse_date(text: str, date_order: str = "mdy", default_year: int | None = No
             else:
                 month, day = a, b
             return date(y, month, day)
+        m = _SHORT_NUM_DATE.match(s)
+        if m and default_year is not None:
+            a, b = int(m.group(1)), int(m.group(2))
+            if a > 12 or (date_order == "dmy" and b <= 12):
+                return date(default_year, b, a)
+            return date(default_year, a, b)
         m = _NAME_DATE.match(s)
         if m:
             month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]

@@ -146,6 +146,7 @@ _PREFIX_OWNER = re.compile(
     r"^(?P<v>(?:@?[A-Z][\w.'’-]*|@[\w.-]+)(?:\s+[A-Z][\w.'’-]*)?(?:\s*(?:\+|&|/|,|\band\b)\s*@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?){0,3}(?:\s+team)?)"
     r"\s*(?::|\s[-–—])\s+(?=\S)"
 )
+_BOLD_PREFIX = re.compile(r"^(\*\*|__)(?P<v>@?[^*_:\n]{1,40}?)(?::\1|\1\s*:)\s+(?=\S)")
 _PREFIX_BRACKET = re.compile(r"^\[(?P<v>[^\[\]]{1,40})\]\s*(?::\s*)?(?=\S)")
 _OWNER_TO = re.compile(
     r"^(?P<v>(?:[Tt]he\s+)?@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?(?:\s*(?:,|&|\+|/|\band\b)\s*@?[A-Z][\w.'’-]*){0,3}"
@@ -193,6 +194,7 @@ _REF_AT_START = re.compile(rf"^(?:{_REF})\s*[:\-–—]\s*")
 _PART_SPLIT = re.compile(r"\s*[,;|]\s*")
 _PRIORITY_KEY = re.compile(r"^(?:priority|prio)\s*[:=]?\s*")
 _PART_DUE = re.compile(r"^(?:due(?:\s+date)?|deadline|eta|target|by|before)\s*:?\s*(?:on\s+)?(.+)$", re.IGNORECASE)
+_NO_DUE = re.compile(r"^(?:due(?:\s+date)?|eta|deadline|target)\s*:?\s*(?:tbd|tbc|n/?a|unknown|none|-|\?+)$", re.IGNORECASE)
 _PART_DATE = re.compile(r"^\d|^[A-Za-z]{3,9}\.?\s+\d")
 _PART_TICKET = re.compile(rf"^(?:tickets?|issues?|bugs?|jira|pr)\s*[:#]?\s*({_REF})$", re.IGNORECASE)
 _PART_OWNER = re.compile(r"^(?:owners?|assignees?|assigned\s+to|dri|who|owned\s+by|responsible)\s*[:=-]?\s*(.+)$", re.IGNORECASE)
@@ -440,6 +442,13 @@ def _read_owner_prefix(s: str, f: Fields) -> str:
     if first == "[":
         m = _PREFIX_BRACKET.match(s)
         if m and _classify_part(m.group("v"), f, None, owner_ok=True, apply=True):
+            return s[m.end() :]
+        return s
+    if first == "*" or first == "_":
+        # "**Alice:** do X" / "**Hypha**: do X": an owner prefix in bold.
+        m = _BOLD_PREFIX.match(s)
+        if m and _owner_like(m.group("v")) and _NAMEISH.match(m.group("v").lstrip("@")):
+            _set_owner(f, m.group("v"))
             return s[m.end() :]
         return s
     if first == "@" or first.isupper():
@@ -749,6 +758,8 @@ def _classify_part(part: str, f: Fields, ctx: Context | None, *, owner_ok: bool,
         return _set_kind(f, low)
     if low.startswith(("type:", "kind:", "category:")):
         return _set_kind(f, p.split(":", 1)[1])
+    if _NO_DUE.match(p):
+        return True  # "due: TBD" says nothing, but is metadata all the same
     if ctx is not None:
         m = _PART_DUE.match(p)
         if m and _set_due(f, m.group(1), ctx):
@@ -815,6 +826,8 @@ def priority_of(value: str) -> str | None:
 def done_of(value: str) -> bool | None:
     """A status cell ("Done", "In progress", "✅", "closed") as done / not done / unknown."""
     v = value.strip().strip("*_").strip()
+    if v[:1] == "[" and v[-1:] == "]" and len(v) == 3:
+        return v[1] != " "  # a checkbox in a status column
     found = _status(v)
     if found is None:
         m = _STATUS_KEYED.search(v) or _STATUS_PREFIX.match(v + " ")

@@ -33,7 +33,6 @@ from tracker.parsing.fields import (
     priority_of,
     read_fields,
     starts_with_verb,
-    tickets_in,
 )
 from tracker.parsing.sections import NUMBERING, GroupHint, Node, group_hint, normalise, plain
 from tracker.parsing.vocabulary import KIND_WORDS
@@ -59,6 +58,11 @@ _ASPIRATION = re.compile(
     r"\b(?:ideal(?:ly)?|aim(?:s|ing)?|goals?|would like|hope|strive|striving|most importantly|aspire|vision)\b",
     re.IGNORECASE,
 )
+_PLACEHOLDER = re.compile(
+    r"^(?:<[^<>]*>|\{\{[^{}]*\}\}|\[(?:action|item|task|description|owner|todo|tbd)[^\]]*\]|tbd|tbc|n/?a|none|todo|\.\.\.|…|-+|\?+)$",
+    re.IGNORECASE,
+)
+_DIGIT = re.compile(r"\d")
 _TASK_MARKERS = re.compile(r"\b(?:owner|due|by \w+ \d)", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(.*?\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_])")
@@ -139,6 +143,8 @@ def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
         chain, in_takeaways = known
         is_takeaway = cand.takeaway_only or in_takeaways
         fields = read_fields(cand.raw, ctx)
+        if _PLACEHOLDER.match(fields.text):
+            continue  # a template's blank: "<action item>", "TBD", "..."
         if not _has_words(fields.text):
             if not fields.tickets:
                 continue
@@ -435,11 +441,11 @@ def column_roles(header: list[str]) -> list[str | None]:
     roles: list[str | None] = []
     for cell in header:
         norm = normalise(_PARENTHESES.sub("", cell))
-        role = None
-        for name, pattern in _COLUMN_ROLES:
-            if pattern.match(norm):
-                role = name
-                break
+        role = _role(norm.rsplit(" ", 1)[-1]) if " " in norm else None
+        # The header's last word names the column ("Priority action", "Task owner");
+        # else its first words do ("Due date", "Bug #").
+        if role is None or role == "ignore":
+            role = _role(norm)
         roles.append(role if role not in [r for r in roles if r != "ignore"] else None)
     if "text" not in roles:
         for i, role in enumerate(roles):
@@ -447,6 +453,13 @@ def column_roles(header: list[str]) -> list[str | None]:
                 roles[i] = "text"
                 break
     return roles
+
+
+def _role(norm: str) -> str | None:
+    for name, pattern in _COLUMN_ROLES:
+        if pattern.match(norm):
+            return name
+    return None
 
 
 def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
@@ -483,7 +496,13 @@ def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
                 if words[0] in KIND_WORDS:
                     o["kind"] = KIND_WORDS[words[0]]
             elif role == "ticket":
-                o["tickets"] = tickets_in(value, ctx) or [plain(value)]
+                cell_fields = read_fields(value, ctx)
+                if cell_fields.tickets:
+                    o["tickets"] = cell_fields.tickets
+                elif _DIGIT.search(cell_fields.text) and not _PLACEHOLDER.match(cell_fields.text):
+                    o["tickets"] = [plain(cell_fields.text)]  # "Bug 5554823": as written
+                if cell_fields.done is not None and "done" not in o:
+                    o["done"] = cell_fields.done  # "n/a **DONE**" in a bug column
         walk.candidates.append(_Candidate(cells[ti], line, group, section, overrides=o))
         found = True
     return found

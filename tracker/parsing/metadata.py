@@ -602,7 +602,7 @@ def _resolution(meta: Meta, nodes: list[Node], summaries: list[Node], lower: str
         if text:
             meta.resolution = text
             return
-    kv = [v for v in key_values([n for n in nodes if n.kind in ("root_cause", "summary")] + summaries[:1]) if v[0] == "resolution"]
+    kv = [v for v in key_values(summaries + [n for n in nodes if n.kind == "root_cause"]) if v[0] == "resolution"]
     if kv:
         meta.resolution = kv[0][1]
         return

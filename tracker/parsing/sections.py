@@ -37,6 +37,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"next steps?|corrective|prevent(?:at)?ive|prevention|to ?dos?|tasks?|"
             r"what we ?(?:ll|will|are going to) do|what (?:we are|were|we re) doing|doing differently|"
             r"prevent(?:ing)? (?:this|it|recurrence|future|similar)|recurrence|"
+            r"what (?:we are|were|we re) changing|changes (?:we are|were|we re) making|"
             r"work items?|countermeasures?|repair items?|open items?|"
             r"(?:short|medium|long)[ -]?term (?:fix(?:es)?|actions?|improvements?|work|plans?))\b"
         ),
@@ -103,7 +104,7 @@ _STRONG_TAKEAWAY = re.compile(
 _WEAK_TAKEAWAY = re.compile(r"\b(?:improvements?|fixes|recommendations?|goals?|objectives?|ideas?|areas?)\b")
 _DONE_TRUE = re.compile(r"\b(?:completed?|done|finished|implemented|resolved|shipped|closed|already)\b")
 _DONE_FALSE = re.compile(
-    r"\b(?:planned|in ?-?progress|todo|to do|open|pending|outstanding|remaining|upcoming|future|"
+    r"\b(?:planned|in ?-?progress|open|pending|outstanding|remaining|upcoming|future|"
     r"not (?:yet )?(?:started|done)|ongoing|proposed|backlog)\b"
 )
 

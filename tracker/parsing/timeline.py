@@ -122,7 +122,7 @@ def _read_line(line: str, number: int, state: _State, out: list[TimelineEntry], 
         if moment.day is not None:
             state.day = moment.day
             remainder = _AFTER.sub("", body[moment.end :], count=1).strip()
-            if remainder and len(remainder) > 3:
+            if remainder and len(remainder) > 3 and remainder[0] != "(":
                 # "2024-03-01: deploy started" - an entry with a day but no time.
                 _add(out, state, TimelineEntry(at=moment.raw, text=remainder, line=number, at_iso=None), None, moment)
         return moment
