@@ -110,23 +110,23 @@ _GENERIC_LINK_TEXT = re.compile(
 )
 _MENTION = re.compile(r"(?<![\w.`/@])@([A-Za-z0-9](?:[\w.-]*[\w])?(?:/[\w.-]+)?)")
 _KEYED_OWNER = re.compile(
-    r"(?:^|(?<=[\s(\[,;|]))(?:owners?|assignees?|assigned\s+to|dri|who|responsible|owned\s+by)"
+    r"(?:^|(?<=[\s(\[,;|]))(?:\*\*|__|\*|_)?(?:owners?|assignees?|assigned\s+to|dri|who|responsible|owned\s+by)"
     r"(?:\*\*|__)?\s*(?::|=|-|\s)\s*(?:\*\*|__)?\s*"
     r"(?P<v>@?[\w][\w.'-]*(?:\s*(?:,|&|\+|/|\band\b)\s*@?[\w][\w.'-]*){0,4}(?:\s+[\w][\w.'-]*){0,2}?)"
-    r"(?=\s*(?:$|[,;|)\]]|\s[-–—]\s|\.(?:\s|$)|\s+(?:due|by|priority|p[0-4]|status|ticket)\b))",
+    r"(?:\*\*|__|\*|_)?(?=\s*(?:$|[,;|)\]]|\s[-–—]\s|\.(?:\s|$)|\s+(?:due|by|priority|p[0-4]|status|ticket)\b))",
     re.IGNORECASE,
 )
 _KEYED_DUE = re.compile(
-    r"(?:^|(?<=[\s(\[,;|]))(?:due(?:\s+date)?|deadline|eta|target(?:\s+date)?|by\s+when|"
+    r"(?:^|(?<=[\s(\[,;|]))(?:\*\*|__|\*|_)?(?:due(?:\s+date)?|deadline|eta|target(?:\s+date)?|by\s+when|"
     r"by|before|no\s+later\s+than|until)(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*(?:on\s+|the\s+)?"
     rf"(?P<v>{dates.DATE_RE}|(?:(?:the\s+)?end\s+of\s+)?(?:\d{{4}}[\s-]?)?Q[1-4](?:[\s,]+\d{{4}})?|"
     r"(?:the\s+)?end\s+of\s+(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|"
-    r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?:,?\s+\d{4})?)",
+    r"aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)(?:,?\s+\d{4})?)(?:\*\*|__|\*|_)?",
     re.IGNORECASE,
 )
 _KEYED_PRIORITY = re.compile(
-    r"(?:^|(?<=[\s(\[,;|]))(?:priority|prio|pri)(?:\*\*|__)?\s*[:=\-]?\s*(?:\*\*|__)?\s*"
-    r"(?P<v>p[0-4]|[0-4]|critical|urgent|blocker|highest|high|medium|normal|moderate|low|lowest|minor|major|trivial)\b"
+    r"(?:^|(?<=[\s(\[,;|]))(?:\*\*|__|\*|_)?(?:priority|prio|pri)(?:\*\*|__)?\s*[:=\-]?\s*(?:\*\*|__)?\s*"
+    r"(?P<v>p[0-4]|[0-4]|critical|urgent|blocker|highest|high|medium|normal|moderate|low|lowest|minor|major|trivial)\b(?:\*\*|__|\*|_)?"
     r"|\b(?P<w>critical|urgent|highest|high|medium|low|lowest)[- ]priority\b",
     re.IGNORECASE,
 )
@@ -568,6 +568,8 @@ def _read_keyed(s: str, f: Fields, ctx: Context) -> str:
         start = hit.start()
         if hit.end() > limit:
             continue
+        while start > 0 and hit.start() - start < 2 and s[start - 1] in "*_":
+            start -= 1  # "**Owner:** Alice", "*owner: Bob*"
         family = hit.lastgroup
         if family == "owner":
             m = _KEYED_OWNER.match(s, start)
@@ -800,6 +802,17 @@ def _read_separator_tail(s: str, f: Fields, ctx: Context) -> str:
     return s[: m.start()]
 
 
+def _unbalanced_edges(s: str) -> str:
+    """Emphasis marks left alone at an edge once the metadata they wrapped is gone."""
+    for mark in ("**", "__", "*", "_"):
+        if s.count(mark) % 2 == 1:
+            if s.endswith(mark):
+                s = s[: -len(mark)].rstrip(_EDGE_JUNK)
+            elif s.startswith(mark):
+                s = s[len(mark) :].lstrip(_EDGE_JUNK)
+    return s
+
+
 def _tidy(s: str) -> str:
     if "  " in s:
         s = _SPACES.sub(" ", s)
@@ -812,6 +825,8 @@ def _tidy(s: str) -> str:
         s = _SPACE_BEFORE_PUNCT.sub(r"\1", s)
     if s.endswith(("(", "[")):
         s = s[:-1].rstrip(_EDGE_JUNK)
+    if s[-1:] in ("*", "_") or s[:1] in ("*", "_"):
+        s = _unbalanced_edges(s)
     return s
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from tracker.models import TimelineEntry
 from tracker.parsing import dates
 from tracker.parsing.blocks import ListBlock, Para, Table
-from tracker.parsing.sections import Node, classify, normalise, plain
+from tracker.parsing.sections import Node, classify, normalise, plain, title_node
 
 _KEY_VALUE = re.compile(
     r"^(?:[-*+]\s+)?(?:\*\*|__)?(?P<k>[A-Za-z][\w /&().#'-]{0,40}?)\s*(?:\*\*|__)?\s*[:=]\s*(?:\*\*|__)?\s*(?P<v>\S.*)$"
@@ -124,8 +124,6 @@ def title(root: Node, front: dict[str, Any]) -> str | None:
     value = front.get("title")
     if isinstance(value, str) and value.strip():
         return value.strip()
-    from tracker.parsing.sections import title_node
-
     node = title_node(root)
     if node is not None:
         return _clean_title(node.title)
@@ -136,7 +134,9 @@ def title(root: Node, front: dict[str, Any]) -> str | None:
             if 0 < len(line) <= 120:
                 return _clean_title(line)
             break
-    if first_heading is not None and first_heading.own_kind == "other" and first_heading.heading and first_heading.heading.level <= 2:
+    if first_heading is not None and first_heading.own_kind == "other" and first_heading.heading and not root.blocks:
+        # "#### Postmortem: API outage" above sections of the same level: the first heading,
+        # when it names no section, is the title.
         return _clean_title(first_heading.title)
     return None
 
