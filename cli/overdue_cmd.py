@@ -102,7 +102,7 @@ def overdue(
             "postmortem": postmortem,
             "tracker": tracker,
         }
-        with store.session(write=False) as session:
+        with store.reading() as session:
             if fmt is Format.json:
                 # Objects made by the database: the fast path for tens of thousands of items.
                 objects = overdue_json(session, day, **filters)

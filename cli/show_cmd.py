@@ -127,8 +127,8 @@ def list_(
     day = as_of.date() if as_of else today(settings)
     store = open_store(settings)
     try:
-        with store.session(write=False) as session:
-            rows = list_postmortems(session, day)
+        with store.reading() as conn:
+            rows = list_postmortems(conn, day)
     finally:
         store.dispose()
     if not rows:

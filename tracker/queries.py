@@ -4,6 +4,8 @@ writes the sync engine and root-cause analysis make (ticket links, ticket states
 Reads return plain dataclasses with ``to_dict()`` (the JSON the commands print), built from
 column tuples rather than ORM objects: ``pmt overdue`` may read tens of thousands of rows.
 Writes take the caller's session; committing is the caller's (``Store.session()`` does it).
+The overdue and list queries also take a plain connection (``Store.reading()``) and import
+no ORM: sqlmodel's ORM costs ``pmt overdue`` more to import than its whole query.
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ from sqlalchemy import (
     table,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlmodel import Session
+
     from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
 
 # The columns the read queries need, declared without the ORM: building the SQLModel classes
@@ -120,7 +124,7 @@ def _overdue_condition(as_of: date) -> Any:
 
 
 def overdue(
-    session: Session,
+    session: Session | Connection,
     as_of: date,
     owner: str | Sequence[str] | None = None,
     priority: str | Sequence[str] | None = None,
@@ -146,7 +150,7 @@ def _by_owner(row: OverdueRow) -> tuple[bool, str, date, str, int]:
 
 
 def overdue_json(
-    session: Session,
+    session: Session | Connection,
     as_of: date,
     owner: str | Sequence[str] | None = None,
     priority: str | Sequence[str] | None = None,
@@ -161,7 +165,8 @@ def overdue_json(
     Python would cost more than the query. ``overdue`` reads these same objects, so the two
     cannot drift apart.
     """
-    dialect = session.get_bind().dialect.name
+    bind = session.get_bind() if hasattr(session, "get_bind") else session
+    dialect = bind.dialect.name
     # One ticket per item (the first linked; only that tracker's with --tracker).
     l2 = _LINKS.alias("l2")
     first_link = select(func.min(l2.c.id)).where(l2.c.item_id == _item.id, l2.c.role == "item")
@@ -262,7 +267,7 @@ class PostmortemSummary:
         return data
 
 
-def list_postmortems(session: Session, as_of: date) -> list[PostmortemSummary]:
+def list_postmortems(session: Session | Connection, as_of: date) -> list[PostmortemSummary]:
     """Every postmortem with its item counts, newest incident first."""
 
     def count(condition: Any) -> Any:
@@ -430,6 +435,7 @@ def postmortem_detail(
 def items_of(session: Session, postmortem_key: str) -> list[ItemRow]:
     """A postmortem's items in document order, removed ones (kept for history) last."""
     from tracker.tables import ItemRow, PostmortemRow
+    from sqlmodel import col
 
     query = (
         select(ItemRow)
@@ -442,6 +448,7 @@ def items_of(session: Session, postmortem_key: str) -> list[ItemRow]:
 
 def link_for_item(session: Session, item_id: int, tracker: str) -> TicketLinkRow | None:
     from tracker.tables import TicketLinkRow
+    from sqlmodel import col
 
     query = select(TicketLinkRow).where(
         col(TicketLinkRow.item_id) == item_id,
@@ -453,6 +460,7 @@ def link_for_item(session: Session, item_id: int, tracker: str) -> TicketLinkRow
 
 def tracking_link(session: Session, postmortem_id: int, tracker: str) -> TicketLinkRow | None:
     from tracker.tables import TicketLinkRow
+    from sqlmodel import col
 
     query = select(TicketLinkRow).where(
         col(TicketLinkRow.postmortem_id) == postmortem_id,
@@ -528,6 +536,7 @@ def _existing_link(
     session: Session, item_id: int | None, postmortem_id: int, tracker: str, key: str, role: str
 ) -> TicketLinkRow | None:
     from tracker.tables import TicketLinkRow
+    from sqlmodel import col
 
     same_key = select(TicketLinkRow).where(col(TicketLinkRow.tracker) == tracker, col(TicketLinkRow.key) == key)
     found = session.scalars(same_key).first()

@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
 from tracker.errors import StoreError
 from tracker.migrations import HEAD, SCRIPT_LOCATION
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from tracker.config import Settings
 
 SQLITE_BUSY_TIMEOUT_S = 60
@@ -84,6 +85,8 @@ class Store:
         ``write=False`` for read-only work: on SQLite it does not take the write lock.
         Objects stay usable after the block (no expiry on commit).
         """
+        from sqlmodel import Session
+
         bind = self.engine if write else self.engine.execution_options(pmt_read_only=True)
         with Session(bind, expire_on_commit=False) as session:
             try:
@@ -92,6 +95,15 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A plain connection for read-only queries (``tracker.queries`` read functions take it
+        as well as a session). No ORM: ``pmt overdue`` then never imports sqlmodel's ORM,
+        which would cost it more than its query."""
+        with self.engine.connect() as conn:
+            conn.execution_options(pmt_read_only=True)
+            yield conn
 
     def is_empty(self) -> bool:
         """True when no postmortem has ever been ingested."""
@@ -158,7 +170,7 @@ def lock(target: Session | Connection, name: str) -> None:
     PostgreSQL: a transaction-scoped advisory lock. SQLite: nothing more to do, the writing
     session or connection already holds the database's write lock (``BEGIN IMMEDIATE``).
     """
-    bind = target.get_bind() if isinstance(target, Session) else target
+    bind = target.get_bind() if hasattr(target, "get_bind") else target
     if bind.dialect.name == "postgresql":
         target.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id(name)})
 
