@@ -261,12 +261,9 @@ def _heading_item(node: Node, group: _Group, walk: _Walk) -> None:
             lines = [i.text for i in block.items if i.text]
         for text in lines:
             for line in text.split("\n"):
-                m = _KEY_LINE.match(line.strip())
-                if m:
-                    found = read_fields(f"x ({m.group(1)}: {m.group(2)})", walk.ctx)
-                    cand.overrides = cand.overrides or {}
-                    _override(cand.overrides, found)
-                elif isinstance(block, ListBlock) and _LINK_ONLY.match(line):
+                if _key_line(line, cand, walk.ctx):
+                    continue
+                if isinstance(block, ListBlock) and _LINK_ONLY.match(line):
                     cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(line, walk.ctx).tickets]
     walk.candidates.append(cand)
     walk.structured = True
@@ -392,6 +389,10 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
 
     cand = _Candidate(text, item.line, group, section)
     walk.candidates.append(cand)
+    # "Owner: Alice" / "Due: ..." / "Status: done" lines under the item are its metadata.
+    for para in paras:
+        for line in para.text.split("\n"):
+            _key_line(line, cand, walk.ctx)
     for child in children:
         ctext = child.text
         if ctext is None:
@@ -399,8 +400,20 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
         if _LINK_ONLY.match(ctext):
             cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(ctext, walk.ctx).tickets]
             continue
+        if not child.children and _key_line(ctext, cand, walk.ctx):
+            continue
         if _is_todo(ctext):
             _walk_item(child, group, walk, section, depth + 1)
+
+
+def _key_line(line: str, cand: _Candidate, ctx: Context) -> bool:
+    m = _KEY_LINE.match(line.strip())
+    if m is None:
+        return False
+    found = read_fields(f"x ({m.group(1)}: {m.group(2)})", ctx)
+    cand.overrides = cand.overrides or {}
+    _override(cand.overrides, found)
+    return True
 
 
 _GENERIC_GROUP_WORDS = frozenset("and or measures items actions improvements steps work tasks related".split())
