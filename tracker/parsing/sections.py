@@ -258,9 +258,7 @@ def plain_heading_line(line: str) -> int:
 def build(blocks: list[Block]) -> Node:
     """The section tree of ``blocks``; the root holds what comes before the first heading."""
     root = Node(None, 0)
-    line_mode = not any(isinstance(b, Heading) for b in blocks) and not any(
-        isinstance(b, Para) and bold_label(b.text.split("\n", 1)[0]) for b in blocks
-    )
+    line_mode = not any(isinstance(b, Heading) for b in blocks)
     if line_mode:
         blocks = _promote_plain_lines(blocks)
     stack = [root]
@@ -358,17 +356,34 @@ def _promote_bold(block: Para, current: Node, real_level: int) -> tuple[Heading,
 
 
 def _promote_plain_lines(blocks: list[Block]) -> list[Block]:
+    """In a document without Markdown headings, lines that name a section (plain, or one bold
+    phrase) become headings; the lines between them stay paragraphs."""
     out: list[Block] = []
     for block in blocks:
         if not isinstance(block, Para):
             out.append(block)
             continue
+        run: list[str] = []
+        run_start = block.line
         for offset, line in enumerate(block.text.split("\n")):
             level = plain_heading_line(line)
+            text = line.strip()
+            if not level:
+                bold = bold_label(text)
+                if bold is not None:
+                    level = 1 if classify(bold[0]) != "other" else 2
+                    text = bold[0]
             if level:
-                out.append(Heading(level, line.strip(), block.line + offset, pseudo=True))
-            elif line.strip():
-                out.append(Para(line.strip(), block.line + offset))
+                if run:
+                    out.append(Para("\n".join(run), run_start))
+                    run = []
+                out.append(Heading(level, text, block.line + offset, pseudo=True))
+            elif text:
+                if not run:
+                    run_start = block.line + offset
+                run.append(text)
+        if run:
+            out.append(Para("\n".join(run), run_start))
     return out
 
 
