@@ -385,6 +385,8 @@ def _times(
     if rng.start is None and timeline:
         entry_zone = _times_from_timeline(meta, timeline, date_order)
         zone_text = zone_text or entry_zone
+        if explicit_duration and meta.ended is not None:
+            _start_from_duration(meta, timeline, explicit_duration)
 
     if fm_start is not None:
         meta.started, meta.started_text = fm_start, meta.started_text or str(front.get("started") or front.get("start"))
@@ -460,6 +462,25 @@ def _times_from_timeline(
         meta.ended_text = end[0].at
         meta.ended = end[1]
     return moment.zone
+
+
+def _start_from_duration(
+    meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]], minutes: int
+) -> None:
+    """With a stated duration and a timeline end, the start is the entry nearest to end minus
+    duration ("the chain halted for almost four hours": the block committed four hours before)."""
+    assert meta.ended is not None
+    target = meta.ended - timedelta(minutes=minutes)
+    best: tuple[float, TimelineEntry, datetime] | None = None
+    for entry, instant, _ in timeline:
+        if instant is None or (instant.tzinfo is None) != (target.tzinfo is None) or instant >= meta.ended:
+            continue
+        gap = abs((instant - target).total_seconds())
+        if best is None or gap < best[0]:
+            best = (gap, entry, instant)
+    if best is not None and best[0] <= max(30 * 60, 0.3 * minutes * 60):
+        meta.started_text = best[1].at
+        meta.started = best[2]
 
 
 def _section_text(node: Node) -> str:
