@@ -146,11 +146,22 @@ def _items(tokens: Sequence[Any], i: int, stop: int) -> list[ListItem]:
         if children and isinstance(children[0], Para):
             first = children.pop(0)
             assert isinstance(first, Para)
-            # The paragraph's own line: "-" alone on a line puts the text on the next one.
+            # The paragraph's own line: "-" alone on a line puts the text on the next one, and
+            # so does "- [ ]" alone (the text goes on as a lazy continuation).
             text, line = first.text, first.line
+            if "\n" in text:
+                lines = text.split("\n")
+                skip = 0
+                while skip < len(lines) - 1 and not _has_word(lines[skip]):
+                    skip += 1
+                line += skip
         items.append(ListItem(text, line, children))
         i = close + 1
     return items
+
+
+def _has_word(line: str) -> bool:
+    return any(ch.isalnum() for ch in line.replace("[x]", "").replace("[X]", ""))
 
 
 def _table(tokens: Sequence[Any], i: int, stop: int) -> Table:

@@ -545,19 +545,26 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
     if candidates:
         meta.root_cause = _first_sentence(candidates[0][1], whole=True)
         return
-    # 2. A summary sentence saying what the root cause was.
+    # 2. The root-cause section's first sentence, when it speaks of a cause ("The issue was
+    #    caused by ..."); a section that opens with background gives way to the summary's line.
+    for node in [n for n in rc_nodes if "contribut" not in n.title.lower()][:1]:
+        first = next((x for x in _node_sentences(node, deep=True) if len(x) > 15 and not x.endswith(":")), None)
+        if first and _CAUSE_WORDS.search(first):
+            meta.root_cause = first
+            return
+    # 3. A summary sentence saying what the root cause was.
     for node in summaries if names_cause else ():
         for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
             if _STATES_CAUSE.search(sentence):
                 meta.root_cause = sentence
                 return
-    # 3. The root-cause section's first sentence ("Contributing factors" only as a last resort).
+    # 4. The root-cause section's first sentence ("Contributing factors" only as a last resort).
     for node in [n for n in rc_nodes if "contribut" not in n.title.lower()]:
         for sentence in _node_sentences(node, deep=True):
             if len(sentence) > 15 and not sentence.endswith(":"):
                 meta.root_cause = sentence
                 return
-    # 4. Any sentence that names the root cause, outside the action section.
+    # 5. Any sentence that names the root cause, outside the action section.
     for node in nodes if names_cause else ():
         if node.kind in ("actions", "takeaways"):
             continue
@@ -565,7 +572,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
             if _STATES_CAUSE.search(sentence):
                 meta.root_cause = sentence
                 return
-    # 5. The summary's first sentence, when it speaks of a cause.
+    # 6. Front matter, then the summary's first sentence when it speaks of a cause.
     value = front.get("root_cause") or front.get("cause")
     if isinstance(value, str) and value.strip():
         meta.root_cause = value.strip()
