@@ -119,14 +119,14 @@ class _Doc:
                 what = f"Alert fires: {self.service} error rate above {r.randrange(2, 20)}%"
             elif k == self.n_events - 1:
                 t = self.end
-                what = f"Error rate back to normal; incident resolved"
+                what = "Error rate back to normal; incident resolved"
             else:
                 what = r.choice(
                     [
                         f"{r.choice(OWNERS).capitalize()} acknowledges the page and starts investigating",
                         f"Rolled back the last deploy of {r.choice(SERVICES)}",
                         f"Scaled the {r.choice(COMPONENTS)} from {r.randrange(2, 6)} to {r.randrange(6, 12)} nodes",
-                        f"Status page updated",
+                        "Status page updated",
                         f"Identified the {self.component} as the cause",
                     ]
                 )

@@ -21,11 +21,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from generate import postmortem_text  # noqa: E402
-from timing import verdict  # noqa: E402
+from generate import postmortem_text
+from timing import verdict
 
-from tracker.parsing import parse_text  # noqa: E402
-from tracker.parsing.blocks import markdown  # noqa: E402
+from tracker.parsing import parse_text
+from tracker.parsing.blocks import markdown
 
 TARGET = 1.5
 PASSES = 3

@@ -24,8 +24,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.parsing import parse_text  # noqa: E402
-from tracker.parsing.dates import find_moments  # noqa: E402
+from tracker.parsing import parse_text
+from tracker.parsing.dates import find_moments
 
 DEFAULT = Path("/work/shared/realworld")
 THRESHOLD = 0.75

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
 
-from tracker.parsing.dates import find_moments, find_zone, leading_moment, parse_date, parse_due, parse_duration, zone_info
+from tracker.parsing.dates import (
+    find_moments,
+    find_zone,
+    leading_moment,
+    parse_date,
+    parse_due,
+    parse_duration,
+    zone_info,
+)
 
 
 @pytest.mark.parametrize(
@@ -108,7 +116,7 @@ def test_region_and_iana_zones_follow_daylight_saving() -> None:
 def test_moments_in_prose() -> None:
     found = find_moments("On June 10, 2024, from 3:00 PM to 5:15 PM GMT the site was down")
     assert [m.raw for m in found] == ["June 10, 2024", "3:00 PM", "5:15 PM GMT"]
-    assert found[2].clock == time(17, 15) and found[2].tz == timezone.utc
+    assert found[2].clock == time(17, 15) and found[2].tz == UTC
 
 
 def test_moment_with_date_after_the_time() -> None:
@@ -119,7 +127,7 @@ def test_moment_with_date_after_the_time() -> None:
 
 def test_iso_timestamp() -> None:
     (m,) = find_moments("at 2026-01-03T10:00:00Z the job failed")
-    assert m.at() == datetime(2026, 1, 3, 10, tzinfo=timezone.utc)
+    assert m.at() == datetime(2026, 1, 3, 10, tzinfo=UTC)
 
 
 def test_leading_moment_needs_the_time_first() -> None:

@@ -34,8 +34,7 @@ _DEFAULT_MAX_BYTES = 5_000_000
 def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None = None) -> Postmortem:
     """Everything pmt understands of ``text``. Lines are 1-based lines of ``text`` as given."""
     date_order = settings.date_order if settings is not None else "mdy"
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 

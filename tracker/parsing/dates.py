@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
 
 MONTHS = {
@@ -143,7 +143,7 @@ def _zone_info(text: str) -> tzinfo | None:
     upper = text.upper()
     if upper in _ZONE_OFFSETS:
         minutes = _ZONE_OFFSETS[upper]
-        return timezone.utc if minutes == 0 else timezone(timedelta(minutes=minutes), upper)
+        return UTC if minutes == 0 else timezone(timedelta(minutes=minutes), upper)
     m = _OFFSET.match(text)
     if m and (text[0] in "+-−" or upper.startswith(("UTC", "GMT"))):
         sign = -1 if m.group(1) in "-−" else 1
@@ -151,7 +151,7 @@ def _zone_info(text: str) -> tzinfo | None:
         if hours > 14 or minutes > 59:
             return None
         offset = sign * (hours * 60 + minutes)
-        return timezone.utc if offset == 0 else timezone(timedelta(minutes=offset))
+        return UTC if offset == 0 else timezone(timedelta(minutes=offset))
     region = text.split()[0].lower()
     name = _REGION_ZONES.get(region) if region in _REGION_ZONES else None
     if name is None and "/" in text:

@@ -36,7 +36,7 @@ def _load(source: str) -> dict[str, Any] | None:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(source, Loader=loader)  # noqa: S506 - a safe loader
+        data = yaml.load(source, Loader=loader)
     except yaml.YAMLError:
         return None
     except (ValueError, TypeError, OverflowError, RecursionError):
