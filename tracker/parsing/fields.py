@@ -878,7 +878,7 @@ def looks_done(text: str, first_person: bool = True) -> bool:
     if " was " not in text and " were " not in text and " been " not in text and " got " not in text:
         return False
     m = _PAST_PASSIVE.match(text.replace("*", "").replace("`", ""))
-    return bool(m) and not _MODAL.search(m.group("subject"))
+    return m is not None and not _MODAL.search(m.group("subject"))
 
 
 _FIRST_PERSON = frozenset(("we", "i", "they", "our", "the"))

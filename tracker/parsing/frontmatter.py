@@ -32,7 +32,7 @@ def split(text: str) -> tuple[dict[str, Any], str]:
 
 
 def _load(source: str) -> dict[str, Any] | None:
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:

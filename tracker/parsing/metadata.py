@@ -174,12 +174,12 @@ def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
                     yield from _kv(item.text.replace("\n", " "), item.line)
         elif isinstance(block, Table):
             rows = [(block.header_line, block.header), *block.rows]
-            for line, cells in rows:
+            for row_line, cells in rows:
                 for i in range(0, len(cells) - 1, 2):
                     key, value = plain(cells[i]), plain(cells[i + 1])
                     name = _key_name(key)
                     if name and value:
-                        yield name, value, line
+                        yield name, value, row_line
 
 
 def _kv(line: str, number: int) -> Iterator[tuple[str, str, int]]:
