@@ -36,6 +36,13 @@ CASES = [
     ("Monitoring: add a disk alert", ("Monitoring: add a disk alert", None, None, None, None, None, None)),
     ("Migrate Postgres to use the new disk", ("Migrate Postgres to use the new disk", None, None, None, None, None, None)),
     ("Need to review the limits", ("Need to review the limits", None, None, None, None, None, None)),
+    ("Identify who owns the service", ("Identify who owns the service", None, None, None, None, None, None)),
+    ("Find the person responsible for billing", ("Find the person responsible for billing", None, None, None, None, None, None)),
+    ("Find data owned by the billing team", ("Find data owned by the billing team", None, None, None, None, None, None)),
+    ("Rotate keys, owned by Platform team", ("Rotate keys", "Platform team", None, None, None, None, None)),
+    ("Fix the alert - assigned to Carol", ("Fix the alert", "Carol", None, None, None, None, None)),
+    ("**Owner:** Omar — Raise the limit", ("Raise the limit", "Omar", None, None, None, None, None)),
+    ("Rotate the key — *owner: Bob*, **due: 2026-06-01**", ("Rotate the key", "Bob", date(2026, 6, 1), None, None, None, None)),
     # due dates
     ("Ship the fix by March 3", ("Ship the fix", None, date(2026, 3, 3), None, None, None, None)),
     ("Ship the fix, due 2026-03-01", ("Ship the fix", None, date(2026, 3, 1), None, None, None, None)),

@@ -109,11 +109,17 @@ _GENERIC_LINK_TEXT = re.compile(
     re.IGNORECASE,
 )
 _MENTION = re.compile(r"(?<![\w.`/@])@([A-Za-z0-9](?:[\w.-]*[\w])?(?:/[\w.-]+)?)")
+_OWNER_VALUE = (
+    r"@?[\w][\w.'-]*(?:\s*(?:,|&|\+|/|\band\b)\s*@?[\w][\w.'-]*){0,4}(?:\s+[\w][\w.'-]*){0,2}?"
+)
+_OWNER_END = r"(?:\*\*|__|\*|_)?(?=\s*(?:$|[,;|)\]]|\s[-–—]\s|\.(?:\s|$)|\s+(?:due|by|priority|p[0-4]|status|ticket)\b))"
+# "Owner: bob" (a key and a colon), or "owned by Alice" / "assigned to @bob" (a name follows).
 _KEYED_OWNER = re.compile(
-    r"(?:^|(?<=[\s(\[,;|]))(?:\*\*|__|\*|_)?(?:owners?|assignees?|assigned\s+to|dri|who|responsible|owned\s+by)"
-    r"(?:\*\*|__)?\s*(?::|=|-|\s)\s*(?:\*\*|__)?\s*"
-    r"(?P<v>@?[\w][\w.'-]*(?:\s*(?:,|&|\+|/|\band\b)\s*@?[\w][\w.'-]*){0,4}(?:\s+[\w][\w.'-]*){0,2}?)"
-    r"(?:\*\*|__|\*|_)?(?=\s*(?:$|[,;|)\]]|\s[-–—]\s|\.(?:\s|$)|\s+(?:due|by|priority|p[0-4]|status|ticket)\b))",
+    r"(?:^|(?<=[\s(\[,;|]))(?:\*\*|__|\*|_)?"
+    r"(?:(?:owners?|assignees?|assigned(?:\s+to)?|dri|who|responsible)(?:\*\*|__)?\s*(?:[:=]|\s-\s)\s*(?:\*\*|__)?\s*"
+    rf"(?P<v>{_OWNER_VALUE})"
+    r"|(?:owned\s+by|assigned\s+to)\s+(?P<v2>(?-i:@[\w.-]+|[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*)?)(?:\s*(?:,|&|\+|\band\b)\s*(?-i:@[\w.-]+|[A-Z][\w.'-]*))*(?:\s+(?:team|squad))?))"
+    rf"{_OWNER_END}",
     re.IGNORECASE,
 )
 _KEYED_DUE = re.compile(
@@ -137,7 +143,7 @@ _KEYED_TICKET = re.compile(
     re.IGNORECASE,
 )
 _OWNER_LIST = re.compile(
-    r"^(?:owners?|assignees?|assigned\s+to|dri|owned\s+by)\s*[:=]\s*(@?[\w][\w.'-]*(?:\s+[\w][\w.'-]*)?(?:\s*(?:,|&|\+|/|\band\b)\s*@?[\w][\w.'-]*(?:\s+[\w][\w.'-]*)?)*)$",
+    r"^(?:owners?|assignees?|assigned(?:\s+to)?|dri|owned\s+by)\s*[:=]\s*(@?[\w][\w.'-]*(?:\s+[\w][\w.'-]*)?(?:\s*(?:,|&|\+|/|\band\b)\s*@?[\w][\w.'-]*(?:\s+[\w][\w.'-]*)?)*)$",
     re.IGNORECASE,
 )
 _BRACKET_GROUP = re.compile(r"\(([^()]{1,120})\)|\[([^\[\]]{1,80})\](?![(\[:])")
@@ -197,7 +203,7 @@ _PART_DUE = re.compile(r"^(?:due(?:\s+date)?|deadline|eta|target|by|before)\s*:?
 _NO_DUE = re.compile(r"^(?:due(?:\s+date)?|eta|deadline|target)\s*:?\s*(?:tbd|tbc|n/?a|unknown|none|-|\?+)$", re.IGNORECASE)
 _PART_DATE = re.compile(r"^\d|^[A-Za-z]{3,9}\.?\s+\d")
 _PART_TICKET = re.compile(rf"^(?:tickets?|issues?|bugs?|jira|pr)\s*[:#]?\s*({_REF})$", re.IGNORECASE)
-_PART_OWNER = re.compile(r"^(?:owners?|assignees?|assigned\s+to|dri|who|owned\s+by|responsible)\s*[:=-]?\s*(.+)$", re.IGNORECASE)
+_PART_OWNER = re.compile(r"^(?:owners?|assignees?|assigned(?:\s+to)?|dri|who|owned\s+by|responsible)\s*[:=-]?\s*(.+)$", re.IGNORECASE)
 _PART_MENTION = re.compile(r"@[\w.-]+(?:/[\w.-]+)?")
 _OWNER_WORD_SPLIT = re.compile(r"[\s,&+/]+|\band\b")
 _OWNER_SPLIT = re.compile(r"\s*(?:,|&|\+|/|\band\b)\s*")
@@ -544,7 +550,7 @@ def _set_kind(f: Fields, value: str) -> bool:
 
 
 _KEYWORD = re.compile(
-    r"\b(?:(?P<owner>owners?|assignees?|assigned to|dri|who|responsible|owned by)"
+    r"\b(?:(?P<owner>owners?|assignees?|assigned to|assigned|dri|who|responsible|owned by)"
     r"|(?P<due>due|deadline|eta|target|by|before|no later than|until)"
     r"|(?P<priority>priority|prio|pri|critical|urgent|highest|high|medium|lowest|low)"
     r"|(?P<kind>type|kind|category))\b"
@@ -573,7 +579,7 @@ def _read_keyed(s: str, f: Fields, ctx: Context) -> str:
         family = hit.lastgroup
         if family == "owner":
             m = _KEYED_OWNER.match(s, start)
-            ok = m is not None and _set_owner(f, m.group("v"))
+            ok = m is not None and _set_owner(f, m.group("v") or m.group("v2"))
         elif family == "due":
             m = _KEYED_DUE.match(s, start) if has_digit else None
             ok = m is not None and _set_due(f, m.group("v"), ctx)

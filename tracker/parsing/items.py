@@ -244,7 +244,7 @@ def _is_item_heading(node: Node, hint: GroupHint) -> bool:
 
 
 _KEY_LINE = re.compile(
-    r"^(?:[-*+]\s+)?(?:\*\*|__)?(owners?|assignees?|assigned to|who|due(?: date)?|deadline|eta|priority|status|state|"
+    r"^(?:[-*+]\s+)?(?:\*\*|__)?(owners?|assignees?|assigned(?: to)?|who|due(?: date)?|deadline|eta|priority|status|state|"
     r"tickets?|issues?|jira|tracking|type|kind)(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.+)$",
     re.IGNORECASE,
 )
