@@ -30,6 +30,9 @@ CASES = [
     ("The SRE team to rotate the keys", ("Rotate the keys", "SRE team", None, None, None, None, None)),
     ("Jonas will review the monitors", ("Review the monitors", "Jonas", None, None, None, None, None)),
     ("Rotate the keys — Bob", ("Rotate the keys", "Bob", None, None, None, None, None)),
+    ("Rotate the keys - Bob Smith", ("Rotate the keys", "Bob Smith", None, None, None, None, None)),
+    ("Add caching - Redis", ("Add caching - Redis", None, None, None, None, None, None)),
+    ("Add caching - P2", ("Add caching", None, None, "P2", None, None, None)),
     ("Ask @dana to review the policy", ("Ask @dana to review the policy", "dana", None, None, None, None, None)),
     # not owners: titles, areas, verbs
     ("Patch Load Balancer Software: Ensure updates are tested", ("Patch Load Balancer Software: Ensure updates are tested", None, None, None, None, None, None)),

@@ -147,7 +147,7 @@ _OWNER_LIST = re.compile(
     re.IGNORECASE,
 )
 _BRACKET_GROUP = re.compile(r"\(([^()]{1,120})\)|\[([^\[\]]{1,80})\](?![(\[:])")
-_SEPARATOR_TAIL = re.compile(r"\s+(?:[-–—|]|--)\s+(?P<v>[^-–—|]{1,80})$")
+_SEPARATOR_TAIL = re.compile(r"\s+(?P<sep>--|[-–—|])\s+(?P<v>[^-–—|]{1,80})$")
 _PREFIX_OWNER = re.compile(
     r"^(?P<v>(?:@?[A-Z][\w.'’-]*|@[\w.-]+)(?:\s+[A-Z][\w.'’-]*)?(?:\s*(?:\+|&|/|,|\band\b)\s*@?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)?){0,3}(?:\s+team)?)"
     r"\s*(?::|\s[-–—])\s+(?=\S)"
@@ -800,9 +800,13 @@ def _read_separator_tail(s: str, f: Fields, ctx: Context) -> str:
     parts = [p.strip() for p in _PART_SPLIT.split(m.group("v")) if p.strip()]
     if not parts:
         return s
+    # After a plain hyphen a lone word is as often the thing itself ("Add caching - Redis") as
+    # its owner; a dash, a pipe, a full name or a team is an owner.
+    dash = m.group("sep") != "-"
     trial = Fields(text="")
     for part in parts:
-        if not _classify_part(part, trial, ctx, owner_ok=True, apply=True):
+        owner_ok = dash or " " in part.strip() or part.lower().endswith((" team", " squad"))
+        if not _classify_part(part, trial, ctx, owner_ok=owner_ok, apply=True):
             return s
     _merge(f, trial)
     return s[: m.start()]

@@ -104,5 +104,9 @@ NOT_OWNER_WORDS = frozenset(
     idea ideas option options question questions open closed priority owner due deadline
     high low medium critical urgent phase stage part area scope type kind category
     eta deadline date
+    kubernetes k8s postgres postgresql mysql mariadb redis kafka rabbitmq nginx apache haproxy
+    dns cdn aws gcp azure terraform ansible puppet chef docker helm grafana prometheus datadog
+    pagerduty opsgenie slack github gitlab jira confluence linux windows macos ios android
+    elasticsearch opensearch mongodb cassandra s3 ec2 rds lambda cloudflare vault consul
     """.split()
 )
