@@ -82,98 +82,97 @@ def tokenize(text: str) -> tuple[list[Block], dict[str, str]]:
     """Blocks of ``text`` and its link reference definitions (normalised label -> URL)."""
     env: dict[str, Any] = {}
     tokens = markdown().parse(text, env)
-    blocks, _ = _walk(tokens, 0, len(tokens))
+    blocks = _walk(tokens)
     refs = {label: ref.get("href", "") for label, ref in env.get("references", {}).items()}
     return blocks, refs
 
 
-def _walk(tokens: Sequence[Any], i: int, stop: int) -> tuple[list[Block], int]:
-    """Blocks from ``tokens[i:stop]``; container tokens are consumed whole."""
+def _walk(tokens: Sequence[Any]) -> list[Block]:
+    """One pass over the tokens with a stack of open lists and items (no look-ahead scans)."""
     out: list[Block] = []
-    while i < stop:
+    target = out  # where the next block goes: the document, or the open list item's children
+    # Per open container: the list it lives in, the ListBlock, and the open ListItem (if any).
+    stack: list[tuple[list[Block], ListBlock, ListItem | None]] = []
+    i = 0
+    n = len(tokens)
+    while i < n:
         t = tokens[i]
         kind = t.type
         if kind == "paragraph_open":
-            inline = tokens[i + 1]
-            out.append(Para(inline.content, t.map[0] + 1))
+            target.append(Para(tokens[i + 1].content, t.map[0] + 1))
             i += 3
-        elif kind == "heading_open":
-            inline = tokens[i + 1]
-            out.append(Heading(int(t.tag[1]), inline.content, t.map[0] + 1))
-            i += 3
-        elif kind == "bullet_list_open" or kind == "ordered_list_open":
-            close = _close(tokens, i)
-            start = int(t.attrs.get("start", 1)) if kind == "ordered_list_open" else 1
-            out.append(ListBlock(kind == "ordered_list_open", start, _items(tokens, i + 1, close), t.map[0] + 1))
-            i = close + 1
-        elif kind == "table_open":
-            close = _close(tokens, i)
-            out.append(_table(tokens, i + 1, close))
-            i = close + 1
-        elif kind == "fence" or kind == "code_block":
-            out.append(Code(t.content, t.map[0] + 1))
-            i += 1
-        else:
-            # blockquote_open/close, hr, html_block: quoted content is read as if unquoted.
-            i += 1
-    return out, i
-
-
-def _close(tokens: Sequence[Any], i: int) -> int:
-    """Index of the token closing the container opened at ``i``."""
-    level = tokens[i].level
-    closing = tokens[i].type.replace("_open", "_close")
-    j = i + 1
-    while j < len(tokens):
-        t = tokens[j]
-        if t.level == level and t.type == closing:
-            return j
-        j += 1
-    return len(tokens) - 1
-
-
-def _items(tokens: Sequence[Any], i: int, stop: int) -> list[ListItem]:
-    items: list[ListItem] = []
-    while i < stop:
-        t = tokens[i]
-        if t.type != "list_item_open":
-            i += 1
             continue
-        close = _close(tokens, i)
-        children, _ = _walk(tokens, i + 1, close)
-        text: str | None = None
-        line = t.map[0] + 1
-        if children and isinstance(children[0], Para):
-            first = children.pop(0)
-            assert isinstance(first, Para)
-            # The paragraph's own line: "-" alone on a line puts the text on the next one, and
-            # so does "- [ ]" alone (the text goes on as a lazy continuation).
-            text, line = first.text, first.line
-            if "\n" in text:
-                lines = text.split("\n")
-                skip = 0
-                while skip < len(lines) - 1 and not _has_word(lines[skip]):
-                    skip += 1
-                line += skip
-        items.append(ListItem(text, line, children))
-        i = close + 1
-    return items
+        if kind == "list_item_open":
+            _, block, _ = stack[-1]
+            item = ListItem(None, t.map[0] + 1, [])
+            stack[-1] = (stack[-1][0], block, item)
+            target = item.children
+        elif kind == "list_item_close":
+            outer, block, item = stack[-1]
+            if item is not None:
+                _settle(item)
+                block.items.append(item)
+            stack[-1] = (outer, block, None)
+            target = block.items  # type: ignore[assignment]  # nothing is added between items
+        elif kind == "bullet_list_open" or kind == "ordered_list_open":
+            ordered = kind == "ordered_list_open"
+            block = ListBlock(ordered, int(t.attrs.get("start", 1)) if ordered else 1, [], t.map[0] + 1)
+            target.append(block)
+            stack.append((target, block, None))
+        elif kind == "bullet_list_close" or kind == "ordered_list_close":
+            outer, _, _ = stack.pop()
+            target = outer
+        elif kind == "heading_open":
+            target.append(Heading(int(t.tag[1]), tokens[i + 1].content, t.map[0] + 1))
+            i += 3
+            continue
+        elif kind == "table_open":
+            table, i = _table(tokens, i + 1)
+            target.append(table)
+        elif kind == "fence" or kind == "code_block":
+            target.append(Code(t.content, t.map[0] + 1))
+        # blockquote_open/close, hr, html_block: quoted content is read as if unquoted.
+        i += 1
+    return out
+
+
+def _settle(item: ListItem) -> None:
+    """Move an item's first paragraph into its text, on the line where its words start."""
+    children = item.children
+    if not children or not isinstance(children[0], Para):
+        return
+    first = children.pop(0)
+    assert isinstance(first, Para)
+    # "-" alone on a line puts the text on the next one, and so does "- [ ]" alone (the text
+    # goes on as a lazy continuation).
+    text, line = first.text, first.line
+    if "\n" in text:
+        lines = text.split("\n")
+        skip = 0
+        while skip < len(lines) - 1 and not _has_word(lines[skip]):
+            skip += 1
+        line += skip
+    item.text, item.line = text, line
 
 
 def _has_word(line: str) -> bool:
     return any(ch.isalnum() for ch in line.replace("[x]", "").replace("[X]", ""))
 
 
-def _table(tokens: Sequence[Any], i: int, stop: int) -> Table:
+def _table(tokens: Sequence[Any], i: int) -> tuple[Table, int]:
+    """The table whose tokens start at ``i``, and the index of its ``table_close``."""
     header: list[str] = []
     header_line = 0
     rows: list[tuple[int, list[str]]] = []
     cells: list[str] = []
     row_line = 0
     in_head = False
-    while i < stop:
+    n = len(tokens)
+    while i < n:
         t = tokens[i]
         kind = t.type
+        if kind == "table_close":
+            break
         if kind == "inline":
             content = t.content
             if "<br" in content:
@@ -193,4 +192,4 @@ def _table(tokens: Sequence[Any], i: int, stop: int) -> Table:
         elif kind == "thead_close":
             in_head = False
         i += 1
-    return Table(header, header_line, rows)
+    return Table(header, header_line, rows), i
