@@ -63,6 +63,7 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_TICKET_CELL = re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+$|[A-Z][A-Z0-9]{1,9}-\d+$")
 _TASK_MARKERS = re.compile(r"\b(?:owner|due|by \w+ \d)", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(.*?\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_])")
@@ -509,6 +510,9 @@ def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
                 if words[0] in KIND_WORDS:
                     o["kind"] = KIND_WORDS[words[0]]
             elif role == "ticket":
+                if _TICKET_CELL.match(value):
+                    o["tickets"] = [value]  # "#12", "OPS-7", "acme/api#3": the common case
+                    continue
                 cell_fields = read_fields(value, ctx)
                 if cell_fields.tickets:
                     o["tickets"] = cell_fields.tickets

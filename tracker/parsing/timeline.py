@@ -17,6 +17,8 @@ _LEAD = re.compile(r"^(?:at|on|around|about|approx\.?|approximately|by|~|\[|\(|-
 _SEPARATORS = " \t)]-–—:|,>"
 _AFTER = re.compile(r"^\s*(?:\)|\])?\s*(?:[-–—:|,>]+|\s)\s*")
 _PARENTHESES = re.compile(r"\(.*?\)")
+# Times that run back by more than this without a new day crossed midnight.
+_ROLLOVER = timedelta(hours=3)
 _TIME_HEADER = re.compile(r"^(?:time|date|when|timestamp|date ?/ ?time|datetime|at|hour|clock|day)\b")
 _TEXT_HEADER = re.compile(r"^(?:event|events|what|description|action|actions|details|update|activity|summary|note|notes|happened|impact)\b")
 
@@ -113,7 +115,7 @@ def _read_line(line: str, number: int, state: _State, out: list[TimelineEntry], 
     text = plain(rest if rest is not None else line)
     if not text or not (text[0].isdigit() or text[0].isalpha() or text[0] in "[(~-"):
         return None
-    lead = _LEAD.match(text)
+    lead = _LEAD.match(text) if not text[0].isdigit() else None
     body = text[lead.end() :] if lead else text
     moment = dates.leading_moment(body, state.date_order, state.year)
     if moment is None:
@@ -138,7 +140,7 @@ def _entry(moment: dates.Moment, text: str, line: int, state: _State, out: list[
     if at is not None and moment.day is None and state.last is not None:
         # Times written without a day that run backwards crossed midnight.
         last = state.last.replace(tzinfo=at.tzinfo) if (state.last.tzinfo is None) != (at.tzinfo is None) else state.last
-        if at < last - timedelta(hours=3):
+        if at < last - _ROLLOVER:
             at = at + timedelta(days=1)
             state.day = at.date()
     if at is not None:
