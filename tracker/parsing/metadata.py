@@ -500,8 +500,8 @@ def _impact(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: lis
     impact_node = next((n for n in nodes if n.kind == "impact" and n.own_kind == "impact"), None)
     if isinstance(value, str) and value.strip():
         meta.impact = value.strip()
-    elif impact_node is not None and _section_text(impact_node):
-        meta.impact = _section_text(impact_node)
+    elif impact_node is not None and (text := _section_text(impact_node)):
+        meta.impact = text
     elif "impact" in meta.kv:
         meta.impact = meta.kv["impact"][0]
     texts = [meta.impact or ""]
