@@ -64,6 +64,9 @@ _PLACEHOLDER = re.compile(
 )
 _DIGIT = re.compile(r"\d")
 _TICKET_CELL = re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+$|[A-Z][A-Z0-9]{1,9}-\d+$")
+_TEMPLATE_BITS = re.compile(
+    r"\{\{.*?\}\}|<[^<>]*>|\[(?:link|url|issue|ticket|github|jira|pr|owner|name|date)\b[^\]]*\]", re.IGNORECASE
+)
 _TASK_MARKERS = re.compile(r"\b(?:owner|due|by \w+ \d)", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(.*?\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_])")
@@ -144,8 +147,6 @@ def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
         chain, in_takeaways = known
         is_takeaway = cand.takeaway_only or in_takeaways
         fields = read_fields(cand.raw, ctx)
-        if _PLACEHOLDER.match(fields.text):
-            continue  # a template's blank: "<action item>", "TBD", "..."
         if not _has_words(fields.text):
             if not fields.tickets:
                 continue
@@ -153,6 +154,11 @@ def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
             fields.text = plain(cand.raw).strip("[]() ")
             if not _has_words(fields.text):
                 continue
+        elif _PLACEHOLDER.match(fields.text) or (
+            ("{" in fields.text or "<" in fields.text or "[" in fields.text)
+            and not _has_words(_TEMPLATE_BITS.sub("", fields.text))
+        ):
+            continue  # a template's blank: "<action item>", "TBD", "{{ summary }} [link to issue]"
         if is_takeaway:
             takeaways.append(fields.text)
             continue
