@@ -379,6 +379,8 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
             g = _Group(hint, group)
             walk.groups.append(g)
             for child in children:
+                if child.text is not None and (_LINK_ONLY.match(child.text) or _NOTE_START.match(child.text.strip())):
+                    continue  # a note or a bare link under a label is not a task
                 _walk_item(child, g, walk, section, depth + 1)
             for table in tables:
                 _walk_table(table, g, walk, section)
