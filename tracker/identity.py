@@ -128,9 +128,11 @@ def match_items(
     postmortem_key: str, known: Sequence[KnownItem], items: Sequence[ActionItem]
 ) -> list[str]:
     """The uid of each of ``items`` (same order): a known item's, or a new deterministic one."""
+    norms = [normalise_text(i.text) for i in items]
+    if not known:  # a new postmortem (most of a first ingest): nothing to match
+        return _new_uids(postmortem_key, norms, [None] * len(items), set())
     result: list[str | None] = [None] * len(items)
     taken: set[int] = set()  # indexes into known
-    norms = [normalise_text(i.text) for i in items]
     known_norms = [k.norm() for k in known]
 
     def claim(item_index: int, known_index: int) -> None:
@@ -179,8 +181,13 @@ def match_items(
             if result[i_index] is None and k_index not in taken:
                 claim(i_index, k_index)
 
-    # New items: deterministic uids that collide with nothing stored or assigned.
-    used = {k.uid for k in known} | {uid for uid in result if uid is not None}
+    return _new_uids(postmortem_key, norms, result, {k.uid for k in known})
+
+
+def _new_uids(postmortem_key: str, norms: list[str], result: list[str | None], stored: set[str]) -> list[str]:
+    """Fill the gaps of ``result`` with deterministic uids that collide with nothing stored
+    or assigned."""
+    used = stored | {uid for uid in result if uid is not None}
     uids: list[str] = []
     for i_index, uid in enumerate(result):
         if uid is None:

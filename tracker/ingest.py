@@ -555,7 +555,7 @@ class _Prepared:
         self.mark = "%s" if dialect.paramstyle in ("pyformat", "format") else "?"
         self.columns = [c.name for c in table.c if not c.primary_key]
         defaults = {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
-        self.defaults = [defaults.get(c) for c in self.columns]
+        self._with_defaults = [(c, defaults.get(c)) for c in self.columns]
         processors = {c.name: c.type.bind_processor(dialect) for c in table.c}
         self.processors = [(i, p) for i, c in enumerate(self.columns) if (p := processors[c]) is not None]
         self.at = processors.get("at") or (lambda value: value)
@@ -564,7 +564,8 @@ class _Prepared:
         self.insert_sql = f"INSERT INTO {table.name} ({names}) VALUES ({marks})"
 
     def _params(self, values: dict[str, Any], memo: dict[tuple[int, Any], Any]) -> list[Any]:
-        row = [values.get(c, d) for c, d in zip(self.columns, self.defaults, strict=True)]
+        get = values.get
+        row = [get(c, d) for c, d in self._with_defaults]
         for index, proc in self.processors:
             value = row[index]
             if value is not None:
