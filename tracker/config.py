@@ -217,7 +217,7 @@ _SECRET_KEYS = {
 def load_settings(config_file: str | Path | None = None) -> Settings:
     """Read ``config_file`` (default ``./pmt.toml`` when it exists) and the environment."""
     explicit = config_file is not None
-    path = Path(config_file) if explicit else Path(DEFAULT_CONFIG_FILE)
+    path = Path(config_file if config_file is not None else DEFAULT_CONFIG_FILE)
     data: dict[str, Any] = {}
     if path.exists():
         try:
