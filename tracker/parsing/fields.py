@@ -325,11 +325,10 @@ _PREFIX_WORDS = frozenset(
 
 
 def _first_word(s: str) -> str:
-    end = 0
-    n = len(s)
-    while end < n and (s[end].isalnum() or s[end] == "-"):
-        end += 1
-    return s[:end].lower()
+    return _FIRST_WORD.match(s).group().lower()  # type: ignore[union-attr]  # matches "" at worst
+
+
+_FIRST_WORD = re.compile(r"[^\W_]*(?:-[^\W_]+)*")
 
 
 def _status(word: str) -> bool | None:

@@ -67,6 +67,7 @@ _TICKET_CELL = re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+$|[A-Z][A-Z0-9]{1,9}-\d+$")
 _TEMPLATE_BITS = re.compile(
     r"\{\{.*?\}\}|<[^<>]*>|\[(?:link|url|issue|ticket|github|jira|pr|owner|name|date)\b[^\]]*\]", re.IGNORECASE
 )
+_FIRST_ALNUM = re.compile(r"[^\W_]")
 _TASK_MARKERS = re.compile(r"\b(?:owner|due|by \w+ \d)", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(.*?\)")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_])")
@@ -568,6 +569,8 @@ def _units(text: str) -> list[tuple[int, str]]:
         end = m.start() if m is not None else len(text)
         sentence = text[pos:end].replace("\n", " ").strip()
         if sentence:
-            out.append((text.count("\n", 0, pos), sentence))
+            # The sentence's line is the line of its first word.
+            first = _FIRST_ALNUM.search(text, pos, end)
+            out.append((text.count("\n", 0, first.start() if first else pos), sentence))
         pos = m.end() if m is not None else len(text)
     return out
