@@ -866,9 +866,6 @@ def done_of(value: str) -> bool | None:
     return found
 
 
-def tickets_in(value: str, ctx: Context) -> list[str]:
-    """The tickets a cell or note names (links resolved), in order."""
-    return read_fields(f"x {value}", ctx).tickets
 
 
 def looks_done(text: str, first_person: bool = True) -> bool:
@@ -906,6 +903,3 @@ def starts_with_verb(text: str) -> bool:
         return stem in ACTION_VERBS or stem + "e" in ACTION_VERBS or stem[:-1] in ACTION_VERBS
     return False
 
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)

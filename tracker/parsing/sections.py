@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tracker.parsing.blocks import Block, Heading, ListBlock, Para
+from tracker.parsing.blocks import Block, Heading, Para
 from tracker.parsing.vocabulary import KIND_WORDS
 
 NUMBERING = re.compile(
@@ -410,6 +410,3 @@ def _inherited(node: Node) -> str:
     parent = node.parent.kind if node.parent is not None else "other"
     return parent if parent not in ("weak_actions", "future_actions") else "other"
 
-
-def list_items(node: Node) -> list[ListBlock]:
-    return [b for b in node.blocks if isinstance(b, ListBlock)]

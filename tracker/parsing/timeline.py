@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from tracker.models import TimelineEntry
 from tracker.parsing import dates
@@ -180,6 +180,3 @@ def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
             continue
         _entry(moment, text, line, state, out)
 
-
-def clock_only(entry: TimelineEntry) -> time | None:
-    return dates.parse_clock(entry.at)
