@@ -137,9 +137,10 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id(_MIGRATION_LOCK)})
             if _revision_in_transaction(conn) is None and _has_table(conn, "postmortem"):
                 # Tables made without alembic (SQLModel.metadata.create_all, e.g. in a test):
-                # they are the initial schema, so adopt them rather than fail on CREATE TABLE.
+                # they are the schema of their time, so adopt them rather than fail on CREATE TABLE
+                # (the newest when they already have the columns revision 0002 added).
                 config.attributes["connection"] = conn
-                command.stamp(config, "0001")
+                command.stamp(config, HEAD if _has_column(conn, "postmortem", "cause_keys") else "0001")
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
 
@@ -252,6 +253,12 @@ def _has_table(conn: Connection, name: str) -> bool:
     from sqlalchemy import inspect
 
     return inspect(conn).has_table(name)
+
+
+def _has_column(conn: Connection, table: str, column: str) -> bool:
+    from sqlalchemy import inspect
+
+    return any(c["name"] == column for c in inspect(conn).get_columns(table))
 
 
 def _reason(exc: SQLAlchemyError) -> str:

@@ -77,6 +77,20 @@ class PostmortemRow(SQLModel, table=True):
     cause_confidence: float | None = None
     # "front_matter" | "classifier"
     cause_source: str | None = None
+    # Repeat detection's features of the root-cause text (tracker.causes.features), computed
+    # once and kept so that one new postmortem does not redo the whole store. NULL: not yet.
+    # The content_hash they were computed from (stale when the file changed since).
+    cause_features_of: str | None = None
+    # The day that orders postmortems ("earlier"): incident date, else the first-seen date.
+    cause_day: str | None = None
+    # "|name|name|": the lexicon's mechanisms in the cause text.
+    cause_mechanisms: str | None = Field(default=None, sa_type=Text)
+    # The normalised cause text that the character TF-IDF compares.
+    cause_norm: str | None = Field(default=None, sa_type=Text)
+    # "|term|term|": the distinct word terms (unigrams, bigrams), for document frequencies.
+    cause_terms: str | None = Field(default=None, sa_type=Text)
+    # "|m:mechanism|w:term|": the inverted-index keys the postmortem is filed under.
+    cause_keys: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -16,7 +16,9 @@ postmortems and marks the fixes that did not hold. ``find_repeats`` is the read-
 
 from __future__ import annotations
 
+import bisect
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,9 +28,12 @@ from tracker.causes.classify import (
     Classification,
     cause_text,
     classify_fields,
+    front_matter_text,
     text_evidence,
 )
-from tracker.causes.similar import CauseDoc, MechanismIndex
+from tracker.causes import features as feat
+from tracker.causes.features import STATS
+from tracker.causes.similar import PER_KEY, CauseDoc, MechanismIndex, PairScorer, index_keys
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -157,6 +162,7 @@ def read_front_matter(path: str) -> dict[str, Any]:
     """The front matter of the file at ``path`` ({} when it is gone or has none)."""
     from tracker.parsing.frontmatter import split
 
+    STATS["front_matter_reads"] += 1
     try:
         with open(path, encoding="utf-8") as f:
             head = f.read(20_000)
@@ -198,6 +204,7 @@ def load_corpus(
     documents = documents or {}
     classifications: dict[str, Classification] = {}
     docs = []
+    mechanisms: frozenset[str] | None
     for row in rows:
         stored = None if row.key in fresh else stored_classification(row)
         if stored is None:
@@ -206,8 +213,16 @@ def load_corpus(
             mechanisms = frozenset(computed.mechanisms)
         else:
             classifications[row.key] = stored
-            mechanisms = frozenset(text_evidence(row.root_cause, row.root_cause_detail).mechanisms)
-        docs.append(CauseDoc(row.key, _similarity_text(row), _order(row), mechanisms))
+            mechanisms = None
+            if not feat.is_current(row):
+                mechanisms = frozenset(text_evidence(row.root_cause, row.root_cause_detail).mechanisms)
+        norm = None
+        if row.key not in fresh and feat.is_current(row):
+            # Kept from the last analysis: the same text and mechanisms, not recomputed.
+            norm = row.cause_norm
+            if mechanisms is None:
+                mechanisms = frozenset(feat.unpack(row.cause_mechanisms))
+        docs.append(CauseDoc(row.key, _similarity_text(row), _order(row), mechanisms, norm))
     index = MechanismIndex(docs)
     return Corpus(rows, classifications, index, {row.key: i for i, row in enumerate(rows)})
 
@@ -269,6 +284,15 @@ def find_repeats(
     found = [
         (corpus.rows[i], corpus.rows[m.earlier], m.score) for i in queries for m in matches.get(i, [])
     ]
+    return _warnings(found, corpus.classifications, session, as_of)
+
+
+def _warnings(
+    found: list[tuple[PostmortemRow, PostmortemRow, float]],
+    classifications: Mapping[str, Classification],
+    session: Session,
+    as_of: date,
+) -> list[RepeatWarning]:
     items = _items_by_postmortem(session, sorted({e.id for _, e, _ in found if e.id is not None}))
     # One tuple per earlier postmortem, shared by every warning that names it.
     states: dict[int, tuple[EarlierItem, ...]] = {}
@@ -295,12 +319,12 @@ def find_repeats(
                 path=row.path,
                 title=row.title,
                 incident_date=row.incident_date,
-                category=corpus.classifications[row.key].category,
+                category=classifications[row.key].category,
                 earlier_key=earlier.key,
                 earlier_path=earlier.path,
                 earlier_title=earlier.title,
                 earlier_date=earlier.incident_date,
-                earlier_category=corpus.classifications[earlier.key].category,
+                earlier_category=classifications[earlier.key].category,
                 score=score,
                 kind=FIX_DID_NOT_HOLD if closed else FOLLOW_UP_NEVER_DONE,
                 items=earlier_items,
@@ -343,6 +367,210 @@ def _mark_not_effective(
     return flagged
 
 
+# Above this many keys or query terms, one pass over every row beats a LIKE per key.
+_LIKE_LIMIT = 64
+
+
+def _like_any(column: Any, values: Sequence[str]) -> Any:
+    from sqlalchemy import or_
+
+    return or_(*(column.like(f"%|{v}|%") for v in values))
+
+
+def _document_frequencies(session: Session, terms: set[str]) -> tuple[dict[str, int], int]:
+    """How many (not removed) postmortems hold each of ``terms``, and how many there are."""
+    from sqlalchemy import case, func, select
+    from sqlmodel import col
+
+    from tracker.tables import PostmortemRow
+
+    live = col(PostmortemRow.removed_at).is_(None)
+    n = int(session.execute(select(func.count()).where(live, col(PostmortemRow.cause_terms).isnot(None))).scalar_one())
+    if not terms:
+        return {}, n
+    ordered = sorted(terms)
+    if len(ordered) <= _LIKE_LIMIT:
+        # One scan, each term counted by the database.
+        sums = [
+            func.sum(case((col(PostmortemRow.cause_terms).like(f"%|{t}|%"), 1), else_=0)) for t in ordered
+        ]
+        counts = session.execute(select(*sums).where(live)).one()
+        return {t: int(c or 0) for t, c in zip(ordered, counts)}, n
+    df: Counter[str] = Counter()
+    for (packed,) in session.execute(select(col(PostmortemRow.cause_terms)).where(live)):
+        df.update(t for t in feat.unpack(packed) if t in terms)
+    return dict(df), n
+
+
+def _ensure_features(
+    session: Session,
+    fresh: Mapping[str, tuple[PostmortemRow, feat.Features]],
+) -> dict[str, list[str]]:
+    """Store the features of ``fresh`` rows, compute the missing or stale ones of every other
+    row, and choose the index keys of all of these. Returns the keys of the ``fresh`` rows."""
+    from sqlmodel import col, or_, select
+
+    from tracker.tables import PostmortemRow
+
+    computed: dict[str, tuple[PostmortemRow, feat.Features]] = dict(fresh)
+    for row, f in fresh.values():
+        feat.store(row, f)
+        session.add(row)
+    session.flush()
+    stale = select(PostmortemRow).where(
+        col(PostmortemRow.removed_at).is_(None),
+        or_(
+            col(PostmortemRow.cause_keys).is_(None),
+            col(PostmortemRow.cause_features_of).is_distinct_from(col(PostmortemRow.content_hash)),
+        ),
+    )
+    for row in session.exec(stale):
+        if row.key in computed:
+            continue
+        f = feat.compute(row.root_cause, row.root_cause_detail)
+        feat.store(row, f)
+        computed[row.key] = (row, f)
+        session.add(row)
+    session.flush()
+    terms = {t for _, f in computed.values() for t in f.terms}
+    df, n = _document_frequencies(session, terms)
+    out = {}
+    for row, f in computed.values():
+        keys = index_keys(f.mechanisms, f.terms, df, n)
+        row.cause_keys = feat.pack(keys)
+        session.add(row)
+        if row.key in fresh:
+            out[row.key] = keys
+    session.flush()
+    return out
+
+
+Order = tuple[str, int]
+
+
+def _candidates(
+    session: Session, queries: Mapping[int, tuple[Order, list[str]]], per_key: int = PER_KEY
+) -> dict[int, list[int]]:
+    """For each query (postmortem id -> its order and keys): the ids of the earlier
+    postmortems filed under one of its keys, the most recent ``per_key`` per key."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from tracker.tables import PostmortemRow
+
+    wanted = sorted({k for _, keys in queries.values() for k in keys})
+    if not wanted:
+        return {}
+    query = select(col(PostmortemRow.id), col(PostmortemRow.cause_day), col(PostmortemRow.cause_keys)).where(
+        col(PostmortemRow.removed_at).is_(None), col(PostmortemRow.cause_keys).isnot(None)
+    )
+    if len(wanted) <= _LIKE_LIMIT:
+        query = query.where(_like_any(col(PostmortemRow.cause_keys), wanted))
+    wanted_set = set(wanted)
+    postings: dict[str, list[Order]] = {}
+    for pm_id, day, packed in session.execute(query):
+        for key in feat.unpack(packed):
+            if key in wanted_set:
+                postings.setdefault(key, []).append((day or "", pm_id))
+    for posting in postings.values():
+        posting.sort()
+    found: dict[int, list[int]] = {}
+    for pm_id, (order, keys) in queries.items():
+        near: set[int] = set()
+        for key in keys:
+            posting = postings.get(key, [])
+            cut = bisect.bisect_left(posting, order)
+            near.update(i for _, i in posting[max(0, cut - per_key) : cut])
+        near.discard(pm_id)
+        found[pm_id] = sorted(near)
+    return found
+
+
+def _incremental_repeats(
+    session: Session,
+    rows: Sequence[PostmortemRow],
+    classifications: dict[str, Classification],
+    query_mechanisms: Mapping[str, frozenset[str]],
+    fresh: Mapping[str, tuple[PostmortemRow, feat.Features]],
+    settings: Settings,
+    as_of: date,
+) -> list[RepeatWarning]:
+    """``find_repeats`` for ``rows`` without loading the store: their candidates come from the
+    stored index keys, and only they are scored."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from tracker.tables import PostmortemRow
+
+    keys = _ensure_features(session, fresh)
+    queries = {
+        row.id: ((row.cause_day or "", row.id), keys[row.key])
+        for row in rows
+        if row.id is not None and row.key in keys and row.cause_norm
+    }
+    candidates = _candidates(session, queries)
+    others = sorted({j for c in candidates.values() for j in c} - set(queries))
+    norms: dict[int, str] = {}
+    mechs: dict[int, frozenset[str]] = {}
+    by_id = {row.id: row for row in rows}
+    for row in rows:
+        if row.id in queries:
+            norms[row.id] = row.cause_norm or ""
+            mechs[row.id] = query_mechanisms[row.key]
+    for start in range(0, len(others), 500):
+        chunk = others[start : start + 500]
+        query = select(
+            col(PostmortemRow.id), col(PostmortemRow.cause_norm), col(PostmortemRow.cause_mechanisms)
+        ).where(col(PostmortemRow.id).in_(chunk))
+        for pm_id, norm, packed in session.execute(query):
+            norms[pm_id], mechs[pm_id] = norm or "", frozenset(feat.unpack(packed))
+    ids = list(norms)
+    position = {pm_id: k for k, pm_id in enumerate(ids)}
+    scorer = PairScorer([norms[i] for i in ids], [mechs[i] for i in ids])
+    left = [position[q] for q, cands in candidates.items() for _ in cands]
+    right = [position[j] for cands in candidates.values() for j in cands]
+    threshold = settings.causes.repeat_threshold
+    matches: dict[int, list[tuple[float, int]]] = {}
+    for i, j, score in zip(left, right, scorer.pair_scores(left, right)):
+        if score >= threshold:
+            q, e = ids[i], ids[j]
+            matches.setdefault(q, []).append((score, e))
+    order_of: dict[int, Order] = {}
+    best: dict[int, list[tuple[float, int]]] = {}
+    earlier_ids: set[int] = set()
+    for q, found in matches.items():
+        best[q] = found
+        earlier_ids.update(e for _, e in found)
+    earlier_rows = {row.id: row for row in rows if row.id in earlier_ids}
+    missing = sorted(earlier_ids - set(earlier_rows))
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        for row in session.scalars(select(PostmortemRow).where(col(PostmortemRow.id).in_(chunk))):
+            earlier_rows[row.id] = row
+    for row in earlier_rows.values():
+        assert row.id is not None
+        order_of[row.id] = (row.cause_day or "", row.id)
+        if row.key not in classifications:
+            classifications[row.key] = stored_classification(row) or classify_row(row, settings)
+    out: list[tuple[PostmortemRow, PostmortemRow, float]] = []
+    for row in rows:
+        if row.id not in best:
+            continue
+        # Best first; between equal scores, the most recent earlier postmortem first.
+        ranked = sorted(best[row.id], key=lambda se: order_of[se[1]], reverse=True)
+        ranked.sort(key=lambda se: -se[0])
+        out += [(row, earlier_rows[e], score) for score, e in ranked[:MAX_EARLIER]]
+    return _warnings(out, classifications, session, as_of)
+
+
+def _id_of(session: Session, key: str) -> int | None:
+    from sqlmodel import col, select
+
+    from tracker.tables import PostmortemRow
+
+    return session.exec(select(PostmortemRow.id).where(col(PostmortemRow.key) == key)).first()
+
+
 def analyse_postmortems(
     store: Store,
     keys: Iterable[str],
@@ -367,16 +595,42 @@ def analyse_postmortems(
         return []
     now = now or utcnow()
     as_of = as_of or now.astimezone(ZoneInfo(settings.timezone)).date()
+    documents = documents or {}
     with store.session() as session:
-        corpus = load_corpus(session, settings, classify_keys=keys, documents=documents)
-        for key in keys:
-            i = corpus.position.get(key)
-            if i is not None:
-                row = corpus.rows[i]
-                if _store_classification(row, corpus.classifications[key], now):
-                    session.add(row)
-        warnings = find_repeats(corpus, session, keys, settings, as_of)
-        ids = {row.key: row.id for row in corpus.rows}
+        from sqlmodel import col, select
+
+        from tracker.tables import PostmortemRow
+
+        found = {
+            row.key: row
+            for start in range(0, len(keys), 500)
+            for row in session.exec(
+                select(PostmortemRow).where(
+                    col(PostmortemRow.key).in_(keys[start : start + 500]),
+                    col(PostmortemRow.removed_at).is_(None),
+                )
+            )
+        }
+        rows = [found[key] for key in keys if key in found]
+        classifications: dict[str, Classification] = {}
+        query_mechanisms: dict[str, frozenset[str]] = {}
+        fresh: dict[str, tuple[PostmortemRow, feat.Features]] = {}
+        for row in rows:
+            document = documents.get(row.key)
+            front = document.front_matter if document is not None else read_front_matter(row.path)
+            c = classify_fields(
+                row.root_cause, row.root_cause_detail, front, min_confidence=settings.causes.min_confidence
+            )
+            classifications[row.key] = c
+            query_mechanisms[row.key] = frozenset(c.mechanisms)
+            # The stored mechanisms are the text's own; a free-text front-matter cause adds to
+            # them for this postmortem's search only (as in load_corpus).
+            text_only = frozenset(c.mechanisms) if front_matter_text(front) is None else None
+            fresh[row.key] = (row, feat.compute(row.root_cause, row.root_cause_detail, text_only))
+            if _store_classification(row, c, now):
+                session.add(row)
+        warnings = _incremental_repeats(session, rows, classifications, query_mechanisms, fresh, settings, as_of)
+        ids = {w.earlier_key: _id_of(session, w.earlier_key) for w in warnings if w.kind == FIX_DID_NOT_HOLD}
         out = []
         for w in warnings:
             if w.kind == FIX_DID_NOT_HOLD:

@@ -21,7 +21,9 @@ exactly. The work grows with ``n * keys * per_key``, linearly in the number of p
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+import math
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -80,6 +82,8 @@ class CauseDoc:
     # Sort key of "earlier": (incident date or first-seen date as ISO text, store id).
     order: tuple[str, int] = ("", 0)
     mechanisms: frozenset[str] | None = None
+    # ``normalise(text)`` when the caller has it already (persisted with the postmortem).
+    norm: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,18 +177,15 @@ class MechanismIndex:
     def __post_init__(self) -> None:
         import numpy as np
         from scipy.sparse import csr_matrix
-        from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
-            ENGLISH_STOP_WORDS,
-            TfidfVectorizer,
-        )
+        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
-        texts = [normalise(d.text) for d in self.docs]
+        texts = [d.norm if d.norm is not None else normalise(d.text) for d in self.docs]
         self.mechanisms = [
             d.mechanisms if d.mechanisms is not None else mechanisms_of(d.text) for d in self.docs
         ]
         self._masks = [_MASKS.mask(m) for m in self.mechanisms]
         self._strong = [m & ~_MASKS.weak for m in self._masks]
-        stop = sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
+        stop = stop_words()
         n = len(texts)
         self.words = csr_matrix((n, 1), dtype=np.float32)
         self.chars = csr_matrix((n, 1), dtype=np.float32)
@@ -306,6 +307,77 @@ class MechanismIndex:
             matches.sort(key=lambda m: (-m.score, -self.rank[m.earlier]))
             del matches[limit:]
         return found
+
+
+def stop_words() -> list[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # type: ignore[import-untyped]
+
+    return sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
+
+
+_ANALYZER: list[Callable[[str], list[str]]] = []
+
+
+def word_terms(norm: str) -> Counter[str]:
+    """The word terms (unigrams and bigrams) of a normalised text with their counts, exactly
+    as ``MechanismIndex``'s word TF-IDF sees them."""
+    if not _ANALYZER:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
+        vec = TfidfVectorizer(
+            ngram_range=(1, 2), stop_words=stop_words(), token_pattern=r"(?u)\b[a-z][a-z]+\b"
+        )
+        _ANALYZER.append(vec.build_analyzer())
+    return Counter(_ANALYZER[0](norm))
+
+
+def index_keys(
+    mechanisms: frozenset[str], terms: Mapping[str, int], df: Mapping[str, int], n: int, per_doc: int = TERMS_PER_DOC
+) -> list[str]:
+    """A document's inverted-index keys, as ``MechanismIndex`` chooses them: its specific
+    mechanisms and its ``per_doc`` best words by TF-IDF (sublinear tf, smoothed idf) among
+    those in at most ``MAX_KEY_DF`` of the ``n`` documents (``df``: document frequencies)."""
+    keys = [f"m:{m}" for m in _strong(mechanisms)]
+    limit = max(2, MAX_KEY_DF * n)
+    scored = []
+    for term in sorted(terms):
+        freq = df.get(term, 1)
+        if freq > limit:
+            continue
+        idf = math.log((1 + n) / (1 + freq)) + 1.0
+        scored.append((-(1.0 + math.log(terms[term])) * idf, term))
+    scored.sort(key=lambda st: st[0])
+    return keys + [f"w:{term}" for _, term in scored[:per_doc]]
+
+
+class PairScorer:
+    """Exact similarity of chosen pairs among a few documents (a new postmortem and its
+    candidates): the character TF-IDF is fitted on these documents only, not the whole store."""
+
+    def __init__(self, norms: Sequence[str], mechanisms: Sequence[frozenset[str]]) -> None:
+        import numpy as np
+        from scipy.sparse import csr_matrix
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self._masks = [_MASKS.mask(m) for m in mechanisms]
+        self._strong = [m & ~_MASKS.weak for m in self._masks]
+        self.chars = csr_matrix((len(norms), 1), dtype=np.float32)
+        if any(norms):
+            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
+            self.chars = vec.fit_transform(_drop_stop(list(norms), stop_words())).tocsr()
+
+    def pair_scores(self, left: list[int], right: list[int]) -> list[float]:
+        if not left:
+            return []
+        chars = MechanismIndex._row_dots(self.chars, left, right)
+        masks, strong, overlap = self._masks, self._strong, _MASKS.overlap
+        out = []
+        for k, (i, j) in enumerate(zip(left, right)):
+            score = CHAR_WEIGHT * float(chars[k]) + MECHANISM_WEIGHT * overlap(masks[i], masks[j])
+            if strong[i] and strong[j] and not (strong[i] & strong[j]):
+                score *= DISJOINT_DAMPING
+            out.append(min(1.0, score))
+        return out
 
 
 def _drop_stop(texts: list[str], stop: Sequence[str]) -> list[str]:
