@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from tracker.causes import features as feat
 from tracker.causes.classify import (
     Classification,
     cause_text,
@@ -31,9 +32,15 @@ from tracker.causes.classify import (
     front_matter_text,
     text_evidence,
 )
-from tracker.causes import features as feat
 from tracker.causes.features import STATS
-from tracker.causes.similar import PER_KEY, CauseDoc, MechanismIndex, PairScorer, index_keys
+from tracker.causes.similar import (
+    PER_KEY,
+    CauseDoc,
+    MechanismIndex,
+    PairScorer,
+    index_keys,
+    score_bound,
+)
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -512,7 +519,6 @@ def _incremental_repeats(
     others = sorted({j for c in candidates.values() for j in c} - set(queries))
     norms: dict[int, str] = {}
     mechs: dict[int, frozenset[str]] = {}
-    by_id = {row.id: row for row in rows}
     for row in rows:
         if row.id in queries:
             norms[row.id] = row.cause_norm or ""
@@ -524,12 +530,18 @@ def _incremental_repeats(
         ).where(col(PostmortemRow.id).in_(chunk))
         for pm_id, norm, packed in session.execute(query):
             norms[pm_id], mechs[pm_id] = norm or "", frozenset(feat.unpack(packed))
-    ids = list(norms)
+    threshold = settings.causes.repeat_threshold
+    # A candidate whose mechanisms keep it under the threshold even with identical wording
+    # cannot match: it is neither scored nor part of the character TF-IDF's documents.
+    candidates = {
+        q: [j for j in cands if score_bound(mechs[q], mechs[j]) >= threshold] for q, cands in candidates.items()
+    }
+    kept = {j for c in candidates.values() for j in c}
+    ids = [i for i in norms if i in queries or i in kept]
     position = {pm_id: k for k, pm_id in enumerate(ids)}
     scorer = PairScorer([norms[i] for i in ids], [mechs[i] for i in ids])
     left = [position[q] for q, cands in candidates.items() for _ in cands]
     right = [position[j] for cands in candidates.values() for j in cands]
-    threshold = settings.causes.repeat_threshold
     matches: dict[int, list[tuple[float, int]]] = {}
     for i, j, score in zip(left, right, scorer.pair_scores(left, right)):
         if score >= threshold:
@@ -541,11 +553,14 @@ def _incremental_repeats(
     for q, found in matches.items():
         best[q] = found
         earlier_ids.update(e for _, e in found)
-    earlier_rows = {row.id: row for row in rows if row.id in earlier_ids}
+    earlier_rows: dict[int, PostmortemRow] = {
+        row.id: row for row in rows if row.id is not None and row.id in earlier_ids
+    }
     missing = sorted(earlier_ids - set(earlier_rows))
     for start in range(0, len(missing), 500):
         chunk = missing[start : start + 500]
         for row in session.scalars(select(PostmortemRow).where(col(PostmortemRow.id).in_(chunk))):
+            assert row.id is not None
             earlier_rows[row.id] = row
     for row in earlier_rows.values():
         assert row.id is not None

@@ -310,7 +310,7 @@ class MechanismIndex:
 
 
 def stop_words() -> list[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
 
@@ -322,7 +322,7 @@ def word_terms(norm: str) -> Counter[str]:
     """The word terms (unigrams and bigrams) of a normalised text with their counts, exactly
     as ``MechanismIndex``'s word TF-IDF sees them."""
     if not _ANALYZER:
-        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+        from sklearn.feature_extraction.text import TfidfVectorizer
 
         vec = TfidfVectorizer(
             ngram_range=(1, 2), stop_words=stop_words(), token_pattern=r"(?u)\b[a-z][a-z]+\b"
@@ -348,6 +348,16 @@ def index_keys(
         scored.append((-(1.0 + math.log(terms[term])) * idf, term))
     scored.sort(key=lambda st: st[0])
     return keys + [f"w:{term}" for _, term in scored[:per_doc]]
+
+
+def score_bound(mech_a: frozenset[str], mech_b: frozenset[str]) -> float:
+    """The highest score two causes with these mechanisms can reach (character cosine 1)."""
+    a, b = _MASKS.mask(mech_a), _MASKS.mask(mech_b)
+    score = CHAR_WEIGHT + WORD_WEIGHT + MECHANISM_WEIGHT * _MASKS.overlap(a, b)
+    strong_a, strong_b = a & ~_MASKS.weak, b & ~_MASKS.weak
+    if strong_a and strong_b and not (strong_a & strong_b):
+        score *= DISJOINT_DAMPING
+    return min(1.0, score)
 
 
 class PairScorer:
