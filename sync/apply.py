@@ -5,10 +5,12 @@ Guarantees (the engine tests check each one):
 - **A create is recorded at once.** Each remote create is followed immediately by committing
   its link (``LinkRecorder.record``). A crash in between leaves only the ticket's marker, which
   the next run's plan finds and adopts.
-- **An unknown outcome records nothing.** A create that fails with ``TransientError`` (the
-  request may or may not have made the ticket) is reported; nothing is recorded and it is
-  never retried in this run. The next run adopts the ticket if the marker listing shows it,
-  and creates it otherwise.
+- **An unknown outcome records no link.** A create that fails with ``TransientError`` (the
+  request may or may not have made the ticket) is reported and never retried in this run.
+  Each create is preceded by a committed ``create_sent`` record, so the next run knows it was
+  sent: it adopts the ticket if the marker listing shows it, and otherwise waits
+  ``sync.search_lag_minutes`` (search indexes lag) before creating it again. A create the
+  tracker refused (``create_refused``) may be sent again at once.
 - **A rate limit stops the run cleanly.** What was done is kept (links recorded, links written
   back); the rest is reported as not run, with the time the tracker allows more.
 - **Write-back is one atomic edit of the document**, after the tracker work, from the links
@@ -65,6 +67,13 @@ class LinkRecorder(Protocol):
 
     # The ticket's state as the tracker just reported it (after an update or a close).
     def observe(self, ticket: RemoteTicket) -> None: ...
+
+    # A create is about to be sent for the item ``uid``: until its link is recorded, the next
+    # run knows the ticket may exist even if the tracker's search does not show it yet.
+    def create_sent(self, uid: str | None) -> None: ...
+
+    # The tracker refused that create (nothing was made): the item may be created again.
+    def create_refused(self, uid: str | None) -> None: ...
 
 
 @dataclass
@@ -181,29 +190,34 @@ class _Applier:
     def _perform(self, action: Action) -> ActionResult:
         try:
             return self._dispatch(action)
-        except RateLimitedError as exc:
+        except SyncError as exc:
+            if action.kind == "create" and not isinstance(exc, TransientError):
+                # Refused (4xx, rate limit, credentials): no ticket was made.
+                self.recorder.create_refused(action.uid)
+            return self._failed(action, exc)
+
+    def _failed(self, action: Action, exc: SyncError) -> ActionResult:
+        if isinstance(exc, RateLimitedError):
             self.result.stopped = stopped_message(exc)
             self.result.reset_at = exc.reset_at
             return ActionResult(action, "not_run", action.key, action.url, self.result.stopped)
-        except AuthError as exc:
+        if isinstance(exc, AuthError):
             self.result.stopped = f"stopped: {exc}"
             return ActionResult(action, "failed", action.key, action.url, str(exc))
-        except TransientError as exc:
-            error = str(exc)
-            if action.kind == "create":
-                error += (
-                    "; it may or may not have been created: nothing was recorded, and the next "
-                    "run finds it by its marker if it was"
-                )
-            return ActionResult(action, "failed", action.key, action.url, error)
-        except SyncError as exc:
-            return ActionResult(action, "failed", action.key, action.url, str(exc))
+        error = str(exc)
+        if isinstance(exc, TransientError) and action.kind == "create":
+            error += (
+                "; it may or may not have been created: nothing was recorded, and the next "
+                "run finds it by its marker if it was"
+            )
+        return ActionResult(action, "failed", action.key, action.url, error)
 
     def _dispatch(self, action: Action) -> ActionResult:
         kind = action.kind
         if kind == "create":
             assert action.draft is not None
             self.result.remote_writes += 1
+            self.recorder.create_sent(action.uid)
             ticket = self.backend.create(action.draft)
             fingerprint = action.draft.fingerprint()
             synced = tracking_hash(fingerprint, []) if action.uid is None else fingerprint

@@ -15,6 +15,10 @@ Rules per item (first match wins):
 - carries a reference to another tracker's ticket: ``skip`` (it is tracked elsewhere);
 - a ticket with this item's marker exists remotely but no local link: ``adopt`` (a previous
   run created it and crashed before recording it);
+- a previous run sent this item's create and lost the answer (a crash, a timeout, a 5xx), and
+  the marker search does not show the ticket yet: ``skip`` until ``PlanInput.unconfirmed`` says
+  (search indexes lag: a ticket made a moment ago may not be found yet, and creating it again
+  would make a duplicate);
 - checked as done and never ticketed: ``skip``;
 - otherwise ``create``.
 
@@ -28,6 +32,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Literal
 
 from sync.base import RemoteTicket, TicketDraft
@@ -165,6 +170,9 @@ class PlanInput:
     on_done_mismatch: OnDoneMismatch = "report"
     writeback: bool = True
     content_hash: str | None = None
+    # Item uid -> (when its create was sent, the time before which it is not sent again): items
+    # a previous run may have made a ticket for that the marker listing does not show yet.
+    unconfirmed: Mapping[str, tuple[datetime, datetime]] = field(default_factory=dict)
 
 
 def tracking_hash(fingerprint: str, child_keys: Iterable[str]) -> str:
@@ -292,6 +300,16 @@ def _plan_item(
         if data.writeback:
             actions += _writeback(item, base, orphan.key, orphan.url)
         return actions, orphan.key
+
+    waiting = data.unconfirmed.get(item.uid)
+    if waiting is not None:
+        sent, until = waiting
+        detail = (
+            f"a run sent its create at {sent:%Y-%m-%d %H:%M} UTC and lost the answer; the tracker's "
+            f"search does not show the ticket yet (search indexes lag): not created again before "
+            f"{until:%H:%M} UTC, run pmt sync again then"
+        )
+        return [replace(base, kind="skip", detail=detail)], _NO_CHILD
 
     if item.status == "done":
         return [replace(base, kind="skip", detail="done before it had a ticket")], _NO_CHILD

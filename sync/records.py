@@ -8,6 +8,7 @@ observed change: the history ``pmt overdue`` and the reports read).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -19,7 +20,12 @@ from sync.plan import LinkState, PlanItem
 from tracker.errors import StoreError
 from tracker.queries import record_link, record_ticket_state
 from tracker.store import Store
-from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
+from tracker.tables import ItemEventRow, ItemRow, PostmortemRow, TicketLinkRow, utcnow
+
+# Item events around a create, so that a create whose answer was lost is known to the next run
+# even when the tracker's search does not show its ticket yet (search indexes lag).
+CREATE_SENT = "ticket_create_sent"
+CREATE_REFUSED = "ticket_create_refused"
 
 
 @dataclass
@@ -31,6 +37,9 @@ class PostmortemState:
     # By item id.
     links: dict[int, TicketLinkRow] = field(default_factory=dict)
     tracking: TicketLinkRow | None = None
+    # By item id: when a create was last sent for an item that has no link since, and was not
+    # refused (a crash or a lost answer; the ticket may exist).
+    creates_sent: dict[int, datetime] = field(default_factory=dict)
 
     def plan_items(self) -> list[PlanItem]:
         return [
@@ -52,6 +61,14 @@ class PostmortemState:
 
     def item_ids(self) -> dict[str, int]:
         return {r.uid: r.id for r in self.items if r.id is not None}
+
+    def unconfirmed_creates(self) -> dict[str, datetime]:
+        """Item uid -> when a create was sent whose outcome no link or refusal confirms."""
+        return {
+            r.uid: self.creates_sent[r.id]
+            for r in self.items
+            if r.id is not None and r.id in self.creates_sent and r.id not in self.links
+        }
 
 
 def link_state(link: TicketLinkRow) -> LinkState:
@@ -79,7 +96,30 @@ def load_state(store: Store, postmortem_key: str, tracker: str) -> PostmortemSta
                 state.tracking = link
             elif link.item_id is not None:
                 state.links[link.item_id] = link
+        state.creates_sent = _creates_sent(session, [r.id for r in items if r.id is not None], tracker)
         return state
+
+
+def _creates_sent(session: Session, item_ids: list[int], tracker: str) -> dict[int, datetime]:
+    if not item_ids:
+        return {}
+    events = session.scalars(
+        select(ItemEventRow)
+        .where(
+            col(ItemEventRow.item_id).in_(item_ids),
+            col(ItemEventRow.event).in_((CREATE_SENT, CREATE_REFUSED)),
+        )
+        .order_by(col(ItemEventRow.at), col(ItemEventRow.id))
+    )
+    sent: dict[int, datetime] = {}
+    for event in events:
+        if json.loads(event.detail or "{}").get("tracker") != tracker:
+            continue
+        if event.event == CREATE_SENT:
+            sent[event.item_id] = _utc(event.at) or event.at
+        else:
+            sent.pop(event.item_id, None)
+    return sent
 
 
 def observe(session: Session, link: TicketLinkRow, ticket: RemoteTicket, at: datetime | None = None) -> bool:
@@ -151,6 +191,26 @@ class StoreRecorder:
                     f"{link.key} (a duplicate ticket; close it)"
                 )
             observe(session, link, ticket)
+
+    def create_sent(self, uid: str | None) -> None:
+        self._create_event(uid, CREATE_SENT)
+
+    def create_refused(self, uid: str | None) -> None:
+        self._create_event(uid, CREATE_REFUSED)
+
+    def _create_event(self, uid: str | None, event: str) -> None:
+        # Items only: a postmortem's tracking ticket has no item row to hang the event on.
+        if uid is None or uid not in self.item_ids:
+            return
+        with self.store.session() as session:
+            session.add(
+                ItemEventRow(
+                    item_id=self.item_ids[uid],
+                    at=utcnow(),
+                    event=event,
+                    detail=json.dumps({"tracker": self.tracker}),
+                )
+            )
 
     def set_synced_hash(self, key: str, synced_hash: str | None) -> None:
         with self.store.session() as session:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -163,8 +164,16 @@ def plan_postmortem(
     settings: Settings,
     *,
     writeback: bool | None = None,
+    now: datetime | None = None,
 ) -> Plan:
     pm = state.postmortem
+    lag = timedelta(minutes=settings.sync.search_lag_minutes)
+    moment = now or datetime.now(UTC)
+    unconfirmed = {
+        uid: (sent, sent + lag)
+        for uid, sent in state.unconfirmed_creates().items()
+        if sent + lag > moment
+    }
     drafts = {
         row.uid: item_draft(row, pm, settings, backend.name) for row in state.items if row.status != "removed"
     }
@@ -181,6 +190,7 @@ def plan_postmortem(
         on_done_mismatch=settings.sync.on_done_mismatch,
         writeback=settings.sync.writeback if writeback is None else writeback,
         content_hash=pm.content_hash,
+        unconfirmed=unconfirmed,
     )
     return build_plan(data, backend.parse_ref, backend.url_for)
 

@@ -14,6 +14,8 @@ tests against a live server). It answers like Jira does, shaped by
   Cloud ``/search`` answers 410 before looking at credentials.
 - A small JQL parser (``labels``, ``key``, ``project`` with ``=``, ``!=``, ``in``, ``AND``,
   ``ORDER BY``) that refuses unquoted reserved words and unknown keys the way Jira does.
+- A lagging search index on demand: keys in ``unindexed`` exist (``GET issue/{key}`` answers)
+  but no JQL search returns them yet, as on a real Jira right after a create.
 - Faults on demand (``inject``): any status with a ``Retry-After``, optionally *after* performing
   the request (a create that happened but answered 500).
 
@@ -211,6 +213,7 @@ class JiraStub:
         self.issues: dict[str, StubIssue] = {}
         self.links: list[StubLink] = []
         self.faults: list[Fault] = []
+        self.unindexed: set[str] = set()  # keys the search index does not know yet
         self.log: list[tuple[str, str]] = []  # (method, path?query) of every request
         self.lock = threading.RLock()
         self._next_id = 10000
@@ -703,7 +706,11 @@ class JiraStub:
                         if strict:
                             raise JqlError(message)
                         warnings.append(message)
-        result = [i for i in self.issues.values() if all(_matches(i, c) for c in clauses)]
+        result = [
+            i
+            for i in self.issues.values()
+            if i.key not in self.unindexed and all(_matches(i, c) for c in clauses)
+        ]
         for name, descending in reversed(order):
 
             def sort_key(issue: StubIssue, name: str = name) -> Any:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import re
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sync import writeback
 from sync.base import AuthError, RequestError
@@ -16,7 +17,7 @@ from sync.service import apply_sync, plan_sync
 from tests.fakes import FakeBackend, SimulatedCrash
 from tests.sync_scene import ITEMS, PM_KEY, Scene, document, kinds, make_scene
 from tracker.store import Store
-from tracker.tables import ItemRow, TicketLinkRow
+from tracker.tables import ItemEventRow, ItemRow, TicketLinkRow
 
 N = len(ITEMS)
 
@@ -110,6 +111,76 @@ def test_create_with_unknown_outcome_is_adopted_next_run(store: Store, tmp_path:
     assert not applied.failed
     assert_no_duplicates(backend)
     assert len(links(store)) == N + 1
+
+
+def _age_create_records(store: Store, minutes: int) -> None:
+    """Time passes: the records of the creates sent are ``minutes`` older."""
+    with store.session() as s:
+        for event in s.scalars(select(ItemEventRow).where(col(ItemEventRow.event) == "ticket_create_sent")):
+            event.at = event.at - timedelta(minutes=minutes)
+            s.add(event)
+
+
+def test_a_crashed_create_the_search_does_not_show_yet_is_not_made_twice(store: Store, tmp_path: Path) -> None:
+    """Search indexes lag: right after a crash, the marker listing may miss the ticket just made.
+    The local record of the create sent is what stops a second ticket, not the listing."""
+    backend = FakeBackend(crash_after_create={2})  # the tracking issue, then the first item
+    scene = make_scene(store, tmp_path, backend)
+    with pytest.raises(SimulatedCrash):
+        scene.sync()
+    made = next(k for k, t in backend.tickets.items() if t.draft and t.draft.role == "item")
+    backend.crash_after_create.clear()
+    backend.hidden_from_listing.add(made)  # not indexed yet
+
+    planned, applied = scene.sync()
+
+    waiting = [a for p in planned.plans for a in p.actions if a.kind == "skip"]
+    assert len(waiting) == 1 and "search does not show the ticket yet" in waiting[0].detail
+    assert kinds(planned).count("create") == N - 1  # the two other items; the tracking issue is linked
+    assert not applied.failed
+    assert backend.creates == N + 1  # the crashed one was never sent again
+    assert_no_duplicates(backend)
+    assert len(links(store)) == N  # the tracking issue and two items
+    assert scene.text().count("](https://github.com/acme/ops/issues/") == N - 1
+
+    backend.hidden_from_listing.clear()  # the index caught up
+    planned, applied = scene.sync()
+    assert kinds(planned).count("adopt") == 1 and kinds(planned).count("create") == 0
+    assert not applied.failed
+    assert_no_duplicates(backend)
+    assert len(links(store)) == N + 1
+    assert scene.text().count("](https://github.com/acme/ops/issues/") == N
+
+
+def test_a_lost_create_is_made_again_once_the_search_had_time_to_show_it(store: Store, tmp_path: Path) -> None:
+    """The wait is bounded: a create that never reached the tracker (the answer was lost before
+    it got there) is sent again once ``sync.search_lag_minutes`` passed without its ticket."""
+    backend = FakeBackend()
+    scene = make_scene(store, tmp_path, backend, github={"tracking_issue": False})
+    backend.fail("create", SimulatedCrash("died before the request left"))
+    with pytest.raises(SimulatedCrash):
+        scene.sync()
+    assert backend.creates == 0
+
+    planned, _ = scene.sync()  # a moment later: the first item waits, the others are made
+    assert kinds(planned).count("create") == N - 1 and backend.creates == N - 1
+    _age_create_records(store, minutes=11)  # sync.search_lag_minutes = 10 by default
+    planned, applied = scene.sync()
+    assert kinds(planned).count("create") == 1 and not applied.failed
+    assert backend.creates == N
+    assert_no_duplicates(backend)
+
+
+def test_a_refused_create_is_sent_again_by_the_next_run(store: Store, tmp_path: Path) -> None:
+    """A 4xx is a definite answer (nothing was made): no wait for the search."""
+    backend = FakeBackend()
+    scene = make_scene(store, tmp_path, backend)
+    backend.fail("create", RequestError("422 Validation Failed"))
+    _, applied = scene.sync()
+    assert applied.failed and backend.creates == N  # the tracking issue and two items
+    planned, applied = scene.sync()
+    assert kinds(planned).count("create") == 1 and not applied.failed
+    assert_no_duplicates(backend)
 
 
 def test_rate_limit_stops_cleanly_and_the_next_run_carries_on(store: Store, tmp_path: Path) -> None:

@@ -195,6 +195,33 @@ def test_a_crash_after_any_create_leaves_no_duplicate(
     assert backend.writes == 0 and not planned.writes
 
 
+def test_a_crashed_create_jira_search_does_not_show_yet_is_not_made_twice(
+    store: Store, tmp_path: Path, stub: JiraStub
+) -> None:
+    """Jira's search index lags behind its creates: the run after a crash may not find the
+    ticket by its marker label yet. The record of the create sent stops a second ticket."""
+    scene, backend = scene_for(store, tmp_path, stub, backend={"crash_after_create": {1}})
+    with pytest.raises(SimulatedCrash):
+        scene.sync()
+    backend.crash_after_create.clear()
+    backend.inner = backend.fresh()  # a new process
+    stub.unindexed = set(stub.issues)  # OPS-1 exists, the search does not return it yet
+
+    planned, applied = scene.sync()
+    waiting = [a for p in planned.plans for a in p.actions if a.kind == "skip"]
+    assert len(waiting) == 1 and "search does not show the ticket yet" in waiting[0].detail
+    assert kinds(planned).count("create") == N - 1 and not applied.failed
+    assert backend.creates == N
+    assert_no_duplicates(backend)
+
+    stub.unindexed.clear()  # indexed now
+    planned, applied = scene.sync()
+    assert kinds(planned).count("adopt") == 1 and kinds(planned).count("create") == 0
+    assert not applied.failed and backend.creates == N
+    assert_no_duplicates(backend)
+    assert len(links_in(scene.text(), stub)) == N
+
+
 def test_a_create_answered_with_500_is_adopted_by_the_next_run(
     store: Store, tmp_path: Path, stub: JiraStub
 ) -> None:

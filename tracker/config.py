@@ -114,6 +114,9 @@ class SyncSettings(_Section):
     # "report" only says so; "close_ticket" closes the ticket; "update_box" checks the box.
     on_done_mismatch: Literal["report", "close_ticket", "update_box"] = "report"
     writeback: bool = True
+    # Minutes a create whose answer was lost (crash, timeout, 5xx) waits for its ticket to show
+    # in the tracker's marker search (search indexes lag) before pmt may create it again.
+    search_lag_minutes: int = 10
 
 
 class CausesSettings(_Section):
