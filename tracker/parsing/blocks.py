@@ -91,8 +91,10 @@ def _walk(tokens: Sequence[Any]) -> list[Block]:
     """One pass over the tokens with a stack of open lists and items (no look-ahead scans)."""
     out: list[Block] = []
     target = out  # where the next block goes: the document, or the open list item's children
-    # Per open container: the list it lives in, the ListBlock, and the open ListItem (if any).
-    stack: list[tuple[list[Block], ListBlock, ListItem | None]] = []
+    # Per open list: the list its block lives in, and the block.
+    stack: list[tuple[list[Block], ListBlock]] = []
+    item: ListItem | None = None  # the innermost open list item
+    items: list[ListItem | None] = []  # the open items of the enclosing lists
     i = 0
     n = len(tokens)
     while i < n:
@@ -103,25 +105,26 @@ def _walk(tokens: Sequence[Any]) -> list[Block]:
             i += 3
             continue
         if kind == "list_item_open":
-            _, block, _ = stack[-1]
             item = ListItem(None, t.map[0] + 1, [])
-            stack[-1] = (stack[-1][0], block, item)
             target = item.children
         elif kind == "list_item_close":
-            outer, block, item = stack[-1]
             if item is not None:
-                _settle(item)
-                block.items.append(item)
-            stack[-1] = (outer, block, None)
-            target = block.items  # type: ignore[assignment]  # nothing is added between items
+                children = item.children
+                if children and type(children[0]) is Para:
+                    _settle(item, children)
+                stack[-1][1].items.append(item)
+                item = None
+            target = stack[-1][1].items  # type: ignore[assignment]  # nothing is added between items
         elif kind == "bullet_list_open" or kind == "ordered_list_open":
             ordered = kind == "ordered_list_open"
             block = ListBlock(ordered, int(t.attrs.get("start", 1)) if ordered else 1, [], t.map[0] + 1)
             target.append(block)
-            stack.append((target, block, None))
+            stack.append((target, block))
+            items.append(item)
+            item = None
         elif kind == "bullet_list_close" or kind == "ordered_list_close":
-            outer, _, _ = stack.pop()
-            target = outer
+            target = stack.pop()[0]
+            item = items.pop()
         elif kind == "heading_open":
             target.append(Heading(int(t.tag[1]), tokens[i + 1].content, t.map[0] + 1))
             i += 3
@@ -136,11 +139,8 @@ def _walk(tokens: Sequence[Any]) -> list[Block]:
     return out
 
 
-def _settle(item: ListItem) -> None:
+def _settle(item: ListItem, children: list[Block]) -> None:
     """Move an item's first paragraph into its text, on the line where its words start."""
-    children = item.children
-    if not children or not isinstance(children[0], Para):
-        return
     first = children.pop(0)
     assert isinstance(first, Para)
     # "-" alone on a line puts the text on the next one, and so does "- [ ]" alone (the text

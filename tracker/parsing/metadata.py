@@ -193,6 +193,7 @@ def _kv(line: str, number: int) -> Iterator[tuple[str, str, int]]:
         yield name, plain(m.group("v")), number
 
 
+@lru_cache(maxsize=4096)
 def _key_name(key: str) -> str | None:
     norm = normalise(key)
     for name, pattern in _KEYS:
@@ -511,10 +512,27 @@ def _impact(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: lis
             texts.extend(i.text for b in node.blocks if isinstance(b, ListBlock) for i in b.items if i.text and "%" in i.text)
     for text in texts:
         if "%" in text:
-            m = _USERS.search(text.replace("\n", " "))
+            m = _users_share(text.replace("\n", " "))
             if m:
                 meta.users_affected_pct = float(m.group("n"))
                 break
+
+
+def _users_share(text: str) -> re.Match[str] | None:
+    """``_USERS.search(text)``, tried only where a match can start: a share is a run of digits
+    and dots right before "%" (one space between allowed), so each "%" gives one place to try
+    (a search over the whole text tries every place and costs more than the rest of _impact)."""
+    p = text.find("%")
+    while p >= 0:
+        s = p - 1 if p > 0 and text[p - 1].isspace() else p
+        while s > 0 and (text[s - 1] == "." or text[s - 1].isdecimal()):
+            s -= 1
+        if s < p:
+            m = _USERS.match(text, s)
+            if m:
+                return m
+        p = text.find("%", p + 1)
+    return None
 
 
 def _severity(meta: Meta, front: dict[str, Any], root: Node) -> None:

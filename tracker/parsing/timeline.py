@@ -102,7 +102,7 @@ def _read_node(node: Node, state: _State, out: list[TimelineEntry], top: bool = 
 def _read_item(item: ListItem, state: _State, out: list[TimelineEntry]) -> None:
     if item.text is None:
         return
-    moment = _read_line(item.text.split("\n")[0], item.line, state, out, rest=item.text)
+    moment = _read_line(item.text, item.line, state, out, rest=item.text)
     if moment is not None and moment.clock is None:
         # A day with its times below it: "- **2024-03-01**" then "  - 10:00 ...".
         for child in item.children:
