@@ -96,7 +96,11 @@ def sync(
         if dry_run:
             say("pmt sync: dry run: nothing was written")
             if as_json:
-                emit(to_json({"plan": planned.plan_rows(), "result": [], "stopped": None, **warnings_json(repeats)}))
+                emit(to_json({
+                    "plan": planned.plan_rows(), "result": [], "stopped": None,
+                    "warnings": planned.warnings, **warnings_json(repeats),
+                }))
+            _say_warnings(planned.warnings)
             raise typer.Exit(0 if planned.ingest.ok else 1)
         if planned.writes and not yes and stdin_is_terminal():
             if not typer.confirm("Apply this plan?", default=False, err=True):
@@ -108,11 +112,15 @@ def sync(
     finally:
         store.dispose()
     if as_json:
-        emit(to_json({"plan": planned.plan_rows(), "result": applied.result_rows(), "stopped": applied.stopped, **warnings_json(repeats)}))
+        emit(to_json({
+            "plan": planned.plan_rows(), "result": applied.result_rows(), "stopped": applied.stopped,
+            "warnings": applied.warnings, **warnings_json(repeats),
+        }))
     elif planned.writes:
         _show_result(applied)
     else:
         say("pmt sync: nothing to write: every ticket and every line is up to date")
+    _say_warnings(applied.warnings)
     if applied.stopped:
         say(f"pmt sync: {applied.stopped}")
     if applied.failed or not planned.ingest.ok:
@@ -141,6 +149,12 @@ def _apply(store: Any, backend: Any, settings: Any, planned: Planned, writeback:
             on_progress=lambda action, result: progress.advance(task),
             on_wait=_waiting,
         )
+
+
+def _say_warnings(warnings: list[str]) -> None:
+    # After the tables, on stderr: things to fix in the configuration, not failures.
+    for warning in warnings:
+        say(f"pmt sync: warning: {warning}")
 
 
 def _waiting(key: str) -> None:

@@ -106,6 +106,10 @@ class TicketBackend(Protocol):
     # "github" or "jira": the value stored with each link and accepted by --tracker.
     name: str
 
+    # What the user should hear that did not stop the run (an owner with no account in the
+    # owner map, an assignee the tracker refused, a link it refused), in the order it happened.
+    warnings: list[str]
+
     # The canonical key of a reference written in a postmortem ("#12", "acme/ops#12", a URL,
     # "OPS-12"), or None when the reference is not this tracker's.
     def parse_ref(self, ref: str) -> str | None: ...

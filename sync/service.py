@@ -43,6 +43,10 @@ class Planned:
     plans: list[Plan] = field(default_factory=list)
     # The remote state read for each postmortem (reused by phase 2, under the lock).
     remote: dict[str, dict[str, RemoteTicket]] = field(default_factory=dict)
+    # The backend's warnings while planning (see ``TicketBackend.warnings``).
+    warnings: list[str] = field(default_factory=list)
+    # How many warnings the backend had before this run (a backend object may serve many).
+    warnings_before: int = 0
 
     @property
     def writes(self) -> bool:
@@ -57,6 +61,8 @@ class Applied:
     results: list[SyncResult] = field(default_factory=list)
     # Postmortems whose write-back changed the file and were re-ingested.
     reingested: list[str] = field(default_factory=list)
+    # The backend's warnings over the whole run, planning included, each once.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def stopped(self) -> str | None:
@@ -79,8 +85,9 @@ def plan_sync(
     writeback: bool | None = None,
 ) -> Planned:
     """Ingest ``paths`` and plan each postmortem they hold (reads the tracker, writes nothing)."""
+    before = len(backend.warnings)
     report = ingest_paths(store, paths, settings)
-    planned = Planned(ingest=report)
+    planned = Planned(ingest=report, warnings_before=before)
     keys = list(dict.fromkeys(r.key for r in report.results if r.status != "failed" and r.key))
     for key in keys:
         state = load_state(store, key, backend.name)
@@ -89,6 +96,7 @@ def plan_sync(
         remote = read_remote(backend, state)
         planned.remote[key] = remote
         planned.plans.append(plan_postmortem(state, remote, backend, settings, writeback=writeback))
+    planned.warnings = _warnings(backend, before)
     return planned
 
 
@@ -134,7 +142,12 @@ def apply_sync(
                 ingest_paths(store, [plan.path], settings)
                 applied.reingested.append(key)
         stopped = result.stopped
+    applied.warnings = _warnings(backend, planned.warnings_before)
     return applied
+
+
+def _warnings(backend: TicketBackend, since: int) -> list[str]:
+    return list(dict.fromkeys(backend.warnings[since:]))
 
 
 def read_remote(backend: TicketBackend, state: PostmortemState) -> dict[str, RemoteTicket]:

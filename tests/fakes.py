@@ -9,6 +9,8 @@ be told to fail the way real trackers fail:
   ``TransientError`` (a lost response);
 - ``rate_limit_after_writes=K``: writes after the K-th raise ``RateLimitedError`` (until reset);
 - ``hidden_from_listing``: keys the marker listing does not return yet (a lagging index);
+- ``owners={name: account}``: an owner missing from it is a warning (``warnings``), as the real
+  backends' owner maps make it;
 - ``fail(op, exc)``: the next call of ``op`` ("create", "update", "list_postmortem", ...)
   raises ``exc`` before doing anything;
 - ``close(key)`` / ``set_state`` / ``add_existing`` to change the remote side by hand.
@@ -60,8 +62,11 @@ class FakeBackend:
         unknown_outcome_creates: set[int] | None = None,
         rate_limit_after_writes: int | None = None,
         reset_at: datetime | None = None,
+        owners: dict[str, str] | None = None,
     ) -> None:
         self.name = name
+        self.owners = owners
+        self.warnings: list[str] = []
         self.repo = repo
         self.project = project
         self.tickets: dict[str, FakeTicket] = {}
@@ -151,6 +156,7 @@ class FakeBackend:
         with self._lock:
             self._write("create", draft.marker.item_uid)
             self.creates += 1
+            self._check_owner(draft)
             key = self._new_key()
             labels = [*draft.labels, draft.marker.postmortem_token]
             ticket = FakeTicket(key=key, title=draft.text[:256], draft=draft, marker=draft.marker, labels=labels)
@@ -164,6 +170,7 @@ class FakeBackend:
     def update(self, key: str, draft: TicketDraft) -> RemoteTicket:
         with self._lock:
             self._write("update", key)
+            self._check_owner(draft)
             ticket = self._get(key)
             ticket.title = draft.text[:256]
             ticket.draft = draft
@@ -199,6 +206,13 @@ class FakeBackend:
                     parent.children.append(child)
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _check_owner(self, draft: TicketDraft) -> None:
+        if self.owners is None or not draft.owner or draft.owner in self.owners:
+            return
+        note = f"owner {draft.owner!r} is not in the owner map; the ticket is left unassigned"
+        if note not in self.warnings:
+            self.warnings.append(note)
 
     def _injected(self, op: str) -> None:
         pending = self.failures.get(op)

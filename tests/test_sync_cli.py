@@ -64,7 +64,7 @@ def test_json_gives_plan_and_result(setup: tuple[FakeBackend, Path]) -> None:
     code, out, err = pmt("sync", "postmortems", "--yes", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"plan", "result", "stopped"}
+    assert set(data) == {"plan", "result", "stopped", "warnings"}
     assert [r["action"] for r in data["plan"]] == [r["action"] for r in data["result"]]
     created = [r for r in data["result"] if r["action"] == "create"]
     assert len(created) == N + 1 and all(r["status"] == "done" and r["url"] for r in created)
@@ -146,3 +146,35 @@ def test_rate_limit_while_planning_writes_nothing(setup: tuple[FakeBackend, Path
     code, _, err = pmt("sync", "postmortems", "--yes")
     assert code == 1 and "nothing was written: stopped on rate limit until" in err
     assert "Traceback" not in err and backend.writes == 0 and path.read_bytes() == before
+
+
+def test_an_unmapped_owner_is_a_warning_not_a_failure(
+    setup: tuple[FakeBackend, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The document's owners are lena and arjun; the owner map knows only lena."""
+    backend = FakeBackend(owners={"lena": "lena-gh"})
+    monkeypatch.setitem(registry.BACKENDS, "github", lambda settings, secrets: backend)
+    code, out, err = pmt("sync", "postmortems/db.md", "--yes")
+    assert code == 0, err
+    expected = "owner 'arjun' is not in the owner map; the ticket is left unassigned"
+    assert err.count(f"pmt sync: warning: {expected}") == 1
+    assert expected not in out  # stdout is for the tables
+    assert backend.writes_of("create") == N + 1  # every ticket made all the same
+
+    code, out, err = pmt("sync", "postmortems/db.md", "--yes", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["warnings"] == []  # nothing was sent for arjun this time
+
+
+def test_json_carries_the_backend_warnings(
+    setup: tuple[FakeBackend, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = FakeBackend(owners={})
+    monkeypatch.setitem(registry.BACKENDS, "github", lambda settings, secrets: backend)
+    code, out, err = pmt("sync", "postmortems/db.md", "--yes", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["warnings"] == [
+        "owner 'lena' is not in the owner map; the ticket is left unassigned",
+        "owner 'arjun' is not in the owner map; the ticket is left unassigned",
+    ]
+    assert "pmt sync: warning: owner 'lena'" in err

@@ -62,3 +62,39 @@ def test_pmt_sync_makes_the_issues_links_them_back_and_a_second_run_writes_nothi
     assert [r for r in again if r.method != "GET"] == []
     assert len(again) == 1  # one marker listing
     assert doc.read_bytes() == written
+
+
+def _postmortem(tmp_path: Path) -> Path:
+    doc = tmp_path / "postmortems" / "2026-03-02-db-failover.md"
+    doc.parent.mkdir()
+    doc.write_text(document(), encoding="utf-8")
+    return doc
+
+
+def test_an_owner_with_no_login_is_a_warning_on_stderr(stub: GitHubStub, tmp_path: Path) -> None:
+    """[github] owners maps lena only: arjun's issue is made unassigned, and pmt says so."""
+    doc = _postmortem(tmp_path)
+
+    run = CliRunner().invoke(app, ["sync", str(doc), "--yes"])
+
+    assert run.exit_code == 0, run.output
+    note = "owner 'arjun' has no GitHub login in [github] owners; their issues are left unassigned"
+    assert run.stderr.count(f"pmt sync: warning: {note}") == 1
+    assert note not in run.stdout
+    arjun = [i for i in stub.issues.values() if i["title"].startswith("Move the nightly")]
+    assert len(arjun) == 1 and arjun[0]["assignees"] == []
+
+
+def test_an_assignee_github_refuses_is_in_the_json_warnings(
+    stub: GitHubStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PMT_GITHUB_OWNERS", json.dumps({"lena": "lena-k", "arjun": "arjun-x"}))
+    doc = _postmortem(tmp_path)
+
+    run = CliRunner().invoke(app, ["sync", str(doc), "--yes", "--format", "json"])
+
+    assert run.exit_code == 0, run.output
+    warnings = json.loads(run.stdout)["warnings"]
+    assert len(warnings) == 1 and warnings[0].startswith("GitHub refused assignee 'arjun-x'")
+    assert f"pmt sync: warning: {warnings[0]}" in run.stderr
+    assert len(stub.issues) == len(ITEMS) + 1  # made all the same, unassigned
