@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -190,13 +191,14 @@ def _ingest_file(
         done(FileResult(path=shown, status="failed", error=exc.strerror or str(exc)))
         return
     digest = content_hash(data, fingerprint)
-    by_path = path_key(file, settings.ingest.root)
+    by_path = _path_key(file, settings.ingest.root)
     quick = _unchanged_key(data, digest, by_path, known)
     if quick is not None and _claim(seen, quick, shown) is None:
         done(FileResult(path=shown, status="unchanged", key=quick))
         return
     try:
-        pm = parse_file(file, settings.parsing)
+        # The bytes just hashed: the file is read once (and the rows match the hash).
+        pm = parse_file(file, settings.parsing, data=data)
     except PmtError as exc:
         done(FileResult(path=shown, status="failed", error=getattr(exc, "reason", None) or str(exc)))
         return
@@ -660,6 +662,23 @@ def _unchanged_key(
         if stored is not None and stored[1] == digest:
             return key
     return None
+
+
+def _path_key(file: Path, root: str | os.PathLike[str]) -> str:
+    """``identity.path_key``, with the root made absolute once per run rather than per file."""
+    if os.sep == "/" and not os.path.altsep:
+        base = _absolute_root(os.fspath(root), os.getcwd())
+        absolute = os.path.abspath(file)
+        if absolute.startswith(base):
+            # Both normalised by abspath: the path below the root is the rest of the string.
+            return absolute[len(base) :]
+    return path_key(file, root)
+
+
+@lru_cache(maxsize=8)
+def _absolute_root(root: str, cwd: str) -> str:
+    """The root as an absolute prefix ending in "/"."""
+    return os.path.abspath(root).rstrip("/") + "/"
 
 
 def _claim(seen: dict[str, str], key: str, path: str) -> str | None:

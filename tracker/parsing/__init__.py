@@ -92,26 +92,15 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
 _KINDS = frozenset(("summary", "impact", "timeline", "root_cause", "resolution", "actions", "takeaways", "lessons", "other"))
 
 
-def parse_file(path: str | Path, settings: ParsingSettings | None = None) -> Postmortem:
-    """Read and parse one file; an unusable file raises ``InputError`` naming it."""
+def parse_file(path: str | Path, settings: ParsingSettings | None = None, data: bytes | None = None) -> Postmortem:
+    """Read and parse one file; an unusable file raises ``InputError`` naming it.
+
+    ``data``: the file's bytes when the caller has already read them (ingest hashes them
+    first), so that the file is not opened twice."""
     name = str(path)
     limit = settings.max_file_bytes if settings is not None else _DEFAULT_MAX_BYTES
-    p = Path(path)
-    try:
-        size = p.stat().st_size
-        if p.is_dir():
-            raise InputError(name, "is a directory, not a file")
-        if size > limit:
-            raise InputError(name, f"too large ({size:,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)")
-        data = p.read_bytes()
-    except FileNotFoundError:
-        raise InputError(name, "no such file") from None
-    except PermissionError:
-        raise InputError(name, "permission denied") from None
-    except IsADirectoryError:
-        raise InputError(name, "is a directory, not a file") from None
-    except OSError as exc:
-        raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
+    if data is None:
+        data = _read(Path(path), name, limit)
     if len(data) > limit:
         raise InputError(name, f"too large ({len(data):,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -133,3 +122,21 @@ def parse_file(path: str | Path, settings: ParsingSettings | None = None) -> Pos
             line=1,
         )
     return pm
+
+
+def _read(p: Path, name: str, limit: int) -> bytes:
+    try:
+        size = p.stat().st_size
+        if p.is_dir():
+            raise InputError(name, "is a directory, not a file")
+        if size > limit:
+            raise InputError(name, f"too large ({size:,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)")
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except PermissionError:
+        raise InputError(name, "permission denied") from None
+    except IsADirectoryError:
+        raise InputError(name, "is a directory, not a file") from None
+    except OSError as exc:
+        raise InputError(name, f"cannot be read ({exc.strerror or exc})") from None
