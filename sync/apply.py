@@ -205,7 +205,8 @@ class _Applier:
             self.result.stopped = f"stopped: {exc}"
             return ActionResult(action, "failed", action.key, action.url, str(exc))
         error = str(exc)
-        if isinstance(exc, TransientError) and action.kind == "create":
+        if isinstance(exc, TransientError) and action.kind == "create" and not exc.outcome_unknown:
+            # Said once: a backend that knows the outcome is unknown says so itself.
             error += (
                 "; it may or may not have been created: nothing was recorded, and the next "
                 "run finds it by its marker if it was"

@@ -45,7 +45,10 @@ class RateLimitedError(SyncError):
 
 
 class TransientError(SyncError):
-    pass
+    def __init__(self, message: str, *, outcome_unknown: bool = False) -> None:
+        super().__init__(message)
+        # True for a create that may have taken effect, when the message already says so.
+        self.outcome_unknown = outcome_unknown
 
 
 class RequestError(SyncError):

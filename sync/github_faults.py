@@ -156,11 +156,17 @@ def translate(exc: Exception, what: str, *, now: float, creating: bool = False) 
                 "that the token can see the repository"
             )
         if status >= 500:
-            return TransientError(f"GitHub failed while {what} ({status} {message}).{unknown}")
+            return TransientError(
+                f"GitHub failed while {what} ({status} {message}).{unknown}", outcome_unknown=creating
+            )
         return RequestError(f"GitHub rejected {what} ({status} {message}{_details(exc)})")
     if isinstance(exc, requests.exceptions.RequestException):
-        return TransientError(f"could not reach GitHub while {what} ({_short(exc)}).{unknown}")
-    return TransientError(f"GitHub request failed while {what} ({_short(exc)}).{unknown}")
+        return TransientError(
+            f"could not reach GitHub while {what} ({_short(exc)}).{unknown}", outcome_unknown=creating
+        )
+    return TransientError(
+        f"GitHub request failed while {what} ({_short(exc)}).{unknown}", outcome_unknown=creating
+    )
 
 
 def _message(exc: GithubException) -> str:

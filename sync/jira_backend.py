@@ -716,7 +716,8 @@ class JiraBackend:
                 return TransientError(
                     f"{where} answered {code} while trying to {what}: the outcome is unknown, so "
                     "it was not sent again; the next pmt sync finds the ticket by its marker "
-                    "label if it was made, and creates it otherwise"
+                    "label if it was made, and creates it otherwise",
+                    outcome_unknown=True,
                 )
             return TransientError(f"{where} answered {code} while trying to {what}{detail}")
         return RequestError(f"{where} rejected the request to {what} (HTTP {status}){detail}")
@@ -727,7 +728,8 @@ class JiraBackend:
             return TransientError(
                 f"no answer from Jira ({self.base_url}) while trying to {what} ({name}): the "
                 "outcome is unknown, so it was not sent again; the next pmt sync finds the "
-                "ticket by its marker label if it was made"
+                "ticket by its marker label if it was made",
+                outcome_unknown=True,
             )
         return TransientError(f"cannot reach Jira at {self.base_url} to {what} ({name})")
 

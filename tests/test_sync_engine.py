@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import col, select
 
 from sync import writeback
-from sync.base import AuthError, RequestError
+from sync.base import AuthError, RequestError, TransientError
 from sync.service import apply_sync, plan_sync
 from tests.fakes import FakeBackend, SimulatedCrash
 from tests.sync_scene import ITEMS, PM_KEY, Scene, document, kinds, make_scene
@@ -181,6 +181,23 @@ def test_a_refused_create_is_sent_again_by_the_next_run(store: Store, tmp_path: 
     planned, applied = scene.sync()
     assert kinds(planned).count("create") == 1 and not applied.failed
     assert_no_duplicates(backend)
+
+
+@pytest.mark.parametrize("flagged", [True, False], ids=["backend-says-it", "backend-silent"])
+def test_an_unknown_outcome_is_said_once(store: Store, tmp_path: Path, flagged: bool) -> None:
+    backend = FakeBackend()
+    scene = make_scene(store, tmp_path, backend)
+    said = "502 while creating: the outcome is unknown; the next pmt sync looks for it by its marker"
+    plain = "502 Bad Gateway while creating a ticket"
+    backend.fail("create", TransientError(said if flagged else plain, outcome_unknown=flagged))
+    _, applied = scene.sync()
+    [error] = [r.error for res in applied.results for r in res.results if r.status == "failed"]
+    assert error == (
+        said
+        if flagged
+        else plain + "; it may or may not have been created: nothing was recorded, and the next "
+        "run finds it by its marker if it was"
+    )
 
 
 def test_rate_limit_stops_cleanly_and_the_next_run_carries_on(store: Store, tmp_path: Path) -> None:

@@ -231,6 +231,13 @@ def test_a_create_answered_with_500_is_adopted_by_the_next_run(
     _, applied = scene.sync()
     failed = [r for res in applied.results for r in res.results if r.status == "failed"]
     assert len(failed) == 1 and "outcome is unknown" in (failed[0].error or "")
+    # Said once, by the backend: the engine adds nothing of its own.
+    assert failed[0].error == (
+        f"Jira ({stub.url}) answered HTTP 500 while trying to create the ticket for "
+        f"{failed[0].action.draft.marker.token}: the outcome is unknown, so it was not sent "  # type: ignore[union-attr]
+        "again; the next pmt sync finds the ticket by its marker label if it was made, and "
+        "creates it otherwise"
+    )
     assert backend.writes_to(r"/issue$") == N  # the POST was not sent again
 
     planned, applied = scene.sync()

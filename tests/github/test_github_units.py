@@ -175,7 +175,10 @@ def test_a_failed_create_says_its_outcome_is_unknown() -> None:
                       creating=True)
     assert isinstance(error, TransientError)
     assert "may or may not have been created" in str(error)
-    assert "may or may not" not in str(translate(_exc(500, "x"), "reading", now=0.0))
+    assert error.outcome_unknown  # so the engine does not say it a second time
+    read = translate(_exc(500, "x"), "reading", now=0.0)
+    assert "may or may not" not in str(read)
+    assert isinstance(read, TransientError) and not read.outcome_unknown
 
 
 def test_a_rate_limit_error_carries_its_reset_time() -> None:
