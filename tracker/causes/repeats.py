@@ -39,7 +39,8 @@ from tracker.causes.similar import (
     MechanismIndex,
     PairScorer,
     index_keys,
-    score_bound,
+    mask_bound,
+    mechanism_mask,
 )
 
 if TYPE_CHECKING:
@@ -533,8 +534,9 @@ def _incremental_repeats(
     threshold = settings.causes.repeat_threshold
     # A candidate whose mechanisms keep it under the threshold even with identical wording
     # cannot match: it is neither scored nor part of the character TF-IDF's documents.
+    masks = {pm_id: mechanism_mask(m) for pm_id, m in mechs.items()}
     candidates = {
-        q: [j for j in cands if score_bound(mechs[q], mechs[j]) >= threshold] for q, cands in candidates.items()
+        q: [j for j in cands if mask_bound(masks[q], masks[j]) >= threshold] for q, cands in candidates.items()
     }
     kept = {j for c in candidates.values() for j in c}
     ids = [i for i in norms if i in queries or i in kept]

@@ -250,8 +250,38 @@ class MechanismIndex:
         """Dot products of the rows ``left[k]`` and ``right[k]`` of ``matrix``, all at once."""
         import numpy as np
 
-        product = matrix[left].multiply(matrix[right])
-        return np.asarray(product.sum(axis=1), dtype=np.float64).ravel()
+        out = np.zeros(len(left), dtype=np.float64)
+        if not left or not matrix.nnz:
+            return out
+        # Slicing both sides out of the matrix copied every candidate row twice and built two
+        # big intermediate matrices. Instead each left row is scattered once into a dense
+        # vector and its partners' entries are gathered against it.
+        indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+        left_a = np.asarray(left, dtype=np.int64)
+        right_a = np.asarray(right, dtype=np.int64)
+        by_left = np.argsort(left_a, kind="stable")
+        sorted_left = left_a[by_left]
+        cuts = np.flatnonzero(np.diff(sorted_left)) + 1
+        dense = np.zeros(matrix.shape[1], dtype=np.float64)
+        for group in np.split(by_left, cuts):
+            i = int(left_a[group[0]])
+            s, e = indptr[i], indptr[i + 1]
+            if s == e:
+                continue
+            cols = indices[s:e]
+            dense[cols] = data[s:e]
+            js = right_a[group]
+            starts = indptr[js]
+            lens = indptr[js + 1] - starts
+            total = int(lens.sum())
+            if total:
+                offsets = np.cumsum(lens) - lens
+                pos = np.repeat(starts - offsets, lens) + np.arange(total)
+                products = data[pos] * dense[indices[pos]]
+                owner = np.repeat(np.arange(len(js)), lens)
+                out[group] = np.bincount(owner, weights=products, minlength=len(js))
+            dense[cols] = 0.0
+        return out
 
     def pair_scores(self, left: list[int], right: list[int]) -> list[float]:
         """Exact similarity of each pair (``left[k]``, ``right[k]``)."""
@@ -352,7 +382,28 @@ def index_keys(
 
 def score_bound(mech_a: frozenset[str], mech_b: frozenset[str]) -> float:
     """The highest score two causes with these mechanisms can reach (character cosine 1)."""
-    a, b = _MASKS.mask(mech_a), _MASKS.mask(mech_b)
+    return mask_bound(_MASKS.mask(mech_a), _MASKS.mask(mech_b))
+
+
+def mechanism_mask(mechs: frozenset[str]) -> int:
+    """A mechanism set as the bit mask ``mask_bound`` takes."""
+    return _MASKS.mask(mechs)
+
+
+_BOUNDS: dict[tuple[int, int], float] = {}
+
+
+def mask_bound(a: int, b: int) -> float:
+    """``score_bound`` on masks (memoised: a store has few distinct mechanism sets)."""
+    found = _BOUNDS.get((a, b))
+    if found is None:
+        found = _mask_bound(a, b)
+        if len(_BOUNDS) < 1_000_000:
+            _BOUNDS[(a, b)] = found
+    return found
+
+
+def _mask_bound(a: int, b: int) -> float:
     score = CHAR_WEIGHT + WORD_WEIGHT + MECHANISM_WEIGHT * _MASKS.overlap(a, b)
     strong_a, strong_b = a & ~_MASKS.weak, b & ~_MASKS.weak
     if strong_a and strong_b and not (strong_a & strong_b):
