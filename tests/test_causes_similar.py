@@ -128,8 +128,9 @@ def test_row_dots_equal_the_sparse_products_of_the_pairs() -> None:
     from tracker.causes.similar import score_bound
 
     matrix = sparse_random(60, 400, density=0.05, format="csr", dtype=np.float32, random_state=3)
-    matrix[7] = 0  # an empty row on either side of a pair
-    matrix.eliminate_zeros()
+    lil = matrix.tolil()
+    lil[7] = 0  # an empty row on either side of a pair
+    matrix = lil.tocsr()
     rng = np.random.default_rng(5)
     left = [int(i) for i in rng.integers(0, 60, 500)] + [7, 2]
     right = [int(j) for j in rng.integers(0, 60, 500)] + [2, 7]
