@@ -146,3 +146,43 @@ def test_threshold_separates_edits_from_new_items() -> None:
     assert FUZZY_THRESHOLD == 0.6
     assert similarity("add alerting on disk usage", "add alerting on disk usage for db") >= FUZZY_THRESHOLD
     assert similarity("add alerting on disk usage", "write a postmortem template") < FUZZY_THRESHOLD
+
+
+def _normalise_reference(text: str) -> str:
+    """normalise_text as it was before its plain-words shortcut: uids hash its result, so the
+    shortcut must agree with it on every text."""
+    import re
+
+    from tracker.identity import _LINK, _NOT_WORDS
+
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
+    text = _NOT_WORDS.sub(" ", text)
+    return " ".join(re.sub(r"[^\w]+", " ", text.lower()).replace("_", " ").split())
+
+
+def test_normalise_shortcut_gives_the_same_text_and_uids(tmp_path: Path) -> None:
+    import random
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from generate import generate  # the bench's postmortems: the texts a first ingest hashes
+
+    from tracker.parsing import parse_text
+
+    rng = random.Random(7)
+    alphabet = "abcXYZ019 _-#/:.()[]\téü\u00a0ÄK"
+    texts = ["", " ", "  Plain  words  ", "OPS-12 fix", "see #4", "ABC_1 x", "Ünïcode Wörds", "a\tb"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(3000)]
+    generate(tmp_path, 60, seed=3)
+    generated = [
+        i.text
+        for file in sorted(tmp_path.glob("*.md"))
+        for i in parse_text(file.read_text(encoding="utf-8")).action_items
+    ]
+    assert len(generated) > 100
+    for text in texts + generated:
+        assert normalise_text(text) == _normalise_reference(text), text
+    distinct = list(dict.fromkeys(generated))
+    expected = [item_uid("INC-9", _normalise_reference(t), 0) for t in distinct]
+    assert match_items("INC-9", [], items(*distinct)) == expected

@@ -68,6 +68,10 @@ def path_key(path: str | os.PathLike[str], root: str | os.PathLike[str] = ".") -
 
 def normalise_text(text: str) -> str:
     """The words of an item, for comparison: no Markdown, tickets, punctuation or case."""
+    # Most items are plain ASCII words and spaces: then the patterns below can only squeeze
+    # the spaces (no "_", "#", "-", "(" or "http" to match), and this is the same text faster.
+    if text.isascii() and text.replace(" ", "").isalnum():
+        return " ".join(text.lower().split())
     if "](" in text:
         text = _LINK.sub(r"\1", text)
     text = _NOT_WORDS.sub(" ", text)
