@@ -107,3 +107,10 @@ def test_tokens_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_example_parses_as_toml() -> None:
     tomllib.loads(EXAMPLE.read_text())
+
+
+def test_a_bad_environment_value_names_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PMT_TIMEZONE", "Mars/Olympus")
+    with pytest.raises(ConfigError) as err:
+        load_settings()
+    assert str(err.value).startswith("PMT_* environment: timezone")

@@ -239,7 +239,9 @@ def load_settings(config_file: str | Path | None = None) -> Settings:
     try:
         return Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}") from exc
+        # Without a file the bad value can only have come from a PMT_* variable.
+        source = str(path) if path.exists() else "PMT_* environment"
+        raise ConfigError(f"{source}: {_describe(exc)}") from exc
 
 
 def _check_keys(path: Path, data: dict[str, Any]) -> None:
