@@ -19,7 +19,15 @@ from tracker.reports.weekly import (
     RepeatEntry,
     WeeklyReport,
 )
-from tracker.reports.words import at_a_glance, days, duration, long_date, percent, period_sentence
+from tracker.reports.words import (
+    at_a_glance,
+    days,
+    duration,
+    long_date,
+    percent,
+    period_sentence,
+    stats_cells,
+)
 
 LIST_LIMIT = 50
 
@@ -240,18 +248,7 @@ def _items(report: WeeklyReport) -> str:
         ["Priority", "Added", "Done", "Open now", "Overdue now", "Completion", "Median days to close",
          "Due", "Done on time", "On-time rate"],
         [
-            [
-                "All" if s.priority == "all" else ("No priority" if s.priority == "none" else s.priority),
-                s.added,
-                s.closed,
-                s.open_now,
-                s.overdue_now,
-                percent(s.completion_rate),
-                "n/a" if s.median_days_to_close is None else f"{s.median_days_to_close:g}",
-                s.due,
-                s.met_deadline,
-                percent(s.compliance),
-            ]
+            stats_cells(s)
             for s in rows
         ],
         numeric=tuple(range(1, 10)),

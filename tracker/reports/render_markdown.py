@@ -15,7 +15,7 @@ from tracker.reports.weekly import (
     RepeatEntry,
     WeeklyReport,
 )
-from tracker.reports.words import at_a_glance, days, duration, percent, period_sentence
+from tracker.reports.words import at_a_glance, days, duration, period_sentence, stats_cells
 
 LIST_LIMIT = 25
 
@@ -154,18 +154,7 @@ def _stats_table(rows: Sequence[ItemStats]) -> list[str]:
         ["Priority", "Added", "Done", "Open now", "Overdue now", "Completion", "Days to close",
          "Due", "Done on time", "On-time rate"],
         [
-            [
-                "All" if s.priority == "all" else ("No priority" if s.priority == "none" else s.priority),
-                s.added,
-                s.closed,
-                s.open_now,
-                s.overdue_now,
-                percent(s.completion_rate),
-                "n/a" if s.median_days_to_close is None else f"{s.median_days_to_close:g}",
-                s.due,
-                s.met_deadline,
-                percent(s.compliance),
-            ]
+            stats_cells(s)
             for s in rows
         ],
         right=tuple(range(1, 10)),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.reports.weekly import CAUSE_WINDOW_DAYS, NO_OWNER, WeeklyReport
+from tracker.reports.weekly import CAUSE_WINDOW_DAYS, NO_OWNER, ItemStats, WeeklyReport
 
 
 def duration(minutes: int | None) -> str:
@@ -95,3 +95,19 @@ def at_a_glance(report: WeeklyReport) -> list[str]:
             f"{len(report.did_not_hold)} where the fix did not hold."
         )
     return lines
+
+
+def stats_cells(s: ItemStats) -> list[object]:
+    """One row of the items-by-priority table, the same in every format."""
+    return [
+        "All" if s.priority == "all" else ("No priority" if s.priority == "none" else s.priority),
+        s.added,
+        s.closed,
+        s.open_now,
+        s.overdue_now,
+        percent(s.completion_rate),
+        "n/a" if s.median_days_to_close is None else f"{s.median_days_to_close:g}",
+        s.due,
+        s.met_deadline,
+        percent(s.compliance),
+    ]
