@@ -209,8 +209,9 @@ _OWNER_WORD_SPLIT = re.compile(r"[\s,&+/]+|\band\b")
 _OWNER_SPLIT = re.compile(r"\s*(?:,|&|\+|/|\band\b)\s*")
 _KEY_DIGIT = re.compile(r"[A-Z0-9]-\d")
 # Anything that may start a piece of metadata; text without any of these is taken as it is.
-# Characters first (one cheap scan), then words on the lower-cased text.
-_TRIGGER_CHARS = re.compile(r"[\[\]()@#~|:*_\d—–✅✔☑⏳🚧⬜🔲◻☐✓🟢🔄🔜]| - |https?://")
+# Characters first (one cheap scan), then words on the lower-cased text. A pattern that is a
+# single character class is searched by re's fast skip loop; alternatives after it are not.
+_TRIGGER_CHARS = re.compile(r"[\[\]()@#~|:*_\d—–✅✔☑⏳🚧⬜🔲◻☐✓🟢🔄🔜]")
 _TRIGGER_WORDS = frozenset(
     "due by before until deadline eta target owner owners assignee assignees assigned who dri "
     "responsible priority prio pri high low medium critical urgent highest lowest type kind category "
@@ -221,7 +222,7 @@ _OWNER_VERBS = frozenset(("to", "will", "should", "must", "shall"))
 
 
 def _may_hold_metadata(s: str) -> bool:
-    if _TRIGGER_CHARS.search(s):
+    if _TRIGGER_CHARS.search(s) or " - " in s or "http://" in s or "https://" in s:
         return True
     words = s.lower().replace(",", " ").replace(".", " ").replace(";", " ").split()
     if not _TRIGGER_WORDS.isdisjoint(words):
@@ -556,6 +557,15 @@ _KEYWORD = re.compile(
 )
 
 
+# Each keyword above starts with a whole word (it is matched between word boundaries), one of
+# these: text with none of them among its words has no keyword.
+_KEYWORD_FIRST_WORDS = frozenset(
+    "owner owners assignee assignees assigned dri who responsible owned due deadline eta target by before "
+    "no until priority prio pri critical urgent highest high medium lowest low type kind category".split()
+)
+_WORDS = re.compile(r"\w+")
+
+
 def _read_keyed(s: str, f: Fields, ctx: Context) -> str:
     """"owner: bob", "due March 3", "priority: high", "(high priority)", "type: detect".
 
@@ -564,6 +574,8 @@ def _read_keyed(s: str, f: Fields, ctx: Context) -> str:
     lower = s.lower()
     if len(lower) != len(s):
         return _read_keyed_slow(s, f, ctx)
+    if _KEYWORD_FIRST_WORDS.isdisjoint(_WORDS.findall(lower)):
+        return s  # most items: no keyword at all, found cheaper than by the pattern's scan
     hits = list(_KEYWORD.finditer(lower))
     if not hits:
         return s

@@ -227,8 +227,7 @@ def complete(
     nodes = root.walk()
     summaries = _summaries(root)
     lower = text.lower()
-    may_state_duration = not text or any(w in lower for w in _DURATION_WORDS)
-    _times(meta, front, summaries, date_order, timeline, timeline_zone, nodes if may_state_duration else None)
+    _times(meta, front, summaries, date_order, timeline, timeline_zone, nodes, lower)
     _impact(meta, front, nodes, summaries)
     _severity(meta, front, root)
     _root_cause(meta, front, nodes, summaries, lower)
@@ -321,7 +320,10 @@ def _times(
     timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]],
     timeline_zone: str | None,
     all_nodes: list[Node] | None = None,
+    lower: str = "",
 ) -> None:
+    """``lower``: the document lower-cased, to skip the search of every section for a stated
+    duration when the document uses none of the words that state one."""
     year = meta.year
     rng = _Range()
     explicit_duration: int | None = None
@@ -356,7 +358,7 @@ def _times(
                 break
     if explicit_duration is None:
         explicit_duration = _prose_duration(summaries)
-    if explicit_duration is None and all_nodes:
+    if explicit_duration is None and all_nodes and (not lower or any(w in lower for w in _DURATION_WORDS)):
         # "Time to recovery: 54 hours 10 minutes" in a Stats or Metadata section.
         for name, value, _ in key_values([n for n in all_nodes if n.kind not in ("actions", "timeline", "takeaways")]):
             if name == "duration" and _find_range(value, date_order, year).start is None:
