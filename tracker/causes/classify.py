@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.causes import lexicon
-from tracker.causes.prefilter import GateIndex, gate
+from tracker.causes.scan import Scanner, View
 from tracker.causes.taxonomy import BY_NAME, NAMES, UNKNOWN, canonical
 from tracker.models import Postmortem
 
@@ -71,15 +71,15 @@ class Evidence:
         self.discovery = self.discovery or other.discovery
 
 
-def _position_weights(text: str) -> list[tuple[int, float]]:
+def _position_weights(view: View, starts: Mapping[int, list[int] | None]) -> list[tuple[int, float]]:
     """Breakpoints (start, weight): the clause after "due to" names the cause, after "causing" the effect."""
     events: list[tuple[int, float]] = [(0, 1.0)]
-    for m in _SENTENCE_END.finditer(text):
+    for m in _SENTENCE_END.finditer(view.text):
         events.append((m.end(), 1.0))
-    for m in lexicon.CAUSE_MARKERS.finditer(text):
-        events.append((m.end(), 1.25))
-    for m in lexicon.EFFECT_MARKERS.finditer(text):
-        events.append((m.end(), 0.5))
+    for k, weight in ((_CAUSE, 1.25), (_EFFECT, 0.5)):
+        if k in starts:
+            for m in _SCANNER.finditer(k, view, starts[k]):
+                events.append((m.end(), weight))
     events.sort()
     return events
 
@@ -97,9 +97,9 @@ def _negated(text: str, start: int) -> bool:
     return lexicon.NEGATION_PATTERN.search(text[max(0, start - 40) : start]) is not None
 
 
-def _first_match_weight(pattern: re.Pattern[str], text: str, breaks: list[tuple[int, float]]) -> float:
+def _first_match_weight(matches: Iterable[re.Match[str]], text: str, breaks: list[tuple[int, float]]) -> float:
     best = 0.0
-    for m in pattern.finditer(text):
+    for m in matches:
         if _negated(text, m.start()):
             continue
         best = max(best, _weight_at(breaks, m.start()))
@@ -108,11 +108,20 @@ def _first_match_weight(pattern: re.Pattern[str], text: str, breaks: list[tuple[
     return best
 
 
-# What each pattern needs to find in a text before it is worth running (see prefilter).
-_GATES = GateIndex(
-    [gate(m.pattern) for m in lexicon.MECHANISMS] + [gate(cue[1]) for cue in lexicon.CUES]
+# Every pattern of the lexicon, scanned together (see scan): the mechanisms, then the cues,
+# then the markers of causes and effects and of causes said to be unknown.
+_SCANNER = Scanner(
+    [m.pattern for m in lexicon.MECHANISMS]
+    + [cue[1] for cue in lexicon.CUES]
+    + [lexicon.CAUSE_MARKERS, lexicon.EFFECT_MARKERS, lexicon.UNKNOWN_PATTERN, lexicon.DISCOVERY_PATTERN]
 )
 _N_MECHANISMS = len(lexicon.MECHANISMS)
+_N_SCORED = _N_MECHANISMS + len(lexicon.CUES)
+_CAUSE, _EFFECT, _UNKNOWN, _DISCOVERY = range(_N_SCORED, _N_SCORED + 4)
+
+
+def _found(k: int, view: View, starts: Mapping[int, list[int] | None]) -> bool:
+    return k in starts and next(_SCANNER.finditer(k, view, starts[k]), None) is not None
 
 
 def evidence(text: str | None) -> Evidence:
@@ -121,22 +130,25 @@ def evidence(text: str | None) -> Evidence:
     if not text or not text.strip():
         return ev
     text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
-    breaks = _position_weights(text)
-    for k in _GATES.candidates(text.lower()):
+    view = View(text)
+    starts = _SCANNER.starts(view)
+    breaks = _position_weights(view, starts)
+    for k, positions in starts.items():
+        if k >= _N_SCORED:
+            break
+        w = _first_match_weight(_SCANNER.finditer(k, view, positions), text, breaks)
+        if not w:
+            continue
         if k < _N_MECHANISMS:
             mech = lexicon.MECHANISMS[k]
-            w = _first_match_weight(mech.pattern, text, breaks)
-            if w:
-                score = mech.weight * w
-                ev.mechanisms[mech.name] = max(ev.mechanisms.get(mech.name, 0.0), score)
-                ev.scores[mech.category] = ev.scores.get(mech.category, 0.0) + score
+            score = mech.weight * w
+            ev.mechanisms[mech.name] = max(ev.mechanisms.get(mech.name, 0.0), score)
+            ev.scores[mech.category] = ev.scores.get(mech.category, 0.0) + score
         else:
-            category, pattern, weight = lexicon.CUES[k - _N_MECHANISMS]
-            w = _first_match_weight(pattern, text, breaks)
-            if w:
-                ev.scores[category] = ev.scores.get(category, 0.0) + weight * w
-    ev.unknown_stated = lexicon.UNKNOWN_PATTERN.search(text) is not None
-    ev.discovery = lexicon.DISCOVERY_PATTERN.search(text) is not None
+            category, _pattern, weight = lexicon.CUES[k - _N_MECHANISMS]
+            ev.scores[category] = ev.scores.get(category, 0.0) + weight * w
+    ev.unknown_stated = _found(_UNKNOWN, view, starts)
+    ev.discovery = _found(_DISCOVERY, view, starts)
     return ev
 
 

@@ -106,29 +106,3 @@ def may_match(gate_: Gate, lowered: str, text_trigrams: set[str]) -> bool:
     starts, literals = gate_
     # The set test (in C) rules out most patterns; the substring test settles the rest.
     return not starts.isdisjoint(text_trigrams) and any(s in lowered for s in literals)
-
-
-class GateIndex:
-    """Many patterns' gates at once: which of them may match a text, in one pass over it.
-
-    Each required literal is filed under its first three letters; a text's trigrams pick the
-    patterns worth a substring check, and only those that pass it are worth running.
-    """
-
-    def __init__(self, gates: list[Gate]) -> None:
-        self.always = [k for k, g in enumerate(gates) if g is None]
-        self.by_start: dict[str, list[tuple[int, str]]] = {}
-        for k, g in enumerate(gates):
-            if g is not None:
-                for literal in g[1]:
-                    self.by_start.setdefault(literal[:MIN_LITERAL], []).append((k, literal))
-
-    def candidates(self, lowered: str) -> list[int]:
-        """Indices (ascending) of the patterns that may match ``lowered``."""
-        found = set(self.always)
-        by_start = self.by_start
-        for gram in trigrams(lowered):
-            for k, literal in by_start.get(gram, ()):
-                if k not in found and literal in lowered:
-                    found.add(k)
-        return sorted(found)

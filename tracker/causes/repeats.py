@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from itertools import compress
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from tracker.causes.similar import (
     MechanismIndex,
     PairScorer,
     index_keys,
-    mask_bound,
+    mask_bounds,
     mechanism_mask,
 )
 
@@ -534,20 +535,21 @@ def _incremental_repeats(
     threshold = settings.causes.repeat_threshold
     # A candidate whose mechanisms keep it under the threshold even with identical wording
     # cannot match: it is neither scored nor part of the character TF-IDF's documents.
-    masks = {pm_id: mechanism_mask(m) for pm_id, m in mechs.items()}
-    candidates = {
-        q: [j for j in cands if mask_bound(masks[q], masks[j]) >= threshold] for q, cands in candidates.items()
-    }
-    kept = {j for c in candidates.values() for j in c}
-    ids = [i for i in norms if i in queries or i in kept]
+    every = list(norms)
+    number = {pm_id: k for k, pm_id in enumerate(every)}
+    masks = [mechanism_mask(mechs[pm_id]) for pm_id in every]
+    pairs = [(q, j) for q, cands in candidates.items() for j in cands]
+    bounds = mask_bounds(masks, [number[q] for q, _ in pairs], [number[j] for _, j in pairs])
+    pairs = list(compress(pairs, (bounds >= threshold).tolist()))
+    kept = {j for _, j in pairs}
+    ids = [i for i in every if i in queries or i in kept]
     position = {pm_id: k for k, pm_id in enumerate(ids)}
     scorer = PairScorer([norms[i] for i in ids], [mechs[i] for i in ids])
-    left = [position[q] for q, cands in candidates.items() for _ in cands]
-    right = [position[j] for cands in candidates.values() for j in cands]
+    left = [position[q] for q, _ in pairs]
+    right = [position[j] for _, j in pairs]
     matches: dict[int, list[tuple[float, int]]] = {}
-    for i, j, score in zip(left, right, scorer.pair_scores(left, right)):
+    for (q, e), score in zip(pairs, scorer.pair_scores(left, right)):
         if score >= threshold:
-            q, e = ids[i], ids[j]
             matches.setdefault(q, []).append((score, e))
     order_of: dict[int, Order] = {}
     best: dict[int, list[tuple[float, int]]] = {}

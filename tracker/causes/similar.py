@@ -184,7 +184,6 @@ class MechanismIndex:
             d.mechanisms if d.mechanisms is not None else mechanisms_of(d.text) for d in self.docs
         ]
         self._masks = [_MASKS.mask(m) for m in self.mechanisms]
-        self._strong = [m & ~_MASKS.weak for m in self._masks]
         stop = stop_words()
         n = len(texts)
         self.words = csr_matrix((n, 1), dtype=np.float32)
@@ -246,22 +245,21 @@ class MechanismIndex:
         return sorted(self.order[r] for r in found)
 
     @staticmethod
-    def _row_dots(matrix: csr_matrix, left: list[int], right: list[int]) -> np.ndarray:
+    def _row_dots(matrix: csr_matrix, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
         """Dot products of the rows ``left[k]`` and ``right[k]`` of ``matrix``, all at once."""
         import numpy as np
 
         out = np.zeros(len(left), dtype=np.float64)
-        if not left or not matrix.nnz:
+        if not len(left) or not matrix.nnz:
             return out
-        # Slicing both sides out of the matrix copied every candidate row twice and built two
-        # big intermediate matrices. Instead each left row is scattered once into a dense
-        # vector and its partners' entries are gathered against it.
-        indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+        # Each left row is made dense once and its partners' rows are multiplied by it (a
+        # sparse matrix-vector product, in C). Slicing both sides out of the matrix instead
+        # copied every candidate row twice and built two big intermediate matrices.
         left_a = np.asarray(left, dtype=np.int64)
         right_a = np.asarray(right, dtype=np.int64)
         by_left = np.argsort(left_a, kind="stable")
-        sorted_left = left_a[by_left]
-        cuts = np.flatnonzero(np.diff(sorted_left)) + 1
+        cuts = np.flatnonzero(np.diff(left_a[by_left])) + 1
+        indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
         dense = np.zeros(matrix.shape[1], dtype=np.float64)
         for group in np.split(by_left, cuts):
             i = int(left_a[group[0]])
@@ -270,16 +268,7 @@ class MechanismIndex:
                 continue
             cols = indices[s:e]
             dense[cols] = data[s:e]
-            js = right_a[group]
-            starts = indptr[js]
-            lens = indptr[js + 1] - starts
-            total = int(lens.sum())
-            if total:
-                offsets = np.cumsum(lens) - lens
-                pos = np.repeat(starts - offsets, lens) + np.arange(total)
-                products = data[pos] * dense[indices[pos]]
-                owner = np.repeat(np.arange(len(js)), lens)
-                out[group] = np.bincount(owner, weights=products, minlength=len(js))
+            out[group] = matrix[right_a[group]] @ dense
             dense[cols] = 0.0
         return out
 
@@ -289,16 +278,8 @@ class MechanismIndex:
             return []
         chars = self._row_dots(self.chars, left, right)
         words = self._row_dots(self.words, left, right) if WORD_WEIGHT else None
-        masks, strong, overlap = self._masks, self._strong, _MASKS.overlap
-        out = []
-        for k, (i, j) in enumerate(zip(left, right)):
-            score = CHAR_WEIGHT * float(chars[k]) + MECHANISM_WEIGHT * overlap(masks[i], masks[j])
-            if words is not None:
-                score += WORD_WEIGHT * float(words[k])
-            if strong[i] and strong[j] and not (strong[i] & strong[j]):
-                score *= DISJOINT_DAMPING
-            out.append(min(1.0, score))
-        return out
+        scores: list[float] = combine_arrays(chars, words, self._masks, left, right).tolist()
+        return scores
 
     def scores(self, i: int, others: Sequence[int]) -> list[float]:
         """Exact similarity of ``i`` with each of ``others``."""
@@ -411,6 +392,47 @@ def _mask_bound(a: int, b: int) -> float:
     return min(1.0, score)
 
 
+def _damping(a: int, b: int) -> float:
+    strong_a, strong_b = a & ~_MASKS.weak, b & ~_MASKS.weak
+    return DISJOINT_DAMPING if strong_a and strong_b and not (strong_a & strong_b) else 1.0
+
+
+def per_mask_pair(
+    fn: Callable[[int, int], float], masks: Sequence[int], left: Sequence[int], right: Sequence[int]
+) -> np.ndarray:
+    """``fn(masks[left[k]], masks[right[k]])`` for every k, computed once per distinct pair of
+    masks (a store has few distinct mechanism sets, and pairs come by the million)."""
+    import numpy as np
+
+    numbers: dict[int, int] = {}
+    code = np.fromiter((numbers.setdefault(m, len(numbers)) for m in masks), dtype=np.int64, count=len(masks))
+    distinct = list(numbers)
+    d = len(distinct)
+    pair = code[np.asarray(left, dtype=np.int64)] * d + code[np.asarray(right, dtype=np.int64)]
+    found, inverse = np.unique(pair, return_inverse=True)
+    values = np.array([fn(distinct[u // d], distinct[u % d]) for u in found.tolist()], dtype=np.float64)
+    each: np.ndarray = values[inverse.reshape(-1)]
+    return each
+
+
+def combine_arrays(
+    chars: np.ndarray, words: np.ndarray | None, masks: Sequence[int], left: Sequence[int], right: Sequence[int]
+) -> np.ndarray:
+    """``combine`` for many pairs at once, from their cosines and their documents' masks."""
+    import numpy as np
+
+    score = CHAR_WEIGHT * chars + MECHANISM_WEIGHT * per_mask_pair(_MASKS.overlap, masks, left, right)
+    if words is not None:
+        score += WORD_WEIGHT * words
+    score *= per_mask_pair(_damping, masks, left, right)
+    return np.minimum(score, 1.0)
+
+
+def mask_bounds(masks: Sequence[int], left: Sequence[int], right: Sequence[int]) -> np.ndarray:
+    """``mask_bound`` for many pairs at once."""
+    return per_mask_pair(mask_bound, masks, left, right)
+
+
 class PairScorer:
     """Exact similarity of chosen pairs among a few documents (a new postmortem and its
     candidates): the character TF-IDF is fitted on these documents only, not the whole store."""
@@ -421,7 +443,6 @@ class PairScorer:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self._masks = [_MASKS.mask(m) for m in mechanisms]
-        self._strong = [m & ~_MASKS.weak for m in self._masks]
         self.chars = csr_matrix((len(norms), 1), dtype=np.float32)
         if any(norms):
             vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
@@ -431,14 +452,8 @@ class PairScorer:
         if not left:
             return []
         chars = MechanismIndex._row_dots(self.chars, left, right)
-        masks, strong, overlap = self._masks, self._strong, _MASKS.overlap
-        out = []
-        for k, (i, j) in enumerate(zip(left, right)):
-            score = CHAR_WEIGHT * float(chars[k]) + MECHANISM_WEIGHT * overlap(masks[i], masks[j])
-            if strong[i] and strong[j] and not (strong[i] & strong[j]):
-                score *= DISJOINT_DAMPING
-            out.append(min(1.0, score))
-        return out
+        scores: list[float] = combine_arrays(chars, None, self._masks, left, right).tolist()
+        return scores
 
 
 def _drop_stop(texts: list[str], stop: Sequence[str]) -> list[str]:

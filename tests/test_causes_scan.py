@@ -1,0 +1,132 @@
+"""The scanner finds exactly what ``finditer`` finds, only faster: every pattern of the lexicon
+and of the normaliser, over the labelled texts, generated postmortems and arbitrary text."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.causes import lexicon
+from tracker.causes.scan import FOLDS_TO_ASCII, Scanner, View, heads
+
+DATA = Path(__file__).parent / "data" / "causes"
+PATTERNS = (
+    [m.pattern for m in lexicon.MECHANISMS]
+    + [cue[1] for cue in lexicon.CUES]
+    + [
+        lexicon.CAUSE_MARKERS,
+        lexicon.EFFECT_MARKERS,
+        lexicon.UNKNOWN_PATTERN,
+        lexicon.DISCOVERY_PATTERN,
+        lexicon.BOILERPLATE_PATTERN,
+    ]
+)
+SCANNER = Scanner(PATTERNS)
+
+
+def _spans(text: str, scanner: Scanner = SCANNER) -> list[list[tuple[int, int]]]:
+    view = View(text)
+    starts = scanner.starts(view)
+    return [
+        [m.span() for m in scanner.finditer(k, view, starts[k])] if k in starts else []
+        for k in range(len(scanner.patterns))
+    ]
+
+
+def _expected(text: str, patterns: list[re.Pattern[str]] = PATTERNS) -> list[list[tuple[int, int]]]:
+    return [[m.span() for m in p.finditer(text)] for p in patterns]
+
+
+def _labelled_texts() -> list[str]:
+    texts = []
+    for path in sorted(DATA.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts += [v for v in json.loads(line).values() if isinstance(v, str)]
+    return texts
+
+
+def test_every_lexicon_pattern_has_known_starts() -> None:
+    """A pattern whose starts are unknown runs over the whole text: the slow path, kept for
+    patterns written in ways the derivation does not read."""
+    assert SCANNER.always == []
+
+
+def test_same_matches_as_finditer_on_labelled_texts() -> None:
+    texts = _labelled_texts()
+    assert len(texts) > 300
+    for text in texts:
+        assert _spans(text) == _expected(text), text
+
+
+def test_same_matches_on_generated_postmortems() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import postmortem_text
+
+    for i in range(60):
+        text = postmortem_text(i, seed=3)
+        assert _spans(text) == _expected(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x",
+        "NOT A DDOS: the TLS CERT EXPIRED",
+        "Café — the certificate’s renewal “lapsed”; naïve datetime in the tz data",
+        "The \u212aubernetes cert expired and the \u017fecret rotated",  # folds onto ASCII letters
+        "İstanbul DNS: the ıssuer cert",
+        "a-list change; white-list update; 3x the normal traffic; Acme's API was down",
+        "ups batteries failed; the UPS failed; backups failed",
+        "certcert cert-cert _cert cert_ 9cert",
+    ],
+)
+def test_same_matches_on_edge_cases(text: str) -> None:
+    assert _spans(text) == _expected(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["the", "cert", "certificate", "expired", "not", "config", "pushed", "to", "all", "regions",
+             "at", "once", "DNS", "TTL", "-", ",", ".", " ", "  ", "\n", "leap", "second", "Dst", "é",
+             "\u212a", "db", "failed over", "3x", "a-list", "'s", "ups", "power"]
+        ),
+        max_size=40,
+    ).map(" ".join)
+)
+def test_same_matches_on_arbitrary_text(text: str) -> None:
+    assert _spans(text) == _expected(text)
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_same_matches_on_any_unicode(text: str) -> None:
+    assert _spans(text) == _expected(text)
+
+
+def test_heads_of_simple_patterns() -> None:
+    assert heads(re.compile(r"\b(?:certs?|tls)\b", re.I)) == {("cert", True), ("tls", True)}
+    # An optional start: the match begins with it or with what follows.
+    assert heads(re.compile(r"(?:the )?wrong host")) == {("the ", False), ("wrong host", False)}
+    # A boundary before a non-word character is not a word start.
+    assert heads(re.compile(r"\b[- ]x")) == {("-", False), (" ", False)}
+    assert heads(re.compile(r"\b\w+'s")) == {("", True)}
+    # Unknown starts: anything may begin the match.
+    assert heads(re.compile(r"\w+'s")) is None
+    assert heads(re.compile(r"(?:a|b?)c")) is None
+    assert heads(re.compile(r"^cert")) is None
+
+
+def test_folds_to_ascii_lists_every_character_ignorecase_maps_to_an_ascii_letter() -> None:
+    letters = re.compile(r"[a-z]", re.IGNORECASE)
+    found = {chr(c) for c in range(0x80, sys.maxunicode + 1) if letters.fullmatch(chr(c))}
+    assert found == set(FOLDS_TO_ASCII)

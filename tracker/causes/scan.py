@@ -1,0 +1,211 @@
+"""Run many regular expressions over a text, trying each only where one of its matches can start.
+
+Python's ``re`` tries a pattern at every position of a text, and the lexicon has over a
+hundred patterns: on a 1,000-character root-cause section that was the whole cost of
+classifying it. But nearly every lexicon pattern starts at a word: ``\\b(?:certs?|tls|...)``.
+This module reads each pattern's syntax tree for the literal strings one of which every match
+starts with (``cert``, ``tls``, ...), finds the places in the text where those strings begin a
+word, once for all patterns, and runs a pattern only there, with ``Pattern.match(text, pos)``.
+
+The result is exactly ``pattern.finditer(text)``: the same matches, in the same order. A match
+at a position does not depend on where the search started (``\\b`` and look-behinds see the
+characters before ``pos``), positions that cannot start a match are skipped, and after a match
+the scan resumes at its end, as ``finditer`` does. When the derivation cannot prove where
+matches start, or a text holds a character that case-insensitive matching folds onto an ASCII
+letter (the Kelvin sign, the long s, ...), the pattern runs with ``finditer`` as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from re import _constants as C  # type: ignore[attr-defined]
+from re import _parser as P  # type: ignore[attr-defined]
+from typing import Any
+
+# Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter ("\u212a", the Kelvin
+# sign, matches "k"). A text holding one is scanned the slow, plain way. The set is checked
+# against every Unicode character by a test.
+FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
+# A charset at the start of a pattern (``[- ]``) is expanded up to this many characters.
+MAX_CHARSET = 8
+
+_WORD_START = re.compile(r"\b\w")
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+# A literal a match starts with, and whether a word boundary stands right before it.
+Head = tuple[str, bool]
+
+
+def _heads(items: Any, anchored: bool = False) -> set[Head] | None:
+    """The literals every match of the sequence ``items`` starts with, or None when unknown."""
+    items = list(items)
+    for k, (op, av) in enumerate(items):
+        if op is C.AT:
+            if av is not C.AT_BOUNDARY:
+                return None
+            anchored = True
+            continue
+        if op is C.LITERAL:
+            run = ""
+            for op2, av2 in items[k:]:
+                if op2 is not C.LITERAL or av2 > 0x7F:
+                    break
+                run += chr(av2)
+            return {(run.lower(), anchored)} if run else None
+        if op is C.SUBPATTERN:
+            _group, add_flags, del_flags, sub = av
+            return None if add_flags or del_flags else _heads(sub, anchored)
+        if op is C.BRANCH:
+            found: set[Head] = set()
+            for branch in av[1]:
+                heads = _heads(branch, anchored)
+                if heads is None:
+                    return None
+                found |= heads
+            return found
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+            low, _high, sub = av
+            once = _heads(sub, anchored)
+            if low >= 1 or once is None:
+                return once
+            # Optional ("(?:the )?wrong"): a match starts with it or with what follows it.
+            rest = _heads(items[k + 1 :], anchored)
+            return None if rest is None else once | rest
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            continue  # a look-ahead or look-behind consumes nothing
+        if op is C.IN:
+            return _charset_heads(av, anchored)
+        return None
+    return None
+
+
+def _charset_heads(members: Any, anchored: bool) -> set[Head] | None:
+    """``[- ]`` starts with one of its characters; ``\\b[\\w-]`` at any word start or a "-"."""
+    found: set[Head] = set()
+    for op, av in members:
+        if op is C.LITERAL and av <= 0x7F:
+            found.add((chr(av).lower(), anchored))
+        elif op is C.CATEGORY and av in (C.CATEGORY_WORD, C.CATEGORY_DIGIT) and anchored:
+            found.add(("", True))
+        else:
+            return None
+    return found if len(found) <= MAX_CHARSET else None
+
+
+def heads(pattern: re.Pattern[str]) -> set[Head] | None:
+    """The literals (lower case, ASCII) one of which every match of ``pattern`` starts with,
+    each with whether a word boundary must stand before it; None when that cannot be proven."""
+    try:
+        tree = P.parse(pattern.pattern, pattern.flags)
+    except re.error:  # pragma: no cover - the pattern compiled, so it parses
+        return None
+    found = _heads(tree.data)
+    if found is None:
+        return None
+    # A boundary before a non-word character is no word start: look for it everywhere.
+    # The empty literal, behind a boundary, stands for any word start.
+    return {(s, anchored and (not s or s[0].isalnum() or s[0] == "_")) for s, anchored in found}
+
+
+# Literals are filed under their first KEY characters (or all of them, when shorter).
+KEY = 4
+
+
+class View:
+    """A text as the scanner reads it: lower-cased (ASCII letters only, so every position
+    stays where it was) and the places where its words start, by their first ``KEY`` letters."""
+
+    __slots__ = ("text", "lowered", "exact", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        if text.isascii():
+            self.lowered, self.exact = text.lower(), True
+        else:
+            self.lowered, self.exact = text.translate(_ASCII_LOWER), FOLDS_TO_ASCII.isdisjoint(text)
+        self._starts: dict[str, list[int]] | None = None
+
+    def word_starts(self) -> dict[str, list[int]]:
+        """Positions where a word starts, by the word's first ``KEY`` characters."""
+        if self._starts is None:
+            starts: dict[str, list[int]] = {}
+            lowered = self.lowered
+            for m in _WORD_START.finditer(lowered):
+                p = m.start()
+                starts.setdefault(lowered[p : p + KEY], []).append(p)
+            self._starts = starts
+        return self._starts
+
+
+class Scanner:
+    """Many patterns, scanned together: which of them can match where, then their matches."""
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.patterns = list(patterns)
+        # Patterns whose starts are unknown: they run with finditer over the whole text.
+        self.always: list[int] = []
+        by_literal: dict[tuple[str, bool], list[int]] = {}
+        for k, pattern in enumerate(self.patterns):
+            found = heads(pattern)
+            if found is None:
+                self.always.append(k)
+                continue
+            for head in sorted(found):
+                by_literal.setdefault(head, []).append(k)
+        # Word-start literals under their first KEY characters; the others are searched for.
+        self._at_words: dict[str, list[tuple[str, list[int]]]] = {}
+        self._anywhere: list[tuple[str, list[int]]] = []
+        # Patterns that may start at any word.
+        self._any_word = sorted(by_literal.pop(("", True), []))
+        for (literal, anchored), ks in sorted(by_literal.items()):
+            if anchored:
+                self._at_words.setdefault(literal[:KEY], []).append((literal, ks))
+            else:
+                self._anywhere.append((literal, ks))
+
+    def starts(self, view: View) -> dict[int, list[int] | None]:
+        """The patterns that may match ``view``, ascending, each with the sorted positions where
+        a match may start (None: unknown, the pattern runs everywhere)."""
+        if not view.exact:
+            return dict.fromkeys(range(len(self.patterns)))
+        found: dict[int, list[int]] = {}
+        lowered = view.lowered
+        at_words = self._at_words
+        for word, positions in view.word_starts().items():
+            for size in range(1, len(word) + 1):
+                for literal, ks in at_words.get(word[:size], ()):
+                    for p in positions:
+                        if size < KEY or lowered.startswith(literal, p):
+                            for k in ks:
+                                found.setdefault(k, []).append(p)
+        if self._any_word:
+            every = sorted(p for positions in view.word_starts().values() for p in positions)
+            for k in self._any_word:
+                found.setdefault(k, []).extend(every)
+        for literal, ks in self._anywhere:
+            p = lowered.find(literal)
+            while p >= 0:
+                for k in ks:
+                    found.setdefault(k, []).append(p)
+                p = lowered.find(literal, p + 1)
+        out: dict[int, list[int] | None] = dict.fromkeys(self.always)
+        for k, ps in found.items():
+            ps.sort()
+            out[k] = ps
+        return {k: out[k] for k in sorted(out)}
+
+    def finditer(self, k: int, view: View, positions: list[int] | None) -> Iterator[re.Match[str]]:
+        """``self.patterns[k].finditer(view.text)``, trying only ``positions`` when they are known."""
+        pattern = self.patterns[k]
+        if positions is None:
+            yield from pattern.finditer(view.text)
+            return
+        text, end = view.text, 0
+        for p in positions:
+            if p >= end:
+                m = pattern.match(text, p)
+                if m is not None:
+                    yield m
+                    # Every match holds its first literal, so it is never empty.
+                    end = m.end()
