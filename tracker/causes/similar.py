@@ -183,7 +183,7 @@ class MechanismIndex:
         self.mechanisms = [
             d.mechanisms if d.mechanisms is not None else mechanisms_of(d.text) for d in self.docs
         ]
-        self._masks = [_MASKS.mask(m) for m in self.mechanisms]
+        self._mask_arrays = MaskArrays([_MASKS.mask(m) for m in self.mechanisms])
         stop = stop_words()
         n = len(texts)
         self.words = csr_matrix((n, 1), dtype=np.float32)
@@ -278,7 +278,7 @@ class MechanismIndex:
             return []
         chars = self._row_dots(self.chars, left, right)
         words = self._row_dots(self.words, left, right) if WORD_WEIGHT else None
-        scores: list[float] = combine_arrays(chars, words, self._masks, left, right).tolist()
+        scores: list[float] = combine_arrays(chars, words, self._mask_arrays, left, right).tolist()
         return scores
 
     def scores(self, i: int, others: Sequence[int]) -> list[float]:
@@ -392,45 +392,77 @@ def _mask_bound(a: int, b: int) -> float:
     return min(1.0, score)
 
 
-def _damping(a: int, b: int) -> float:
-    strong_a, strong_b = a & ~_MASKS.weak, b & ~_MASKS.weak
-    return DISJOINT_DAMPING if strong_a and strong_b and not (strong_a & strong_b) else 1.0
+class MaskArrays:
+    """The mechanism masks of many documents as numpy words, so that the overlap, damping and
+    bound of millions of pairs are a few vector operations (the same arithmetic as
+    ``_MechanismMasks.overlap`` and ``_mask_bound``, so the same floats)."""
+
+    def __init__(self, masks: Sequence[int]) -> None:
+        import numpy as np
+
+        n_words = max(1, (len(lexicon.MECHANISMS) + 63) // 64)
+        self.words = [
+            np.fromiter(((m >> (64 * w)) & _WORD for m in masks), dtype=np.uint64, count=len(masks))
+            for w in range(n_words)
+        ]
+        self.weak = [np.uint64((_MASKS.weak >> (64 * w)) & _WORD) for w in range(n_words)]
+
+    def _weight(self, words: list[np.ndarray]) -> np.ndarray:
+        import numpy as np
+
+        total = sum(np.bitwise_count(w).astype(np.int64) for w in words)
+        weak = sum(np.bitwise_count(w & k).astype(np.int64) for w, k in zip(words, self.weak))
+        weight: np.ndarray = (total - weak).astype(np.float64) + _WEAK_WEIGHT * weak.astype(np.float64)
+        return weight
+
+    def parts(self, left: Sequence[int], right: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The mechanism overlap and the damping factor of each pair (``left[k]``, ``right[k]``)."""
+        import numpy as np
+
+        li, ri = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+        a = [w[li] for w in self.words]
+        b = [w[ri] for w in self.words]
+        inter = self._weight([x & y for x, y in zip(a, b)])
+        union = self._weight([x | y for x, y in zip(a, b)])
+        smaller = np.minimum(self._weight(a), self._weight(b))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            overlap = 0.5 * (inter / union) + 0.5 * (inter / smaller)
+        empty = np.logical_or(union == 0, smaller == 0)
+        overlap[empty] = 0.0
+        strong_a = [x & ~k for x, k in zip(a, self.weak)]
+        strong_b = [y & ~k for y, k in zip(b, self.weak)]
+        has_a = np.logical_or.reduce([x != 0 for x in strong_a])
+        has_b = np.logical_or.reduce([y != 0 for y in strong_b])
+        disjoint = np.logical_and.reduce([(x & y) == 0 for x, y in zip(strong_a, strong_b)])
+        damping = np.where(has_a & has_b & disjoint, DISJOINT_DAMPING, 1.0)
+        return overlap, damping
 
 
-def per_mask_pair(
-    fn: Callable[[int, int], float], masks: Sequence[int], left: Sequence[int], right: Sequence[int]
-) -> np.ndarray:
-    """``fn(masks[left[k]], masks[right[k]])`` for every k, computed once per distinct pair of
-    masks (a store has few distinct mechanism sets, and pairs come by the million)."""
-    import numpy as np
-
-    numbers: dict[int, int] = {}
-    code = np.fromiter((numbers.setdefault(m, len(numbers)) for m in masks), dtype=np.int64, count=len(masks))
-    distinct = list(numbers)
-    d = len(distinct)
-    pair = code[np.asarray(left, dtype=np.int64)] * d + code[np.asarray(right, dtype=np.int64)]
-    found, inverse = np.unique(pair, return_inverse=True)
-    values = np.array([fn(distinct[u // d], distinct[u % d]) for u in found.tolist()], dtype=np.float64)
-    each: np.ndarray = values[inverse.reshape(-1)]
-    return each
+_WORD = (1 << 64) - 1
 
 
 def combine_arrays(
-    chars: np.ndarray, words: np.ndarray | None, masks: Sequence[int], left: Sequence[int], right: Sequence[int]
+    chars: np.ndarray, words: np.ndarray | None, masks: MaskArrays, left: Sequence[int], right: Sequence[int]
 ) -> np.ndarray:
     """``combine`` for many pairs at once, from their cosines and their documents' masks."""
     import numpy as np
 
-    score = CHAR_WEIGHT * chars + MECHANISM_WEIGHT * per_mask_pair(_MASKS.overlap, masks, left, right)
+    overlap, damping = masks.parts(left, right)
+    score = CHAR_WEIGHT * chars + MECHANISM_WEIGHT * overlap
     if words is not None:
         score += WORD_WEIGHT * words
-    score *= per_mask_pair(_damping, masks, left, right)
+    score *= damping
     return np.minimum(score, 1.0)
 
 
 def mask_bounds(masks: Sequence[int], left: Sequence[int], right: Sequence[int]) -> np.ndarray:
-    """``mask_bound`` for many pairs at once."""
-    return per_mask_pair(mask_bound, masks, left, right)
+    """``mask_bound`` for many pairs at once (``left`` and ``right`` index ``masks``)."""
+    import numpy as np
+
+    overlap, damping = MaskArrays(masks).parts(left, right)
+    bound = (CHAR_WEIGHT + WORD_WEIGHT) + MECHANISM_WEIGHT * overlap
+    bound *= damping
+    return np.minimum(bound, 1.0)
 
 
 class PairScorer:
@@ -442,7 +474,7 @@ class PairScorer:
         from scipy.sparse import csr_matrix
         from sklearn.feature_extraction.text import TfidfVectorizer
 
-        self._masks = [_MASKS.mask(m) for m in mechanisms]
+        self._mask_arrays = MaskArrays([_MASKS.mask(m) for m in mechanisms])
         self.chars = csr_matrix((len(norms), 1), dtype=np.float32)
         if any(norms):
             vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
@@ -452,7 +484,7 @@ class PairScorer:
         if not left:
             return []
         chars = MechanismIndex._row_dots(self.chars, left, right)
-        scores: list[float] = combine_arrays(chars, None, self._masks, left, right).tolist()
+        scores: list[float] = combine_arrays(chars, None, self._mask_arrays, left, right).tolist()
         return scores
 
 
