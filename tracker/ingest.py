@@ -703,6 +703,11 @@ def _path_key(file: Path, root: str | os.PathLike[str]) -> str:
         if absolute.startswith(base):
             # Both normalised by abspath: the path below the root is the rest of the string.
             return absolute[len(base) :]
+        if absolute != base[:-1]:
+            # Outside the root: the absolute path, which abspath has already put in the form
+            # that Path(...).as_posix() would give it (the common case of a folder ingested
+            # from elsewhere, e.g. with the default root ".").
+            return absolute
     return path_key(file, root)
 
 
