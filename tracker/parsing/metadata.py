@@ -167,11 +167,16 @@ def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
     for block in node.blocks:
         if isinstance(block, Para):
             for offset, line in enumerate(block.text.split("\n")):
-                yield from _kv(line, block.line + offset)
+                if ":" in line or "=" in line:
+                    found = _kv(line, block.line + offset)
+                    if found is not None:
+                        yield found
         elif isinstance(block, ListBlock):
             for item in block.items:
-                if item.text:
-                    yield from _kv(item.text.replace("\n", " "), item.line)
+                if item.text and (":" in item.text or "=" in item.text):
+                    found = _kv(item.text.replace("\n", " "), item.line)
+                    if found is not None:
+                        yield found
         elif isinstance(block, Table):
             rows = [(block.header_line, block.header), *block.rows]
             for row_line, cells in rows:
@@ -182,15 +187,13 @@ def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
                         yield name, value, row_line
 
 
-def _kv(line: str, number: int) -> Iterator[tuple[str, str, int]]:
-    if ":" not in line and "=" not in line:
-        return
+def _kv(line: str, number: int) -> tuple[str, str, int] | None:
+    """A "Key: value" line (or "Key = value") naming a known key, read."""
     m = _KEY_VALUE.match(line.strip())
     if not m:
-        return
+        return None
     name = _key_name(m.group("k"))
-    if name:
-        yield name, plain(m.group("v")), number
+    return (name, plain(m.group("v")), number) if name else None
 
 
 @lru_cache(maxsize=4096)
@@ -268,7 +271,7 @@ def _year_and_day(meta: Meta, root: Node, front: dict[str, Any], summaries: list
         stated.append(meta.title)
     prose = [b.text for n in summaries[:3] for b in n.blocks[:4] if isinstance(b, Para)]
     if meta.year is None:
-        meta.year = next((_year_in(t) for t in stated + prose if _year_in(t)), None)
+        meta.year = next((year for t in stated + prose if (year := _year_in(t))), None)
     if meta.day is None:
         meta.day = _first_day(stated, date_order, meta.year)
     if meta.day is None:

@@ -348,6 +348,9 @@ def _effective_kind(own: str, parent: str, text: str) -> str:
 
 
 def _promote_bold(block: Para, current: Node, real_level: int) -> tuple[Heading, Para | None] | None:
+    head = block.text[:6]
+    if "**" not in head and "__" not in head:
+        return None  # what bold_label asks of the first line, without splitting a long paragraph
     first, _, rest = block.text.partition("\n")
     found = bold_label(first)
     if found is None:
