@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.causes import lexicon
-from tracker.causes.scan import FOLDS_TO_ASCII, Scanner, View, heads
+from tracker.causes.scan import ANY_WORD, DIGIT, FOLDS_TO_ASCII, Scanner, View, heads
 
 DATA = Path(__file__).parent / "data" / "causes"
 PATTERNS = (
@@ -114,16 +114,32 @@ def test_same_matches_on_any_unicode(text: str) -> None:
 
 
 def test_heads_of_simple_patterns() -> None:
-    assert heads(re.compile(r"\b(?:certs?|tls)\b", re.I)) == {("cert", True), ("tls", True)}
+    assert heads(re.compile(r"\b(?:certs?|tls)\b", re.I)) == {("cert", True, None), ("tls", True, None)}
     # An optional start: the match begins with it or with what follows.
-    assert heads(re.compile(r"(?:the )?wrong host")) == {("the ", False), ("wrong host", False)}
+    assert heads(re.compile(r"(?:the )?wrong host")) == {("the ", False, None), ("wrong host", False, None)}
     # A boundary before a non-word character is not a word start.
-    assert heads(re.compile(r"\b[- ]x")) == {("-", False), (" ", False)}
-    assert heads(re.compile(r"\b\w+'s")) == {("", True)}
+    assert heads(re.compile(r"\b[- ]x")) == {("-", False, None), (" ", False, None)}
+    # Wildcards: any word, or a word that starts with a digit, with what the match must hold.
+    assert heads(re.compile(r"\b\w+'s api")) == {(ANY_WORD, True, frozenset({"'s api"}))}
+    assert heads(re.compile(r"\b(?:\d+|ten)x load")) == {
+        (DIGIT, True, frozenset({"x load"})),
+        ("ten", True, None),
+    }
     # Unknown starts: anything may begin the match.
     assert heads(re.compile(r"\w+'s")) is None
     assert heads(re.compile(r"(?:a|b?)c")) is None
     assert heads(re.compile(r"^cert")) is None
+
+
+def test_wildcard_patterns_are_skipped_when_the_text_lacks_what_they_need() -> None:
+    scanner = Scanner([re.compile(r"\b\w+'s api failed"), re.compile(r"\b\d+x load")])
+    view = View("the vendor api failed at 3 am")
+    assert scanner.starts(view) == {}
+    view = View("Acme's api failed under 10x load")
+    starts = scanner.starts(view)
+    assert [m.group() for m in scanner.finditer(0, view, starts[0])] == ["Acme's api failed"]
+    assert [m.group() for m in scanner.finditer(1, view, starts[1])] == ["10x load"]
+    assert starts[1] == [24]
 
 
 def test_folds_to_ascii_lists_every_character_ignorecase_maps_to_an_ascii_letter() -> None:

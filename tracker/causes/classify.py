@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.causes import lexicon
-from tracker.causes.scan import Scanner, View
+from tracker.causes.prefilter import required_literals
+from tracker.causes.scan import FOLDS_TO_ASCII, Scanner, View
 from tracker.causes.taxonomy import BY_NAME, NAMES, UNKNOWN, canonical
 from tracker.models import Postmortem
 
@@ -93,14 +94,31 @@ def _weight_at(breaks: list[tuple[int, float]], pos: int) -> float:
     return weight
 
 
-def _negated(text: str, start: int) -> bool:
-    return lexicon.NEGATION_PATTERN.search(text[max(0, start - 40) : start]) is not None
+# A negation holds one of these: a window without any of them is not read by the regex.
+_NEGATION_WORDS = required_literals(lexicon.NEGATION_PATTERN)
+_BOILERPLATE_WORDS = required_literals(lexicon.BOILERPLATE_PATTERN)
 
 
-def _first_match_weight(matches: Iterable[re.Match[str]], text: str, breaks: list[tuple[int, float]]) -> float:
+def _negated(view: View, start: int) -> bool:
+    if view.exact and _NEGATION_WORDS is not None:
+        window = view.lowered[max(0, start - 40) : start]
+        if not any(word in window for word in _NEGATION_WORDS):
+            return False
+    return lexicon.NEGATION_PATTERN.search(view.text[max(0, start - 40) : start]) is not None
+
+
+def _may_hold(text: str, words: frozenset[str] | None) -> bool:
+    """False only when a case-insensitive pattern that needs one of ``words`` cannot match."""
+    if words is None or not FOLDS_TO_ASCII.isdisjoint(text):
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in words)
+
+
+def _first_match_weight(matches: Iterable[re.Match[str]], view: View, breaks: list[tuple[int, float]]) -> float:
     best = 0.0
     for m in matches:
-        if _negated(text, m.start()):
+        if _negated(view, m.start()):
             continue
         best = max(best, _weight_at(breaks, m.start()))
         if best >= 1.25:
@@ -129,14 +147,15 @@ def evidence(text: str | None) -> Evidence:
     ev = Evidence()
     if not text or not text.strip():
         return ev
-    text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
+    if _may_hold(text, _BOILERPLATE_WORDS):
+        text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
     view = View(text)
     starts = _SCANNER.starts(view)
     breaks = _position_weights(view, starts)
     for k, positions in starts.items():
         if k >= _N_SCORED:
             break
-        w = _first_match_weight(_SCANNER.finditer(k, view, positions), text, breaks)
+        w = _first_match_weight(_SCANNER.finditer(k, view, positions), view, breaks)
         if not w:
             continue
         if k < _N_MECHANISMS:

@@ -71,6 +71,11 @@ def _item(op: Any, av: Any) -> Need:
     return None
 
 
+def sequence_need(items: Any) -> Need:
+    """Strings (lower case) one of which every match of a parsed sequence holds, or None."""
+    return _sequence(items)
+
+
 def required_literals(pattern: str | re.Pattern[str]) -> frozenset[str] | None:
     """Strings (lower case) one of which every match contains, or None when unknown."""
     source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern

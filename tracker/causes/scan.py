@@ -23,6 +23,8 @@ from re import _constants as C  # type: ignore[attr-defined]
 from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
+from tracker.causes import prefilter
+
 # Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter ("\u212a", the Kelvin
 # sign, matches "k"). A text holding one is scanned the slow, plain way. The set is checked
 # against every Unicode character by a test.
@@ -33,12 +35,22 @@ MAX_CHARSET = 8
 _WORD_START = re.compile(r"\b\w")
 _ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
-# A literal a match starts with, and whether a word boundary stands right before it.
-Head = tuple[str, bool]
+# What a match starts with: a literal, whether a word boundary stands right before it, and,
+# for the two wildcards below, literals one of which the match must hold further on.
+Head = tuple[str, bool, "frozenset[str] | None"]
+# Wildcard literals: any word (``\\b\\w+'s``), a word that starts with a digit (``\\b\\d+x``).
+ANY_WORD = ""
+DIGIT = "\x00"
+
+
+def _need(items: Any) -> frozenset[str] | None:
+    """Literals (lower case, ASCII) one of which every match of ``items`` holds (see prefilter)."""
+    found: frozenset[str] | None = prefilter.sequence_need(items)
+    return found if found and all(s.isascii() for s in found) else None
 
 
 def _heads(items: Any, anchored: bool = False) -> set[Head] | None:
-    """The literals every match of the sequence ``items`` starts with, or None when unknown."""
+    """What every match of the sequence ``items`` starts with, or None when unknown."""
     items = list(items)
     for k, (op, av) in enumerate(items):
         if op is C.AT:
@@ -46,37 +58,47 @@ def _heads(items: Any, anchored: bool = False) -> set[Head] | None:
                 return None
             anchored = True
             continue
-        if op is C.LITERAL:
-            run = ""
-            for op2, av2 in items[k:]:
-                if op2 is not C.LITERAL or av2 > 0x7F:
-                    break
-                run += chr(av2)
-            return {(run.lower(), anchored)} if run else None
-        if op is C.SUBPATTERN:
-            _group, add_flags, del_flags, sub = av
-            return None if add_flags or del_flags else _heads(sub, anchored)
-        if op is C.BRANCH:
-            found: set[Head] = set()
-            for branch in av[1]:
-                heads = _heads(branch, anchored)
-                if heads is None:
-                    return None
-                found |= heads
-            return found
-        if op in (C.MAX_REPEAT, C.MIN_REPEAT):
-            low, _high, sub = av
-            once = _heads(sub, anchored)
-            if low >= 1 or once is None:
-                return once
-            # Optional ("(?:the )?wrong"): a match starts with it or with what follows it.
-            rest = _heads(items[k + 1 :], anchored)
-            return None if rest is None else once | rest
         if op in (C.ASSERT, C.ASSERT_NOT):
             continue  # a look-ahead or look-behind consumes nothing
-        if op is C.IN:
-            return _charset_heads(av, anchored)
-        return None
+        found = _item_heads(items, k, anchored)
+        if found is None or all(literal not in (ANY_WORD, DIGIT) or need for literal, _, need in found):
+            return found
+        # A wildcard start: remember what else the match must hold, to skip texts without it.
+        need = _need(items[k:])
+        return {(lit, a, n if n or lit not in (ANY_WORD, DIGIT) else need) for lit, a, n in found}
+    return None
+
+
+def _item_heads(items: list[Any], k: int, anchored: bool) -> set[Head] | None:
+    op, av = items[k]
+    if op is C.LITERAL:
+        run = ""
+        for op2, av2 in items[k:]:
+            if op2 is not C.LITERAL or av2 > 0x7F:
+                break
+            run += chr(av2)
+        return {(run.lower(), anchored, None)} if run else None
+    if op is C.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        return None if add_flags or del_flags else _heads(sub, anchored)
+    if op is C.BRANCH:
+        found: set[Head] = set()
+        for branch in av[1]:
+            heads = _heads(branch, anchored)
+            if heads is None:
+                return None
+            found |= heads
+        return found
+    if op in (C.MAX_REPEAT, C.MIN_REPEAT):
+        low, _high, sub = av
+        once = _heads(sub, anchored)
+        if low >= 1 or once is None:
+            return once
+        # Optional ("(?:the )?wrong"): a match starts with it or with what follows it.
+        rest = _heads(items[k + 1 :], anchored)
+        return None if rest is None else once | rest
+    if op is C.IN:
+        return _charset_heads(av, anchored)
     return None
 
 
@@ -85,16 +107,18 @@ def _charset_heads(members: Any, anchored: bool) -> set[Head] | None:
     found: set[Head] = set()
     for op, av in members:
         if op is C.LITERAL and av <= 0x7F:
-            found.add((chr(av).lower(), anchored))
-        elif op is C.CATEGORY and av in (C.CATEGORY_WORD, C.CATEGORY_DIGIT) and anchored:
-            found.add(("", True))
+            found.add((chr(av).lower(), anchored, None))
+        elif op is C.CATEGORY and av == C.CATEGORY_WORD and anchored:
+            found.add((ANY_WORD, True, None))
+        elif op is C.CATEGORY and av == C.CATEGORY_DIGIT and anchored:
+            found.add((DIGIT, True, None))
         else:
             return None
     return found if len(found) <= MAX_CHARSET else None
 
 
 def heads(pattern: re.Pattern[str]) -> set[Head] | None:
-    """The literals (lower case, ASCII) one of which every match of ``pattern`` starts with,
+    """What every match of ``pattern`` starts with: literals (lower case, ASCII) or wildcards,
     each with whether a word boundary must stand before it; None when that cannot be proven."""
     try:
         tree = P.parse(pattern.pattern, pattern.flags)
@@ -104,8 +128,10 @@ def heads(pattern: re.Pattern[str]) -> set[Head] | None:
     if found is None:
         return None
     # A boundary before a non-word character is no word start: look for it everywhere.
-    # The empty literal, behind a boundary, stands for any word start.
-    return {(s, anchored and (not s or s[0].isalnum() or s[0] == "_")) for s, anchored in found}
+    return {
+        (s, anchored and (s in (ANY_WORD, DIGIT) or s[0].isalnum() or s[0] == "_"), need)
+        for s, anchored, need in found
+    }
 
 
 # Literals are filed under their first KEY characters (or all of them, when shorter).
@@ -146,23 +172,35 @@ class Scanner:
         # Patterns whose starts are unknown: they run with finditer over the whole text.
         self.always: list[int] = []
         by_literal: dict[tuple[str, bool], list[int]] = {}
+        # Patterns that may start at any word, or at a word that starts with a digit.
+        self._wildcards: list[tuple[str, int, frozenset[str] | None]] = []
         for k, pattern in enumerate(self.patterns):
             found = heads(pattern)
             if found is None:
                 self.always.append(k)
                 continue
-            for head in sorted(found):
-                by_literal.setdefault(head, []).append(k)
+            for literal, anchored, need in sorted(found, key=lambda h: (h[0], h[1])):
+                if literal in (ANY_WORD, DIGIT):
+                    self._wildcards.append((literal, k, need))
+                else:
+                    by_literal.setdefault((literal, anchored), []).append(k)
         # Word-start literals under their first KEY characters; the others are searched for.
         self._at_words: dict[str, list[tuple[str, list[int]]]] = {}
         self._anywhere: list[tuple[str, list[int]]] = []
-        # Patterns that may start at any word.
-        self._any_word = sorted(by_literal.pop(("", True), []))
+        self._by_word: dict[str, list[tuple[str, list[int]]]] = {}
         for (literal, anchored), ks in sorted(by_literal.items()):
             if anchored:
                 self._at_words.setdefault(literal[:KEY], []).append((literal, ks))
             else:
                 self._anywhere.append((literal, ks))
+
+    def _entries(self, word: str) -> list[tuple[str, list[int]]]:
+        """The literals that may start a word whose first characters are ``word`` (memoised:
+        texts share their words' beginnings)."""
+        entries = [entry for size in range(1, len(word) + 1) for entry in self._at_words.get(word[:size], ())]
+        if len(self._by_word) < 100_000:
+            self._by_word[word] = entries
+        return entries
 
     def starts(self, view: View) -> dict[int, list[int] | None]:
         """The patterns that may match ``view``, ascending, each with the sorted positions where
@@ -171,18 +209,24 @@ class Scanner:
             return dict.fromkeys(range(len(self.patterns)))
         found: dict[int, list[int]] = {}
         lowered = view.lowered
-        at_words = self._at_words
         for word, positions in view.word_starts().items():
-            for size in range(1, len(word) + 1):
-                for literal, ks in at_words.get(word[:size], ()):
-                    for p in positions:
-                        if size < KEY or lowered.startswith(literal, p):
-                            for k in ks:
-                                found.setdefault(k, []).append(p)
-        if self._any_word:
-            every = sorted(p for positions in view.word_starts().values() for p in positions)
-            for k in self._any_word:
-                found.setdefault(k, []).extend(every)
+            entries = self._by_word.get(word)
+            if entries is None:
+                entries = self._entries(word)
+            for literal, ks in entries:
+                for p in positions:
+                    if len(literal) < KEY or lowered.startswith(literal, p):
+                        for k in ks:
+                            found.setdefault(k, []).append(p)
+        for wildcard, k, need in self._wildcards:
+            if need is not None and not any(literal in lowered for literal in need):
+                continue
+            found.setdefault(k, []).extend(
+                p
+                for word, positions in view.word_starts().items()
+                if wildcard == ANY_WORD or word[0].isdecimal()
+                for p in positions
+            )
         for literal, ks in self._anywhere:
             p = lowered.find(literal)
             while p >= 0:
@@ -201,9 +245,10 @@ class Scanner:
         if positions is None:
             yield from pattern.finditer(view.text)
             return
-        text, end = view.text, 0
+        text, end, last = view.text, 0, -1
         for p in positions:
-            if p >= end:
+            if p >= end and p != last:
+                last = p
                 m = pattern.match(text, p)
                 if m is not None:
                     yield m
