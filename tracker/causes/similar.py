@@ -23,13 +23,14 @@ from __future__ import annotations
 import bisect
 import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tracker.causes import lexicon
+from tracker.causes import lexicon, tfidf
 from tracker.causes.classify import evidence
 from tracker.causes.normalise import normalise
+from tracker.causes.stop_words import ENGLISH_STOP_WORDS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -321,25 +322,16 @@ class MechanismIndex:
 
 
 def stop_words() -> list[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     return sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
 
 
-_ANALYZER: list[Callable[[str], list[str]]] = []
+_STOP = frozenset(stop_words())
 
 
 def word_terms(norm: str) -> Counter[str]:
     """The word terms (unigrams and bigrams) of a normalised text with their counts, exactly
     as ``MechanismIndex``'s word TF-IDF sees them."""
-    if not _ANALYZER:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vec = TfidfVectorizer(
-            ngram_range=(1, 2), stop_words=stop_words(), token_pattern=r"(?u)\b[a-z][a-z]+\b"
-        )
-        _ANALYZER.append(vec.build_analyzer())
-    return Counter(_ANALYZER[0](norm))
+    return Counter(tfidf.word_terms(norm, _STOP))
 
 
 def index_keys(
@@ -470,15 +462,8 @@ class PairScorer:
     candidates): the character TF-IDF is fitted on these documents only, not the whole store."""
 
     def __init__(self, norms: Sequence[str], mechanisms: Sequence[frozenset[str]]) -> None:
-        import numpy as np
-        from scipy.sparse import csr_matrix
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
         self._mask_arrays = MaskArrays([_MASKS.mask(m) for m in mechanisms])
-        self.chars = csr_matrix((len(norms), 1), dtype=np.float32)
-        if any(norms):
-            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
-            self.chars = vec.fit_transform(_drop_stop(list(norms), stop_words())).tocsr()
+        self.chars = tfidf.tfidf(tfidf.char_terms(text) for text in _drop_stop(list(norms), _STOP))
 
     def pair_scores(self, left: list[int], right: list[int]) -> list[float]:
         if not left:
@@ -488,7 +473,7 @@ class PairScorer:
         return scores
 
 
-def _drop_stop(texts: list[str], stop: Sequence[str]) -> list[str]:
+def _drop_stop(texts: list[str], stop: Collection[str]) -> list[str]:
     stop_set = set(stop)
     return [" ".join(w for w in t.split() if w not in stop_set) for t in texts]
 
