@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import bisect
 import json
-from itertools import compress
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from tracker.causes.similar import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlmodel import Session
 
     from tracker.config import Settings
@@ -481,18 +481,38 @@ def _candidates(
         for key in feat.unpack(packed):
             if key in wanted_set:
                 postings.setdefault(key, []).append((day or "", pm_id))
-    for posting in postings.values():
+    # Each posting in "earlier first" order, and its ids alone for slicing.
+    ids_of: dict[str, list[int]] = {}
+    for key, posting in postings.items():
         posting.sort()
+        ids_of[key] = [i for _, i in posting]
     found: dict[int, list[int]] = {}
     for pm_id, (order, keys) in queries.items():
         near: set[int] = set()
         for key in keys:
-            posting = postings.get(key, [])
-            cut = bisect.bisect_left(posting, order)
-            near.update(i for _, i in posting[max(0, cut - per_key) : cut])
+            if key in postings:
+                cut = bisect.bisect_left(postings[key], order)
+                near.update(ids_of[key][max(0, cut - per_key) : cut])
         near.discard(pm_id)
         found[pm_id] = sorted(near)
     return found
+
+
+def _best_per_query(
+    query: np.ndarray, earlier: np.ndarray, score: np.ndarray, recency: np.ndarray, limit: int
+) -> np.ndarray:
+    """Indices of each query's ``limit`` best pairs, grouped by query: the highest scores
+    first and, between equal scores, the most recent earlier postmortem first."""
+    import numpy as np
+
+    ranked = np.lexsort((-recency, -score, query))
+    if not len(ranked):
+        return ranked
+    grouped = query[ranked]
+    starts = np.flatnonzero(np.r_[True, grouped[1:] != grouped[:-1]])
+    place = np.arange(len(ranked)) - np.repeat(starts, np.diff(np.r_[starts, len(ranked)]))
+    selected: np.ndarray = ranked[place < limit]
+    return selected
 
 
 def _incremental_repeats(
@@ -506,6 +526,7 @@ def _incremental_repeats(
 ) -> list[RepeatWarning]:
     """``find_repeats`` for ``rows`` without loading the store: their candidates come from the
     stored index keys, and only they are scored."""
+    import numpy as np
     from sqlalchemy import select
     from sqlmodel import col
 
@@ -519,44 +540,54 @@ def _incremental_repeats(
     }
     candidates = _candidates(session, queries)
     others = sorted({j for c in candidates.values() for j in c} - set(queries))
+    # What is compared of every postmortem involved: its text, mechanisms and order.
     norms: dict[int, str] = {}
     mechs: dict[int, frozenset[str]] = {}
+    order_of: dict[int, Order] = {}
     for row in rows:
         if row.id in queries:
             norms[row.id] = row.cause_norm or ""
             mechs[row.id] = query_mechanisms[row.key]
+            order_of[row.id] = queries[row.id][0]
     for start in range(0, len(others), 500):
         chunk = others[start : start + 500]
         query = select(
-            col(PostmortemRow.id), col(PostmortemRow.cause_norm), col(PostmortemRow.cause_mechanisms)
+            col(PostmortemRow.id),
+            col(PostmortemRow.cause_norm),
+            col(PostmortemRow.cause_mechanisms),
+            col(PostmortemRow.cause_day),
         ).where(col(PostmortemRow.id).in_(chunk))
-        for pm_id, norm, packed in session.execute(query):
+        for pm_id, norm, packed, day in session.execute(query):
             norms[pm_id], mechs[pm_id] = norm or "", frozenset(feat.unpack(packed))
+            order_of[pm_id] = (day or "", pm_id)
+    every = sorted(norms)
+    number = {pm_id: k for k, pm_id in enumerate(every)}
+    sizes = [len(c) for c in candidates.values()]
+    left = np.repeat(np.array([number[q] for q in candidates], dtype=np.int64), sizes)
+    right = np.array([number[j] for c in candidates.values() for j in c], dtype=np.int64)
     threshold = settings.causes.repeat_threshold
     # A candidate whose mechanisms keep it under the threshold even with identical wording
     # cannot match: it is neither scored nor part of the character TF-IDF's documents.
-    every = list(norms)
-    number = {pm_id: k for k, pm_id in enumerate(every)}
     masks = [mechanism_mask(mechs[pm_id]) for pm_id in every]
-    pairs = [(q, j) for q, cands in candidates.items() for j in cands]
-    bounds = mask_bounds(masks, [number[q] for q, _ in pairs], [number[j] for _, j in pairs])
-    pairs = list(compress(pairs, (bounds >= threshold).tolist()))
-    kept = {j for _, j in pairs}
-    ids = [i for i in every if i in queries or i in kept]
-    position = {pm_id: k for k, pm_id in enumerate(ids)}
-    scorer = PairScorer([norms[i] for i in ids], [mechs[i] for i in ids])
-    left = [position[q] for q, _ in pairs]
-    right = [position[j] for _, j in pairs]
-    matches: dict[int, list[tuple[float, int]]] = {}
-    for (q, e), score in zip(pairs, scorer.pair_scores(left, right)):
-        if score >= threshold:
-            matches.setdefault(q, []).append((score, e))
-    order_of: dict[int, Order] = {}
+    possible = mask_bounds(masks, left, right) >= threshold
+    left, right = left[possible], right[possible]
+    involved = np.zeros(len(every), dtype=bool)
+    involved[right] = True
+    involved[[number[q] for q in queries]] = True
+    ids = np.flatnonzero(involved)
+    position = np.full(len(every), -1, dtype=np.int64)
+    position[ids] = np.arange(len(ids))
+    scorer = PairScorer([norms[every[k]] for k in ids], [mechs[every[k]] for k in ids])
+    scores = np.asarray(scorer.pair_scores(position[left], position[right]), dtype=np.float64)
+    hit = scores >= threshold
+    left, right, scores = left[hit], right[hit], scores[hit]
+    recency = np.empty(len(every), dtype=np.int64)
+    recency[sorted(range(len(every)), key=lambda k: order_of[every[k]])] = np.arange(len(every))
+    chosen = _best_per_query(left, right, scores, recency[right], MAX_EARLIER)
     best: dict[int, list[tuple[float, int]]] = {}
-    earlier_ids: set[int] = set()
-    for q, found in matches.items():
-        best[q] = found
-        earlier_ids.update(e for _, e in found)
+    for k in chosen.tolist():
+        best.setdefault(every[int(left[k])], []).append((float(scores[k]), every[int(right[k])]))
+    earlier_ids = {e for found in best.values() for _, e in found}
     earlier_rows: dict[int, PostmortemRow] = {
         row.id: row for row in rows if row.id is not None and row.id in earlier_ids
     }
@@ -567,18 +598,12 @@ def _incremental_repeats(
             assert row.id is not None
             earlier_rows[row.id] = row
     for row in earlier_rows.values():
-        assert row.id is not None
-        order_of[row.id] = (row.cause_day or "", row.id)
         if row.key not in classifications:
             classifications[row.key] = stored_classification(row) or classify_row(row, settings)
     out: list[tuple[PostmortemRow, PostmortemRow, float]] = []
     for row in rows:
-        if row.id not in best:
-            continue
-        # Best first; between equal scores, the most recent earlier postmortem first.
-        ranked = sorted(best[row.id], key=lambda se: order_of[se[1]], reverse=True)
-        ranked.sort(key=lambda se: -se[0])
-        out += [(row, earlier_rows[e], score) for score, e in ranked[:MAX_EARLIER]]
+        for score, e in best.get(row.id or 0, []):
+            out.append((row, earlier_rows[e], score))
     return _warnings(out, classifications, session, as_of)
 
 

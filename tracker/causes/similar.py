@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     import numpy as np
     from scipy.sparse import csr_matrix  # type: ignore[import-untyped]
 
+    # Row numbers of pairs: a list, or a numpy array when they come by the million.
+    Indices = Sequence[int] | np.ndarray
+
 # Weights of the three parts (tuned on the development half of tests/data/causes/pairs.jsonl).
 WORD_WEIGHT = 0.0
 CHAR_WEIGHT = 0.30
@@ -246,7 +249,9 @@ class MechanismIndex:
         return sorted(self.order[r] for r in found)
 
     @staticmethod
-    def _row_dots(matrix: csr_matrix, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
+    def _row_dots(
+        matrix: csr_matrix, left: Indices, right: Indices
+    ) -> np.ndarray:
         """Dot products of the rows ``left[k]`` and ``right[k]`` of ``matrix``, all at once."""
         import numpy as np
 
@@ -407,7 +412,7 @@ class MaskArrays:
         weight: np.ndarray = (total - weak).astype(np.float64) + _WEAK_WEIGHT * weak.astype(np.float64)
         return weight
 
-    def parts(self, left: Sequence[int], right: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    def parts(self, left: Indices, right: Indices) -> tuple[np.ndarray, np.ndarray]:
         """The mechanism overlap and the damping factor of each pair (``left[k]``, ``right[k]``)."""
         import numpy as np
 
@@ -434,7 +439,7 @@ _WORD = (1 << 64) - 1
 
 
 def combine_arrays(
-    chars: np.ndarray, words: np.ndarray | None, masks: MaskArrays, left: Sequence[int], right: Sequence[int]
+    chars: np.ndarray, words: np.ndarray | None, masks: MaskArrays, left: Indices, right: Indices
 ) -> np.ndarray:
     """``combine`` for many pairs at once, from their cosines and their documents' masks."""
     import numpy as np
@@ -447,7 +452,7 @@ def combine_arrays(
     return np.minimum(score, 1.0)
 
 
-def mask_bounds(masks: Sequence[int], left: Sequence[int], right: Sequence[int]) -> np.ndarray:
+def mask_bounds(masks: Sequence[int], left: Indices, right: Indices) -> np.ndarray:
     """``mask_bound`` for many pairs at once (``left`` and ``right`` index ``masks``)."""
     import numpy as np
 
@@ -465,12 +470,10 @@ class PairScorer:
         self._mask_arrays = MaskArrays([_MASKS.mask(m) for m in mechanisms])
         self.chars = tfidf.tfidf(tfidf.char_terms(text) for text in _drop_stop(list(norms), _STOP))
 
-    def pair_scores(self, left: list[int], right: list[int]) -> list[float]:
-        if not left:
-            return []
+    def pair_scores(self, left: Indices, right: Indices) -> np.ndarray:
+        """The similarity of each pair (``left[k]``, ``right[k]``) of this scorer's documents."""
         chars = MechanismIndex._row_dots(self.chars, left, right)
-        scores: list[float] = combine_arrays(chars, None, self._mask_arrays, left, right).tolist()
-        return scores
+        return combine_arrays(chars, None, self._mask_arrays, left, right)
 
 
 def _drop_stop(texts: list[str], stop: Collection[str]) -> list[str]:
