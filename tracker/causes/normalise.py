@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 
-from tracker.causes.prefilter import Gate, gate, may_match, trigrams
+from tracker.causes.prefilter import required_literals
+from tracker.causes.scan import FOLDS_TO_ASCII
 
 # Acronyms and capitalised words that describe mechanisms, kept when other capitalised words
 # (names of companies, products, people, hosts) are dropped.
@@ -45,12 +46,16 @@ _KINDS: list[tuple[str, str]] = [
 ]
 
 
-def _gated(pairs: list[tuple[str, str]], wrap: str) -> list[tuple[re.Pattern[str], str, Gate]]:
-    """Each pattern with the literals it needs (see prefilter): most are skipped per text."""
+Fold = tuple[re.Pattern[str], str, "frozenset[str] | None"]
+
+
+def _gated(pairs: list[tuple[str, str]], wrap: str) -> list[Fold]:
+    """Each pattern with the literals one of which it needs (see prefilter): most patterns are
+    skipped per text, without running them."""
     out = []
     for source, word in pairs:
         pattern = re.compile(wrap.format(source), re.IGNORECASE)
-        out.append((pattern, word, gate(pattern)))
+        out.append((pattern, word, required_literals(pattern)))
     return out
 
 _KIND_PATTERNS = _gated(_KINDS, r"\b(?:{})\b")
@@ -86,6 +91,7 @@ _SYNONYMS: list[tuple[str, str]] = [
     (r"\bpurg(?:e|ed|ing)\b|\binvalidat(?:e|ed|ion|ing)\b", "invalidate"),
 ]
 _SYNONYM_PATTERNS = _gated(_SYNONYMS, "{}")
+_FOLDS = [*_KIND_PATTERNS, *_SYNONYM_PATTERNS]
 
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b\S+@\S+\.\w+\b")
@@ -103,23 +109,38 @@ _MONTHS = re.compile(
 )
 
 
+# What the removals need: a URL "http" or "www.", a host a dot and its domain, and so on.
+_REMOVALS: list[tuple[re.Pattern[str], str, frozenset[str] | None]] = [
+    (pattern, replacement, required_literals(pattern, min_length=1))
+    for pattern, replacement in ((_URL, " "), (_EMAIL, " "), (_HOST, " host "), (_CODE, r" \1 "))
+]
+_DIGIT = re.compile(r"\d")
+
+
+def _may_match(need: frozenset[str] | None, lowered: str, exact: bool) -> bool:
+    """False only when a pattern that needs one of ``need`` cannot match. Case-insensitive
+    patterns match a few non-ASCII letters to ASCII ones (the Kelvin sign to "k"): a text
+    holding one of them (``exact`` False) runs every pattern."""
+    return need is None or not exact or any(literal in lowered for literal in need)
+
+
 def normalise(text: str) -> str:
     """Lower-case words that describe a failure, without names, numbers and dates."""
-    text = _URL.sub(" ", text)
-    text = _EMAIL.sub(" ", text)
-    text = _HOST.sub(" host ", text)
-    text = _CODE.sub(r" \1 ", text)
+    exact = FOLDS_TO_ASCII.isdisjoint(text)
     lowered = text.lower()
-    grams = trigrams(lowered)
-    for pattern, word, need in [*_KIND_PATTERNS, *_SYNONYM_PATTERNS]:
-        if may_match(need, lowered, grams):
+    for pattern, replacement, need in _REMOVALS:
+        if _may_match(need, lowered, exact):
+            text = pattern.sub(replacement, text)
+            lowered = text.lower()
+    for pattern, word, need in _FOLDS:
+        if _may_match(need, lowered, exact):
             replaced = pattern.sub(f" {word} ", text)
             if replaced != text:
-                # The gates of the patterns still to come must see the text as it is now.
+                # The patterns still to come must see the text as it is now.
                 text, lowered = replaced, replaced.lower()
-                grams = trigrams(lowered)
-    text = _VERSION.sub(" ", text)
-    text = _NUMBER.sub(" ", text)
+    if _DIGIT.search(text):
+        text = _VERSION.sub(" ", text)
+        text = _NUMBER.sub(" ", text)
     words: list[str] = []
     for m in _WORD.finditer(text):
         word = m.group()
@@ -132,10 +153,23 @@ def normalise(text: str) -> str:
         elif word.isupper() and len(word) > 1 and low not in _KEEP_CAPITALISED:
             # An unknown acronym is most likely a product or team name.
             continue
-        if _MONTHS.fullmatch(low):
-            continue
-        words.append(stem(low.strip("'_-")))
-    return " ".join(w for w in words if w)
+        folded = _fold_word(low)
+        if folded:
+            words.append(folded)
+    return " ".join(words)
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_word(low: str) -> str:
+    """A lower-case word as compared: stemmed, or "" for a month or day name (memoised)."""
+    folded = _FOLDED.get(low)
+    if folded is None:
+        folded = "" if _MONTHS.fullmatch(low) else stem(low.strip("'_-"))
+        if len(_FOLDED) < 100_000:
+            _FOLDED[low] = folded
+    return folded
 
 
 # Longest first; a stem keeps at least four letters ("leaked" -> "leak", "rotation" -> "rotat").

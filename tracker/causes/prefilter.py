@@ -76,8 +76,9 @@ def sequence_need(items: Any) -> Need:
     return _sequence(items)
 
 
-def required_literals(pattern: str | re.Pattern[str]) -> frozenset[str] | None:
-    """Strings (lower case) one of which every match contains, or None when unknown."""
+def required_literals(pattern: str | re.Pattern[str], min_length: int = MIN_LITERAL) -> frozenset[str] | None:
+    """Strings (lower case) one of which every match contains, or None when unknown (or when
+    one of them is shorter than ``min_length``: found in nearly every text, it rules out little)."""
     source = pattern.pattern if isinstance(pattern, re.Pattern) else pattern
     flags = pattern.flags if isinstance(pattern, re.Pattern) else 0
     try:
@@ -85,7 +86,7 @@ def required_literals(pattern: str | re.Pattern[str]) -> frozenset[str] | None:
     except re.error:
         return None
     need = _sequence(tree)
-    if need is None or min(len(s) for s in need) < MIN_LITERAL:
+    if need is None or min(len(s) for s in need) < min_length:
         return None
     return need
 
