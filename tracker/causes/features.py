@@ -71,11 +71,14 @@ def is_current(row: PostmortemRow) -> bool:
     return row.cause_norm is not None and row.cause_features_of == row.content_hash and row.cause_keys is not None
 
 
-def store(row: PostmortemRow, features: Features) -> None:
-    """Write ``features`` into ``row`` (its keys are chosen later, once frequencies are known)."""
-    row.cause_features_of = row.content_hash
-    row.cause_day = day_of(row)
-    row.cause_mechanisms = pack(sorted(features.mechanisms))
-    row.cause_norm = features.norm
-    row.cause_terms = pack(sorted(features.terms))
-    row.cause_keys = None
+def columns(row: PostmortemRow, features: Features, keys: list[str]) -> dict[str, str | None]:
+    """The ``cause_*`` columns that keep ``features`` (and the index ``keys`` chosen from them,
+    once document frequencies are known) in ``row``."""
+    return {
+        "cause_features_of": row.content_hash,
+        "cause_day": day_of(row),
+        "cause_mechanisms": pack(sorted(features.mechanisms)),
+        "cause_norm": features.norm,
+        "cause_terms": pack(sorted(features.terms)),
+        "cause_keys": pack(keys),
+    }

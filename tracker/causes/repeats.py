@@ -342,13 +342,15 @@ def _warnings(
     return warnings
 
 
-def _store_classification(row: PostmortemRow, c: Classification, now: datetime) -> bool:
-    new = (c.category, c.secondary, round(c.confidence, 3), c.source)
-    old = (row.cause_category, row.cause_secondary, row.cause_confidence, row.cause_source)
-    if new == old:
-        return False
-    row.cause_category, row.cause_secondary, row.cause_confidence, row.cause_source = new
-    return True
+def _classification_columns(row: PostmortemRow, c: Classification) -> dict[str, Any]:
+    """The ``cause_*`` columns of ``row`` that ``c`` changes."""
+    new = {
+        "cause_category": c.category,
+        "cause_secondary": c.secondary,
+        "cause_confidence": round(c.confidence, 3),
+        "cause_source": c.source,
+    }
+    return {name: value for name, value in new.items() if getattr(row, name) != value}
 
 
 def _mark_not_effective(
@@ -411,46 +413,80 @@ def _document_frequencies(session: Session, terms: set[str]) -> tuple[dict[str, 
     return dict(df), n
 
 
+def write_columns(session: Session, rows: Mapping[int, tuple[PostmortemRow, dict[str, Any]]]) -> None:
+    """Write columns of many postmortem rows at once (UPDATE by id, one statement per set of
+    columns), and make the rows in the session hold the same values without marking them
+    changed: a thousand rows through the ORM's unit of work cost seconds."""
+    from sqlalchemy import bindparam, update
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from tracker.tables import PostmortemRow
+
+    table = PostmortemRow.__table__  # type: ignore[attr-defined]
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for pm_id, (row, values) in rows.items():
+        for name, value in values.items():
+            set_committed_value(row, name, value)
+        by_columns.setdefault(tuple(sorted(values)), []).append(
+            {"row_id": pm_id, **{f"new_{name}": value for name, value in values.items()}}
+        )
+    for names, params in by_columns.items():
+        if not names:
+            continue
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("row_id"))
+            .values({name: bindparam(f"new_{name}") for name in names})
+        )
+        session.execute(statement, params)
+
+
 def _ensure_features(
     session: Session,
     fresh: Mapping[str, tuple[PostmortemRow, feat.Features]],
+    writes: dict[int, tuple[PostmortemRow, dict[str, Any]]],
 ) -> dict[str, list[str]]:
-    """Store the features of ``fresh`` rows, compute the missing or stale ones of every other
-    row, and choose the index keys of all of these. Returns the keys of the ``fresh`` rows."""
-    from sqlmodel import col, or_, select
+    """Compute the missing or stale features of the store's other rows, choose the index keys
+    of these and of the ``fresh`` rows, and add their ``cause_*`` columns to ``writes``.
+    Returns the keys of the ``fresh`` rows."""
+    from sqlalchemy import select
+    from sqlmodel import col, or_
 
     from tracker.tables import PostmortemRow
 
     computed: dict[str, tuple[PostmortemRow, feat.Features]] = dict(fresh)
-    for row, f in fresh.values():
-        feat.store(row, f)
-        session.add(row)
-    session.flush()
-    stale = select(PostmortemRow).where(
+    stale = select(col(PostmortemRow.id), col(PostmortemRow.key)).where(
         col(PostmortemRow.removed_at).is_(None),
         or_(
             col(PostmortemRow.cause_keys).is_(None),
             col(PostmortemRow.cause_features_of).is_distinct_from(col(PostmortemRow.content_hash)),
         ),
     )
-    for row in session.exec(stale):
-        if row.key in computed:
-            continue
-        f = feat.compute(row.root_cause, row.root_cause_detail)
-        feat.store(row, f)
-        computed[row.key] = (row, f)
-        session.add(row)
-    session.flush()
+    stale_ids = [pm_id for pm_id, key in session.execute(stale) if key not in computed]
+    for start in range(0, len(stale_ids), 500):
+        chunk = stale_ids[start : start + 500]
+        for row in session.scalars(select(PostmortemRow).where(col(PostmortemRow.id).in_(chunk))):
+            computed[row.key] = (row, feat.compute(row.root_cause, row.root_cause_detail))
+    # Document frequencies as they will be once these rows hold their new terms: the store's
+    # counts, less the terms these rows hold now, plus their new ones.
     terms = {t for _, f in computed.values() for t in f.terms}
     df, n = _document_frequencies(session, terms)
+    for row, f in computed.values():
+        if row.cause_terms is not None:
+            n -= 1
+            for t in feat.unpack(row.cause_terms):
+                if t in terms:
+                    df[t] -= 1
+        n += 1
+        for t in f.terms:
+            df[t] = df.get(t, 0) + 1
     out = {}
     for row, f in computed.values():
+        assert row.id is not None
         keys = index_keys(f.mechanisms, f.terms, df, n)
-        row.cause_keys = feat.pack(keys)
-        session.add(row)
+        writes.setdefault(row.id, (row, {}))[1].update(feat.columns(row, f, keys))
         if row.key in fresh:
             out[row.key] = keys
-    session.flush()
     return out
 
 
@@ -521,18 +557,21 @@ def _incremental_repeats(
     classifications: dict[str, Classification],
     query_mechanisms: Mapping[str, frozenset[str]],
     fresh: Mapping[str, tuple[PostmortemRow, feat.Features]],
+    writes: dict[int, tuple[PostmortemRow, dict[str, Any]]],
     settings: Settings,
     as_of: date,
 ) -> list[RepeatWarning]:
     """``find_repeats`` for ``rows`` without loading the store: their candidates come from the
-    stored index keys, and only they are scored."""
+    stored index keys, and only they are scored. ``writes`` (the rows' new classifications)
+    are written with their features, before the index is read."""
     import numpy as np
     from sqlalchemy import select
     from sqlmodel import col
 
     from tracker.tables import PostmortemRow
 
-    keys = _ensure_features(session, fresh)
+    keys = _ensure_features(session, fresh, writes)
+    write_columns(session, writes)
     queries = {
         row.id: ((row.cause_day or "", row.id), keys[row.key])
         for row in rows
@@ -659,6 +698,7 @@ def analyse_postmortems(
         classifications: dict[str, Classification] = {}
         query_mechanisms: dict[str, frozenset[str]] = {}
         fresh: dict[str, tuple[PostmortemRow, feat.Features]] = {}
+        writes: dict[int, tuple[PostmortemRow, dict[str, Any]]] = {}
         for row in rows:
             document = documents.get(row.key)
             front = document.front_matter if document is not None else read_front_matter(row.path)
@@ -671,9 +711,11 @@ def analyse_postmortems(
             # them for this postmortem's search only (as in load_corpus).
             text_only = frozenset(c.mechanisms) if front_matter_text(front) is None else None
             fresh[row.key] = (row, feat.compute(row.root_cause, row.root_cause_detail, text_only))
-            if _store_classification(row, c, now):
-                session.add(row)
-        warnings = _incremental_repeats(session, rows, classifications, query_mechanisms, fresh, settings, as_of)
+            assert row.id is not None
+            writes[row.id] = (row, _classification_columns(row, c))
+        warnings = _incremental_repeats(
+            session, rows, classifications, query_mechanisms, fresh, writes, settings, as_of
+        )
         ids = {w.earlier_key: _id_of(session, w.earlier_key) for w in warnings if w.kind == FIX_DID_NOT_HOLD}
         out = []
         for w in warnings:
