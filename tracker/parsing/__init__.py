@@ -86,7 +86,6 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
             pm.takeaways.extend(takeaways)
         elif node.kind == "takeaways" and parent_kind not in ("actions", "takeaways"):
             pm.takeaways.extend(items.takeaway_texts(node, ctx))
-    sections.release(root)
     return pm
 
 
