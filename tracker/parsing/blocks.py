@@ -101,7 +101,12 @@ def _walk(tokens: Sequence[Any]) -> list[Block]:
         t = tokens[i]
         kind = t.type
         if kind == "paragraph_open":
-            target.append(Para(tokens[i + 1].content, t.map[0] + 1))
+            if item is not None and item.text is None and not item.children:
+                # The item's first paragraph is its text (the common case: no Para to make
+                # and move out of its children when the item closes).
+                _settle(item, tokens[i + 1].content, t.map[0] + 1)
+            else:
+                target.append(Para(tokens[i + 1].content, t.map[0] + 1))
             i += 3
             continue
         if kind == "list_item_open":
@@ -109,9 +114,6 @@ def _walk(tokens: Sequence[Any]) -> list[Block]:
             target = item.children
         elif kind == "list_item_close":
             if item is not None:
-                children = item.children
-                if children and type(children[0]) is Para:
-                    _settle(item, children)
                 stack[-1][1].items.append(item)
                 item = None
             target = stack[-1][1].items  # type: ignore[assignment]  # nothing is added between items
@@ -139,13 +141,10 @@ def _walk(tokens: Sequence[Any]) -> list[Block]:
     return out
 
 
-def _settle(item: ListItem, children: list[Block]) -> None:
-    """Move an item's first paragraph into its text, on the line where its words start."""
-    first = children.pop(0)
-    assert isinstance(first, Para)
+def _settle(item: ListItem, text: str, line: int) -> None:
+    """Make an item's first paragraph its text, on the line where its words start."""
     # "-" alone on a line puts the text on the next one, and so does "- [ ]" alone (the text
     # goes on as a lazy continuation).
-    text, line = first.text, first.line
     if "\n" in text:
         lines = text.split("\n")
         skip = 0

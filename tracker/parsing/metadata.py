@@ -19,7 +19,7 @@ from typing import Any
 from tracker.models import TimelineEntry
 from tracker.parsing import dates
 from tracker.parsing.blocks import ListBlock, Para, Table
-from tracker.parsing.sections import Node, classify, normalise, plain, title_node
+from tracker.parsing.sections import Node, classify, normalise, plain, squeeze, title_node
 
 _KEY_VALUE = re.compile(
     r"^(?:[-*+]\s+)?(?:\*\*|__)?(?P<k>[A-Za-z][\w /&().#'-]{0,40}?)\s*(?:\*\*|__)?\s*[:=]\s*(?:\*\*|__)?\s*(?P<v>\S.*)$"
@@ -117,7 +117,7 @@ def sentences(text: str) -> list[str]:
 
 @lru_cache(maxsize=256)
 def _sentences(text: str) -> tuple[str, ...]:
-    return tuple(s.strip() for s in _SENTENCE.split(" ".join(text.split())) if s.strip())
+    return tuple(s.strip() for s in _SENTENCE.split(squeeze(text)) if s.strip())
 
 
 def title(root: Node, front: dict[str, Any]) -> str | None:
@@ -361,10 +361,17 @@ def _times(
                 break
     if explicit_duration is None:
         explicit_duration = _prose_duration(summaries)
-    if explicit_duration is None and all_nodes and (not lower or any(w in lower for w in _DURATION_WORDS)):
-        # "Time to recovery: 54 hours 10 minutes" in a Stats or Metadata section.
+    if explicit_duration is None and all_nodes:
+        # "Time to recovery: 54 hours 10 minutes" in a Stats or Metadata section; only in a
+        # document that uses one of the words (looked for once a duration line is found: the
+        # lines are fewer than the document's characters).
+        says_duration: bool | None = None
         for name, value, _ in key_values([n for n in all_nodes if n.kind not in ("actions", "timeline", "takeaways")]):
-            if name == "duration" and _find_range(value, date_order, year).start is None:
+            if name != "duration":
+                continue
+            if says_duration is None:
+                says_duration = not lower or any(w in lower for w in _DURATION_WORDS)
+            if says_duration and _find_range(value, date_order, year).start is None:
                 explicit_duration = dates.parse_duration(value)
                 if explicit_duration is not None:
                     break

@@ -154,10 +154,23 @@ def plain(text: str) -> str:
     if "[" in text:
         text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
     if "*" in text or "_" in text or "`" in text or "~" in text:
-        text = _MARKS.sub("", text)
-        text = _SINGLE_MARKS.sub("", text)
+        if "**" in text or "__" in text or "~~" in text or "`" in text:
+            text = _MARKS.sub("", text)
+        if "*" in text or "_" in text:  # often all gone with the double marks
+            text = _SINGLE_MARKS.sub("", text)
     if "\\" in text:
         text = _ESCAPE.sub(r"\1", text)
+    return squeeze(text)
+
+
+def squeeze(text: str) -> str:
+    """``" ".join(text.split())``: runs of whitespace as one space, none at the ends.
+
+    Most text already reads so, and is returned as it is without being split and joined again:
+    every whitespace character but the space is unprintable, so printable text with no double
+    space and no space at an end has nothing to squeeze."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 
@@ -281,19 +294,6 @@ def build(blocks: list[Block]) -> Node:
     _resolve_weak(root)
     _mark_title(root)
     return root
-
-
-def release(root: Node) -> None:
-    """Break the tree's reference cycles (parent links, cached walks and summaries) once it
-    has been read.
-
-    Without this the tree of every parsed document, blocks included, is garbage that only the
-    cyclic garbage collector can free: it would traverse it, at a cost of some 5% of
-    tokenising. Unlinked, the tree is freed by reference counting as soon as it is dropped."""
-    for node in root.walk():
-        node.parent = None
-        node._walked = None
-        node.summaries = None
 
 
 def title_node(root: Node) -> Node | None:
