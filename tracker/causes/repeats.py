@@ -353,29 +353,50 @@ def _classification_columns(row: PostmortemRow, c: Classification) -> dict[str, 
     return {name: value for name, value in new.items() if getattr(row, name) != value}
 
 
-def _mark_not_effective(
-    session: Session, warning: RepeatWarning, earlier_id: int, now: datetime
-) -> int:
-    """Flag the earlier postmortem's closed items; one ``not_effective`` event per item, once."""
-    from sqlmodel import select
+def _mark_not_effective(session: Session, warnings: Sequence[RepeatWarning], now: datetime) -> list[RepeatWarning]:
+    """Flag the closed items of the earlier postmortems whose fix did not hold, with one
+    ``not_effective`` event per item, once: the first warning that names a postmortem flags
+    its items. Returns the warnings with what they flagged."""
+    from dataclasses import replace
 
-    from tracker.tables import ItemEventRow, ItemRow
+    from sqlmodel import col, select
 
-    query = select(ItemRow).where(
-        ItemRow.postmortem_id == earlier_id,
-        ItemRow.status == "done",
-        ItemRow.not_effective.is_(False),  # type: ignore[attr-defined]
-    )
-    detail = json.dumps({"repeat": warning.key, "path": warning.path, "score": round(warning.score, 3)})
-    flagged = 0
-    for item in session.exec(query):
-        assert item.id is not None
-        item.not_effective = True
-        item.updated_at = now
-        session.add(item)
-        session.add(ItemEventRow(item_id=item.id, at=now, event="not_effective", detail=detail))
-        flagged += 1
-    return flagged
+    from tracker.tables import ItemEventRow, ItemRow, PostmortemRow
+
+    keys = sorted({w.earlier_key for w in warnings if w.kind == FIX_DID_NOT_HOLD})
+    id_of: dict[str, int] = {}
+    pending: dict[int, list[ItemRow]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(PostmortemRow.id, PostmortemRow.key).where(col(PostmortemRow.key).in_(chunk))
+        id_of.update((key, pm_id) for pm_id, key in session.exec(query) if pm_id is not None)
+    ids = sorted(id_of.values())
+    for start in range(0, len(ids), 500):
+        closed = select(ItemRow).where(
+            col(ItemRow.postmortem_id).in_(ids[start : start + 500]),
+            ItemRow.status == "done",
+            col(ItemRow.not_effective).is_(False),
+        )
+        for item in session.exec(closed.order_by(col(ItemRow.id))):
+            pending.setdefault(item.postmortem_id, []).append(item)
+    out = []
+    for w in warnings:
+        if w.kind == FIX_DID_NOT_HOLD:
+            flagged = pending.pop(id_of[w.earlier_key], [])
+            detail = json.dumps({"repeat": w.key, "path": w.path, "score": round(w.score, 3)})
+            for item in flagged:
+                assert item.id is not None
+                item.not_effective = True
+                item.updated_at = now
+                session.add(item)
+                session.add(ItemEventRow(item_id=item.id, at=now, event="not_effective", detail=detail))
+            w = replace(
+                w,
+                marked_not_effective=len(flagged),
+                items=tuple(replace(i, not_effective=True) for i in w.items),
+            )
+        out.append(w)
+    return out
 
 
 # Above this many keys or query terms, one pass over every row beats a LIKE per key.
@@ -646,14 +667,6 @@ def _incremental_repeats(
     return _warnings(out, classifications, session, as_of)
 
 
-def _id_of(session: Session, key: str) -> int | None:
-    from sqlmodel import col, select
-
-    from tracker.tables import PostmortemRow
-
-    return session.exec(select(PostmortemRow.id).where(col(PostmortemRow.key) == key)).first()
-
-
 def analyse_postmortems(
     store: Store,
     keys: Iterable[str],
@@ -668,7 +681,6 @@ def analyse_postmortems(
     ``documents`` are the parsed postmortems when the caller has them (their front matter may
     name the cause); otherwise the front matter is read from each postmortem's file.
     """
-    from dataclasses import replace
     from zoneinfo import ZoneInfo
 
     from tracker.tables import utcnow
@@ -716,15 +728,5 @@ def analyse_postmortems(
         warnings = _incremental_repeats(
             session, rows, classifications, query_mechanisms, fresh, writes, settings, as_of
         )
-        ids = {w.earlier_key: _id_of(session, w.earlier_key) for w in warnings if w.kind == FIX_DID_NOT_HOLD}
-        out = []
-        for w in warnings:
-            if w.kind == FIX_DID_NOT_HOLD:
-                earlier_id = ids[w.earlier_key]
-                assert earlier_id is not None
-                flagged = _mark_not_effective(session, w, earlier_id, now)
-                items = tuple(replace(i, not_effective=True) for i in w.items)
-                w = replace(w, marked_not_effective=flagged, items=items)
-            out.append(w)
-    return out
+        return _mark_not_effective(session, warnings, now)
 
