@@ -468,7 +468,7 @@ class PairScorer:
 
     def __init__(self, norms: Sequence[str], mechanisms: Sequence[frozenset[str]]) -> None:
         self._mask_arrays = MaskArrays([_MASKS.mask(m) for m in mechanisms])
-        self.chars = tfidf.tfidf(tfidf.char_terms(text) for text in _drop_stop(list(norms), _STOP))
+        self.chars = tfidf.char_tfidf(_drop_stop(list(norms), _STOP))
 
     def pair_scores(self, left: Indices, right: Indices) -> np.ndarray:
         """The similarity of each pair (``left[k]``, ``right[k]``) of this scorer's documents."""

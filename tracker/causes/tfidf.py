@@ -80,18 +80,72 @@ def tfidf(documents: Iterable[Sequence[str]]) -> csr_matrix:
             columns.append(column)
             counts.append(count)
         indptr.append(len(columns))
-    n_docs = len(indptr) - 1
+    matrix = csr_matrix(
+        (np.asarray(counts, dtype=np.float32), np.asarray(columns, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(indptr) - 1, max(1, len(vocabulary))),
+    )
+    return _weigh(matrix, list(vocabulary))
+
+
+def char_tfidf(texts: Iterable[str]) -> csr_matrix:
+    """``tfidf`` of the texts' ``char_terms``, counted a word at a time: each distinct word's
+    n-grams are counted once and a document's counts are its words' sums (a sparse product)."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    words: dict[str, int] = {}
+    rows: list[int] = []
+    columns: list[int] = []
+    n_docs = 0
+    for n_docs, text in enumerate(texts, start=1):
+        for word in text.lower().split():
+            column = words.get(word)
+            if column is None:
+                column = words[word] = len(words)
+            rows.append(n_docs - 1)
+            columns.append(column)
+    vocabulary: dict[str, int] = {}
+    indptr = [0]
+    grams: list[int] = []
+    counts: list[int] = []
+    for word in words:
+        for gram, count in Counter(_word_grams(word)).items():
+            column = vocabulary.get(gram)
+            if column is None:
+                column = vocabulary[gram] = len(vocabulary)
+            grams.append(column)
+            counts.append(count)
+        indptr.append(len(grams))
     if not vocabulary:
         return csr_matrix((n_docs, 1), dtype=np.float32)
+    documents = csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (np.asarray(rows), np.asarray(columns))), shape=(n_docs, len(words))
+    )
+    word_grams = csr_matrix(
+        (np.asarray(counts, dtype=np.float32), np.asarray(grams), np.asarray(indptr)), shape=(len(words), len(vocabulary))
+    )
+    return _weigh((documents @ word_grams).tocsr(), list(vocabulary))
+
+
+def _weigh(counts: csr_matrix, terms: list[str]) -> csr_matrix:
+    """Term counts (columns: ``terms``, in any order) into TF-IDF weights, columns sorted."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    n_docs = counts.shape[0]
+    if not terms:
+        return csr_matrix((n_docs, 1), dtype=np.float32)
     # Columns in the alphabetical order of the terms, as scikit-learn sorts its vocabulary.
-    rank = np.empty(len(vocabulary), dtype=np.int64)
-    rank[np.argsort(np.array(list(vocabulary), dtype=object), kind="stable")] = np.arange(len(vocabulary))
-    indices = rank[np.asarray(columns, dtype=np.int64)]
-    data = np.asarray(counts, dtype=np.float32)
-    matrix = csr_matrix((data, indices, np.asarray(indptr, dtype=np.int64)), shape=(n_docs, len(vocabulary)))
+    rank = np.empty(len(terms), dtype=np.int64)
+    rank[np.argsort(np.array(terms, dtype=object), kind="stable")] = np.arange(len(terms))
+    matrix = csr_matrix(
+        (counts.data.astype(np.float32), rank[counts.indices], counts.indptr), shape=(n_docs, len(terms))
+    )
+    matrix.sum_duplicates()
+    matrix.eliminate_zeros()
     matrix.sort_indices()
-    df = np.bincount(matrix.indices, minlength=len(vocabulary)).astype(np.float32) + 1.0
-    idf = np.log(np.full(len(vocabulary), n_docs + 1, dtype=np.float32) / df) + np.float32(1.0)
+    df = np.bincount(matrix.indices, minlength=len(terms)).astype(np.float32) + 1.0
+    idf = np.log(np.full(len(terms), n_docs + 1, dtype=np.float32) / df) + np.float32(1.0)
     data = matrix.data
     np.log(data, out=data)
     data += np.float32(1.0)
