@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
@@ -267,13 +268,17 @@ def find_moments(text: str, date_order: str = "mdy", default_year: int | None = 
 
 @lru_cache(maxsize=256)
 def _find_moments(text: str, date_order: str, default_year: int | None) -> tuple[Moment, ...]:
-    # Cached: the metadata reader looks at the same summary paragraphs more than once.
-    found: list[Moment] = []
+    return tuple(iter_moments(text, date_order, default_year))
+
+
+def iter_moments(text: str, date_order: str = "mdy", default_year: int | None = None) -> Iterator[Moment]:
+    """``find_moments``, read only as far as the caller goes: the metadata reader wants the
+    first date, or the first time range, of summary paragraphs that usually give them in
+    their first words (reading a whole paragraph costs more than the rest of the metadata)."""
     for m in _MOMENT.finditer(text):
         moment = _moment(m, date_order, default_year)
         if moment is not None:
-            found.append(moment)
-    return tuple(found)
+            yield moment
 
 
 # The common timeline opening, "14:05 UTC - ..." / "10:00 AM: ...", read without the full pattern.

@@ -282,7 +282,7 @@ def _year_and_day(meta: Meta, root: Node, front: dict[str, Any], summaries: list
 
 def _first_day(texts: list[str], date_order: str, year: int | None) -> date | None:
     for text in texts:
-        for moment in dates.find_moments(text, date_order, year or _year_in(text)):
+        for moment in dates.iter_moments(text, date_order, year or _year_in(text)):
             if moment.day is not None:
                 return moment.day
     return None
@@ -301,17 +301,23 @@ class _Range:
 
 
 def _find_range(text: str, date_order: str, year: int | None) -> _Range:
-    moments = dates.find_moments(text, date_order, year)
+    """The first time in ``text``, the first later one that ends a range ("to", "until", a
+    dash before it), and the first day written anywhere in it (only when there is a time).
+    The moments are read until all three are known."""
     found = _Range()
-    clocks = [m for m in moments if m.clock is not None]
-    if not clocks:
-        return found
-    found.start = clocks[0]
-    for m in clocks[1:]:
-        if _RANGE_BEFORE.search(text[max(0, m.start - 30) : m.start]):
-            found.end = m
+    day = None
+    for m in dates.iter_moments(text, date_order, year):
+        if day is None:
+            day = m.day
+        if m.clock is not None:
+            if found.start is None:
+                found.start = m
+            elif found.end is None and _RANGE_BEFORE.search(text[max(0, m.start - 30) : m.start]):
+                found.end = m
+        if found.end is not None and day is not None:
             break
-    found.day = next((m.day for m in moments if m.day is not None), None)
+    if found.start is not None:
+        found.day = day
     return found
 
 
@@ -634,7 +640,12 @@ def _node_sentences(node: Node, deep: bool = False, having: tuple[str, ...] = ()
                     if not any(word in lower for word in having):
                         continue
                 text = plain(block.text)
-                if _KEY_VALUE.match(text) and len(text.split(":", 1)[0].split()) <= 4 and text.split(":", 1)[0].istitle():
+                if (
+                    (":" in text or "=" in text)
+                    and _KEY_VALUE.match(text)
+                    and len(text.split(":", 1)[0].split()) <= 4
+                    and text.split(":", 1)[0].istitle()
+                ):
                     # "Primary Causes:" style labels and "Date: ..." lines are not prose.
                     key = text.split(":", 1)[0]
                     if classify(key) != "other" or _key_name(key):
