@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
+from threading import Lock
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
@@ -263,22 +264,54 @@ def parse_clock(text: str) -> time | None:
 
 def find_moments(text: str, date_order: str = "mdy", default_year: int | None = None) -> list[Moment]:
     """Every date or time written in ``text``, in order."""
-    return list(_find_moments(text, date_order, default_year))
-
-
-@lru_cache(maxsize=256)
-def _find_moments(text: str, date_order: str, default_year: int | None) -> tuple[Moment, ...]:
-    return tuple(iter_moments(text, date_order, default_year))
+    return list(iter_moments(text, date_order, default_year))
 
 
 def iter_moments(text: str, date_order: str = "mdy", default_year: int | None = None) -> Iterator[Moment]:
-    """``find_moments``, read only as far as the caller goes: the metadata reader wants the
-    first date, or the first time range, of summary paragraphs that usually give them in
-    their first words (reading a whole paragraph costs more than the rest of the metadata)."""
-    for m in _MOMENT.finditer(text):
-        moment = _moment(m, date_order, default_year)
-        if moment is not None:
-            yield moment
+    """``find_moments``, read only as far as the caller goes.
+
+    The metadata reader wants the first day, or the first time range, of summary paragraphs
+    that usually give them in their first words, and asks about the same paragraphs more than
+    once: each text is read once, and no further than the furthest caller went."""
+    return iter(_moments(text, date_order, default_year))
+
+
+@lru_cache(maxsize=256)
+def _moments(text: str, date_order: str, default_year: int | None) -> _Moments:
+    return _Moments(text, date_order, default_year)
+
+
+class _Moments:
+    """The moments of one text: those read so far, and the matches not yet read."""
+
+    __slots__ = ("_matches", "_read", "_date_order", "_default_year", "_lock")
+
+    def __init__(self, text: str, date_order: str, default_year: int | None) -> None:
+        self._matches: Iterator[re.Match[str]] | None = _MOMENT.finditer(text)
+        self._read: list[Moment] = []
+        self._date_order = date_order
+        self._default_year = default_year
+        self._lock = Lock()  # cached, so shared: one reader of the matches at a time
+
+    def __iter__(self) -> Iterator[Moment]:
+        read = self._read
+        i = 0
+        while i < len(read) or self._read_more(i):
+            yield read[i]
+            i += 1
+
+    def _read_more(self, have: int) -> bool:
+        """Read until there are more than ``have`` moments; False when the text has no more."""
+        with self._lock:
+            while len(self._read) <= have:
+                m = next(self._matches, None) if self._matches is not None else None
+                if m is None:
+                    self._matches = None
+                    return False
+                moment = _moment(m, self._date_order, self._default_year)
+                if moment is not None:
+                    self._read.append(moment)
+            return True
 
 
 # The common timeline opening, "14:05 UTC - ..." / "10:00 AM: ...", read without the full pattern.
