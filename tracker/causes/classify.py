@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,26 +73,27 @@ class Evidence:
         self.discovery = self.discovery or other.discovery
 
 
-def _position_weights(view: View, starts: Mapping[int, list[int] | None]) -> list[tuple[int, float]]:
-    """Breakpoints (start, weight): the clause after "due to" names the cause, after "causing" the effect."""
-    events: list[tuple[int, float]] = [(0, 1.0)]
-    for m in _SENTENCE_END.finditer(view.text):
-        events.append((m.end(), 1.0))
-    for k, weight in ((_CAUSE, 1.25), (_EFFECT, 0.5)):
-        if k in starts:
-            for m in _SCANNER.finditer(k, view, starts[k]):
-                events.append((m.end(), weight))
-    events.sort()
-    return events
+class _Breaks:
+    """Where clause weights change (start, weight): the clause after "due to" names the cause
+    (weighted up), after "causing" the effect (weighted down); a sentence starts afresh."""
 
+    __slots__ = ("starts", "weights")
 
-def _weight_at(breaks: list[tuple[int, float]], pos: int) -> float:
-    weight = 1.0
-    for start, w in breaks:
-        if start > pos:
-            break
-        weight = w
-    return weight
+    def __init__(self, view: View, starts: Mapping[int, list[int] | None]) -> None:
+        events: list[tuple[int, float]] = [(0, 1.0)]
+        for m in _SENTENCE_END.finditer(view.text):
+            events.append((m.end(), 1.0))
+        for k, weight in ((_CAUSE, 1.25), (_EFFECT, 0.5)):
+            if k in starts:
+                for m in _SCANNER.finditer(k, view, starts[k]):
+                    events.append((m.end(), weight))
+        events.sort()
+        self.starts = [start for start, _ in events]
+        self.weights = [weight for _, weight in events]
+
+    def weight_at(self, pos: int) -> float:
+        """The weight of the last break at or before ``pos``."""
+        return self.weights[bisect_right(self.starts, pos) - 1]
 
 
 # A negation holds one of these: a window without any of them is not read by the regex.
@@ -115,14 +117,17 @@ def _may_hold(text: str, words: frozenset[str] | None) -> bool:
     return any(word in lowered for word in words)
 
 
-def _first_match_weight(matches: Iterable[re.Match[str]], view: View, breaks: list[tuple[int, float]]) -> float:
+def _first_match_weight(matches: Iterable[re.Match[str]], view: View, breaks: _Breaks) -> float:
     best = 0.0
     for m in matches:
-        if _negated(view, m.start()):
+        start = m.start()
+        if _negated(view, start):
             continue
-        best = max(best, _weight_at(breaks, m.start()))
-        if best >= 1.25:
-            break
+        weight = breaks.weight_at(start)
+        if weight > best:
+            best = weight
+            if best >= 1.25:
+                break
     return best
 
 
@@ -151,7 +156,7 @@ def evidence(text: str | None) -> Evidence:
         text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
     view = View(text)
     starts = _SCANNER.starts(view)
-    breaks = _position_weights(view, starts)
+    breaks = _Breaks(view, starts)
     for k, positions in starts.items():
         if k >= _N_SCORED:
             break
