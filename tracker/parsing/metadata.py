@@ -56,6 +56,9 @@ _LASTED = re.compile(
     r"\s*(?:days?|hours?|hrs?|minutes?|mins?)(?:\s*(?:and\s+)?(?:\d+|a half)\s*(?:hours?|minutes?|mins?))?(?:\s+and\s+a\s+half)?)\b",
     re.IGNORECASE,
 )
+# What every match of the two patterns above starts with (lower-case), for _search_at_leads.
+_RANGE_BEFORE_LEADS = ("to", "until", "till", "through", "and", "-", "–", "—", "ended", "resolved", "restored", "recovered", "by")
+_LASTED_LEADS = ("last", "for", "over", "outage of", "downtime of", "took")
 _ONSET = re.compile(
     r"\b(?:down|outage|alert(?:s|ed)?|alarm|errors?|fail(?:s|ed|ing|ure)?|unavailable|degrad\w*|spike|paged?|"
     r"incident|broke|broken|drop(?:s|ped)?|0%|100%|impact\w*|stopped|halt\w*|crash\w*|timeouts?|latency|5\d\d|"
@@ -141,13 +144,17 @@ def title(root: Node, front: dict[str, Any]) -> str | None:
     return None
 
 
+# Emoji and symbols around a title are decoration ("🔥 Login outage").
+_TITLE_DECORATION = re.compile(r"^[^\w\"'(\[]+|[^\w\"')\].!?]+$")
+_TITLE_KEY = re.compile(r"^(?:title|incident)\s*:\s*", re.IGNORECASE)
+
+
 def _clean_title(text: str) -> str | None:
-    # Emoji and symbols around a title are decoration ("🔥 Login outage").
-    text = re.sub(r"^[^\w\"'(\[]+|[^\w\"')\].!?]+$", "", text.strip())
+    text = _TITLE_DECORATION.sub("", text.strip())
     for quote in ('"', "'"):
         if text.count(quote) % 2 == 1:
             text = text.strip(quote).strip()
-    text = re.sub(r"^(?:title|incident)\s*:\s*", "", text, flags=re.IGNORECASE)
+    text = _TITLE_KEY.sub("", text)
     return text or None
 
 
@@ -312,7 +319,9 @@ def _find_range(text: str, date_order: str, year: int | None) -> _Range:
         if m.clock is not None:
             if found.start is None:
                 found.start = m
-            elif found.end is None and _RANGE_BEFORE.search(text[max(0, m.start - 30) : m.start]):
+            elif found.end is None and _search_at_leads(
+                _RANGE_BEFORE, text[max(0, m.start - 30) : m.start], _RANGE_BEFORE_LEADS
+            ):
                 found.end = m
         if found.end is not None and day is not None:
             break
@@ -455,9 +464,30 @@ def _prose_duration(summaries: list[Node]) -> int | None:
     for node in summaries:
         for block in node.blocks:
             if isinstance(block, Para) and ("last" in block.text or "for " in block.text or "took" in block.text or "outage of" in block.text):
-                m = _LASTED.search(block.text.replace("\n", " "))
+                m = _search_at_leads(_LASTED, block.text.replace("\n", " "), _LASTED_LEADS)
                 if m:
                     return dates.parse_duration(m.group("d"))
+    return None
+
+
+def _search_at_leads(pattern: re.Pattern[str], text: str, leads: tuple[str, ...]) -> re.Match[str] | None:
+    """``pattern.search(text)`` for a case-insensitive pattern whose every match starts with one
+    of ``leads``. In ASCII text (where lower-casing finds every way of writing a lead) the
+    pattern is tried only where a lead starts, in order: searching tries it at every place,
+    and costs several times more."""
+    if not text.isascii():
+        return pattern.search(text)
+    lower = text.lower()
+    starts: set[int] = set()
+    for lead in leads:
+        at = lower.find(lead)
+        while at >= 0:
+            starts.add(at)
+            at = lower.find(lead, at + 1)
+    for at in sorted(starts):
+        m = pattern.match(text, at)
+        if m is not None:
+            return m
     return None
 
 
