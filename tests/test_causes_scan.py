@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tracker.causes import lexicon
+from tracker.causes.linear import LinearSet, _without_lookarounds, agrees
 from tracker.causes.scan import ANY_WORD, DIGIT, FOLDS_TO_ASCII, Scanner, View, heads
 
 DATA = Path(__file__).parent / "data" / "causes"
@@ -146,3 +147,75 @@ def test_folds_to_ascii_lists_every_character_ignorecase_maps_to_an_ascii_letter
     letters = re.compile(r"[a-z]", re.IGNORECASE)
     found = {chr(c) for c in range(0x80, sys.maxunicode + 1) if letters.fullmatch(chr(c))}
     assert found == set(FOLDS_TO_ASCII)
+
+
+# --- RE2 (tracker.causes.linear): the same spans in one pass where both engines agree.
+
+LINEAR = LinearSet(PATTERNS)
+
+
+def _linear_spans(text: str) -> list[list[tuple[int, int]]]:
+    found = LINEAR.spans(text)
+    return [found.get(k, []) for k in range(len(PATTERNS))]
+
+
+def test_re2_is_installed_and_checks_every_lexicon_pattern() -> None:
+    assert LINEAR.available
+    assert LINEAR.unchecked == []
+
+
+def test_re2_finds_the_same_spans_as_re_on_labelled_and_generated_texts() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from generate import postmortem_text
+
+    texts = _labelled_texts() + [postmortem_text(i, seed=5) for i in range(60)]
+    checked = 0
+    for text in texts:
+        if agrees(text):
+            assert _linear_spans(text) == _expected(text), text
+            checked += 1
+    assert checked > 300
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["the", "cert", "certificate", "expired", "not", "config", "pushed", "to", "all", "regions",
+             "at", "once", "DNS", "dns-less", "TTL", "-", ",", ".", " ", "\n", "leap", "second", "’", "—",
+             "“quoted”", "db", "failed over", "3x", "a-list", "'s", "ups", "backups", "UPS", "power", "x.509"]
+        ),
+        max_size=40,
+    ).map(" ".join)
+)
+def test_re2_finds_the_same_spans_on_arbitrary_text(text: str) -> None:
+    assert agrees(text)
+    assert _linear_spans(text) == _expected(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "agree"),
+    [
+        ("plain ASCII, with punctuation: (x) [y]", True),
+        ("curly ‘quotes’ and — dashes …", True),
+        ("café", False),  # a non-ASCII letter: RE2's \w is ASCII
+        ("non\u00a0breaking space", False),  # a non-ASCII space: RE2's \s is ASCII
+        ("vertical\x0btab", False),  # Python's \s matches it, RE2's does not
+        ("Kelvin \u212a", False),
+        ("digits ٣", False),
+    ],
+)
+def test_texts_re2_reads_as_python_does(text: str, agree: bool) -> None:
+    assert agrees(text) is agree
+
+
+def test_scanner_gives_the_same_spans_by_either_engine() -> None:
+    for text in ["the TLS cert expired, not a DDoS", "caf\u00e9 DNS records were stale", "ups batteries failed"]:
+        expected = {k: s for k, s in enumerate(_expected(text)) if s}
+        assert SCANNER.spans(View(text)) == expected
+
+
+def test_lookarounds_are_cut_out_for_the_wider_check() -> None:
+    assert _without_lookarounds(r"\b(?:dns(?![- ]less)|x)") == r"\b(?:dns|x)"
+    assert _without_lookarounds(r"(?<![-\w])ups (?:a|b)") == r"ups (?:a|b)"
+    assert _without_lookarounds(r"a(?=[)(])b\(c") == r"ab\(c"

@@ -79,14 +79,13 @@ class _Breaks:
 
     __slots__ = ("starts", "weights")
 
-    def __init__(self, view: View, starts: Mapping[int, list[int] | None]) -> None:
+    def __init__(self, text: str, spans: Mapping[int, list[tuple[int, int]]]) -> None:
         events: list[tuple[int, float]] = [(0, 1.0)]
-        for m in _SENTENCE_END.finditer(view.text):
+        for m in _SENTENCE_END.finditer(text):
             events.append((m.end(), 1.0))
         for k, weight in ((_CAUSE, 1.25), (_EFFECT, 0.5)):
-            if k in starts:
-                for m in _SCANNER.finditer(k, view, starts[k]):
-                    events.append((m.end(), weight))
+            for _, end in spans.get(k, ()):
+                events.append((end, weight))
         events.sort()
         self.starts = [start for start, _ in events]
         self.weights = [weight for _, weight in events]
@@ -101,10 +100,20 @@ _NEGATION_WORDS = required_literals(lexicon.NEGATION_PATTERN)
 _BOILERPLATE_WORDS = required_literals(lexicon.BOILERPLATE_PATTERN)
 
 
-def _negated(view: View, start: int) -> bool:
+# One search for any of them: literal alternatives, longest first.
+_NEGATION_WORD = re.compile(
+    "|".join(re.escape(w) for w in sorted(_NEGATION_WORDS or (), key=lambda w: (-len(w), w)))
+    or r"(?!)"
+)
+
+
+def _negated(view: View, start: int, negatable: bool) -> bool:
+    """True when the match at ``start`` is negated ("not a DDoS"). ``negatable``: the text holds
+    a negating word somewhere (or may, as far as a plain search can tell)."""
+    if not negatable:
+        return False
     if view.exact and _NEGATION_WORDS is not None:
-        window = view.lowered[max(0, start - 40) : start]
-        if not any(word in window for word in _NEGATION_WORDS):
+        if _NEGATION_WORD.search(view.lowered, max(0, start - 40), start) is None:
             return False
     return lexicon.NEGATION_PATTERN.search(view.text[max(0, start - 40) : start]) is not None
 
@@ -117,11 +126,11 @@ def _may_hold(text: str, words: frozenset[str] | None) -> bool:
     return any(word in lowered for word in words)
 
 
-def _first_match_weight(matches: Iterable[re.Match[str]], view: View, breaks: _Breaks) -> float:
+def _first_match_weight(spans: list[tuple[int, int]], view: View, breaks: _Breaks, negatable: bool) -> float:
+    """The weight of the best placed match that is not negated (0.0 when none is)."""
     best = 0.0
-    for m in matches:
-        start = m.start()
-        if _negated(view, start):
+    for start, _ in spans:
+        if _negated(view, start, negatable):
             continue
         weight = breaks.weight_at(start)
         if weight > best:
@@ -143,10 +152,6 @@ _N_SCORED = _N_MECHANISMS + len(lexicon.CUES)
 _CAUSE, _EFFECT, _UNKNOWN, _DISCOVERY = range(_N_SCORED, _N_SCORED + 4)
 
 
-def _found(k: int, view: View, starts: Mapping[int, list[int] | None]) -> bool:
-    return k in starts and next(_SCANNER.finditer(k, view, starts[k]), None) is not None
-
-
 def evidence(text: str | None) -> Evidence:
     """Score ``text`` against every mechanism and cue of the lexicon."""
     ev = Evidence()
@@ -155,12 +160,13 @@ def evidence(text: str | None) -> Evidence:
     if _may_hold(text, _BOILERPLATE_WORDS):
         text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
     view = View(text)
-    starts = _SCANNER.starts(view)
-    breaks = _Breaks(view, starts)
-    for k, positions in starts.items():
+    spans = _SCANNER.spans(view)
+    breaks = _Breaks(text, spans)
+    negatable = not view.exact or _NEGATION_WORDS is None or _NEGATION_WORD.search(view.lowered) is not None
+    for k, found in spans.items():
         if k >= _N_SCORED:
             break
-        w = _first_match_weight(_SCANNER.finditer(k, view, positions), view, breaks)
+        w = _first_match_weight(found, view, breaks, negatable)
         if not w:
             continue
         if k < _N_MECHANISMS:
@@ -171,8 +177,8 @@ def evidence(text: str | None) -> Evidence:
         else:
             category, _pattern, weight = lexicon.CUES[k - _N_MECHANISMS]
             ev.scores[category] = ev.scores.get(category, 0.0) + weight * w
-    ev.unknown_stated = _found(_UNKNOWN, view, starts)
-    ev.discovery = _found(_DISCOVERY, view, starts)
+    ev.unknown_stated = _UNKNOWN in spans
+    ev.discovery = _DISCOVERY in spans
     return ev
 
 

@@ -24,6 +24,7 @@ from re import _parser as P  # type: ignore[attr-defined]
 from typing import Any
 
 from tracker.causes import prefilter
+from tracker.causes.linear import LinearSet, agrees
 
 # Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter ("\u212a", the Kelvin
 # sign, matches "k"). A text holding one is scanned the slow, plain way. The set is checked
@@ -188,6 +189,7 @@ class Scanner:
         self._at_words: dict[str, list[tuple[str, list[int]]]] = {}
         self._anywhere: list[tuple[str, list[int]]] = []
         self._by_word: dict[str, list[tuple[str, list[int]]]] = {}
+        self._linear = LinearSet(self.patterns)
         for (literal, anchored), ks in sorted(by_literal.items()):
             if anchored:
                 self._at_words.setdefault(literal[:KEY], []).append((literal, ks))
@@ -238,6 +240,19 @@ class Scanner:
             ps.sort()
             out[k] = ps
         return {k: out[k] for k in sorted(out)}
+
+    def spans(self, view: View) -> dict[int, list[tuple[int, int]]]:
+        """Every pattern that matches ``view``'s text (ascending), with the spans of its matches
+        as ``finditer`` gives them: by RE2 in one pass when it reads the text as Python does
+        (see linear), else by trying each pattern where its matches can start."""
+        if self._linear.available and view.exact and agrees(view.text):
+            return self._linear.spans(view.text)
+        out = {}
+        for k, positions in self.starts(view).items():
+            spans = [m.span() for m in self.finditer(k, view, positions)]
+            if spans:
+                out[k] = spans
+        return out
 
     def finditer(self, k: int, view: View, positions: list[int] | None) -> Iterator[re.Match[str]]:
         """``self.patterns[k].finditer(view.text)``, trying only ``positions`` when they are known."""
