@@ -87,6 +87,7 @@ _MOMENT = re.compile(
     re.IGNORECASE,
 )
 _ZONE_ONLY = re.compile(ZONE_RE)
+_DIGIT = re.compile(r"\d")
 _ISO_DATE = re.compile(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _SHORT_NUM_DATE = re.compile(r"(\d{1,2})/(\d{1,2})$")
 _NUM_DATE = re.compile(r"(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})$")
@@ -273,6 +274,8 @@ def iter_moments(text: str, date_order: str = "mdy", default_year: int | None = 
     The metadata reader wants the first day, or the first time range, of summary paragraphs
     that usually give them in their first words, and asks about the same paragraphs more than
     once: each text is read once, and no further than the furthest caller went."""
+    if _DIGIT.search(text) is None:
+        return iter(())  # every date and time has a digit
     return iter(_moments(text, date_order, default_year))
 
 

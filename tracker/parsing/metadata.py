@@ -56,7 +56,7 @@ _LASTED = re.compile(
     r"\s*(?:days?|hours?|hrs?|minutes?|mins?)(?:\s*(?:and\s+)?(?:\d+|a half)\s*(?:hours?|minutes?|mins?))?(?:\s+and\s+a\s+half)?)\b",
     re.IGNORECASE,
 )
-# What every match of the two patterns above starts with (lower-case), for _search_at_leads.
+# What every match of a pattern starts with (lower-case), for _search_at_leads.
 _RANGE_BEFORE_LEADS = ("to", "until", "till", "through", "and", "-", "–", "—", "ended", "resolved", "restored", "recovered", "by")
 _LASTED_LEADS = ("last", "for", "over", "outage of", "downtime of", "took")
 _ONSET = re.compile(
@@ -82,6 +82,7 @@ _STATES_CAUSE = re.compile(
     r"\broot[ -]?cause\b[^.;]{0,80}?\b(?:was|is|were|are|appears? to (?:be|have been)|turned out|seems)\b|\broot[ -]?cause\s*:",
     re.IGNORECASE,
 )
+_STATES_CAUSE_LEADS = ("root",)
 _DURATION_WORDS = ("duration", "time to ", "downtime", "ttr", "ttm", "outage length", "length of")
 # Cheap tests on a raw paragraph before its sentences are split and read.
 _MENTIONS_CAUSE = ("root cause", "root-cause", "rootcause")
@@ -621,7 +622,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
     # 3. A summary sentence saying what the root cause was.
     for node in summaries if names_cause else ():
         for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
-            if _STATES_CAUSE.search(sentence):
+            if _search_at_leads(_STATES_CAUSE, sentence, _STATES_CAUSE_LEADS):
                 meta.root_cause = sentence
                 return
     # 4. The root-cause section's first sentence ("Contributing factors" only as a last resort).
@@ -635,7 +636,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
         if node.kind in ("actions", "takeaways"):
             continue
         for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
-            if _STATES_CAUSE.search(sentence):
+            if _search_at_leads(_STATES_CAUSE, sentence, _STATES_CAUSE_LEADS):
                 meta.root_cause = sentence
                 return
     # 6. Front matter, then the summary's first sentence when it speaks of a cause.
