@@ -219,3 +219,16 @@ def test_lookarounds_are_cut_out_for_the_wider_check() -> None:
     assert _without_lookarounds(r"\b(?:dns(?![- ]less)|x)") == r"\b(?:dns|x)"
     assert _without_lookarounds(r"(?<![-\w])ups (?:a|b)") == r"ups (?:a|b)"
     assert _without_lookarounds(r"a(?=[)(])b\(c") == r"ab\(c"
+
+
+def test_normalising_gives_the_same_text_with_or_without_re2(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.causes import normalise as module
+
+    assert module._LINEAR.available and module._LINEAR.unchecked == []
+    texts = _labelled_texts() + [
+        "See https://status.example.com/x and mail ops@example.com: the \u212aubernetes v1.2.3 cert expired",
+        "Our SSL cert for shop.example.io lapsed at 03:00 UTC; `max_connections = 100` on Postgres",
+    ]
+    with_re2 = [module.normalise(t) for t in texts]
+    monkeypatch.setattr(module._LINEAR, "available", False)
+    assert [module.normalise(t) for t in texts] == with_re2

@@ -152,19 +152,29 @@ class LinearSet:
         options.max_mem = 64 << 20
         return options
 
+    def _may_match(self, subject: str | bytes) -> list[int]:
+        found: list[int] = list(self.unchecked)
+        for insensitive, members in self._members.items():
+            if members:
+                hits = (self._set if insensitive else self._set_sensitive).Match(subject)
+                found += [members[i] for i in hits or ()]
+        return sorted(found)
+
+    def may_match(self, text: str) -> list[int] | None:
+        """The patterns (ascending) that may match ``text``: those that do, and those RE2 could
+        only check wider. None when RE2 cannot tell (not installed, or ``not agrees(text)``)."""
+        if not self.available or not agrees(text):
+            return None
+        return self._may_match(text.encode("ascii") if text.isascii() else text)
+
     def spans(self, text: str) -> dict[int, list[Span]]:
         """Every pattern that matches ``text`` (ascending), with the spans of its matches, as
         ``finditer`` gives them. Call only when ``agrees(text)``."""
         # An ASCII text goes in as bytes: its byte offsets are its character offsets, and RE2's
         # wrapper then has no offsets to translate.
         subject: str | bytes = text.encode("ascii") if text.isascii() else text
-        found: list[int] = list(self.unchecked)
-        for insensitive, members in self._members.items():
-            if members:
-                hits = (self._set if insensitive else self._set_sensitive).Match(subject)
-                found += [members[i] for i in hits or ()]
         out: dict[int, list[Span]] = {}
-        for k in sorted(found):
+        for k in self._may_match(subject):
             program = self._programs.get(k)
             if program is not None:
                 spans = [m.span() for m in program.finditer(subject)]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from tracker.causes.prefilter import required_literals
+from tracker.causes.linear import LinearSet
 from tracker.causes.scan import FOLDS_TO_ASCII
 
 # Acronyms and capitalised words that describe mechanisms, kept when other capitalised words
@@ -109,12 +110,20 @@ _MONTHS = re.compile(
 )
 
 
-# What the removals need: a URL "http" or "www.", a host a dot and its domain, and so on.
-_REMOVALS: list[tuple[re.Pattern[str], str, frozenset[str] | None]] = [
-    (pattern, replacement, required_literals(pattern, min_length=1))
-    for pattern, replacement in ((_URL, " "), (_EMAIL, " "), (_HOST, " host "), (_CODE, r" \1 "))
+# Every replacement, in order: names and addresses out, products folded into their kind,
+# synonyms folded, then versions and numbers out. Each with the literals one of which it needs.
+Step = tuple[re.Pattern[str], str, "frozenset[str] | None"]
+_STEPS: list[Step] = [
+    *[
+        (pattern, replacement, required_literals(pattern, min_length=1))
+        for pattern, replacement in ((_URL, " "), (_EMAIL, " "), (_HOST, " host "), (_CODE, r" \1 "))
+    ],
+    *[(pattern, f" {word} ", need) for pattern, word, need in _FOLDS],
+    (_VERSION, " ", None),
+    (_NUMBER, " ", None),
 ]
-_DIGIT = re.compile(r"\d")
+# RE2 tells in one pass which replacements can change the text (see linear).
+_LINEAR = LinearSet([pattern for pattern, _, _ in _STEPS])
 
 
 def _may_match(need: frozenset[str] | None, lowered: str, exact: bool) -> bool:
@@ -124,23 +133,29 @@ def _may_match(need: frozenset[str] | None, lowered: str, exact: bool) -> bool:
     return need is None or not exact or any(literal in lowered for literal in need)
 
 
+def _replace(text: str) -> str:
+    """``text`` after every step, each applied to what the previous ones left."""
+    may = _LINEAR.may_match(text)
+    exact = FOLDS_TO_ASCII.isdisjoint(text)
+    lowered = text.lower() if may is None else ""
+    for k, (pattern, replacement, need) in enumerate(_STEPS):
+        if may is not None:
+            if k not in may:
+                continue
+        elif not _may_match(need, lowered, exact):
+            continue
+        replaced = pattern.sub(replacement, text)
+        if replaced != text:
+            # The steps still to come must see the text as it is now.
+            text = replaced
+            may = _LINEAR.may_match(text)
+            lowered = text.lower() if may is None else ""
+    return text
+
+
 def normalise(text: str) -> str:
     """Lower-case words that describe a failure, without names, numbers and dates."""
-    exact = FOLDS_TO_ASCII.isdisjoint(text)
-    lowered = text.lower()
-    for pattern, replacement, need in _REMOVALS:
-        if _may_match(need, lowered, exact):
-            text = pattern.sub(replacement, text)
-            lowered = text.lower()
-    for pattern, word, need in _FOLDS:
-        if _may_match(need, lowered, exact):
-            replaced = pattern.sub(f" {word} ", text)
-            if replaced != text:
-                # The patterns still to come must see the text as it is now.
-                text, lowered = replaced, replaced.lower()
-    if _DIGIT.search(text):
-        text = _VERSION.sub(" ", text)
-        text = _NUMBER.sub(" ", text)
+    text = _replace(text)
     words: list[str] = []
     for m in _WORD.finditer(text):
         word = m.group()
