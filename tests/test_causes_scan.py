@@ -162,6 +162,7 @@ def _linear_spans(text: str) -> list[list[tuple[int, int]]]:
 def test_re2_is_installed_and_checks_every_lexicon_pattern() -> None:
     assert LINEAR.available
     assert LINEAR.unchecked == []
+    assert LINEAR._raw  # spans straight from RE2's matcher, not a match object each
 
 
 def test_re2_finds_the_same_spans_as_re_on_labelled_and_generated_texts() -> None:

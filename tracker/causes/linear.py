@@ -26,6 +26,8 @@ try:
     import re2  # type: ignore[import-untyped]
 except ImportError:  # pragma: no cover - google-re2 is a dependency; without it pmt is slower
     re2 = None
+# RE2's matcher under the wrapper, when this version of google-re2 exposes it as 1.1 does.
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
 
 Span = tuple[int, int]
 
@@ -114,6 +116,7 @@ class LinearSet:
         self.unchecked: list[int] = []
         # The patterns of each set (case-insensitive or not), by their number in the set.
         self._members: dict[bool, list[int]] = {True: [], False: []}
+        self._raw = False
         if re2 is None:
             return
         self._set = re2.Set.SearchSet(self._options(re.IGNORECASE))
@@ -143,6 +146,9 @@ class LinearSet:
             self._members[insensitive].append(k)
         self._set.Compile()
         self._set_sensitive.Compile()
+        self._raw = _UNANCHORED is not None and all(
+            hasattr(p, "_regexp") for p in self._programs.values() if p is not None
+        )
 
     @staticmethod
     def _options(flags: int) -> Any:
@@ -176,10 +182,26 @@ class LinearSet:
         out: dict[int, list[Span]] = {}
         for k in self._may_match(subject):
             program = self._programs.get(k)
-            if program is not None:
-                spans = [m.span() for m in program.finditer(subject)]
-            else:
+            if program is None:
                 spans = [m.span() for m in self.patterns[k].finditer(text)]
+            elif isinstance(subject, bytes) and self._raw:
+                spans = _raw_spans(program._regexp, subject)
+            else:
+                spans = [m.span() for m in program.finditer(subject)]
             if spans:
                 out[k] = spans
         return out
+
+
+def _raw_spans(program: Any, subject: bytes) -> list[Span]:
+    """``finditer``'s spans straight from RE2's own matcher (the wrapper builds a match object
+    per match; none of the patterns sent here matches the empty string)."""
+    spans: list[Span] = []
+    pos, end = 0, len(subject)
+    while pos <= end:
+        found = program.Match(_UNANCHORED, subject, pos, end)[0]
+        if found[0] < 0:
+            break
+        spans.append(found)
+        pos = found[1] if found[1] > found[0] else found[1] + 1
+    return spans
