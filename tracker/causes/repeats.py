@@ -36,9 +36,9 @@ from tracker.causes.features import STATS
 from tracker.causes.similar import (
     PER_KEY,
     CauseDoc,
+    KeyChooser,
     MechanismIndex,
     PairScorer,
-    index_keys,
     mask_bounds,
     mechanism_mask,
 )
@@ -303,14 +303,26 @@ def _warnings(
     as_of: date,
 ) -> list[RepeatWarning]:
     items = _items_by_postmortem(session, sorted({e.id for _, e, _ in found if e.id is not None}))
-    # One tuple per earlier postmortem, shared by every warning that names it.
-    states: dict[int, tuple[EarlierItem, ...]] = {}
+    # One tuple per earlier postmortem, shared by every warning that names it, and each
+    # postmortem's fields read once (attributes of mapped rows are slow to read).
+    states: dict[int, tuple[tuple[EarlierItem, ...], bool]] = {}
+    fields: dict[int, tuple[str, str, str | None, date | None, str]] = {}
+
+    def fields_of(row: PostmortemRow) -> tuple[str, str, str | None, date | None, str]:
+        found = fields.get(id(row))
+        if found is None:
+            found = fields[id(row)] = (
+                row.key, row.path, row.title, row.incident_date, classifications[row.key].category
+            )
+        return found
+
     warnings = []
     for row, earlier, score in found:
-        assert earlier.id is not None
-        earlier_items = states.get(earlier.id)
-        if earlier_items is None:
-            earlier_items = states[earlier.id] = tuple(
+        earlier_id = earlier.id
+        assert earlier_id is not None
+        state = states.get(earlier_id)
+        if state is None:
+            earlier_items = tuple(
                 EarlierItem(
                     text=text,
                     owner=owner,
@@ -319,21 +331,25 @@ def _warnings(
                     ticket=ticket,
                     not_effective=bool(flag),
                 )
-                for text, owner, due, status, ticket, flag in items.get(earlier.id, [])
+                for text, owner, due, status, ticket, flag in items.get(earlier_id, [])
             )
-        closed = bool(earlier_items) and all(i.status == "done" for i in earlier_items)
+            closed = bool(earlier_items) and all(i.status == "done" for i in earlier_items)
+            state = states[earlier_id] = (earlier_items, closed)
+        earlier_items, closed = state
+        key, path, title, day, category = fields_of(row)
+        earlier_key, earlier_path, earlier_title, earlier_day, earlier_category = fields_of(earlier)
         warnings.append(
             RepeatWarning(
-                key=row.key,
-                path=row.path,
-                title=row.title,
-                incident_date=row.incident_date,
-                category=classifications[row.key].category,
-                earlier_key=earlier.key,
-                earlier_path=earlier.path,
-                earlier_title=earlier.title,
-                earlier_date=earlier.incident_date,
-                earlier_category=classifications[earlier.key].category,
+                key=key,
+                path=path,
+                title=title,
+                incident_date=day,
+                category=category,
+                earlier_key=earlier_key,
+                earlier_path=earlier_path,
+                earlier_title=earlier_title,
+                earlier_date=earlier_day,
+                earlier_category=earlier_category,
                 score=score,
                 kind=FIX_DID_NOT_HOLD if closed else FOLLOW_UP_NEVER_DONE,
                 items=earlier_items,
@@ -502,9 +518,10 @@ def _ensure_features(
         for t in f.terms:
             df[t] = df.get(t, 0) + 1
     out = {}
+    chooser = KeyChooser(df, n)
     for row, f in computed.values():
         assert row.id is not None
-        keys = index_keys(f.mechanisms, f.terms, df, n)
+        keys = chooser.keys(f.mechanisms, f.terms)
         writes.setdefault(row.id, (row, {}))[1].update(feat.columns(row, f, keys))
         if row.key in fresh:
             out[row.key] = keys

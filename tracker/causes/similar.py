@@ -345,17 +345,36 @@ def index_keys(
     """A document's inverted-index keys, as ``MechanismIndex`` chooses them: its specific
     mechanisms and its ``per_doc`` best words by TF-IDF (sublinear tf, smoothed idf) among
     those in at most ``MAX_KEY_DF`` of the ``n`` documents (``df``: document frequencies)."""
-    keys = [f"m:{m}" for m in _strong(mechanisms)]
-    limit = max(2, MAX_KEY_DF * n)
-    scored = []
-    for term in sorted(terms):
-        freq = df.get(term, 1)
-        if freq > limit:
-            continue
-        idf = math.log((1 + n) / (1 + freq)) + 1.0
-        scored.append((-(1.0 + math.log(terms[term])) * idf, term))
-    scored.sort(key=lambda st: st[0])
-    return keys + [f"w:{term}" for _, term in scored[:per_doc]]
+    return KeyChooser(df, n, per_doc).keys(mechanisms, terms)
+
+
+class KeyChooser:
+    """``index_keys`` for many documents under the same frequencies (each term's weight is
+    worked out once)."""
+
+    def __init__(self, df: Mapping[str, int], n: int, per_doc: int = TERMS_PER_DOC) -> None:
+        self.df, self.n, self.per_doc = df, n, per_doc
+        self.limit = max(2, MAX_KEY_DF * n)
+        self._idf: dict[str, float | None] = {}
+
+    def _weight(self, term: str) -> float | None:
+        """The term's idf, or None when it is too common to be a key."""
+        if term in self._idf:
+            return self._idf[term]
+        freq = self.df.get(term, 1)
+        idf = None if freq > self.limit else math.log((1 + self.n) / (1 + freq)) + 1.0
+        self._idf[term] = idf
+        return idf
+
+    def keys(self, mechanisms: frozenset[str], terms: Mapping[str, int]) -> list[str]:
+        keys = [f"m:{m}" for m in _strong(mechanisms)]
+        scored = []
+        for term in sorted(terms):
+            idf = self._weight(term)
+            if idf is not None:
+                scored.append((-(1.0 + math.log(terms[term])) * idf, term))
+        scored.sort(key=lambda st: st[0])
+        return keys + [f"w:{term}" for _, term in scored[: self.per_doc]]
 
 
 def score_bound(mech_a: frozenset[str], mech_b: frozenset[str]) -> float:
