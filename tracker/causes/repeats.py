@@ -37,10 +37,12 @@ from tracker.causes.similar import (
     PER_KEY,
     CauseDoc,
     KeyChooser,
+    MaskArrays,
     MechanismIndex,
     PairScorer,
-    mask_bounds,
+    bounds_from_parts,
     mechanism_mask,
+    scores_from_parts,
 )
 
 if TYPE_CHECKING:
@@ -645,9 +647,9 @@ def _incremental_repeats(
     threshold = settings.causes.repeat_threshold
     # A candidate whose mechanisms keep it under the threshold even with identical wording
     # cannot match: it is neither scored nor part of the character TF-IDF's documents.
-    masks = [mechanism_mask(mechs[pm_id]) for pm_id in every]
-    possible = mask_bounds(masks, left, right) >= threshold
-    left, right = left[possible], right[possible]
+    overlap, damping = MaskArrays([mechanism_mask(mechs[pm_id]) for pm_id in every]).parts(left, right)
+    possible = bounds_from_parts(overlap, damping) >= threshold
+    left, right, overlap, damping = left[possible], right[possible], overlap[possible], damping[possible]
     involved = np.zeros(len(every), dtype=bool)
     involved[right] = True
     involved[[number[q] for q in queries]] = True
@@ -655,7 +657,7 @@ def _incremental_repeats(
     position = np.full(len(every), -1, dtype=np.int64)
     position[ids] = np.arange(len(ids))
     scorer = PairScorer([norms[every[k]] for k in ids], [mechs[every[k]] for k in ids])
-    scores = np.asarray(scorer.pair_scores(position[left], position[right]), dtype=np.float64)
+    scores = scores_from_parts(scorer.char_cosines(position[left], position[right]), None, overlap, damping)
     hit = scores >= threshold
     left, right, scores = left[hit], right[hit], scores[hit]
     recency = np.empty(len(every), dtype=np.int64)

@@ -461,9 +461,15 @@ def combine_arrays(
     chars: np.ndarray, words: np.ndarray | None, masks: MaskArrays, left: Indices, right: Indices
 ) -> np.ndarray:
     """``combine`` for many pairs at once, from their cosines and their documents' masks."""
+    return scores_from_parts(chars, words, *masks.parts(left, right))
+
+
+def scores_from_parts(
+    chars: np.ndarray, words: np.ndarray | None, overlap: np.ndarray, damping: np.ndarray
+) -> np.ndarray:
+    """``combine`` from the cosines and the mechanisms' overlap and damping of each pair."""
     import numpy as np
 
-    overlap, damping = masks.parts(left, right)
     score = CHAR_WEIGHT * chars + MECHANISM_WEIGHT * overlap
     if words is not None:
         score += WORD_WEIGHT * words
@@ -471,14 +477,19 @@ def combine_arrays(
     return np.minimum(score, 1.0)
 
 
-def mask_bounds(masks: Sequence[int], left: Indices, right: Indices) -> np.ndarray:
-    """``mask_bound`` for many pairs at once (``left`` and ``right`` index ``masks``)."""
+def bounds_from_parts(overlap: np.ndarray, damping: np.ndarray) -> np.ndarray:
+    """``mask_bound`` from the mechanisms' overlap and damping of each pair: the score the
+    pair would reach with identical wording."""
     import numpy as np
 
-    overlap, damping = MaskArrays(masks).parts(left, right)
     bound = (CHAR_WEIGHT + WORD_WEIGHT) + MECHANISM_WEIGHT * overlap
     bound *= damping
     return np.minimum(bound, 1.0)
+
+
+def mask_bounds(masks: Sequence[int], left: Indices, right: Indices) -> np.ndarray:
+    """``mask_bound`` for many pairs at once (``left`` and ``right`` index ``masks``)."""
+    return bounds_from_parts(*MaskArrays(masks).parts(left, right))
 
 
 class PairScorer:
@@ -493,6 +504,10 @@ class PairScorer:
         """The similarity of each pair (``left[k]``, ``right[k]``) of this scorer's documents."""
         chars = MechanismIndex._row_dots(self.chars, left, right)
         return combine_arrays(chars, None, self._mask_arrays, left, right)
+
+    def char_cosines(self, left: Indices, right: Indices) -> np.ndarray:
+        """The character TF-IDF cosine of each pair."""
+        return MechanismIndex._row_dots(self.chars, left, right)
 
 
 def _drop_stop(texts: list[str], stop: Collection[str]) -> list[str]:
