@@ -429,7 +429,7 @@ def _like_any(column: Any, values: Sequence[str]) -> Any:
 
 def _document_frequencies(session: Session, terms: set[str]) -> tuple[dict[str, int], int]:
     """How many (not removed) postmortems hold each of ``terms``, and how many there are."""
-    from sqlalchemy import case, func, select
+    from sqlalchemy import func, select
     from sqlmodel import col
 
     from tracker.tables import PostmortemRow
@@ -438,18 +438,11 @@ def _document_frequencies(session: Session, terms: set[str]) -> tuple[dict[str, 
     n = int(session.execute(select(func.count()).where(live, col(PostmortemRow.cause_terms).isnot(None))).scalar_one())
     if not terms:
         return {}, n
-    ordered = sorted(terms)
-    if len(ordered) <= _LIKE_LIMIT:
-        # One scan, each term counted by the database.
-        sums = [
-            func.sum(case((col(PostmortemRow.cause_terms).like(f"%|{t}|%"), 1), else_=0)) for t in ordered
-        ]
-        counts = session.execute(select(*sums).where(live)).one()
-        return {t: int(c or 0) for t, c in zip(ordered, counts)}, n
-    df: Counter[str] = Counter()
-    for (packed,) in session.execute(select(col(PostmortemRow.cause_terms)).where(live)):
-        df.update(t for t in feat.unpack(packed) if t in terms)
-    return dict(df), n
+    rows = session.execute(select(col(PostmortemRow.cause_terms)).where(live, col(PostmortemRow.cause_terms).isnot(None)))
+    # Every row's terms, counted at once: a row lists each of its terms once between bars, and
+    # no term holds a bar or a line break, so a term's count is the number of rows holding it.
+    counts = Counter("\n".join(packed for (packed,) in rows).split("|"))
+    return {t: counts[t] for t in sorted(terms)}, n
 
 
 def write_columns(session: Session, rows: Mapping[int, tuple[PostmortemRow, dict[str, Any]]]) -> None:
