@@ -417,7 +417,7 @@ def _mark_not_effective(session: Session, warnings: Sequence[RepeatWarning], now
     return out
 
 
-# Above this many keys or query terms, one pass over every row beats a LIKE per key.
+# Above this many keys, one pass over every row beats a LIKE per key.
 _LIKE_LIMIT = 64
 
 
