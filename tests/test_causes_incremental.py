@@ -84,9 +84,10 @@ def test_one_new_postmortem_reads_a_bounded_number_of_texts(store: Store) -> Non
     warnings = analyse(store, "NEW-1")
     assert {w.earlier_key for w in warnings} == {"OLD-20", "OLD-10", "OLD-0"}
     assert len(warnings) <= MAX_EARLIER
-    # The new postmortem's own text and front matter, and nothing else of the 30.
+    # The new postmortem's own text, and nothing else of the 30; its front matter comes from
+    # the store, not from its file.
     assert STATS["features_computed"] == 1
-    assert STATS["front_matter_reads"] == 1
+    assert STATS["front_matter_reads"] == 0
 
 
 def test_a_changed_postmortem_gets_new_features(store: Store) -> None:
@@ -140,3 +141,23 @@ def test_a_row_from_before_the_features_is_filled_in_and_matched(empty_database_
         assert STATS["features_computed"] == 1
     finally:
         store.dispose()
+
+
+def test_front_matter_kept_at_ingest_overrides_the_classifier_without_reading_the_file(store: Store) -> None:
+    pm = postmortem("FM-1", when=date(2026, 2, 1), root_cause=CERT_1)
+    pm.front_matter = {"cause": "dns", "date": date(2026, 2, 1)}
+    ingest_document(store, pm, "hash-FM-1", SETTINGS, now=T0)
+    assert row(store, "FM-1").front_matter == '{"cause": "dns", "date": "2026-02-01"}'
+    STATS.clear()
+    analyse(store, "FM-1")
+    assert STATS["front_matter_reads"] == 0
+    stored = row(store, "FM-1")
+    assert (stored.cause_category, stored.cause_source) == ("network_dns", "front_matter")
+
+
+def test_a_changed_front_matter_cause_is_a_change(store: Store) -> None:
+    pm = postmortem("FM-2", when=date(2026, 2, 1), root_cause=CERT_1)
+    ingest_document(store, pm, "hash-FM-2", SETTINGS, now=T0)
+    pm.front_matter = {"cause": "dns"}
+    result = ingest_document(store, pm, "hash-FM-2-v2", SETTINGS, now=T0)
+    assert result.status == "updated"

@@ -134,11 +134,16 @@ def test_categories_are_stored_for_the_analysed_postmortems(store: Store) -> Non
 
 
 def test_front_matter_read_from_the_file_overrides(store: Store, tmp_path: Path) -> None:
+    """A row ingested before pmt kept front matter (NULL) reads it from its file."""
+    from sqlalchemy import text
+
     doc = tmp_path / "INC-9.md"
     doc.write_text("---\nid: INC-9\ncause: dns\n---\n# Outage\n", encoding="utf-8")
     pm = postmortem("INC-9", when=date(2025, 6, 1), root_cause=CERT_1)
     pm.path = str(doc)
     ingest_document(store, pm, "h9", SETTINGS, now=T0)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE postmortem SET front_matter = NULL WHERE key = 'INC-9'"))
     analyse(store, "INC-9")
     row = rows(store)["INC-9"]
     assert (row.cause_category, row.cause_confidence, row.cause_source) == ("network_dns", 1.0, "front_matter")

@@ -344,7 +344,9 @@ def _insert_new(
 ) -> IngestResult:
     """A postmortem seen for the first time: plain inserts, three statements in all."""
     values: dict[str, Any] = {column: getattr(pm, attribute) for column, attribute in _COPIED}
-    values.update(key=key, content_hash=digest, created_at=now, updated_at=now)
+    values.update(
+        key=key, content_hash=digest, front_matter=front_matter_json(pm), created_at=now, updated_at=now
+    )
     pm_id = _prepared(_PM, conn).insert_returning_id(conn, values)
     base, notes = _deadline_base(pm, now, settings)
     uids = match_items(key, [], pm.action_items)
@@ -406,14 +408,27 @@ _COPIED = (
 )
 
 
+def front_matter_json(pm: Postmortem) -> str:
+    """The document's front matter as the store keeps it: JSON, dates as ISO strings."""
+    if not pm.front_matter:
+        return "{}"
+    return json.dumps(pm.front_matter, default=str, ensure_ascii=False)
+
+
 def _copy_postmortem(row: PostmortemRow, pm: Postmortem, digest: str, now: datetime) -> bool:
-    """Copy the document's facts onto its row; True when one of them changed."""
+    """Copy the document's facts onto its row; True when one of them changed (a new
+    ``cause:`` in the front matter is a change: the cause is classified again)."""
     changed = row.removed_at is not None
     for column, attribute in _COPIED:
         value = getattr(pm, attribute)
         if not _same(getattr(row, column), value):
             setattr(row, column, value)
             changed = True
+    front_matter = front_matter_json(pm)
+    if row.front_matter != front_matter:
+        # Rows from before pmt kept front matter (NULL) take it without counting as changed.
+        changed = changed or (row.front_matter is not None)
+        row.front_matter = front_matter
     row.content_hash = digest
     row.removed_at = None
     row.updated_at = now

@@ -138,14 +138,26 @@ class Store:
             if _revision_in_transaction(conn) is None and _has_table(conn, "postmortem"):
                 # Tables made without alembic (SQLModel.metadata.create_all, e.g. in a test):
                 # they are the schema of their time, so adopt them rather than fail on CREATE TABLE
-                # (the newest when they already have the columns revision 0002 added).
+                # (the revision whose newest column they already have).
                 config.attributes["connection"] = conn
-                command.stamp(config, HEAD if _has_column(conn, "postmortem", "cause_keys") else "0001")
+                command.stamp(config, _adopted_revision(conn))
             config.attributes["connection"] = conn
             command.upgrade(config, revision)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# The column each revision added, newest first: tables made without alembic are stamped
+# with the newest revision whose column they have.
+_REVISION_COLUMNS = (("0003", "front_matter"), ("0002", "cause_keys"))
+
+
+def _adopted_revision(conn: Connection) -> str:
+    for revision, column in _REVISION_COLUMNS:
+        if _has_column(conn, "postmortem", column):
+            return revision
+    return "0001"
 
 
 def open_store(settings: Settings) -> Store:

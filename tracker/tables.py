@@ -72,6 +72,8 @@ class PostmortemRow(SQLModel, table=True):
     incident_ticket: str | None = None
     # sha256 of the file's bytes: an unchanged file is skipped before it is parsed.
     content_hash: str | None = None
+    # The front matter as JSON ("{}": none; NULL: ingested before pmt kept it).
+    front_matter: str | None = Field(default=None, sa_type=Text)
     cause_category: str | None = None
     cause_secondary: str | None = None
     cause_confidence: float | None = None

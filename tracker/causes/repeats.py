@@ -183,11 +183,20 @@ def read_front_matter(path: str) -> dict[str, Any]:
     return front
 
 
+def front_matter_of(row: PostmortemRow) -> dict[str, Any]:
+    """The postmortem's front matter as the store keeps it, or read from its file when the row
+    was written before pmt kept it."""
+    if row.front_matter is None:
+        return read_front_matter(row.path)
+    front = json.loads(row.front_matter) if row.front_matter != "{}" else {}
+    return front if isinstance(front, dict) else {}
+
+
 def classify_row(
     row: PostmortemRow, settings: Settings, document: Postmortem | None = None
 ) -> Classification:
-    """Classify a stored postmortem: front matter (from the parsed document or the file) first."""
-    front = document.front_matter if document is not None else read_front_matter(row.path)
+    """Classify a stored postmortem: front matter (from the parsed document or the store) first."""
+    front = document.front_matter if document is not None else front_matter_of(row)
     return classify_fields(
         row.root_cause, row.root_cause_detail, front, min_confidence=settings.causes.min_confidence
     )
@@ -725,7 +734,7 @@ def analyse_postmortems(
         writes: dict[int, tuple[PostmortemRow, dict[str, Any]]] = {}
         for row in rows:
             document = documents.get(row.key)
-            front = document.front_matter if document is not None else read_front_matter(row.path)
+            front = document.front_matter if document is not None else front_matter_of(row)
             c = classify_fields(
                 row.root_cause, row.root_cause_detail, front, min_confidence=settings.causes.min_confidence
             )
