@@ -30,6 +30,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col
 
+from tracker.bulk import fewer_collections
 from tracker.deadlines import due_date
 from tracker.errors import InputError, PmtError, StoreError
 from tracker.identity import KnownItem, match_items, path_key, postmortem_key
@@ -166,7 +167,8 @@ def ingest_paths(
     root = settings.ingest.root
     known = _known_hashes(store)
     seen: dict[str, str] = {}  # key -> path, to catch two files claiming one id
-    with store.engine.connect() as conn:  # one connection, a transaction per file
+    # One connection, a transaction per file.
+    with store.engine.connect() as conn, fewer_collections():
         for file in files.values():
             _ingest_file(store, conn, file, settings, fingerprint, known, seen, parse_file, done)
     return report

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from tracker.bulk import fewer_collections
 from tracker.causes import features as feat
 from tracker.causes.classify import (
     Classification,
@@ -712,7 +713,7 @@ def analyse_postmortems(
     now = now or utcnow()
     as_of = as_of or now.astimezone(ZoneInfo(settings.timezone)).date()
     documents = documents or {}
-    with store.session() as session:
+    with store.session() as session, fewer_collections():
         from sqlmodel import col, select
 
         from tracker.tables import PostmortemRow
