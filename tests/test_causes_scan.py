@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from tracker.causes import lexicon
 from tracker.causes.linear import LinearSet, _without_lookarounds, agrees
-from tracker.causes.scan import ANY_WORD, DIGIT, FOLDS_TO_ASCII, Scanner, View, heads
+from tracker.causes.prefilter import FOLDS_TO_ASCII
+from tracker.causes.scan import ANY_WORD, DIGIT, Scanner, View, heads
 
 DATA = Path(__file__).parent / "data" / "causes"
 PATTERNS = (

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.causes import lexicon
-from tracker.causes.prefilter import required_literals
-from tracker.causes.scan import FOLDS_TO_ASCII, Scanner, View
+from tracker.causes.prefilter import may_contain, required_literals
+from tracker.causes.scan import Scanner, View
 from tracker.causes.taxonomy import BY_NAME, NAMES, UNKNOWN, canonical
 from tracker.models import Postmortem
 
@@ -118,14 +118,6 @@ def _negated(view: View, start: int, negatable: bool) -> bool:
     return lexicon.NEGATION_PATTERN.search(view.text[max(0, start - 40) : start]) is not None
 
 
-def _may_hold(text: str, words: frozenset[str] | None) -> bool:
-    """False only when a case-insensitive pattern that needs one of ``words`` cannot match."""
-    if words is None or not FOLDS_TO_ASCII.isdisjoint(text):
-        return True
-    lowered = text.lower()
-    return any(word in lowered for word in words)
-
-
 def _first_match_weight(spans: list[tuple[int, int]], view: View, breaks: _Breaks, negatable: bool) -> float:
     """The weight of the best placed match that is not negated (0.0 when none is)."""
     best = 0.0
@@ -157,7 +149,7 @@ def evidence(text: str | None) -> Evidence:
     ev = Evidence()
     if not text or not text.strip():
         return ev
-    if _may_hold(text, _BOILERPLATE_WORDS):
+    if may_contain(text, _BOILERPLATE_WORDS):
         text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
     view = View(text)
     spans = _SCANNER.spans(view)

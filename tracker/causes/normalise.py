@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import re
 
-from tracker.causes.prefilter import required_literals
 from tracker.causes.linear import LinearSet
-from tracker.causes.scan import FOLDS_TO_ASCII
+from tracker.causes.prefilter import may_contain, required_literals
 
 # Acronyms and capitalised words that describe mechanisms, kept when other capitalised words
 # (names of companies, products, people, hosts) are dropped.
@@ -126,23 +125,15 @@ _STEPS: list[Step] = [
 _LINEAR = LinearSet([pattern for pattern, _, _ in _STEPS])
 
 
-def _may_match(need: frozenset[str] | None, lowered: str, exact: bool) -> bool:
-    """False only when a pattern that needs one of ``need`` cannot match. Case-insensitive
-    patterns match a few non-ASCII letters to ASCII ones (the Kelvin sign to "k"): a text
-    holding one of them (``exact`` False) runs every pattern."""
-    return need is None or not exact or any(literal in lowered for literal in need)
-
-
 def _replace(text: str) -> str:
     """``text`` after every step, each applied to what the previous ones left."""
     may = _LINEAR.may_match(text)
-    exact = FOLDS_TO_ASCII.isdisjoint(text)
     lowered = text.lower() if may is None else ""
     for k, (pattern, replacement, need) in enumerate(_STEPS):
         if may is not None:
             if k not in may:
                 continue
-        elif not _may_match(need, lowered, exact):
+        elif not may_contain(text, need, lowered):
             continue
         replaced = pattern.sub(replacement, text)
         if replaced != text:

@@ -3,7 +3,8 @@
 The lexicon has over a hundred patterns and Python's ``re`` tries each at every position of a
 text. Most patterns cannot match most texts: "leap second" needs the letters ``leap``. This
 module reads a pattern's syntax tree and derives a set of literal strings at least one of which
-every match must contain; if a (lower-cased) text contains none of them, the pattern is skipped.
+every match must contain; if a (lower-cased) text contains none of them (``may_contain``), the
+pattern is skipped.
 The derivation is conservative: when it cannot prove a requirement, it returns None and the
 pattern always runs. So the prefilter never changes a result, it only saves time.
 """
@@ -91,24 +92,17 @@ def required_literals(pattern: str | re.Pattern[str], min_length: int = MIN_LITE
     return need
 
 
-Gate = tuple[frozenset[str], frozenset[str]] | None
-
-
-def gate(pattern: re.Pattern[str]) -> Gate:
-    """A pattern's required literals, and their first three letters for a quick set test."""
-    need = required_literals(pattern)
-    return None if need is None else (frozenset(s[:MIN_LITERAL] for s in need), need)
-
-
-def trigrams(lowered: str) -> set[str]:
-    """Every three-character slice of a (lower-cased) text."""
-    return {lowered[i : i + MIN_LITERAL] for i in range(len(lowered) - MIN_LITERAL + 1)}
-
-
-def may_match(gate_: Gate, lowered: str, text_trigrams: set[str]) -> bool:
-    """False only when the text cannot match: it holds none of the pattern's required literals."""
-    if gate_ is None:
+def may_contain(text: str, needed: frozenset[str] | None, lowered: str | None = None) -> bool:
+    """False only when a case-insensitive pattern that needs one of ``needed`` (its
+    ``required_literals``) cannot match ``text``. ``re.IGNORECASE`` matches a few non-ASCII
+    letters to ASCII ones (the Kelvin sign to "k"): a text holding one may always match.
+    ``lowered``: ``text.lower()``, when the caller has it."""
+    if needed is None or not FOLDS_TO_ASCII.isdisjoint(text):
         return True
-    starts, literals = gate_
-    # The set test (in C) rules out most patterns; the substring test settles the rest.
-    return not starts.isdisjoint(text_trigrams) and any(s in lowered for s in literals)
+    lowered = text.lower() if lowered is None else lowered
+    return any(literal in lowered for literal in needed)
+
+
+# Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter ("\u212a", the Kelvin
+# sign, matches "k"). The set is checked against every Unicode character by a test.
+FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")

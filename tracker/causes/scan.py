@@ -25,11 +25,8 @@ from typing import Any
 
 from tracker.causes import prefilter
 from tracker.causes.linear import LinearSet, agrees
+from tracker.causes.prefilter import FOLDS_TO_ASCII
 
-# Non-ASCII characters that ``re.IGNORECASE`` matches to an ASCII letter ("\u212a", the Kelvin
-# sign, matches "k"). A text holding one is scanned the slow, plain way. The set is checked
-# against every Unicode character by a test.
-FOLDS_TO_ASCII = frozenset("\u0130\u0131\u017f\u212a")
 # A charset at the start of a pattern (``[- ]``) is expanded up to this many characters.
 MAX_CHARSET = 8
 
