@@ -659,7 +659,7 @@ def _incremental_repeats(
     ids = np.flatnonzero(involved)
     position = np.full(len(every), -1, dtype=np.int64)
     position[ids] = np.arange(len(ids))
-    scorer = PairScorer([norms[every[k]] for k in ids], [mechs[every[k]] for k in ids])
+    scorer = PairScorer([norms[every[k]] for k in ids])
     scores = scores_from_parts(scorer.char_cosines(position[left], position[right]), None, overlap, damping)
     hit = scores >= threshold
     left, right, scores = left[hit], right[hit], scores[hit]

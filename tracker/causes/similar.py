@@ -487,26 +487,16 @@ def bounds_from_parts(overlap: np.ndarray, damping: np.ndarray) -> np.ndarray:
     return np.minimum(bound, 1.0)
 
 
-def mask_bounds(masks: Sequence[int], left: Indices, right: Indices) -> np.ndarray:
-    """``mask_bound`` for many pairs at once (``left`` and ``right`` index ``masks``)."""
-    return bounds_from_parts(*MaskArrays(masks).parts(left, right))
-
-
 class PairScorer:
-    """Exact similarity of chosen pairs among a few documents (a new postmortem and its
-    candidates): the character TF-IDF is fitted on these documents only, not the whole store."""
+    """Character cosines of chosen pairs among a few documents (new postmortems and their
+    candidates): the character TF-IDF is fitted on these documents only, not the whole store.
+    The mechanisms' part of the score comes from ``MaskArrays`` (see ``scores_from_parts``)."""
 
-    def __init__(self, norms: Sequence[str], mechanisms: Sequence[frozenset[str]]) -> None:
-        self._mask_arrays = MaskArrays([_MASKS.mask(m) for m in mechanisms])
+    def __init__(self, norms: Sequence[str]) -> None:
         self.chars = tfidf.char_tfidf(_drop_stop(list(norms), _STOP))
 
-    def pair_scores(self, left: Indices, right: Indices) -> np.ndarray:
-        """The similarity of each pair (``left[k]``, ``right[k]``) of this scorer's documents."""
-        chars = MechanismIndex._row_dots(self.chars, left, right)
-        return combine_arrays(chars, None, self._mask_arrays, left, right)
-
     def char_cosines(self, left: Indices, right: Indices) -> np.ndarray:
-        """The character TF-IDF cosine of each pair."""
+        """The character TF-IDF cosine of each pair (``left[k]``, ``right[k]``)."""
         return MechanismIndex._row_dots(self.chars, left, right)
 
 
