@@ -126,12 +126,10 @@ class LinearSet:
             if pattern.flags & ~(re.IGNORECASE | re.UNICODE):
                 self.unchecked.append(k)
                 continue
-            try:
-                support = _support(P.parse(pattern.pattern, pattern.flags).data)
-            except re.error:  # pragma: no cover - it compiled in Python
-                support = None
-            if support is None or P.parse(pattern.pattern, pattern.flags).getwidth()[0] == 0:
-                # An empty match would be followed differently by RE2's finditer.
+            tree = P.parse(pattern.pattern, pattern.flags)
+            support = _support(tree.data)
+            if support is None or tree.getwidth()[0] == 0:
+                # (An empty match would be followed differently by RE2's finditer.)
                 self.unchecked.append(k)
                 continue
             source = pattern.pattern if support == "exact" else _without_lookarounds(pattern.pattern)
