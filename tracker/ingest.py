@@ -164,7 +164,6 @@ def ingest_paths(
             files.setdefault(os.path.normpath(file), file)
 
     fingerprint = settings_fingerprint(settings)
-    root = settings.ingest.root
     known = _known_hashes(store)
     seen: dict[str, str] = {}  # key -> path, to catch two files claiming one id
     # One connection, a transaction per file.
