@@ -62,9 +62,9 @@ def char_terms(text: str) -> list[str]:
     return out
 
 
-def tfidf(documents: Iterable[Sequence[str]]) -> csr_matrix:
-    """The TF-IDF matrix (float32, one row per document, columns in alphabetical order of the
-    terms) of documents given as their terms."""
+def _count(sequences: Iterable[Sequence[str]]) -> tuple[csr_matrix, list[str]]:
+    """One row per sequence counting its terms (float32), and the terms in column order
+    (the order they were first seen)."""
     import numpy as np
     from scipy.sparse import csr_matrix
 
@@ -72,7 +72,7 @@ def tfidf(documents: Iterable[Sequence[str]]) -> csr_matrix:
     indptr = [0]
     columns: list[int] = []
     counts: list[int] = []
-    for terms in documents:
+    for terms in sequences:
         for term, count in Counter(terms).items():
             column = vocabulary.get(term)
             if column is None:
@@ -84,7 +84,13 @@ def tfidf(documents: Iterable[Sequence[str]]) -> csr_matrix:
         (np.asarray(counts, dtype=np.float32), np.asarray(columns, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
         shape=(len(indptr) - 1, max(1, len(vocabulary))),
     )
-    return _weigh(matrix, list(vocabulary))
+    return matrix, list(vocabulary)
+
+
+def tfidf(documents: Iterable[Sequence[str]]) -> csr_matrix:
+    """The TF-IDF matrix (float32, one row per document, columns in alphabetical order of the
+    terms) of documents given as their terms."""
+    return _weigh(*_count(documents))
 
 
 def char_tfidf(texts: Iterable[str]) -> csr_matrix:
@@ -104,27 +110,13 @@ def char_tfidf(texts: Iterable[str]) -> csr_matrix:
                 column = words[word] = len(words)
             rows.append(n_docs - 1)
             columns.append(column)
-    vocabulary: dict[str, int] = {}
-    indptr = [0]
-    grams: list[int] = []
-    counts: list[int] = []
-    for word in words:
-        for gram, count in Counter(_word_grams(word)).items():
-            column = vocabulary.get(gram)
-            if column is None:
-                column = vocabulary[gram] = len(vocabulary)
-            grams.append(column)
-            counts.append(count)
-        indptr.append(len(grams))
-    if not vocabulary:
+    if not words:
         return csr_matrix((n_docs, 1), dtype=np.float32)
+    word_grams, grams = _count(_word_grams(word) for word in words)
     documents = csr_matrix(
         (np.ones(len(rows), dtype=np.float32), (np.asarray(rows), np.asarray(columns))), shape=(n_docs, len(words))
     )
-    word_grams = csr_matrix(
-        (np.asarray(counts, dtype=np.float32), np.asarray(grams), np.asarray(indptr)), shape=(len(words), len(vocabulary))
-    )
-    return _weigh((documents @ word_grams).tocsr(), list(vocabulary))
+    return _weigh((documents @ word_grams).tocsr(), grams)
 
 
 def _weigh(counts: csr_matrix, terms: list[str]) -> csr_matrix:
