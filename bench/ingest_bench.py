@@ -5,8 +5,8 @@ most 10% of the first).
     .venv/bin/python bench/ingest_bench.py [N]      (default 10,000)
 
 Each side runs in a fresh process of its own and times its work after start-up:
-- bare: read every file and tokenise it with the parser's MarkdownIt instance (CommonMark +
-  table + strikethrough), after a warm-up;
+- bare: read every file and tokenise it with markdown-it-py, block and inline phases, in
+  CommonMark + table + strikethrough (``timing.bare_markdown``), after a warm-up;
 - ingest: what ``pmt ingest FOLDER`` does into a new SQLite store (``ingest_paths``: discovery,
   hashing, parsing, identity, one transaction per file), without the repeat detection the
   command runs afterwards on the changed postmortems (root-cause analysis, measured on its own).
@@ -43,9 +43,10 @@ def timed(fn):
 BARE = _TIMED + """
 from pathlib import Path
 from tracker.parsing import parse_text
-from tracker.parsing.blocks import markdown
+sys.path.insert(0, sys.argv[2])
+from timing import bare_markdown
 paths = sorted(Path(sys.argv[1]).glob("*.md"))
-md = markdown()
+md = bare_markdown()
 for p in paths[:50]:  # warm regexes and lazy imports
     md.parse(p.read_text(encoding="utf-8"))
     parse_text(p.read_text(encoding="utf-8"))
@@ -81,7 +82,7 @@ timed(lambda: {**ingest_paths(store, [sys.argv[1]], settings).counts(), "parse_c
 
 def child(code: str, folder: Path, env: dict[str, str]) -> dict[str, object]:
     done = subprocess.run(
-        [sys.executable, "-c", code, str(folder)], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", code, str(folder), str(Path(__file__).resolve().parent)], env=env, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         raise SystemExit(f"bench child failed ({done.returncode}):\n{done.stderr[-3000:]}")

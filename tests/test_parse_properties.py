@@ -6,17 +6,22 @@
    included) is a line holding the start of the item's text, once both are normalised to
    their words (case and Markdown punctuation aside; metadata read out of the item, such as a
    ticket link, may sit between its words on the line).
+3. The parser's tokeniser runs markdown-it's block phase only; its tokens and link reference
+   definitions are those of a full CommonMark + table + strikethrough parse, less the inline
+   children nobody reads.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.config import ParsingSettings
 from tracker.parsing import parse_text
+from tracker.parsing.blocks import markdown
 
 _WORDS = re.compile(r"[^\W_]+")
 
@@ -118,3 +123,22 @@ def test_the_line_property_holds_on_a_known_document() -> None:
     lines = text.split("\n")
     assert [(i.text, i.line) for i in pm.action_items] == [("Add an alert", 8), ("Fix #12", 10)]
     assert all(_starts_on_line(i.text, lines[i.line - 1]) for i in pm.action_items)
+
+
+def _block_view(tokens: list[Any]) -> list[tuple[Any, ...]]:
+    return [(t.type, t.tag, t.map, t.nesting, t.level, t.content, t.markup, t.info, t.attrs) for t in tokens]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(markdownish, st.text(max_size=400)))
+def test_the_block_only_tokeniser_sees_what_a_full_parse_sees(text: str) -> None:
+    from markdown_it import MarkdownIt
+
+    full = MarkdownIt("commonmark", {"maxNesting": 40}).enable(["table", "strikethrough"])
+    full_env: dict[str, Any] = {}
+    ours_env: dict[str, Any] = {}
+    full_tokens = full.parse(text, full_env)
+    ours = markdown().parse(text, ours_env)
+    assert all(not t.children for t in ours)
+    assert _block_view(ours) == _block_view(full_tokens)
+    assert ours_env == full_env

@@ -3,7 +3,7 @@
     parse_text(text, path="<text>", settings=None) -> Postmortem   never raises on any text
     parse_file(path, settings=None) -> Postmortem                   InputError / ParseError
 
-The document is tokenised once by markdown-it-py (CommonMark + tables + strikethrough), walked
+The document is tokenised once by markdown-it-py (CommonMark + tables, block phase only), walked
 once into blocks with line numbers (``blocks``), arranged into sections classified by meaning
 (``sections``), and read: action items and takeaways (``items`` with ``fields``), the timeline
 (``timeline``) and the incident's metadata (``metadata``). markdown-it is imported on first
