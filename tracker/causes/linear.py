@@ -34,12 +34,17 @@ Span = tuple[int, int]
 # Characters on which RE2 and Python's re disagree: non-ASCII word characters and spaces, and
 # the ASCII controls that Python's \s matches and RE2's does not.
 _DISAGREE = re.compile(r"[^\W\x00-\x7f]|[^\S\x00-\x7f]|[\x0b\x1c-\x1f]")
+# The same, for an ASCII text (``str.isascii`` is free): only the controls can disagree, and one
+# character class scans several times faster than the alternation.
+_DISAGREE_ASCII = re.compile(r"[\x0b\x1c-\x1f]")
 _ALLOWED_AT = {C.AT_BOUNDARY, C.AT_NON_BOUNDARY}
 _LOOKAROUND = re.compile(r"\(\?<?[=!]")
 
 
 def agrees(text: str) -> bool:
     """True when RE2 reads every character of ``text`` as Python's re does."""
+    if text.isascii():
+        return _DISAGREE_ASCII.search(text) is None
     return _DISAGREE.search(text) is None
 
 
