@@ -148,8 +148,20 @@ def normalise(text: str) -> str:
     """Lower-case words that describe a failure, without names, numbers and dates."""
     text = _replace(text)
     words: list[str] = []
+    lower_first = _FOLDED_AS_WRITTEN
     for m in _WORD.finditer(text):
         word = m.group()
+        if word[0] >= "a":
+            # Most words start with a lower-case letter (``_WORD`` takes ASCII letters only):
+            # neither a name nor an acronym, folded as written (memoised).
+            folded = lower_first.get(word)
+            if folded is None:
+                folded = _fold_word(word.lower())
+                if len(lower_first) < 100_000:
+                    lower_first[word] = folded
+            if folded:
+                words.append(folded)
+            continue
         low = word.lower()
         if word[0].isupper() and low not in _KEEP_CAPITALISED and not word.isupper():
             # A capitalised word inside a sentence is a name (company, product, person, host);
@@ -166,6 +178,8 @@ def normalise(text: str) -> str:
 
 
 _FOLDED: dict[str, str] = {}
+# The same, by the word as written, for words that start with a lower-case letter.
+_FOLDED_AS_WRITTEN: dict[str, str] = {}
 
 
 def _fold_word(low: str) -> str:
