@@ -536,45 +536,72 @@ def _ensure_features(
 Order = tuple[str, int]
 
 
-def _candidates(
+def _candidate_pairs(
     session: Session, queries: Mapping[int, tuple[Order, list[str]]], per_key: int = PER_KEY
-) -> dict[int, list[int]]:
-    """For each query (postmortem id -> its order and keys): the ids of the earlier
-    postmortems filed under one of its keys, the most recent ``per_key`` per key."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each query (postmortem id -> its order and keys) with the earlier postmortems filed
+    under one of its keys, the most recent ``per_key`` per key: two id arrays, a pair each,
+    every pair once, sorted by query and then earlier id.
+
+    The postings are read from the stored keys; the slicing of every (query, key) happens at
+    once on sorted arrays (a query's place in a posting is a binary search, as with bisect)."""
+    import numpy as np
     from sqlalchemy import select
     from sqlmodel import col
 
     from tracker.tables import PostmortemRow
 
+    none = np.zeros(0, dtype=np.int64)
     wanted = sorted({k for _, keys in queries.values() for k in keys})
     if not wanted:
-        return {}
+        return none, none
+    number = {key: n for n, key in enumerate(wanted)}
     query = select(col(PostmortemRow.id), col(PostmortemRow.cause_day), col(PostmortemRow.cause_keys)).where(
         col(PostmortemRow.removed_at).is_(None), col(PostmortemRow.cause_keys).isnot(None)
     )
     if len(wanted) <= _LIKE_LIMIT:
         query = query.where(_like_any(col(PostmortemRow.cause_keys), wanted))
-    wanted_set = set(wanted)
-    postings: dict[str, list[Order]] = {}
+    # One entry per (postmortem, key) filed, then one per (query, key) asked.
+    key_of: list[int] = []
+    day_of: list[str] = []
+    id_of: list[int] = []
     for pm_id, day, packed in session.execute(query):
         for key in feat.unpack(packed):
-            if key in wanted_set:
-                postings.setdefault(key, []).append((day or "", pm_id))
-    # Each posting in "earlier first" order, and its ids alone for slicing.
-    ids_of: dict[str, list[int]] = {}
-    for key, posting in postings.items():
-        posting.sort()
-        ids_of[key] = [i for _, i in posting]
-    found: dict[int, list[int]] = {}
-    for pm_id, (order, keys) in queries.items():
-        near: set[int] = set()
+            n = number.get(key)
+            if n is not None:
+                key_of.append(n)
+                day_of.append(day or "")
+                id_of.append(pm_id)
+    filed = len(key_of)
+    if not filed:
+        return none, none
+    for pm_id, ((day, _), keys) in queries.items():
         for key in keys:
-            if key in postings:
-                cut = bisect.bisect_left(postings[key], order)
-                near.update(ids_of[key][max(0, cut - per_key) : cut])
-        near.discard(pm_id)
-        found[pm_id] = sorted(near)
-    return found
+            key_of.append(number[key])
+            day_of.append(day)
+            id_of.append(pm_id)
+    keys_a = np.array(key_of, dtype=np.int64)
+    ids = np.array(id_of, dtype=np.int64)
+    # "Earlier first" order (day, then id) as one dense rank, and (key, rank) as one number.
+    _, day_rank = np.unique(np.array(day_of), return_inverse=True)
+    _, rank = np.unique(day_rank.astype(np.int64) * (int(ids.max()) + 1) + ids, return_inverse=True)
+    place = keys_a * (int(rank.max()) + 1) + rank
+    by_place = np.argsort(place[:filed], kind="stable")
+    postings, posted = place[:filed][by_place], ids[:filed][by_place]
+    asked, asker = place[filed:], ids[filed:]
+    # Each (query, key): the entries of its key before its own place, the last per_key of them.
+    cut = np.searchsorted(postings, asked, side="left")
+    first = np.searchsorted(postings, asked - rank[filed:], side="left")
+    low = np.maximum(first, cut - per_key)
+    lengths = cut - low
+    total = int(lengths.sum())
+    offsets = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    earlier = posted[np.repeat(low, lengths) + (np.arange(total) - offsets)]
+    query_ids = np.repeat(asker, lengths)
+    mine = earlier != query_ids
+    width = int(ids.max()) + 1
+    pairs = np.unique(query_ids[mine] * width + earlier[mine])
+    return pairs // width, pairs % width
 
 
 def _best_per_query(
@@ -644,8 +671,8 @@ def _incremental_repeats(
         for row in rows
         if row.id is not None and row.key in keys and row.cause_norm
     }
-    candidates = _candidates(session, queries)
-    others = sorted({j for c in candidates.values() for j in c} - set(queries))
+    query_ids, earlier_ids = _candidate_pairs(session, queries)
+    others = np.setdiff1d(earlier_ids, np.fromiter(queries, dtype=np.int64, count=len(queries))).tolist()
     # What is compared of every postmortem involved: its text, mechanisms and order.
     norms: dict[int, str] = {}
     mechs: dict[int, frozenset[str]] = {}
@@ -667,10 +694,10 @@ def _incremental_repeats(
             norms[pm_id], mechs[pm_id] = norm or "", frozenset(feat.unpack(packed))
             order_of[pm_id] = (day or "", pm_id)
     every = sorted(norms)
-    number = {pm_id: k for k, pm_id in enumerate(every)}
-    sizes = [len(c) for c in candidates.values()]
-    left = np.repeat(np.array([number[q] for q in candidates], dtype=np.int64), sizes)
-    right = np.array([number[j] for c in candidates.values() for j in c], dtype=np.int64)
+    every_ids = np.array(every, dtype=np.int64)
+    left = np.searchsorted(every_ids, query_ids)
+    right = np.searchsorted(every_ids, earlier_ids)
+    assert np.array_equal(every_ids[right], earlier_ids), "a candidate postmortem was not read"
     threshold = settings.causes.repeat_threshold
     # A candidate whose mechanisms keep it under the threshold even with identical wording
     # cannot match: it is neither scored nor part of the character TF-IDF's documents.
@@ -679,7 +706,7 @@ def _incremental_repeats(
     left, right, overlap, damping = left[possible], right[possible], overlap[possible], damping[possible]
     involved = np.zeros(len(every), dtype=bool)
     involved[right] = True
-    involved[[number[q] for q in queries]] = True
+    involved[np.searchsorted(every_ids, np.fromiter(queries, dtype=np.int64, count=len(queries)))] = True
     ids = np.flatnonzero(involved)
     position = np.full(len(every), -1, dtype=np.int64)
     position[ids] = np.arange(len(ids))
@@ -693,11 +720,11 @@ def _incremental_repeats(
     best: dict[int, list[tuple[float, int]]] = {}
     for k in chosen.tolist():
         best.setdefault(every[int(left[k])], []).append((float(scores[k]), every[int(right[k])]))
-    earlier_ids = {e for found in best.values() for _, e in found}
+    named = {e for found in best.values() for _, e in found}
     earlier_rows: dict[int, PostmortemRow] = {
-        row.id: row for row in rows if row.id is not None and row.id in earlier_ids
+        row.id: row for row in rows if row.id is not None and row.id in named
     }
-    missing = sorted(earlier_ids - set(earlier_rows))
+    missing = sorted(named - set(earlier_rows))
     for start in range(0, len(missing), 500):
         chunk = missing[start : start + 500]
         for row in session.scalars(select(PostmortemRow).where(col(PostmortemRow.id).in_(chunk))):
