@@ -600,7 +600,9 @@ def _candidate_pairs(
     query_ids = np.repeat(asker, lengths)
     mine = earlier != query_ids
     width = int(ids.max()) + 1
-    pairs = np.unique(query_ids[mine] * width + earlier[mine])
+    # Each pair once (a sort and a mask: np.unique is many times slower on millions).
+    pairs = np.sort(query_ids[mine] * width + earlier[mine])
+    pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
     return pairs // width, pairs % width
 
 
