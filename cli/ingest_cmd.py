@@ -40,6 +40,8 @@ def ingest(
 
     Files whose content has not changed since the last ingest are skipped. A file that cannot
     be parsed is reported and skipped; the others still ingest, and the exit code is 1.
+    Given a folder, a postmortem whose file under it is gone is marked removed (kept, no
+    longer chased).
     Action items without a due date get one from the deadline policy ([deadlines]).
 
     Example: pmt ingest postmortems/ && pmt overdue
@@ -75,6 +77,8 @@ def describe(result: FileResult) -> str:
     """One line about one file (and its notes, indented)."""
     if result.status == "failed":
         return f"failed     {result.path}: {result.error}"
+    if result.status == "removed":
+        return f"removed    {result.path} (the file is gone: its items are no longer chased)"
     line = f"{result.status:<10} {result.path}"
     if result.status != "unchanged":
         parts = [f"{result.items} item{'s' if result.items != 1 else ''}"]

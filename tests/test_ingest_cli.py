@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 from typer.testing import CliRunner
 
 from cli.app import app
@@ -138,7 +138,7 @@ def test_json_report(tree: Path) -> None:
     code, out, err = run("ingest", "postmortems", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["totals"] == {"files": 2, "new": 2, "updated": 0, "unchanged": 0, "failed": 0}
+    assert data["totals"] == {"files": 2, "new": 2, "updated": 0, "unchanged": 0, "failed": 0, "removed": 0}
     assert data["changed"] == ["INC-2026-001", "postmortems/cache.md"]
     first = data["files"][0]
     assert first["path"] == "postmortems/2026/db-failover.md" and first["status"] == "new"
@@ -191,6 +191,72 @@ def test_ingest_paths_returns_changed_keys(tree: Path, store: Store) -> None:
     report = ingest_paths(store, ["postmortems"], Settings())
     assert report.changed_keys == ["INC-2026-001", "postmortems/cache.md"]
     assert ingest_paths(store, ["postmortems"], Settings()).changed_keys == []
+
+
+def test_a_deleted_file_marks_its_postmortem_removed_and_keeps_its_rows(tree: Path, store: Store) -> None:
+    run("ingest", "postmortems")
+    (tree / "cache.md").unlink()
+    code, out, err = run("ingest", "postmortems", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["totals"]["removed"] == 1 and data["totals"]["unchanged"] == 1
+    assert {"path": "postmortems/cache.md", "status": "removed", "key": "postmortems/cache.md"}.items() <= next(
+        f for f in data["files"] if f["status"] == "removed"
+    ).items()
+    assert data["changed"] == []
+    _code, out, _err = run("overdue", "--as-of", "2028-01-01", "--format", "json")
+    assert [row["postmortem"] for row in json.loads(out)] == ["INC-2026-001"] * 3
+    _code, out, _err = run("list", "--format", "json")
+    assert [pm["key"] for pm in json.loads(out)] == ["INC-2026-001"]
+    with store.session(write=False) as s:
+        row = s.exec(select(PostmortemRow).where(PostmortemRow.key == "postmortems/cache.md")).one()
+        assert row.removed_at is not None
+        assert [i.status for i in items_of(s, row.key)] == ["open"]  # nothing deleted
+    # Reported once: the next run has nothing more to say about it.
+    _code, _out, err = run("ingest", "postmortems")
+    assert "removed" not in err and "pmt ingest: 1 file: 1 unchanged" in err
+
+
+def test_a_file_that_comes_back_is_restored(tree: Path, store: Store) -> None:
+    run("ingest", "postmortems")
+    (tree / "cache.md").unlink()
+    _code, _out, err = run("ingest", "postmortems")
+    assert "removed    postmortems/cache.md (the file is gone: its items are no longer chased)" in err
+    (tree / "cache.md").write_text(CACHE_OUTAGE)  # the same bytes as before
+    _code, _out, err = run("ingest", "postmortems")
+    assert "updated    postmortems/cache.md" in err
+    _code, out, _err = run("overdue", "--as-of", "2028-01-01", "--format", "json")
+    assert "postmortems/cache.md" in {row["postmortem"] for row in json.loads(out)}
+
+
+def test_a_renamed_file_without_an_id_replaces_the_old_one(tree: Path, store: Store) -> None:
+    run("ingest", "postmortems")
+    (tree / "cache.md").rename(tree / "2026" / "search-cache.md")
+    _code, _out, err = run("ingest", "postmortems")
+    assert "new        postmortems/2026/search-cache.md" in err
+    assert "removed    postmortems/cache.md" in err
+    _code, out, _err = run("overdue", "--as-of", "2028-01-01", "--format", "json")
+    texts = [row["item"] for row in json.loads(out)]
+    assert texts.count("Add request coalescing to the cache client") == 1  # not twice
+
+
+def test_only_gone_files_under_the_folders_given_are_removed(tree: Path, store: Store, tmp_path: Path) -> None:
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "old.md").write_text(CACHE_OUTAGE.replace("Cache stampede", "Old cache stampede"))
+    run("ingest", "postmortems", "elsewhere")
+    (other / "old.md").unlink()
+    (tree / "cache.md").write_text("")  # now fails to parse: it is still there
+    code, _out, err = run("ingest", "postmortems")  # elsewhere/ is not given: left alone
+    assert code == 1 and "failed     postmortems/cache.md: is empty" in err
+    assert "removed" not in err
+    (tree / "2026" / "db-failover.md").unlink()
+    _code, _out, err = run("ingest", "postmortems/cache.md")  # a file, not a folder: no sweep
+    assert "removed" not in err
+    with store.session(write=False) as s:
+        assert s.exec(select(PostmortemRow).where(col(PostmortemRow.removed_at).isnot(None))).all() == []
+    _code, _out, err = run("ingest", "postmortems", "elsewhere")
+    assert "removed    postmortems/2026/db-failover.md" in err and "removed    elsewhere/old.md" in err
 
 
 def test_two_ingest_processes_at_once_make_no_duplicates(tmp_path: Path, store: Store) -> None:

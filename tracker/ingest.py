@@ -37,6 +37,7 @@ from tracker.identity import KnownItem, match_items, path_key, postmortem_key
 from tracker.models import ActionItem, Postmortem
 from tracker.store import Store, lock
 from tracker.tables import ItemEventRow, ItemRow, PostmortemRow, TicketLinkRow, utcnow
+from tracker.vanished import mark_vanished
 
 _PM = PostmortemRow.__table__  # type: ignore[attr-defined]
 _ITEM = ItemRow.__table__  # type: ignore[attr-defined]
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 # Bump when ingest would store different rows for the same file (it re-ingests everything).
 INGEST_VERSION = "1"
 
-FileStatus = str  # "new" | "updated" | "unchanged" | "failed"
+FileStatus = str  # "new" | "updated" | "unchanged" | "failed" | "removed" (the file is gone)
 
 
 @dataclass
@@ -96,7 +97,7 @@ class IngestReport:
 
     def counts(self) -> dict[str, int]:
         counted = Counter(r.status for r in self.results)
-        return {s: counted.get(s, 0) for s in ("new", "updated", "unchanged", "failed")}
+        return {s: counted.get(s, 0) for s in ("new", "updated", "unchanged", "failed", "removed")}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -154,12 +155,15 @@ def ingest_paths(
 
     # One path at a time, so that a missing one is reported and the others still ingest.
     files: dict[str, Path] = {}
+    folders: list[str] = []  # the folders given, absolute: where files may have vanished from
     for given in paths:
         try:
             found = discover([given], settings.ingest.include, settings.ingest.exclude)
         except InputError as exc:
             done(FileResult(path=str(given), status="failed", error=exc.reason))
             continue
+        if os.path.isdir(given):
+            folders.append(os.path.abspath(given))
         for file in found:
             files.setdefault(os.path.normpath(file), file)
 
@@ -170,6 +174,8 @@ def ingest_paths(
     with store.engine.connect() as conn, fewer_collections():
         for file in files.values():
             _ingest_file(store, conn, file, settings, fingerprint, known, seen, parse_file, done)
+        for key, path in mark_vanished(conn, folders, seen, utcnow()):
+            done(FileResult(path=path, status="removed", key=key))
     return report
 
 

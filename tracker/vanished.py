@@ -1,0 +1,54 @@
+"""Postmortems whose files are gone: marked removed, never deleted.
+
+When ``pmt ingest`` is given a folder, a stored postmortem whose file lay under that folder
+and no longer exists there (deleted, or renamed without a front-matter ``id``, which makes a
+new postmortem of it) is marked removed: its items leave ``pmt overdue``, ``pmt list`` and the
+reports, and every row and event is kept. Nothing else is: a postmortem ingested in this run
+(by key), one whose file still exists (excluded by a glob, say, or failing to parse), or one
+outside the folders given. A file that comes back is ingested again as "updated" (its
+content hash is cleared on removal) and its postmortem is no longer removed.
+
+Stored paths are as the files were given to ``pmt ingest``; relative ones are resolved from
+the current folder, as the folders given are.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from tracker.tables import PostmortemRow
+
+_PM = PostmortemRow.__table__  # type: ignore[attr-defined]
+
+
+def mark_vanished(
+    conn: Connection, folders: Sequence[str], seen: Collection[str], now: datetime
+) -> list[tuple[str, str]]:
+    """Mark removed, in one transaction, each live postmortem whose file lay under one of
+    ``folders`` (absolute paths) and is gone, except the keys in ``seen`` (ingested in this
+    run). Returns their (key, path)."""
+    if not folders:
+        return []
+    prefixes = tuple(folder.rstrip(os.sep) + os.sep for folder in folders)
+    gone: list[tuple[int, str, str]] = []
+    with conn.begin():
+        rows = conn.execute(select(_PM.c.id, _PM.c.key, _PM.c.path).where(_PM.c.removed_at.is_(None)))
+        for pm_id, key, path in rows.all():
+            if key in seen or not path or path.startswith("<"):
+                continue  # ingested just now, or not from a file ("<text>")
+            absolute = os.path.abspath(path)
+            if absolute.startswith(prefixes) and not os.path.lexists(absolute):
+                gone.append((pm_id, key, path))
+        ids = [pm_id for pm_id, _, _ in gone]
+        for start in range(0, len(ids), 500):
+            conn.execute(
+                update(_PM)
+                .where(_PM.c.id.in_(ids[start : start + 500]), _PM.c.removed_at.is_(None))
+                .values(removed_at=now, updated_at=now, content_hash=None)
+            )
+    return [(key, path) for _, key, path in gone]
