@@ -106,6 +106,11 @@ def _render_detail(detail: PostmortemDetail, fmt: Format) -> str:
     tracking = [t for t in detail.tickets if t.role == "tracking"]
     if tracking:
         out += "".join(f"Tracking ticket: {t.key} ({t.state}) {t.url or ''}\n" for t in tracking)
+    if pm.removed_at is not None:
+        out += (
+            f"Removed on {pm.removed_at.date().isoformat()}: its file is gone, so its items are not chased "
+            "(pmt ingest restores it if the file comes back).\n"
+        )
     return out
 
 

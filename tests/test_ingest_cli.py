@@ -212,6 +212,11 @@ def test_a_deleted_file_marks_its_postmortem_removed_and_keeps_its_rows(tree: Pa
         row = s.exec(select(PostmortemRow).where(PostmortemRow.key == "postmortems/cache.md")).one()
         assert row.removed_at is not None
         assert [i.status for i in items_of(s, row.key)] == ["open"]  # nothing deleted
+    _code, out, _err = run("show", "postmortems/cache.md", "--as-of", "2028-01-01", "--format", "json")
+    shown = json.loads(out)
+    assert shown["removed_at"] is not None and [i["overdue"] for i in shown["items"]] == [False]
+    _code, out, _err = run("show", "postmortems/cache.md", "--as-of", "2028-01-01")
+    assert "its file is gone, so its items are not chased" in out and "overdue (" not in out
     # Reported once: the next run has nothing more to say about it.
     _code, _out, err = run("ingest", "postmortems")
     assert "removed" not in err and "pmt ingest: 1 file: 1 unchanged" in err

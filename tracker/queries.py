@@ -353,6 +353,8 @@ class PostmortemDetail:
             "root_cause": pm.root_cause,
             "cause_category": pm.cause_category,
             "updated_at": pm.updated_at.isoformat(),
+            # Set when the postmortem's file was found gone (see tracker.vanished).
+            "removed_at": pm.removed_at.isoformat() if pm.removed_at else None,
             "items": [i.to_dict() for i in self.items],
             "tickets": [t.to_dict() for t in self.tickets],
         }
@@ -394,7 +396,8 @@ def postmortem_detail(
     for item in items:
         item_link = by_item.get(item.id or 0)
         closed = any(li.state == "closed" for li in links if li.item_id == item.id)
-        late = bool(item.status == "open" and item.due and item.due < as_of and not closed)
+        # As in ``overdue``: an item of a removed postmortem (its file is gone) is not chased.
+        late = bool(item.status == "open" and item.due and item.due < as_of and not closed and pm.removed_at is None)
         details.append(
             ItemDetail(
                 uid=item.uid,
