@@ -121,6 +121,28 @@ def test_overdue_filters(filled: Store, kwargs: dict, expected: set[str]) -> Non
         assert {r.item for r in overdue(s, AS_OF, **kwargs)} == expected
 
 
+def test_an_item_tracked_twice_shows_its_first_ticket_and_any_closed_one_ends_the_chase(filled: Store) -> None:
+    """GitHub and Jira both: the first link is the item's ticket (the tracker's own with
+    --tracker), and a closed ticket in either tracker means the item is not overdue."""
+    with filled.session() as s:
+        inc1 = {i.text: i for i in items_of(s, "INC-1")}
+        both, later_closed = inc1["Fix the runbook"], inc1["Add disk alerting"]
+        record_link(s, both.id, both.postmortem_id, "github", "acme/ops#20", "https://github.com/acme/ops/issues/20")
+        jira = record_link(s, both.id, both.postmortem_id, "jira", "OPS-20", "https://jira.example.com/browse/OPS-20")
+        record_ticket_state(s, jira, state="in_progress")
+        record_link(s, later_closed.id, later_closed.postmortem_id, "github", "acme/ops#21", None)
+        closed = record_link(s, later_closed.id, later_closed.postmortem_id, "jira", "OPS-21", None)
+        record_ticket_state(s, closed, state="closed", state_reason="done")
+    with filled.session(write=False) as s:
+        every = {r.item: r for r in overdue(s, AS_OF)}
+        on_jira = {r.item: r for r in overdue(s, AS_OF, tracker="jira")}
+        on_github = {r.item: r for r in overdue(s, AS_OF, tracker="github")}
+    assert "Add disk alerting" not in every and "Add disk alerting" not in on_github
+    assert (every["Fix the runbook"].ticket, every["Fix the runbook"].tracker) == ("acme/ops#20", "github")
+    assert (on_jira["Fix the runbook"].ticket, on_jira["Fix the runbook"].ticket_state) == ("OPS-20", "in_progress")
+    assert on_github["Fix the runbook"].ticket == "acme/ops#20"
+
+
 def test_cli_json_is_the_documented_shape(filled: Store) -> None:
     code, out, err = run("overdue", "--as-of", "2026-05-01", "--format", "json")
     assert code == 0, err

@@ -114,12 +114,18 @@ def _closed_ticket() -> Any:
     return exists().where(closed.c.item_id == _item.id, closed.c.state == "closed")
 
 
-def _overdue_condition(as_of: date) -> Any:
+def _overdue_condition(as_of: date, linked: Any = None) -> Any:
+    """``linked``: the id of the item's first link in a query that joins it (with no tracker
+    filter). An item without one has no link at all (every link of an item has the role
+    "item"), so its closed-ticket check is skipped: one index probe less per item."""
+    not_closed = ~_closed_ticket()
+    if linked is not None:
+        not_closed = or_(linked.is_(None), not_closed)
     return and_(
         _item.status == "open",
         _item.due < as_of,
         _pm.removed_at.is_(None),
-        ~_closed_ticket(),
+        not_closed,
     )
 
 
@@ -167,12 +173,14 @@ def overdue_json(
     """
     bind = session.get_bind() if hasattr(session, "get_bind") else session
     dialect = bind.dialect.name
-    # One ticket per item (the first linked; only that tracker's with --tracker).
+    # One ticket per item: the first linked (only that tracker's with --tracker), joined
+    # through the item's links, so an item without any (most) costs one index probe.
     l2 = _LINKS.alias("l2")
-    first_link = select(func.min(l2.c.id)).where(l2.c.item_id == _item.id, l2.c.role == "item")
+    earlier_link = exists().where(l2.c.item_id == _item.id, l2.c.role == "item", l2.c.id < _link.id)
+    link_on = and_(_link.item_id == _item.id, _link.role == "item", ~earlier_link)
     if tracker:
-        first_link = first_link.where(l2.c.tracker == tracker)
-    link_on = _link.id == first_link.scalar_subquery()
+        earlier_link = earlier_link.where(l2.c.tracker == tracker)
+        link_on = and_(_link.item_id == _item.id, _link.role == "item", _link.tracker == tracker, ~earlier_link)
     doc_tracker = case(
         (_item.ticket.like("%#%"), literal_column("'github'")),
         (_item.ticket.like("%github.com%"), literal_column("'github'")),
@@ -186,7 +194,7 @@ def overdue_json(
         build = func.json_build_object
     else:
         days = func.cast(func.julianday(as_of.isoformat()) - func.julianday(_item.due), Integer)
-        implicit = func.json(case((_item.due_implicit == True, literal_column("'true'")), else_=literal_column("'false'")))  # noqa: E712
+        implicit = case((_item.due_implicit == True, func.json("true")), else_=func.json("false"))  # noqa: E712
         build = func.json_object
     values = {
         "item": _item.text,
@@ -218,7 +226,7 @@ def overdue_json(
         .select_from(
             _ITEMS.join(_POSTMORTEMS, _item.postmortem_id == _pm.id).outerjoin(_LINKS, link_on)
         )
-        .where(_overdue_condition(as_of))
+        .where(_overdue_condition(as_of, linked=None if tracker else _link.id))
         # Oldest first. The order of the (status, due) index the query walks anyway: sorting by
         # owner here would cost a sort of every row; the table groups by owner itself.
         .order_by(_item.due, _item.id)
