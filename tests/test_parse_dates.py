@@ -139,3 +139,18 @@ def test_find_zone_in_notes() -> None:
     assert find_zone("All times in CEST") == "CEST"
     assert find_zone("Time (UTC)") == "UTC"
     assert find_zone("Timeline (all times approximate)") is None
+
+
+@pytest.mark.parametrize(
+    ("summary", "minutes"),
+    [
+        ("The outage lasted 3 hours.", 180),
+        ("Lasted 3 hours, and every user was affected.", 180),  # at the start of a sentence
+        ("TOOK ABOUT 45 MINUTES to recover.", 45),
+        ("Checkout was slow for most of the afternoon.", None),
+    ],
+)
+def test_a_duration_stated_in_the_summary(summary: str, minutes: int | None) -> None:
+    from tracker.parsing import parse_text
+
+    assert parse_text(f"# Outage\n\n## Summary\n\n{summary}\n").duration_minutes == minutes

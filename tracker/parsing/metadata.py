@@ -464,7 +464,10 @@ def _front_time(front: dict[str, Any], keys: tuple[str, ...]) -> datetime | None
 def _prose_duration(summaries: list[Node]) -> int | None:
     for node in summaries:
         for block in node.blocks:
-            if isinstance(block, Para) and ("last" in block.text or "for " in block.text or "took" in block.text or "outage of" in block.text):
+            if not isinstance(block, Para):
+                continue
+            low = block.text.lower()  # "Lasted 3 hours" opens a sentence as often as not
+            if "last" in low or "for " in low or "took" in low or "outage of" in low:
                 m = _search_at_leads(_LASTED, block.text.replace("\n", " "), _LASTED_LEADS)
                 if m:
                     return dates.parse_duration(m.group("d"))
