@@ -16,7 +16,6 @@ postmortems and marks the fixes that did not hold. ``find_repeats`` is the read-
 
 from __future__ import annotations
 
-import bisect
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence

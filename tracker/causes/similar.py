@@ -227,7 +227,7 @@ class MechanismIndex:
         too_common = df > max(2, MAX_KEY_DF * n)
         keys: list[list[str]] = []
         for i in range(n):
-            mine = [f"m:{m}" for m in _strong(self.mechanisms[i])]
+            mine = [f"m:{m}" for m in sorted(_strong(self.mechanisms[i]))]
             start, end = words.indptr[i], words.indptr[i + 1]
             if end > start:
                 cols = words.indices[start:end]
@@ -367,7 +367,7 @@ class KeyChooser:
         return idf
 
     def keys(self, mechanisms: frozenset[str], terms: Mapping[str, int]) -> list[str]:
-        keys = [f"m:{m}" for m in _strong(mechanisms)]
+        keys = [f"m:{m}" for m in sorted(_strong(mechanisms))]
         scored = []
         for term in sorted(terms):
             idf = self._weight(term)
