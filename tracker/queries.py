@@ -176,11 +176,12 @@ def overdue_json(
     # One ticket per item: the first linked (only that tracker's with --tracker), joined
     # through the item's links, so an item without any (most) costs one index probe.
     l2 = _LINKS.alias("l2")
+    mine = [_link.item_id == _item.id, _link.role == "item"]
     earlier_link = exists().where(l2.c.item_id == _item.id, l2.c.role == "item", l2.c.id < _link.id)
-    link_on = and_(_link.item_id == _item.id, _link.role == "item", ~earlier_link)
     if tracker:
+        mine.append(_link.tracker == tracker)
         earlier_link = earlier_link.where(l2.c.tracker == tracker)
-        link_on = and_(_link.item_id == _item.id, _link.role == "item", _link.tracker == tracker, ~earlier_link)
+    link_on = and_(*mine, ~earlier_link)
     doc_tracker = case(
         (_item.ticket.like("%#%"), literal_column("'github'")),
         (_item.ticket.like("%github.com%"), literal_column("'github'")),
