@@ -88,7 +88,9 @@ def plan_sync(
     before = len(backend.warnings)
     report = ingest_paths(store, paths, settings)
     planned = Planned(ingest=report, warnings_before=before)
-    keys = list(dict.fromkeys(r.key for r in report.results if r.status != "failed" and r.key))
+    # The postmortems whose files were read (not those that failed, nor those whose file is gone).
+    read = ("new", "updated", "unchanged")
+    keys = list(dict.fromkeys(r.key for r in report.results if r.status in read and r.key))
     for key in keys:
         state = load_state(store, key, backend.name)
         if state is None:

@@ -137,6 +137,20 @@ def test_a_missing_path_is_reported_and_the_rest_synced(setup: tuple[FakeBackend
     assert backend.writes_of("create") == N + 1
 
 
+def test_a_postmortem_whose_file_is_gone_is_not_synced(setup: tuple[FakeBackend, Path]) -> None:
+    """The ingest that sync runs marks it removed; its tickets are left as they are."""
+    backend, path = setup
+    assert pmt("sync", "postmortems", "--yes")[0] == 0
+    writes = backend.writes
+    path.unlink()
+    code, out, err = pmt("sync", "postmortems", "--dry-run", "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["plan"] == []
+    code, _out, err = pmt("sync", "postmortems", "--yes")
+    assert code == 0, err
+    assert backend.writes == writes
+
+
 def test_rate_limit_while_planning_writes_nothing(setup: tuple[FakeBackend, Path]) -> None:
     from sync.base import RateLimitedError
 
