@@ -3,7 +3,6 @@ and of the normaliser, over the labelled texts, generated postmortems and arbitr
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
@@ -12,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.causes_data import labelled_texts
 from tracker.causes import lexicon
 from tracker.causes.linear import LinearSet, _without_lookarounds, agrees
 from tracker.causes.prefilter import FOLDS_TO_ASCII
 from tracker.causes.scan import ANY_WORD, DIGIT, Scanner, View, heads
 
-DATA = Path(__file__).parent / "data" / "causes"
 PATTERNS = (
     [m.pattern for m in lexicon.MECHANISMS]
     + [cue[1] for cue in lexicon.CUES]
@@ -45,23 +44,14 @@ def _expected(text: str, patterns: list[re.Pattern[str]] = PATTERNS) -> list[lis
     return [[m.span() for m in p.finditer(text)] for p in patterns]
 
 
-def _labelled_texts() -> list[str]:
-    texts = []
-    for path in sorted(DATA.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                texts += [v for v in json.loads(line).values() if isinstance(v, str)]
-    return texts
-
-
 def test_every_lexicon_pattern_has_known_starts() -> None:
     """A pattern whose starts are unknown runs over the whole text: the slow path, kept for
     patterns written in ways the derivation does not read."""
     assert SCANNER.always == []
 
 
-def test_same_matches_as_finditer_on_labelled_texts() -> None:
-    texts = _labelled_texts()
+def test_same_matches_as_finditer_onlabelled_texts() -> None:
+    texts = labelled_texts()
     assert len(texts) > 300
     for text in texts:
         assert _spans(text) == _expected(text), text
@@ -170,7 +160,7 @@ def test_re2_finds_the_same_spans_as_re_on_labelled_and_generated_texts() -> Non
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     from generate import postmortem_text
 
-    texts = _labelled_texts() + [postmortem_text(i, seed=5) for i in range(60)]
+    texts = labelled_texts() + [postmortem_text(i, seed=5) for i in range(60)]
     checked = 0
     for text in texts:
         if agrees(text):
@@ -227,7 +217,7 @@ def test_normalising_gives_the_same_text_with_or_without_re2(monkeypatch: pytest
     from tracker.causes import normalise as module
 
     assert module._LINEAR.available and module._LINEAR.unchecked == []
-    texts = _labelled_texts() + [
+    texts = labelled_texts() + [
         "See https://status.example.com/x and mail ops@example.com: the \u212aubernetes v1.2.3 cert expired",
         "Our SSL cert for shop.example.io lapsed at 03:00 UTC; `max_connections = 100` on Postgres",
     ]

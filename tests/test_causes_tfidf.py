@@ -3,7 +3,6 @@ within float32 rounding, on the labelled root causes and generated postmortems."
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -13,20 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
+from tests.causes_data import labelled_texts
 from tracker.causes import tfidf
 from tracker.causes.normalise import normalise
 from tracker.causes.similar import _STOP, stop_words
 from tracker.causes.stop_words import ENGLISH_STOP_WORDS as COPIED
 
-DATA = Path(__file__).parent / "data" / "causes"
-
 
 def _texts() -> list[str]:
-    texts = []
-    for path in sorted(DATA.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                texts += [v for v in json.loads(line).values() if isinstance(v, str)]
+    texts = labelled_texts()
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     from generate import postmortem_text
 
