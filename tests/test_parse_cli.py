@@ -57,6 +57,7 @@ def test_one_file_gives_one_json_object(runner: CliRunner, tmp_path: Path) -> No
             "kind": None,
             "done": False,
             "ticket": None,
+            "related": None,
             "line": 9,
             "section": "Action items",
         }

@@ -89,7 +89,8 @@ CASES = [
     ("Add iOS 16 to the matrix (#1423)", ("Add iOS 16 to the matrix", None, None, None, None, None, "#1423")),
     ("Fix the crash acme/ios-app#1420", ("Fix the crash", None, None, None, None, None, "acme/ios-app#1420")),
     ("Gate releases on crash rate MOB-88", ("Gate releases on crash rate", None, None, None, None, None, "MOB-88")),
-    ("Fix the crash in #12 for good", ("Fix the crash in #12 for good", None, None, None, None, None, "#12")),
+    # A reference inside the sentence is a mention (related), not the item's ticket (issue 14).
+    ("Fix the crash in #12 for good", ("Fix the crash in #12 for good", None, None, None, None, None, None)),
     (
         "Add a staged rollout ([tracking issue](https://github.com/acme/app/issues/31))",
         ("Add a staged rollout", None, None, None, None, None, "https://github.com/acme/app/issues/31"),

@@ -42,6 +42,8 @@ class ActionItem:
     kind: str | None = None
     done: bool | None = None
     ticket: str | None = None
+    # Ticket references the text only mentions ("see OPS-1420"): related, not the item's own.
+    related: str | None = None
     # The heading of the (sub)section the item was found under, for humans and for identity.
     section: str | None = None
 
@@ -54,6 +56,7 @@ class ActionItem:
             "kind": self.kind,
             "done": self.done,
             "ticket": self.ticket,
+            "related": self.related,
             "line": self.line,
             "section": self.section,
         }

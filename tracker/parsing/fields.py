@@ -40,6 +40,8 @@ class Fields:
     kind: str | None = None
     done: bool | None = None
     tickets: list[str] = field(default_factory=list)
+    # References the text mentions without making them its ticket ("see OPS-1420").
+    related: list[str] = field(default_factory=list)
 
     @property
     def ticket(self) -> str | None:
@@ -667,19 +669,30 @@ def _strip_trailing_mentions(s: str) -> str:
 
 
 def _read_ticket_refs(s: str, f: Fields) -> str:
-    found = False
-    for m in _TICKET_REF.finditer(s):
-        key = m.group("key")
-        if key and key.split("-")[0] in _NOT_TICKET_KEYS:
-            continue
-        f.tickets.append(m.group(0))
-        found = True
-    if not found:
+    """References that stand apart ("(#12)", "[ABC-1]", "Ticket: ABC-1", a leading "ABC-1:" or
+    a tail "- #12") are the item's tickets and leave its text; a reference inside the sentence
+    ("see OPS-1420 first") is only mentioned: it stays in the text and is a related reference."""
+    refs = [
+        m.group(0)
+        for m in _TICKET_REF.finditer(s)
+        if not (m.group("key") and m.group("key").split("-")[0] in _NOT_TICKET_KEYS)
+    ]
+    if not refs:
         return s
-    # Remove the references that stand apart: "(#12)", "[ABC-1]", "Ticket: ABC-1", a tail "- #12".
     lower = s.lower()
+    keyed: list[str] = []
     if any(word in lower for word in _TICKET_WORDS):
-        s = _KEYED_TICKET.sub(" ", s)
+
+        def key_and_ref(m: re.Match[str]) -> str:
+            ref = _TICKET_REF.match(s, m.end())
+            if ref is None:
+                return " "
+            keyed.append(ref.group(0))
+            return " \x00"
+
+        s = _KEYED_TICKET.sub(key_and_ref, s)
+        for ref in keyed:  # "Ticket: ABC-1": the reference goes with its key
+            s = s.replace("\x00" + ref, "", 1)
     before = s
     if "(" in s or "[" in s:
         s = _REF_IN_GROUP.sub(" ", s)
@@ -687,7 +700,14 @@ def _read_ticket_refs(s: str, f: Fields) -> str:
     if s[:1] == "#" or s[:1].isupper() or s[:1].isdigit():
         s = _REF_AT_START.sub("", s)
     if len(s.split()) < 2:
-        return before  # "Fix #12": the reference is the object of the sentence
+        f.tickets.extend(refs)
+        return before  # "Fix #12": the reference is the object of the sentence, and the item's
+    left = {m.group(0) for m in _TICKET_REF.finditer(s)}
+    for ref in refs:
+        if ref in keyed:
+            f.tickets.append(ref)
+            continue
+        (f.related if ref in left else f.tickets).append(ref)
     return s
 
 
@@ -707,7 +727,9 @@ def _strip_trailing_refs(s: str) -> str:
         head = t[: cut + 1].rstrip()
         if head.endswith(("-", "–", "—", ",", ";", ":", "|")):
             head = head[:-1].rstrip()
-        elif head.endswith((" see", " in", " See", " In")):
+        elif head.endswith((" see", " See")):
+            return s  # "..., see ABC-1": a mention
+        elif head.endswith((" in", " In")):
             head = head[:-3].rstrip()
         s = head
 

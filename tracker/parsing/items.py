@@ -213,6 +213,7 @@ def _item(cand: _Candidate, fields: Fields, chain: list[GroupHint]) -> ActionIte
         kind=kind,  # type: ignore[arg-type]
         done=done,  # type: ignore[arg-type]
         ticket=", ".join(tickets) if tickets else None,
+        related=", ".join(dict.fromkeys(r for r in fields.related if r not in tickets)) or None,
         section=cand.section,
     )
 

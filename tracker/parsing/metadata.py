@@ -174,11 +174,7 @@ def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
             yield name, plain(node.blocks[0].text), node.blocks[0].line
     for block in node.blocks:
         if isinstance(block, Para):
-            for offset, line in enumerate(block.text.split("\n")):
-                if ":" in line or "=" in line:
-                    found = _kv(line, block.line + offset)
-                    if found is not None:
-                        yield found
+            yield from _para_key_values(block)
         elif isinstance(block, ListBlock):
             for item in block.items:
                 if item.text and (":" in item.text or "=" in item.text):
@@ -193,6 +189,36 @@ def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
                     name = _key_name(key)
                     if name and value:
                         yield name, value, row_line
+
+
+def _para_key_values(block: Para) -> Iterator[tuple[str, str, int]]:
+    """"Key: value" lines of a paragraph. A value runs on over the lines that follow it (the
+    text wrapped) up to the next "Key: value" line or the paragraph's end."""
+    lines = block.text.split("\n")
+    current: tuple[str, list[str], int] | None = None
+    for offset, line in enumerate(lines):
+        found = _kv(line, block.line + offset) if (":" in line or "=" in line) else None
+        if found is None and _other_key(line):
+            found = ("", "", 0)  # a key pmt does not read ends the value before it
+        if found is not None:
+            if current is not None and current[0]:
+                yield current[0], plain(" ".join(current[1])), current[2]
+            current = (found[0], [found[1]], found[2])
+        elif current is not None:
+            current[1].append(line)
+    if current is not None and current[0]:
+        yield current[0], plain(" ".join(current[1])), current[2]
+
+
+def _other_key(line: str) -> bool:
+    """A "Key: value" line naming some other key: a short capitalised or bold key, no digits."""
+    m = _KEY_VALUE.match(line.strip())
+    if m is None:
+        return False
+    key = m.group("k")
+    return (key[0].isupper() or line.lstrip().startswith(("**", "__"))) and len(key.split()) <= 4 and not any(
+        ch.isdigit() for ch in key
+    )
 
 
 def _kv(line: str, number: int) -> tuple[str, str, int] | None:

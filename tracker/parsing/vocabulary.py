@@ -102,6 +102,7 @@ NOT_OWNER_WORDS = frozenset(
     corrective preventive preventative short long medium term immediate next later future
     primary secondary root cause impact summary timeline resolution symptoms trigger lessons
     idea ideas option options question questions open closed priority owner due deadline
+    ticket tickets issue issues bug bugs tracking
     high low medium critical urgent phase stage part area scope type kind category
     eta deadline date
     kubernetes k8s postgres postgresql mysql mariadb redis kafka rabbitmq nginx apache haproxy
