@@ -48,6 +48,8 @@ def parse(
     """Show what pmt reads in postmortems: sections, action items (owner, due, priority, kind,
     done, ticket, line), takeaways, timeline, start and end, impact and root cause. A file that
     cannot be read is reported on stderr and the others are still parsed; the exit code is then 1.
+    What is wrong inside a file (bad front matter, a due date that does not exist) is reported on
+    stderr as FILE:LINE: error (exit code 1, with what could be read still shown) or warning.
 
     Example: pmt parse postmortems/2026-03-01-db-outage.md --format table
     """
@@ -59,10 +61,15 @@ def parse(
     failed = 0
     for path in files:
         try:
-            parsed.append(parse_file(path, settings))
+            pm = parse_file(path, settings)
         except InputError as exc:
             say(f"pmt: error: {exc}")
             failed += 1
+            continue
+        parsed.append(pm)
+        for problem in pm.problems:
+            say(f"pmt: {problem.severity}: {path}:{problem.line}: {problem.message}")
+        failed += bool(pm.errors)
 
     if fmt is ParseFormat.json:
         if parsed:

@@ -142,3 +142,56 @@ def test_the_block_only_tokeniser_sees_what_a_full_parse_sees(text: str) -> None
     assert all(not t.children for t in ours)
     assert _block_view(ours) == _block_view(full_tokens)
     assert ours_env == full_env
+
+
+# --- front matter: arbitrary YAML and TOML blocks above a document -------------------------
+
+FM_VALUES = [
+    "{w}", '"{w}"', "2026-0{d}-1{d}", "2026-02-3{d}", "[{w}, {w}]", "[{w}", "{{a: {w}}}", "&x {w}", "*x",
+    "&a [{w}, {w}]", "[*a, *a, *a]", "|\n  {w}\n  {w}", "- {w}\n- {w}", "{d}", "null", "'unclosed", ": {w}",
+    "!!python/object:os.system {w}", "!!binary aGVsbG8=", "2026-01-0{d} 10:0{d}:00",
+]  # fmt: skip
+FM_KEYS = ["id", "title", "date", "started", "ended", "severity", "tags", "{w}", "incident", "timezone"]
+
+
+@st.composite
+def front_matter(draw: st.DrawFn) -> str:
+    toml = draw(st.booleans())
+    lines = []
+    for _ in range(draw(st.integers(0, 8))):
+        w = draw(word)
+        fill = {"w": w, "d": str(draw(st.integers(1, 9)))}
+        key = draw(st.sampled_from(FM_KEYS)).format(**fill)
+        value = draw(st.sampled_from(FM_VALUES)).format(**fill)
+        lines.append(f"{key} = {value}" if toml else f"{key}: {value}")
+    fence = "+++" if toml else "---"
+    return "\n".join([fence, *lines, fence, ""])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(front_matter(), markdownish)
+def test_any_front_matter_gives_a_postmortem_and_problems_with_lines(fm: str, body: str) -> None:
+    import time
+    import tracemalloc
+
+    text = fm + body
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        pm = parse_text(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < 5
+    assert peak < 64 * 1024 * 1024
+    n_lines = text.count("\n") + 1
+    assert all(1 <= p.line <= n_lines and p.severity in ("error", "warning") for p in pm.problems)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(FM_VALUES), min_size=1, max_size=5), word)
+def test_a_bad_key_never_costs_the_document_its_id(values: list[str], w: str) -> None:
+    """Whatever else the YAML front matter holds, a plain ``id:`` line is kept."""
+    extra = [f"k{i}: {v.format(w=w, d='2')}" for i, v in enumerate(values) if "*" not in v and "&" not in v]
+    text = "\n".join(["---", "id: pm-42", *extra, "---", "# Title", ""])
+    assert parse_text(text).id == "pm-42"

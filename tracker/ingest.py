@@ -209,6 +209,13 @@ def _ingest_file(
     except PmtError as exc:
         done(FileResult(path=shown, status="failed", error=getattr(exc, "reason", None) or str(exc)))
         return
+    if pm.errors:
+        # Bad front matter or a due date that does not exist: the stored state stays as it was
+        # (the id a typo would lose never changes the postmortem's identity).
+        first = pm.errors[0]
+        more = f" (and {len(pm.errors) - 1} more)" if len(pm.errors) > 1 else ""
+        done(FileResult(path=shown, status="failed", error=f"line {first.line}: {first.message}{more}"))
+        return
     pm.path = shown
     key = str(pm.id).strip() if pm.id is not None and str(pm.id).strip() else by_path
     clash = _claim(seen, key, shown)
@@ -232,7 +239,7 @@ def _ingest_file(
             key=result.key,
             items=len(result.items),
             events=dict(result.events),
-            notes=result.notes,
+            notes=[*(f"line {p.line}: {p.message}" for p in pm.problems), *result.notes],
         )
     )
 

@@ -62,6 +62,19 @@ class ActionItem:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong in a document, at a line: an ``error`` (pmt parse exits 1, pmt ingest
+    keeps the file's stored state) or a ``warning`` (reported, the file is used)."""
+
+    line: int
+    message: str
+    severity: str = "error"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "severity": self.severity, "message": self.message}
+
+
 @dataclass(slots=True)
 class TimelineEntry:
     """One line of the timeline: when (as written and, where possible, as an instant) and what."""
@@ -127,6 +140,12 @@ class Postmortem:
     timeline: list[TimelineEntry] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     front_matter: dict[str, Any] = field(default_factory=dict)
+    # What pmt found wrong while reading (bad front matter, a due date that does not exist).
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
 
     def section(self, kind: str) -> Section | None:
         return next((s for s in self.sections if s.kind == kind), None)
@@ -156,6 +175,7 @@ class Postmortem:
             "timeline": [t.to_dict() for t in self.timeline],
             "sections": [s.to_dict() for s in self.sections],
             "front_matter": _jsonable(self.front_matter),
+            "problems": [p.to_dict() for p in self.problems],
         }
 
 

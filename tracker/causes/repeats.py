@@ -179,7 +179,7 @@ def read_front_matter(path: str) -> dict[str, Any]:
             head = f.read(20_000)
     except (OSError, UnicodeDecodeError):
         return {}
-    front, _ = split(head)
+    front, _, _ = split(head)
     return front
 
 

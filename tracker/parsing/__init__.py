@@ -38,12 +38,12 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
 
-    front, body = frontmatter.split(text)
+    front, body, problems = frontmatter.split(text)
     blocks, refs = blocks_of(body)
     root = sections.build(blocks)
     nodes = root.walk()
 
-    pm = Postmortem(path=path, front_matter=front)
+    pm = Postmortem(path=path, front_matter=front, problems=problems)
     pm.sections = [
         Section(heading=n.title, kind=n.kind if n.kind in _KINDS else "other", line=n.heading.line, level=n.level)
         for n in nodes[1:]
@@ -86,6 +86,8 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
             pm.takeaways.extend(takeaways)
         elif node.kind == "takeaways" and parent_kind not in ("actions", "takeaways"):
             pm.takeaways.extend(items.takeaway_texts(node, ctx))
+    pm.problems.extend(ctx.problems)
+    pm.problems.sort(key=lambda p: p.line)
     return pm
 
 

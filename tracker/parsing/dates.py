@@ -220,6 +220,43 @@ def parse_date(text: str, date_order: str = "mdy", default_year: int | None = No
     return None
 
 
+def date_problem(text: str, date_order: str = "mdy") -> tuple[str, str] | None:
+    """What is wrong with a date as written, if anything: ``("error", why)`` for a date that
+    does not exist ("2026-02-30"), ``("warning", hint)`` for a numeric date whose day and month
+    could be swapped ("03/04/2026"); None for a good date or text that is not a date."""
+    s = text.strip().strip(".,;()[]*_")
+    m = _ISO_DATE.match(s)
+    parts = (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    m = _NUM_DATE.match(s) if parts is None else None
+    if m is not None:
+        a, b, y = int(m.group(1)), int(m.group(3)), _year(m.group(4))
+        dmy = m.group(2) == "." or a > 12 or (date_order == "dmy" and b <= 12)
+        parts = (y, b, a) if dmy else (y, a, b)
+        if m.group(2) != "." and a <= 12 and b <= 12 and a != b:
+            read = date(*parts) if _exists(parts) else None
+            if read is not None:
+                iso = read.isoformat()
+                return "warning", (
+                    f"{s} could be day/month or month/day; read as {iso} ([parsing] date_order = "
+                    f'"{date_order}"); write {iso} to say which'
+                )
+    m = _NAME_DATE.match(s) if parts is None else None
+    if m is not None and m.group("y"):
+        month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+        parts = (_year(m.group("y")), month, int(m.group("d1") or m.group("d2")))
+    if parts is None or _exists(parts):
+        return None
+    return "error", f"{s} is not a date that exists"
+
+
+def _exists(parts: tuple[int, int, int]) -> bool:
+    try:
+        date(*parts)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_due(text: str, date_order: str = "mdy", default_year: int | None = None) -> date | None:
     """A due date: any date ``parse_date`` reads, or a quarter or month (its last day).
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from tracker.models import Problem
 from tracker.parsing import dates
 from tracker.parsing.vocabulary import (
     ACTION_VERBS,
@@ -42,6 +43,8 @@ class Fields:
     tickets: list[str] = field(default_factory=list)
     # References the text mentions without making them its ticket ("see OPS-1420").
     related: list[str] = field(default_factory=list)
+    # ("error" | "warning", message) about what was read, e.g. a due date that does not exist.
+    problems: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ticket(self) -> str | None:
@@ -55,6 +58,8 @@ class Context:
     references: Mapping[str, str]
     date_order: str = "mdy"
     year: int | None = None
+    # What readers found wrong, for the postmortem's ``problems`` (the list is filled in place).
+    problems: list[Problem] = field(default_factory=list)
 
 
 # --- patterns -------------------------------------------------------------------------------
@@ -516,8 +521,11 @@ def _set_owner(f: Fields, value: str) -> bool:
 
 def _set_due(f: Fields, value: str, ctx: Context) -> bool:
     due = dates.parse_due(value, ctx.date_order, ctx.year)
+    problem = dates.date_problem(value, ctx.date_order) if due is None or "/" in value or "-" in value else None
+    if problem is not None:
+        f.problems.append((problem[0], f"due date {problem[1]}"))  # the caller adds the line
     if due is None:
-        return False
+        return problem is not None  # a date that does not exist is still a due date to strip
     if f.due is None:
         f.due = due
     return True
@@ -760,6 +768,7 @@ def _read_groups(s: str, f: Fields, ctx: Context) -> str:
 
 
 def _merge(f: Fields, other: Fields) -> None:
+    f.problems.extend(other.problems)
     f.owner = f.owner or other.owner
     f.due = f.due or other.due
     f.priority = f.priority or other.priority

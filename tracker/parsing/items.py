@@ -22,9 +22,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracker.models import ActionItem
+from tracker.models import ActionItem, Problem
 from tracker.parsing.blocks import Block, Code, ListBlock, ListItem, Para, Table
-from tracker.parsing.dates import parse_due
+from tracker.parsing.dates import date_problem, parse_due
 from tracker.parsing.fields import (
     Context,
     Fields,
@@ -148,6 +148,7 @@ def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
         chain, in_takeaways = known
         is_takeaway = cand.takeaway_only or in_takeaways
         fields = read_fields(cand.raw, ctx)
+        ctx.problems.extend(Problem(cand.line, message, severity) for severity, message in fields.problems)
         if not _has_words(fields.text):
             if not fields.tickets:
                 continue
@@ -422,6 +423,7 @@ def _key_line(line: str, cand: _Candidate, ctx: Context) -> bool:
     if m is None:
         return False
     found = read_fields(f"x ({m.group(1)}: {m.group(2)})", ctx)
+    ctx.problems.extend(Problem(cand.line, message, severity) for severity, message in found.problems)
     cand.overrides = cand.overrides or {}
     _override(cand.overrides, found)
     return True
@@ -505,6 +507,9 @@ def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
                 o["owner"] = plain(value).lstrip("@")
             elif role == "due":
                 due = parse_due(plain(value), ctx.date_order, ctx.year)
+                problem = date_problem(plain(value), ctx.date_order)
+                if problem is not None:
+                    ctx.problems.append(Problem(line, f"due date {problem[1]}", problem[0]))
                 if due is not None:
                     o["due"] = due
             elif role == "priority":
