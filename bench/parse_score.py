@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from realworld_score import Ratio, Tally, Totals, _same_owner, _time_agrees, mat
 
 from tracker.errors import InputError
 from tracker.parsing import parse_file
-from tracker.parsing.dates import find_moments
+from tracker.parsing.dates import find_moments, zone_info
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "labels"
@@ -74,8 +75,13 @@ def _time_ok(label: str | None, text: str | None, at: Any) -> bool:
 
 
 def _zone_ok(label: str | None, got: str | None) -> bool:
+    """The same zone: as written, or with the same offset ("PST" and "Pacific Standard Time")."""
     a, b = (label or "").strip("() ").lower(), (got or "").strip("() ").lower()
-    return a == b or bool(a and b and (a in b or b in a))
+    if a == b or bool(a and b and (a in b or b in a)):
+        return True
+    za, zb = zone_info(label or ""), zone_info(got or "")
+    when = datetime(2024, 1, 15, 12)
+    return za is not None and zb is not None and za.utcoffset(when) == zb.utcoffset(when)
 
 
 def _span_text(lines: list[str], span: list[int]) -> str:

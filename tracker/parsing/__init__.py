@@ -12,6 +12,7 @@ use, not when this package is imported (``pmt --help`` never loads it).
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,13 +118,26 @@ def parse_file(path: str | Path, settings: ParsingSettings | None = None, data: 
         line = data.count(b"\n", 0, exc.start) + 1
         raise InputError(name, f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8", line=line) from None
     pm = parse_text(text, name, settings)
-    if not any(s.kind != "other" for s in pm.sections) and not pm.action_items:
+    if not _reads_as_postmortem(pm, text):
         raise ParseError(
             name,
             "no postmortem sections found (expected headings such as Summary, Timeline, Root Cause, Action Items)",
             line=1,
         )
     return pm
+
+
+# Words that name a document about an incident, in its first lines.
+_INCIDENT_WORDS = re.compile(r"\b(?:post-?mortem|postmortem|outage|incident|retrospective|downtime|rca)\b", re.IGNORECASE)
+
+
+def _reads_as_postmortem(pm: Postmortem, text: str) -> bool:
+    """What tells a postmortem from any other Markdown file (a README, notes): a section pmt
+    knows, an action item, a timeline or a start time, or an incident named at the top."""
+    if pm.action_items or pm.timeline or pm.started_text or any(s.kind != "other" for s in pm.sections):
+        return True
+    head = "\n".join(text.lstrip().split("\n", 5)[:5])
+    return bool(_INCIDENT_WORDS.search(head))
 
 
 def _read(p: Path, name: str, limit: int) -> bytes:

@@ -88,12 +88,77 @@ def tokenize(text: str) -> tuple[list[Block], dict[str, str]]:
     """Blocks of ``text`` and its link reference definitions (normalised label -> URL)."""
     env: dict[str, Any] = {}
     tokens = markdown().parse(text, env)
-    blocks = _walk(tokens)
     refs = {label: ref.get("href", "") for label, ref in env.get("references", {}).items()}
+    blocks = _walk(tokens, refs)
     return blocks, refs
 
 
-def _walk(tokens: Sequence[Any]) -> list[Block]:
+# --- layout written with other means than Markdown's ------------------------------------------
+# Postmortems use code blocks, fences and HTML as layout: a whole document fenced as
+# ```markdown, prose indented four spaces (or centred with spaces), "<h3>Root Cause</h3>", a
+# "###Heading" without its space. Each is read as the Markdown it stands for.
+
+_HASH_HEADING = re.compile(r"^(#{1,6})([^\W\d_][^\n]*)$")
+_CODE_CHARS = re.compile(r"[{};=<>$|\\]|^\s*(?:sudo|cd|ls|cat|curl|echo|git|npm|pip|apt|docker|kubectl)\b|^\s*[#/]|\(\)")
+_HTML_STRUCTURE = re.compile(r"<(?:h[1-6]|p|li|ul|ol|div|br)\b", re.IGNORECASE)
+_MARKDOWN_INFO = frozenset(("markdown", "md", "text", "txt", "plain", "plaintext"))
+
+
+def _prose(text: str) -> bool:
+    """Lines that read as sentences or titles, not as code, config or logs."""
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    if not lines:
+        return False
+    wordy = sum(
+        1 for ln in lines if not _CODE_CHARS.search(ln) and sum(ch.isalpha() or ch == " " for ch in ln) >= 0.75 * len(ln)
+    )
+    return wordy >= 0.7 * len(lines)
+
+
+def _as_markdown(text: str, first_line: int, refs: dict[str, str]) -> list[Block]:
+    """``text`` (its first line is the file's ``first_line``) read as Markdown of its own."""
+    import textwrap
+
+    env: dict[str, Any] = {}
+    padded = "\n" * (first_line - 1) + textwrap.dedent(text.expandtabs(4))
+    tokens = markdown().parse(padded, env)
+    for label, ref in env.get("references", {}).items():
+        refs.setdefault(label, ref.get("href", ""))
+    return _walk(tokens, refs)
+
+
+def _layout(t: Any, refs: dict[str, str]) -> list[Block] | None:
+    """The blocks a fence, code block or HTML block stands for, when it is layout."""
+    kind = t.type
+    if kind == "html_block":
+        if not _HTML_STRUCTURE.search(t.content):
+            return None
+        from tracker.parsing.html import blocks_of
+
+        return blocks_of(t.content, t.map[0] + 1)
+    if kind == "fence":
+        info = t.info.strip().lower()
+        if info in _MARKDOWN_INFO or (not info and t.content.count("\n") >= 5 and _prose(t.content)):
+            return _as_markdown(t.content, t.map[0] + 2, refs)
+        return None
+    if _prose(t.content):  # an indented code block
+        return _as_markdown(t.content, t.map[0] + 1, refs)
+    return None
+
+
+def _hash_heading(text: str, line: int) -> list[Block] | None:
+    """"###Posmortem": a heading whose author left out the space after the hashes."""
+    first, _, rest = text.partition("\n")
+    m = _HASH_HEADING.match(first)
+    if m is None:
+        return None
+    out: list[Block] = [Heading(len(m.group(1)), m.group(2).strip().rstrip("#").strip(), line)]
+    if rest.strip():
+        out.append(Para(rest, line + 1))
+    return out
+
+
+def _walk(tokens: Sequence[Any], refs: dict[str, str]) -> list[Block]:
     """One pass over the tokens with a stack of open lists and items (no look-ahead scans)."""
     out: list[Block] = []
     target = out  # where the next block goes: the document, or the open list item's children
@@ -107,6 +172,11 @@ def _walk(tokens: Sequence[Any]) -> list[Block]:
         t = tokens[i]
         kind = t.type
         if kind == "paragraph_open":
+            content = tokens[i + 1].content
+            if content[:1] == "#" and (heading := _hash_heading(content, t.map[0] + 1)) is not None:
+                target.extend(heading)
+                i += 3
+                continue
             if item is not None and item.text is None and not item.children:
                 # The item's first paragraph is its text (the common case: no Para to make
                 # and move out of its children when the item closes).
@@ -140,8 +210,12 @@ def _walk(tokens: Sequence[Any]) -> list[Block]:
         elif kind == "table_open":
             table, i = _table(tokens, i + 1)
             target.append(table)
-        elif kind == "fence" or kind == "code_block":
-            target.append(Code(t.content, t.map[0] + 1))
+        elif kind == "fence" or kind == "code_block" or kind == "html_block":
+            layout = _layout(t, refs)
+            if layout is not None:
+                target.extend(layout)
+            elif kind != "html_block":
+                target.append(Code(t.content, t.map[0] + 1))
         # blockquote_open/close, hr, html_block: quoted content is read as if unquoted.
         i += 1
     return out

@@ -33,8 +33,13 @@ _ZONE_OFFSETS = {
     "SGT": 480, "HKT": 480, "AWST": 480, "JST": 540, "KST": 540, "ACST": 570, "AEST": 600,
     "AEDT": 660, "NZST": 720, "NZDT": 780, "EST": -300, "EDT": -240, "CST": -360,
     "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420, "AKST": -540,
-    "AKDT": -480, "HST": -600, "BRT": -180, "ART": -180,
+    "AKDT": -480, "HST": -600, "BRT": -180, "ART": -180, "WAT": 60, "CAT": 120, "EAT": 180,
+    "SAST": 120, "PKT": 300, "WIB": 420, "ICT": 420, "PHT": 480, "NZT": 720,
 }  # fmt: skip
+# African zones written out ("East Africa Time", "Central African Time"): fixed offsets, and
+# never the US "Central" or "Eastern" their first word would otherwise read as.
+_AFRICA = re.compile(r"^(west|central|east|eastern|south)[ -]african?(?: standard)? time$")
+_AFRICA_OFFSETS = {"west": 60, "central": 120, "east": 180, "eastern": 180, "south": 120}
 # Zones named by region follow daylight saving, so they map to IANA names.
 _REGION_ZONES = {
     "eastern": "America/New_York", "et": "America/New_York",
@@ -68,7 +73,8 @@ ZONE_RE = (
     r"|[+\-−]\d{2}:?\d{2}(?![\d:])"
     r"|Z(?![\w])"
     r"|[A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
-    r"|(?:[Ee]astern|[Pp]acific|[Cc]entral|[Mm]ountain)(?:\s(?:[Ss]tandard|[Dd]aylight))?(?:\s[Tt]ime)?"
+    r"|(?:[Ww]est|[Cc]entral|[Ee]ast|[Ee]astern|[Ss]outh)[ -][Aa]frican?(?:\s[Ss]tandard)?\s[Tt]ime"
+    r"|(?:[Ee]astern|[Pp]acific|[Cc]entral|[Mm]ountain)(?![ -][Aa]frica)(?:\s(?:[Ss]tandard|[Dd]aylight))?(?:\s[Tt]ime)?"
     r"|(?:ET|PT|CT|MT)(?![\w])"
     rf"|(?:{_ABBRS})(?![\w])"
     r")"
@@ -155,6 +161,9 @@ def _zone_info(text: str) -> tzinfo | None:
             return None
         offset = sign * (hours * 60 + minutes)
         return UTC if offset == 0 else timezone(timedelta(minutes=offset))
+    africa = _AFRICA.match(" ".join(text.lower().split()))
+    if africa:
+        return timezone(timedelta(minutes=_AFRICA_OFFSETS[africa.group(1)]), text)
     region = text.split()[0].lower()
     name = _REGION_ZONES.get(region) if region in _REGION_ZONES else None
     if name is None and "/" in text:
