@@ -130,7 +130,8 @@ def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
     if not walk.structured:
         _read_prose(walk)
 
-    has_tasks = any(g.hint.tasks for g in walk.groups)
+    # Broad points are split off only when a task group beside them holds something.
+    has_tasks = any(any(h.tasks for h in c.group.chain()) for c in walk.candidates)
     has_weak = any(g.hint.takeaway == "weak" for g in walk.groups)
     split_weak = has_tasks and has_weak
 
@@ -312,13 +313,39 @@ def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) 
             if not block.ordered and i > 0 and _is_detail_list(blocks, i):
                 continue
             walk.structured = True
-            for item in block.items:
-                _walk_item(item, current, walk, section)
+            _walk_list(block, current, walk, section)
         elif isinstance(block, Table):
             if _walk_table(block, current, walk, section):
                 walk.structured = True
         elif isinstance(block, Code):
             continue
+
+
+_GROUP_PREFIX = re.compile(r"^(?:\*\*|__)?(?P<label>[^:*_\n]{2,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s+(?P<rest>\S.*)$", re.DOTALL)
+
+
+def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> None:
+    """A list's items. In a flat list, an item that is only a label ("Tasks:") heads the items
+    after it, and "Improvements/Fixes: ..." puts its own text in that group."""
+    current = group
+    last = len(block.items) - 1
+    for n, item in enumerate(block.items):
+        text = item.text
+        if text is not None and not item.children and n < last and not starts_with_verb(text):
+            label = _label(text)
+            if label is not None and text.rstrip("*_ ").endswith(":"):
+                current = _Group(group_hint(label), group)
+                walk.groups.append(current)
+                continue
+        if text is not None and not item.children and ":" in text[:44]:
+            m = _GROUP_PREFIX.match(text)
+            hint = group_hint(m.group("label")) if m else None
+            if m is not None and hint is not None and (hint.tasks or hint.takeaway) and not starts_with_verb(m.group("label")):
+                own = _Group(hint, group)
+                walk.groups.append(own)
+                walk.candidates.append(_Candidate(m.group("rest"), item.line, own, section))
+                continue
+        _walk_item(item, current, walk, section)
 
 
 def _is_detail_list(blocks: list[Block], i: int) -> bool:
@@ -545,20 +572,27 @@ def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
 
 def _read_prose(walk: _Walk) -> None:
     """An action section with no list or table: its bare lines or sentences."""
+    base: _Group | None = None
+    current: _Group | None = None
     for text, line, group, section in walk.prose:
+        if group is not base:
+            base = current = group
         for offset, unit in _units(text):
             label = _label(unit)
             if label is not None:
-                group = _Group(group_hint(label), group)
-                walk.groups.append(group)
+                # Labels are siblings under the section ("Improvements:" then "Tasks:"), and a
+                # label goes on over the paragraphs after it.
+                current = _Group(group_hint(label), group)
+                walk.groups.append(current)
                 continue
             plain_unit = plain(unit)
+            assert current is not None
             if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit):
-                walk.candidates.append(_Candidate(unit, line + offset, group, section))
+                walk.candidates.append(_Candidate(unit, line + offset, current, section))
             elif _ASPIRATION.search(plain_unit):
-                walk.candidates.append(_Candidate(unit, line + offset, group, section, takeaway_only=True))
+                walk.candidates.append(_Candidate(unit, line + offset, current, section, takeaway_only=True))
             elif looks_done(plain_unit, first_person=False):
-                walk.candidates.append(_Candidate(unit, line + offset, group, section))
+                walk.candidates.append(_Candidate(unit, line + offset, current, section))
 
 
 def _units(text: str) -> list[tuple[int, str]]:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tracker.parsing.blocks import Block, Heading, Para
+from tracker.parsing.blocks import Block, Heading, ListBlock, ListItem, Para
 from tracker.parsing.vocabulary import KIND_WORDS
 
 NUMBERING = re.compile(
@@ -375,7 +375,7 @@ def _promote_plain_lines(blocks: list[Block]) -> list[Block]:
     """In a document without Markdown headings, lines that name a section (plain, or one bold
     phrase) become headings; the lines between them stay paragraphs."""
     out: list[Block] = []
-    for block in blocks:
+    for block in [b for block in blocks for b in _split_list(block)]:
         if not isinstance(block, Para):
             out.append(block)
             continue
@@ -400,6 +400,30 @@ def _promote_plain_lines(blocks: list[Block]) -> list[Block]:
                 run.append(text)
         if run:
             out.append(Para("\n".join(run), run_start))
+    return out
+
+
+def _split_list(block: Block) -> list[Block]:
+    """A list that swallowed the document: with no Markdown headings, "Root Cause:" after a
+    list item is a lazy continuation of the item's paragraph. The list ends before such a
+    section-name line, which opens a paragraph of its own (promoted to a heading above)."""
+    if not isinstance(block, ListBlock):
+        return [block]
+    out: list[Block] = []
+    current = ListBlock(block.ordered, block.start, [], block.line)
+    for item in block.items:
+        lines = (item.text or "").split("\n")
+        cut = next((k for k in range(1, len(lines)) if plain_heading_line(lines[k]) and classify(lines[k]) != "other"), None)
+        if cut is None:
+            current.items.append(item)
+            continue
+        current.items.append(ListItem("\n".join(lines[:cut]), item.line))
+        out.append(current)
+        out.append(Para("\n".join(lines[cut:]), item.line + cut))
+        out.extend(b for child in item.children for b in _split_list(child))
+        current = ListBlock(block.ordered, block.start, [], item.line + len(lines))
+    if current.items:
+        out.append(current)
     return out
 
 
