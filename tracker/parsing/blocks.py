@@ -146,6 +146,29 @@ def _layout(t: Any, refs: dict[str, str]) -> list[Block] | None:
     return None
 
 
+# Bullets typed as characters ("● Add alerts", "— Review configs"): a list all the same.
+_GLYPH_CHARS = frozenset("●•▪◦–—➤►")
+_GLYPH = re.compile(r"^\s*[●•▪◦–—➤►]\s+(?=\S)")
+
+
+def _glyph_list(text: str, line: int) -> tuple[str, ListBlock | None]:
+    """A paragraph's text before its first line that starts with a bullet character, and those
+    lines as a list (None when there is none)."""
+    lines = text.split("\n")
+    first = next((k for k, ln in enumerate(lines) if _GLYPH.match(ln)), None)
+    if first is None:
+        return text, None
+    block = ListBlock(False, 1, [], line + first)
+    for k in range(first, len(lines)):
+        m = _GLYPH.match(lines[k])
+        if m is not None:
+            block.items.append(ListItem(lines[k][m.end() :], line + k))
+        else:  # a wrapped line goes on with the bullet above it
+            last = block.items[-1]
+            last.text = f"{last.text}\n{lines[k]}"
+    return "\n".join(lines[:first]), block
+
+
 def _hash_heading(text: str, line: int) -> list[Block] | None:
     """"###Posmortem": a heading whose author left out the space after the hashes."""
     first, _, rest = text.partition("\n")
@@ -177,12 +200,18 @@ def _walk(tokens: Sequence[Any], refs: dict[str, str]) -> list[Block]:
                 target.extend(heading)
                 i += 3
                 continue
+            glyphs = None
+            if _GLYPH_CHARS.intersection(content):
+                content, glyphs = _glyph_list(content, t.map[0] + 1)
             if item is not None and item.text is None and not item.children:
                 # The item's first paragraph is its text (the common case: no Para to make
                 # and move out of its children when the item closes).
-                _settle(item, tokens[i + 1].content, t.map[0] + 1)
-            else:
-                target.append(Para(tokens[i + 1].content, t.map[0] + 1))
+                if content:
+                    _settle(item, content, t.map[0] + 1)
+            elif content:
+                target.append(Para(content, t.map[0] + 1))
+            if glyphs is not None:
+                target.append(glyphs)
             i += 3
             continue
         if kind == "list_item_open":
