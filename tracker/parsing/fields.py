@@ -70,11 +70,11 @@ _STATUS_WORDS = (
     r"open|in[ -]progress|wip|planned|pending|not started|ongoing|blocked|outstanding|not done"
 )
 _STATUS_PREFIX = re.compile(
-    rf"^(?:\*\*|__|\[|\()?(?P<s>DONE|TODO|WIP|FIXED|CLOSED|OPEN|COMPLETED?|{_STATUS_WORDS})"
+    rf"^(?:\*\*|__|\[|\()?(?P<s>DONE|TODO|DOING|WIP|FIXED|CLOSED|OPEN|COMPLETED?|{_STATUS_WORDS})"
     rf"(?:\*\*|__|\]|\))?\s*(?:[:\-–—]\s*|(?<=[\])*_])\s+)",
     re.IGNORECASE,
 )
-_STATUS_BARE_PREFIX = re.compile(r"^(?P<s>DONE|TODO|WIP|FIXED|CLOSED|OPEN)\s+(?=[A-Za-z])")
+_STATUS_BARE_PREFIX = re.compile(r"^(?P<s>DONE|TODO|DOING|WIP|FIXED|CLOSED|OPEN)\s+(?=[A-Za-z])")
 _STATUS_MARKED = re.compile(
     rf"\s*(?:\*\*|__)(?P<s>{_STATUS_WORDS})(?:\*\*|__)\s*|\s*\[(?P<s2>{_STATUS_WORDS})\]\s*",
     re.IGNORECASE,
@@ -326,7 +326,7 @@ def read_fields(raw: str, ctx: Context) -> Fields:
 
 # First words that may open a status, an enumerator or a kind prefix ("DONE:", "Task 2:", "Type:").
 _PREFIX_WORDS = frozenset(
-    "done todo to-do to wip fixed closed open complete completed finished resolved shipped merged "
+    "done todo to-do to doing wip fixed closed open complete completed finished resolved shipped merged "
     "in planned pending not ongoing blocked outstanding task action item ai step follow follow-up "
     "followup type kind category".split()
 )

@@ -63,6 +63,8 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+# A paragraph marked as a to-do by its status: "**DONE**: ...", "TODO ...", "[ ] ...".
+_STATUS_MARK = re.compile(r"^(?:\[[ xX]\]|(?:\*\*|__)?(?:DONE|TODO|DOING|WIP)\b)")
 _TICKET_CELL = re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+$|[A-Z][A-Z0-9]{1,9}-\d+$")
 _TEMPLATE_BITS = re.compile(
     r"\{\{.*?\}\}|<[^<>]*>|\[(?:link|url|issue|ticket|github|jira|pr|owner|name|date)\b[^\]]*\]", re.IGNORECASE
@@ -587,7 +589,7 @@ def _read_prose(walk: _Walk) -> None:
                 continue
             plain_unit = plain(unit)
             assert current is not None
-            if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit):
+            if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit) or _STATUS_MARK.match(unit):
                 walk.candidates.append(_Candidate(unit, line + offset, current, section))
             elif _ASPIRATION.search(plain_unit):
                 walk.candidates.append(_Candidate(unit, line + offset, current, section, takeaway_only=True))

@@ -276,7 +276,7 @@ def build(blocks: list[Block]) -> Node:
         blocks = _promote_plain_lines(blocks)
     stack = [root]
     real_level = 0
-    for block in blocks:
+    for n, block in enumerate(blocks):
         if isinstance(block, Para) and not line_mode:
             promoted = _promote_bold(block, stack[-1], real_level)
             if promoted is not None:
@@ -284,6 +284,10 @@ def build(blocks: list[Block]) -> Node:
                 _open(stack, heading)
                 if rest is not None:
                     stack[-1].blocks.append(rest)
+                continue
+            label = _promote_label(block, stack[-1], real_level, blocks[n + 1] if n + 1 < len(blocks) else None)
+            if label is not None:
+                _open(stack, label)
                 continue
         if isinstance(block, Heading):
             if not block.pseudo:
@@ -293,6 +297,7 @@ def build(blocks: list[Block]) -> Node:
         stack[-1].blocks.append(block)
     _resolve_weak(root)
     _mark_title(root)
+    _adopt_marked(root)
     return root
 
 
@@ -369,6 +374,38 @@ def _promote_bold(block: Para, current: Node, real_level: int) -> tuple[Heading,
             return None
     heading = Heading(real_level + 1, text, block.line, pseudo=True)
     return heading, (Para(rest, block.line + 1) if rest else None)
+
+
+def _promote_label(block: Para, current: Node, real_level: int, following: Block | None) -> Heading | None:
+    """"Some possible actions in the future:" standing alone outside any action section: the
+    action section's heading, written as a plain line."""
+    text = block.text
+    if not isinstance(following, ListBlock) or current.kind == "actions":
+        return None  # a lead-in line introduces a list
+    if "\n" in text or not text.rstrip().endswith(":") or len(text.split()) > 12:
+        return None
+    if classify(text) != "actions" or _TAKEN.search(text):
+        return None
+    return Heading(real_level + 1, plain(text.strip().rstrip(":")) + ":", block.line, pseudo=True)
+
+
+_TAKEN = re.compile(r"\b(?:taken|done|completed|performed)\b", re.IGNORECASE)
+# A to-do marked as such: a checkbox, or a status word in capitals ("**DONE**:", "TODO ").
+_MARKED = re.compile(r"^(?:\[[ xX]\]|(?:\*\*|__)?(?:DONE|TODO|DOING|WIP)\b)")
+
+
+def _adopt_marked(root: Node) -> None:
+    """With no action section, a section whose paragraphs or items are marked as to-dos (two at
+    least: "**DONE**: ...", "[ ] ...") holds the document's action items."""
+    nodes = root.walk()
+    if any(n.kind == "actions" for n in nodes):
+        return
+    for node in nodes[1:]:
+        texts = [b.text for b in node.blocks if isinstance(b, Para)]
+        texts += [i.text for b in node.blocks if isinstance(b, ListBlock) for i in b.items if i.text]
+        if node.kind in ("lessons", "takeaways", "other") and sum(bool(_MARKED.match(t)) for t in texts) >= 2:
+            node.kind = "actions"
+            return
 
 
 def _promote_plain_lines(blocks: list[Block]) -> list[Block]:

@@ -33,7 +33,7 @@ DONE_WORDS = {
     "deployed": True, "yes": True, "y": True, "true": True, "✅": True, "✔": True, "✔️": True,
     "☑": True, "☑️": True, "x": True,
     "todo": False, "to do": False, "open": False, "in progress": False, "in-progress": False,
-    "wip": False, "planned": False, "pending": False, "not started": False, "ongoing": False,
+    "wip": False, "doing": False, "planned": False, "pending": False, "not started": False, "ongoing": False,
     "blocked": False, "started": False, "no": False, "n": False, "false": False,
     "new": False, "backlog": False, "outstanding": False, "not done": False,
     "❌": False, "⬜": False, "🔲": False, "⏳": False, "🚧": False,
