@@ -95,7 +95,8 @@ _ENUMERATOR = re.compile(
 _KIND_PREFIX = re.compile(r"^(?:\*\*|__)?(?:type|kind|category)\s*:\s*(?P<v>[A-Za-z-]+)(?:\*\*|__)?\s*(?:[-–—:|]\s*|\s+(?=\S))", re.IGNORECASE)
 _INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^()\s>]+(?:\([^()\s]*\))?)>?(?:\s+[\"'(][^\"')]*[\"')])?\s*\)")
 _REF_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\[([^\[\]]*)\]")
-_SHORTCUT_LINK = re.compile(r"(?<![\]\\])\[([^\[\]]+)\](?![\[(:])")
+# markdown-it has taken every link definition out: "[#12]: text" left in an item is a link.
+_SHORTCUT_LINK = re.compile(r"(?<![\]\\])\[([^\[\]]+)\](?![\[(])")
 _BARE_URL = re.compile(r"<?(https?://[^\s<>()]+(?:\([^\s()]*\))?[^\s<>()\].,;:!?'\"*_])>?")
 _TICKET_URL = re.compile(
     r"https?://[^\s/]+/(?:[^\s]*/)?(?:issues?|pulls?|merge_requests|tickets?|bugs?|browse|"
@@ -172,7 +173,7 @@ _NAMEISH = re.compile(
 )
 _PAST_PASSIVE = re.compile(
     r"^(?P<subject>(?:[\w\"'`’/.-]+\s+){1,8}?)(?:was|were|has\s+been|have\s+been|had\s+been|got)\s+"
-    r"(?:(?:now|also|then|successfully|already|fully|quickly)\s+)?[a-z]+(?:ed|en|wn|ne|lt|nt|ught|ut|de)\b",
+    r"(?:(?:now|also|then|already|\w+ly)\s+)?[a-z]+(?:ed|en|wn|ne|lt|nt|ught|ut|de)\b",
     re.IGNORECASE,
 )
 _WE_DID = re.compile(
@@ -487,10 +488,21 @@ def _capitalise(text: str) -> str:
     return text
 
 
+# Word endings of common nouns: "Configuration Audit:", "Automated Testing:" lead a title, not
+# a person (with "team" after them, "Networking team" is a team all the same).
+_NOUNISH = re.compile(r"(?:tion|sion|ment|ity|ance|ence|ness|ogy|ism|ure|ics|ing)$", re.IGNORECASE)
+_NOUNISH_ALONE = re.compile(r"(?:tion|sion|ment|ity|ance|ence|ness|ogy|ism)$", re.IGNORECASE)
+_TEAM_WORDS = frozenset(("team", "squad", "crew", "group", "oncall", "on-call", "guild"))
+
+
 def _owner_like(value: str) -> bool:
     words = [w for w in _OWNER_WORD_SPLIT.split(value) if w]
     if not words or len(words) > 6:
         return False
+    if words[-1].lower() not in _TEAM_WORDS:
+        nounish = _NOUNISH if len(words) > 1 else _NOUNISH_ALONE
+        if any(nounish.search(w) for w in words):
+            return False
     first = words[0].lstrip("@").lower()
     if first in NOT_OWNER_WORDS or first in ACTION_VERBS or first.rstrip("s") in ACTION_VERBS:
         return False
@@ -914,6 +926,13 @@ def done_of(value: str) -> bool | None:
 def looks_done(text: str, first_person: bool = True) -> bool:
     """Written as finished work: "The script was updated to ...", "Added a metric for ...",
     and with ``first_person`` "We added ..." (a to-do list's item, not a story's sentence)."""
+    lead = _LEAD_TITLE.match(text)
+    if lead is not None and len(lead.group(1).split()) <= 5 and _looks_done(text[lead.end() :], first_person):
+        return True  # "Customer notification: customers were informed ..."
+    return _looks_done(text, first_person)
+
+
+def _looks_done(text: str, first_person: bool) -> bool:
     first = text.split(" ", 1)[0].strip("*_`").lower()
     if first_person and first in _FIRST_PERSON:
         m = _WE_DID.match(text)
@@ -921,6 +940,12 @@ def looks_done(text: str, first_person: bool = True) -> bool:
             return True
     if first in ACTION_VERBS and first not in _PAST_OPENERS:
         return False  # an imperative: "Ensure the config was validated"
+    if first not in _PAST_OPENERS and text[:1] not in "*_" and _past_of_action_verb(first):
+        # "Expanded our monitoring ...", "Reconfigured the firewall.": finished work; "Improved
+        # alerting" alone may name a future improvement.
+        words = text.split()
+        second = words[1].strip("*_`").lower() if len(words) > 1 else ""
+        return second in _DETERMINERS
     if first in _PAST_OPENERS:
         # "Set up X" is also an imperative; only past when followed by a clear past marker.
         return first not in ("set", "built") or " was " in text
@@ -931,6 +956,21 @@ def looks_done(text: str, first_person: bool = True) -> bool:
 
 
 _FIRST_PERSON = frozenset(("we", "i", "they", "our", "the"))
+_LEAD_TITLE = re.compile(r"^(?:\*\*|__)?([^:.!?*_\n]{2,50}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s+(?=\S)")
+_DETERMINERS = frozenset("our the a an all its their every new additional more extra".split())
+
+
+def _past_of_action_verb(word: str) -> bool:
+    """"expanded", "enforced", "applied", "stopped": the past form of a verb pmt knows."""
+    if len(word) < 5 or not word.endswith("ed"):
+        return False
+    stem = word[:-2]
+    return (
+        stem in ACTION_VERBS
+        or word[:-1] in ACTION_VERBS
+        or (stem[-1:] == stem[-2:-1] and stem[:-1] in ACTION_VERBS)
+        or (stem.endswith("i") and stem[:-1] + "y" in ACTION_VERBS)
+    )
 
 
 def starts_with_verb(text: str) -> bool:

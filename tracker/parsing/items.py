@@ -598,7 +598,10 @@ def _read_prose(walk: _Walk) -> None:
 
 
 def _units(text: str) -> list[tuple[int, str]]:
-    """Lines when each line is a sentence of its own, else sentences of the wrapped paragraph."""
+    """Lines when each line is a sentence of its own, else sentences of the wrapped paragraph;
+    a paragraph marked by its status ("**TODO**: ...") is one unit, its links included."""
+    if _STATUS_MARK.match(text):
+        return [(0, text.replace("\n", " ").strip())]
     lines = text.split("\n")
     if len(lines) > 1 and all(
         ln.rstrip().endswith((".", "!", "?", ":")) or (i + 1 < len(lines) and lines[i + 1][:1].isupper())

@@ -30,7 +30,7 @@ KIND_WORDS = {
 DONE_WORDS = {
     "done": True, "complete": True, "completed": True, "finished": True, "fixed": True,
     "resolved": True, "closed": True, "shipped": True, "merged": True, "implemented": True,
-    "deployed": True, "yes": True, "y": True, "true": True, "✅": True, "✔": True, "✔️": True,
+    "deployed": True, "accomplished": True, "yes": True, "y": True, "true": True, "✅": True, "✔": True, "✔️": True,
     "☑": True, "☑️": True, "x": True,
     "todo": False, "to do": False, "open": False, "in progress": False, "in-progress": False,
     "wip": False, "doing": False, "planned": False, "pending": False, "not started": False, "ongoing": False,
