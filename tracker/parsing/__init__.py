@@ -79,13 +79,10 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
     pm.date = meta.day or (pm.started.date() if pm.started else meta.guess_day)
 
     ctx = Context(references=refs, date_order=date_order, year=pm.date.year if pm.date else meta.year)
+    action_nodes = [n for n in nodes if n.kind == "actions" and (n.parent is None or n.parent.kind != "actions")]
+    pm.action_items, pm.takeaways = items.extract(action_nodes, ctx)
     for node in nodes:
-        parent_kind = node.parent.kind if node.parent is not None else None
-        if node.kind == "actions" and parent_kind != "actions":
-            found, takeaways = items.extract(node, ctx)
-            pm.action_items.extend(found)
-            pm.takeaways.extend(takeaways)
-        elif node.kind == "takeaways" and parent_kind not in ("actions", "takeaways"):
+        if node.kind == "takeaways" and (node.parent is None or node.parent.kind not in ("actions", "takeaways")):
             pm.takeaways.extend(items.takeaway_texts(node, ctx))
     pm.problems.extend(ctx.problems)
     pm.problems.sort(key=lambda p: p.line)

@@ -122,31 +122,32 @@ class _Walk:
     structured: bool = False
 
 
-def extract(section: Node, ctx: Context) -> tuple[list[ActionItem], list[str]]:
-    """Items and takeaways of one action section (with its subsections)."""
-    walk = _Walk(ctx)
-    top = _Group(_section_hint(section))
-    walk.groups.append(top)
-    _walk_node(section, top, walk, top_level=True)
+def extract(sections: list[Node], ctx: Context) -> tuple[list[ActionItem], list[str]]:
+    """Items and takeaways of the document's action sections (with their subsections)."""
+    candidates: list[_Candidate] = []
+    for section in sections:
+        walk = _Walk(ctx)
+        top = _Group(_section_hint(section, len(sections) > 1))
+        walk.groups.append(top)
+        _walk_node(section, top, walk, top_level=True)
+        if not walk.structured:
+            _read_prose(walk)
+        candidates.extend(walk.candidates)
 
-    if not walk.structured:
-        _read_prose(walk)
-
-    # Broad points are split off only when a task group beside them holds something.
-    has_tasks = any(any(h.tasks for h in c.group.chain()) for c in walk.candidates)
-    has_weak = any(g.hint.takeaway == "weak" for g in walk.groups)
-    split_weak = has_tasks and has_weak
+    # Where a task group ("Tasks:", "To-Do List", a "Tasks to address the issue" section) holds
+    # items, the points beside it (unlabelled, or under "Improvements", "Preventative
+    # measures") are the broad takeaways the section separates from its tasks.
+    has_tasks = any(any(h.tasks for h in c.group.chain()) for c in candidates)
 
     items: list[ActionItem] = []
     takeaways: list[str] = []
     per_group: dict[int, tuple[list[GroupHint], bool]] = {}
-    for cand in walk.candidates:
+    for cand in candidates:
         known = per_group.get(id(cand.group))
         if known is None:
             chain = cand.group.chain()
-            known = chain, any(
-                h.takeaway == "strong" or (split_weak and h.takeaway == "weak" and not h.tasks) for h in chain
-            )
+            beside_tasks = has_tasks and not any(h.tasks or h.done is not None for h in chain)
+            known = chain, beside_tasks or any(h.takeaway == "strong" for h in chain)
             per_group[id(cand.group)] = known
         chain, in_takeaways = known
         is_takeaway = cand.takeaway_only or in_takeaways
@@ -185,10 +186,15 @@ def takeaway_texts(section: Node, ctx: Context) -> list[str]:
     return out
 
 
-def _section_hint(section: Node) -> GroupHint:
+def _section_hint(section: Node, among_others: bool) -> GroupHint:
     hint = group_hint(section.title)
-    # The section's own name ("Action Items") says "tasks" but separates nothing by itself.
-    return GroupHint(hint.kind, hint.done, False, None if section.kind == "actions" else hint.takeaway)
+    # The section's own name ("Action Items") says "tasks" but separates nothing by itself;
+    # beside another action section ("Tasks to address the issue" after "Measures") it does.
+    tasks = among_others and hint.tasks and bool(_TASKS_ONLY.search(normalise(section.title)))
+    return GroupHint(hint.kind, hint.done, tasks, None if section.kind == "actions" else hint.takeaway)
+
+
+_TASKS_ONLY = re.compile(r"\b(?:tasks?|to ?dos?|action ?items?)\b")
 
 
 _NO_OVERRIDES: dict[str, object] = {}
@@ -339,10 +345,10 @@ def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> No
                 current = _Group(group_hint(label), group)
                 walk.groups.append(current)
                 continue
-        if text is not None and not item.children and ":" in text[:44]:
-            m = _GROUP_PREFIX.match(text)
-            hint = group_hint(m.group("label")) if m else None
-            if m is not None and hint is not None and (hint.tasks or hint.takeaway) and not starts_with_verb(m.group("label")):
+        m = _GROUP_PREFIX.match(text) if text is not None and not item.children and ":" in text[:44] else None
+        if m is not None and not starts_with_verb(m.group("label")) and not _DIGIT.search(m.group("label")):
+            hint = group_hint(m.group("label"))
+            if hint.tasks or hint.takeaway:
                 own = _Group(hint, group)
                 walk.groups.append(own)
                 walk.candidates.append(_Candidate(m.group("rest"), item.line, own, section))
