@@ -245,14 +245,22 @@ def _walk_node(node: Node, group: _Group, walk: _Walk, top_level: bool = False) 
         group = _Group(hint, group)
         walk.groups.append(group)
     _walk_blocks(node.blocks, group, walk, section)
+    area: _Group | None = None  # the last subsection naming an area ("To-Do List")
     for child in node.children:
         if child.kind in ("actions", "takeaways"):
             if child.kind == "takeaways":
                 g = _Group(GroupHint(takeaway="strong"), group)
                 walk.groups.append(g)
                 _walk_node(child, g, walk)
+                continue
+            hint = group_hint(child.title)
+            if hint.tasks or hint.takeaway or hint.done is not None:
+                area = _Group(hint, group)
+                walk.groups.append(area)
+                _walk_node(child, area, walk, top_level=True)
             else:
-                _walk_node(child, group, walk)
+                # "Monitoring" after "To-Do List" is a part of that area.
+                _walk_node(child, area or group, walk)
 
 
 def _is_item_heading(node: Node, hint: GroupHint) -> bool:
@@ -307,7 +315,7 @@ def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) 
         if isinstance(block, Para):
             label = _label(block.text)
             if label is not None:
-                current = _Group(group_hint(label), group)
+                current = _open_label(label, group, current)
                 walk.groups.append(current)
                 continue
             walk.prose.append((block.text, block.line, current, section))
@@ -315,7 +323,7 @@ def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) 
             if not block.ordered and len(block.items) == 1 and not block.items[0].children and block.items[0].text:
                 label = _label(block.items[0].text)
                 if label is not None and i + 1 < n and isinstance(blocks[i + 1], (ListBlock, Table)):
-                    current = _Group(group_hint(label), group)
+                    current = _open_label(label, group, current)
                     walk.groups.append(current)
                     continue
             if not block.ordered and i > 0 and _is_detail_list(blocks, i):
@@ -327,6 +335,21 @@ def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) 
                 walk.structured = True
         elif isinstance(block, Code):
             continue
+
+
+def _open_label(label: str, group: _Group, current: _Group) -> _Group:
+    """The group a label opens. "Tasks:" or "Improvements:" names an area of the section;
+    "Monitoring:" after "To-Do List:" is a part of that area, not a sibling of it."""
+    hint = group_hint(label)
+    parent = group
+    if not (hint.tasks or hint.takeaway or hint.done is not None):
+        g: _Group | None = current
+        while g is not None and g is not group:
+            if g.hint.tasks or g.hint.takeaway or g.hint.done is not None:
+                parent = g
+                break
+            g = g.parent
+    return _Group(hint, parent)
 
 
 _GROUP_PREFIX = re.compile(r"^(?:\*\*|__)?(?P<label>[^:*_\n]{2,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s+(?P<rest>\S.*)$", re.DOTALL)
@@ -342,7 +365,7 @@ def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> No
         if text is not None and not item.children and n < last and not starts_with_verb(text):
             label = _label(text)
             if label is not None and text.rstrip("*_ ").endswith(":"):
-                current = _Group(group_hint(label), group)
+                current = _open_label(label, group, current)
                 walk.groups.append(current)
                 continue
         m = _GROUP_PREFIX.match(text) if text is not None and not item.children and ":" in text[:44] else None
@@ -590,7 +613,7 @@ def _read_prose(walk: _Walk) -> None:
             if label is not None:
                 # Labels are siblings under the section ("Improvements:" then "Tasks:"), and a
                 # label goes on over the paragraphs after it.
-                current = _Group(group_hint(label), group)
+                current = _open_label(label, group, current)
                 walk.groups.append(current)
                 continue
             plain_unit = plain(unit)
