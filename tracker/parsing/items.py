@@ -361,6 +361,8 @@ def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> No
     current = group
     last = len(block.items) - 1
     for n, item in enumerate(block.items):
+        if item.text is not None and "\n" in item.text:
+            item = _lines_under_label(item)
         text = item.text
         if text is not None and not item.children and n < last and not starts_with_verb(text):
             label = _label(text)
@@ -413,7 +415,22 @@ def _label(text: str) -> str | None:
     return None
 
 
+def _lines_under_label(item: ListItem) -> ListItem:
+    """"* **Tasks:**" whose next lines (a lazy continuation, no markers) are each a sentence of
+    their own: the label with those lines as its children."""
+    text = item.text or ""
+    lines = text.split("\n")
+    if len(lines) < 3 or _label(lines[0]) is None or not lines[0].rstrip("*_ ").endswith(":"):
+        return item  # a title and its detail line are one item
+    if not all(ln.strip()[:1].isupper() for ln in lines[1:]):
+        return item
+    children = ListBlock(False, 1, [ListItem(ln.strip(), item.line + k) for k, ln in enumerate(lines) if k], item.line + 1)
+    return ListItem(lines[0], item.line, [children, *item.children])
+
+
 def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: int = 0) -> None:
+    if item.text is not None and "\n" in item.text:
+        item = _lines_under_label(item)
     text = item.text
     if not item.children and text is not None:
         # The common case: an item with nothing nested.
