@@ -495,6 +495,11 @@ _NOUNISH_ALONE = re.compile(r"(?:tion|sion|ment|ity|ance|ence|ness|ogy|ism)$", r
 _TEAM_WORDS = frozenset(("team", "squad", "crew", "group", "oncall", "on-call", "guild"))
 
 
+def owner_like(value: str) -> bool:
+    """A person's or a team's name, written alone ("Lighthouse", "Alice", "SRE team")."""
+    return _owner_like(value) and bool(_NAMEISH.match(value))
+
+
 def _owner_like(value: str) -> bool:
     words = [w for w in _OWNER_WORD_SPLIT.split(value) if w]
     if not words or len(words) > 6:

@@ -30,6 +30,7 @@ from tracker.parsing.fields import (
     Fields,
     done_of,
     looks_done,
+    owner_like,
     priority_of,
     read_fields,
     starts_with_verb,
@@ -91,6 +92,16 @@ _COLUMN_ROLES: list[tuple[str, re.Pattern[str]]] = [
 class _Group:
     hint: GroupHint
     parent: _Group | None = None
+    # A team or person heading the items under it ("- Lighthouse" over its team's fixes).
+    owner: str | None = None
+
+    def owner_of_items(self) -> str | None:
+        g: _Group | None = self
+        while g is not None:
+            if g.owner:
+                return g.owner
+            g = g.parent
+        return None
 
     def chain(self) -> list[GroupHint]:
         out: list[GroupHint] = []
@@ -217,7 +228,7 @@ def _item(cand: _Candidate, fields: Fields, chain: list[GroupHint]) -> ActionIte
     return ActionItem(
         text=fields.text,
         line=cand.line,
-        owner=(o.get("owner") or fields.owner),  # type: ignore[arg-type]
+        owner=(o.get("owner") or fields.owner or cand.group.owner_of_items()),  # type: ignore[arg-type]
         due=due if isinstance(due, date) else None,
         priority=(o.get("priority") or fields.priority),  # type: ignore[arg-type]
         kind=kind,  # type: ignore[arg-type]
@@ -474,6 +485,19 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
             walk.candidates.append(_Candidate(f"{text.strip()} {paras[0].text.strip()}", item.line, group, section))
             return
 
+    title = plain(text).strip()
+    real = [c for c in children if c.text and not _LINK_ONLY.match(c.text) and not _KEY_LINE.match(c.text.strip())]
+    if len(real) >= 2 and _grouping_title(title):
+        # "- Lighthouse" / "- Database" over several points: a heading written as a bullet.
+        owner = title if owner_like(title) else None
+        g = _Group(GroupHint(), group, owner)
+        walk.groups.append(g)
+        for child in children:
+            if child.text is not None and (_LINK_ONLY.match(child.text) or _NOTE_START.match(child.text.strip())):
+                continue
+            _walk_item(child, g, walk, section, depth + 1)
+        return
+
     cand = _Candidate(text, item.line, group, section)
     walk.candidates.append(cand)
     # "Owner: Alice" / "Due: ..." / "Status: done" lines under the item are its metadata.
@@ -491,6 +515,11 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
             continue
         if _is_todo(ctext):
             _walk_item(child, group, walk, section, depth + 1)
+
+
+def _grouping_title(title: str) -> bool:
+    """A few words naming a thing, not a sentence or a to-do: "Lighthouse", "Client fixes"."""
+    return 0 < len(title) <= 40 and len(title.split()) <= 4 and not any(ch in title for ch in ".:;!?()") and not starts_with_verb(title)
 
 
 def _key_line(line: str, cand: _Candidate, ctx: Context) -> bool:
