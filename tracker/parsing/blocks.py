@@ -146,9 +146,11 @@ def _layout(t: Any, refs: dict[str, str]) -> list[Block] | None:
     return None
 
 
-# Bullets typed as characters ("● Add alerts", "— Review configs"): a list all the same.
+# Bullets typed as characters ("● Add alerts", "— Review configs"), and list markers left
+# inside a paragraph by a too shallow indent ("1. Group\n - point"): a list all the same.
 _GLYPH_CHARS = frozenset("●•▪◦–—➤►")
-_GLYPH = re.compile(r"^\s*[●•▪◦–—➤►]\s+(?=\S)")
+_GLYPH = re.compile(r"^\s*(?:[●•▪◦–—➤►]|[-*+](?=\s))\s+(?=\S)")
+_MARKER_LINE = re.compile(r"\n\s*[-*+]\s+\S")
 
 
 def _glyph_list(text: str, line: int) -> tuple[str, ListBlock | None]:
@@ -201,7 +203,7 @@ def _walk(tokens: Sequence[Any], refs: dict[str, str]) -> list[Block]:
                 i += 3
                 continue
             glyphs = None
-            if _GLYPH_CHARS.intersection(content):
+            if _GLYPH_CHARS.intersection(content) or ("\n" in content and _MARKER_LINE.search(content)):
                 content, glyphs = _glyph_list(content, t.map[0] + 1)
             if item is not None and item.text is None and not item.children:
                 # The item's first paragraph is its text (the common case: no Para to make

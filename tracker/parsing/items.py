@@ -368,7 +368,7 @@ _GROUP_PREFIX = re.compile(r"^(?:\*\*|__)?(?P<label>[^:*_\n]{2,40}?)(?:\*\*|__)?
 
 def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> None:
     """A list's items. In a flat list, an item that is only a label ("Tasks:") heads the items
-    after it, and "Improvements/Fixes: ..." puts its own text in that group."""
+    after it, and "Improvements/Fixes: ..." puts its own text among the broad points."""
     current = group
     last = len(block.items) - 1
     for n, item in enumerate(block.items):
@@ -384,7 +384,7 @@ def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> No
         m = _GROUP_PREFIX.match(text) if text is not None and not item.children and ":" in text[:44] else None
         if m is not None and not starts_with_verb(m.group("label")) and not _DIGIT.search(m.group("label")):
             hint = group_hint(m.group("label"))
-            if hint.tasks or hint.takeaway:
+            if hint.takeaway and not hint.tasks:
                 own = _Group(hint, group)
                 walk.groups.append(own)
                 walk.candidates.append(_Candidate(m.group("rest"), item.line, own, section))
