@@ -83,6 +83,34 @@ ACTION_VERBS = frozenset(
     switch sync tag teach test throttle tighten track train transition triage tune turn unify
     update upgrade use validate verify version watch write
     """.split()
+    # Verbs rarely read as nouns at the start of a line ("Enhance monitoring ...").
+    + """
+    accelerate allocate allowlist anticipate approve assure attach authenticate authorise authorize
+    backport ban benchmark bolster boost bootstrap broaden categorise categorize centralise
+    centralize certify chase circulate collaborate combine compare compile compress connect consult
+    containerize correct craft cross-check customise customize debounce debug decouple decrease
+    dedicate dedupe deepen delegate demand demonstrate denylist derive describe detach diagnose
+    differentiate digitize disconnect dispatch distribute diversify dockerize downgrade duplicate
+    edit elaborate elevate embrace empower emulate encapsulate encode encrypt enhance enlarge
+    enrich enrol enroll equip eradicate examine exclude execute experiment explain explore export
+    externalize facilitate fetch fine-tune flush forbid formalise formalize formulate foster
+    generalise generalize guarantee highlight illustrate initiate inject insert institute
+    invalidate invest invite iterate justify lengthen leverage localise localize mandate memoize
+    minimise minimize modernise modernize modularize mount narrow negotiate normalise normalize
+    observe obtain operationalise operationalize orchestrate outsource overhaul paginate
+    parameterise parameterize parse persist precompute preload preserve pretest probe procure
+    prohibit prototype prove prune quantify quarantine rationalize re-architect re-engineer
+    re-evaluate rearchitect reassess rebalance reboot recalibrate recheck recommend reconcile
+    recover recreate recruit redeploy redesign redirect redistribute reengineer reevaluate refine
+    reformat regenerate rehearse reindex reinforce reject relaunch relocate remediate remind
+    remodel renew reorganise reorganize repartition repeat rephrase replan replay reprioritise
+    reprioritize reproduce reroute reschedule resolve restructure resume resync retain retest
+    retrain retune reuse revamp revisit revoke reword rework sanitise sanitize scan scrub segment
+    shard shrink simulate specify stabilise stabilize steer stress-test subdivide summarise
+    summarize supervise supply surface suspend synchronise synchronize tabulate terminate tidy trim
+    troubleshoot truncate tweak unblock uncover uninstall unlock unpin untangle upload utilise
+    utilize vet visualise visualize warn widen
+    """.split()
 )
 
 # Sentence openers that make "X to do Y" / "X: do Y" not an owner.
