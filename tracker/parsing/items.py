@@ -487,6 +487,12 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
 
     title = plain(text).strip()
     real = [c for c in children if c.text and not _LINK_ONLY.match(c.text) and not _KEY_LINE.match(c.text.strip())]
+    if real and title.endswith((":", ":-")) and all(_is_todo(c.text or "") for c in real):
+        # "We must do the following:" over to-dos: a lead-in, and the to-dos are the items.
+        for child in children:
+            if child.text is not None and not _LINK_ONLY.match(child.text):
+                _walk_item(child, group, walk, section, depth + 1)
+        return
     if len(real) >= 2 and _grouping_title(title):
         # "- Lighthouse" / "- Database" over several points: a heading written as a bullet.
         owner = title if owner_like(title) else None
@@ -664,6 +670,8 @@ def _read_prose(walk: _Walk) -> None:
                 continue
             plain_unit = plain(unit)
             assert current is not None
+            if plain_unit.rstrip().endswith((":", ":-")):
+                continue  # "We can prevent this in the future by:" leads in to what follows
             if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit) or _STATUS_MARK.match(unit):
                 walk.candidates.append(_Candidate(unit, line + offset, current, section))
             elif _ASPIRATION.search(plain_unit):

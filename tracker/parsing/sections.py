@@ -471,7 +471,13 @@ def _resolve_weak(root: Node) -> None:
     has_actions = any(n.own_kind == "actions" for n in nodes)
     for node in nodes:
         if node.own_kind in ("weak_actions", "future_actions") and node.kind == node.own_kind:
-            if has_actions:
+            if any(d.own_kind == "actions" for d in node.walk()[1:]):
+                # "Recommendations" over "Immediate Actions" and "Short Term": the action area.
+                node.kind = node.own_kind = "actions"
+                for child in node.walk()[1:]:
+                    if child.parent is not None:
+                        child.kind = _effective_kind(child.own_kind, child.parent.kind, child.title)
+            elif has_actions:
                 node.kind = "takeaways" if node.own_kind == "weak_actions" else _inherited(node)
             else:
                 node.kind = "actions"
