@@ -18,7 +18,7 @@ from typing import Any
 
 from tracker.models import TimelineEntry
 from tracker.parsing import dates
-from tracker.parsing.blocks import ListBlock, Para, Table
+from tracker.parsing.blocks import Block, ListBlock, Para, Table
 from tracker.parsing.sections import Node, classify, normalise, plain, squeeze, title_node
 
 _KEY_VALUE = re.compile(
@@ -168,11 +168,21 @@ def key_values(nodes: list[Node]) -> Iterator[tuple[str, str, int]]:
 
 
 def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
-    if node.heading is not None and node.blocks and isinstance(node.blocks[0], Para) and len(node.blocks[0].text) <= 80:
-        name = _key_name(node.title.rstrip(":"))
-        if name in ("date", "severity", "duration", "start", "end", "timezone", "incident"):
-            yield name, plain(node.blocks[0].text), node.blocks[0].line
-    for block in node.blocks:
+    if node.heading is not None:
+        heading = _kv(node.heading.text, node.heading.line)  # "### Duration: 17:30 - 01:00 PST"
+        if heading is not None:
+            yield heading
+        elif node.blocks and isinstance(node.blocks[0], Para) and len(node.blocks[0].text) <= 80:
+            name = _key_name(node.title.rstrip(":"))
+            if name in ("date", "severity", "duration", "start", "end", "timezone", "incident"):
+                yield name, plain(node.blocks[0].text), node.blocks[0].line
+    yield from _blocks_key_values(node.blocks)
+
+
+def _blocks_key_values(blocks: list[Block]) -> Iterator[tuple[str, str, int]]:
+    """"Key: value" lines of paragraphs, list items (nested ones too: "- Duration:" over
+    "- Start: ..." and "- End: ...") and two-column tables."""
+    for block in blocks:
         if isinstance(block, Para):
             yield from _para_key_values(block)
         elif isinstance(block, ListBlock):
@@ -181,6 +191,8 @@ def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
                     found = _kv(item.text.replace("\n", " "), item.line)
                     if found is not None:
                         yield found
+                if item.children:
+                    yield from _blocks_key_values(item.children)
         elif isinstance(block, Table):
             rows = [(block.header_line, block.header), *block.rows]
             for row_line, cells in rows:
@@ -230,9 +242,13 @@ def _kv(line: str, number: int) -> tuple[str, str, int] | None:
     return (name, plain(m.group("v")), number) if name else None
 
 
+# "Duration of the outage", "Start time of the incident": the key without what it is of.
+_OF_INCIDENT = re.compile(r" (?:of|for) (?:the )?(?:outage|incident|issue|event|impact|downtime|disruption)$")
+
+
 @lru_cache(maxsize=4096)
 def _key_name(key: str) -> str | None:
-    norm = normalise(key)
+    norm = _OF_INCIDENT.sub("", normalise(key))
     for name, pattern in _KEYS:
         if pattern.match(norm):
             return name

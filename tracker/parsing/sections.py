@@ -28,6 +28,7 @@ _NON_WORD = re.compile(r"[^a-z0-9&/']+")
 _MARKS = re.compile(r"(\*\*|__|~~|`)")
 _SINGLE_MARKS = re.compile(r"(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_INLINE_TAG = re.compile(r"</?(?:span|font|b|i|u|em|strong|mark|small|sup|sub|code|kbd|br|a)\b[^<>]*>", re.IGNORECASE)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -150,7 +151,10 @@ class Node:
 
 
 def plain(text: str) -> str:
-    """Inline Markdown as plain text: emphasis, code marks and link targets removed."""
+    """Inline Markdown as plain text: emphasis, code marks, inline HTML tags and link targets
+    removed."""
+    if "<" in text:
+        text = _INLINE_TAG.sub("", text)
     if "[" in text:
         text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
     if "*" in text or "_" in text or "`" in text or "~" in text:
