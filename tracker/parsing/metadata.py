@@ -46,7 +46,7 @@ _USERS = re.compile(
 )
 _SEVERITY = re.compile(r"\b(?P<v>sev(?:erity)?[\s-]?[0-5]|p[0-4] incident)\b", re.IGNORECASE)
 _RANGE_BEFORE = re.compile(
-    r"(?:\bto|\buntil|\btill|\bthrough|\band|[-–—]|\bended(?: at)?|\bresolved(?: at)?|\brestored(?: at)?|\brecovered(?: at)?|\bby)"
+    r"(?:\bto|\buntil|\btill|\bthrough|\band|[-–—]|\bend(?:ed|ing)?(?: time)?(?: at)?:?|\bresolved(?: at)?|\brestored(?: at)?|\brecovered(?: at)?|\bby)"
     r"\s*(?:about|approximately|around|roughly|~|approx\.?)?\s*$",
     re.IGNORECASE,
 )
@@ -57,7 +57,7 @@ _LASTED = re.compile(
     re.IGNORECASE,
 )
 # What every match of a pattern starts with (lower-case), for _search_at_leads.
-_RANGE_BEFORE_LEADS = ("to", "until", "till", "through", "and", "-", "–", "—", "ended", "resolved", "restored", "recovered", "by")
+_RANGE_BEFORE_LEADS = ("to", "until", "till", "through", "and", "-", "–", "—", "end", "resolved", "restored", "recovered", "by")
 _LASTED_LEADS = ("last", "for", "over", "outage of", "downtime of", "took")
 _ONSET = re.compile(
     r"\b(?:down|outage|alert(?:s|ed)?|alarm|errors?|fail(?:s|ed|ing|ure)?|unavailable|degrad\w*|spike|paged?|"
@@ -408,14 +408,16 @@ def _times(
         rng.end = end.start
         rng.day = rng.day or end.day
     if rng.start is None:
-        for node in summaries:
-            for block in node.blocks:
-                if isinstance(block, Para):
-                    r = _find_range(block.text, date_order, year)
-                    if r.start is not None:
-                        rng = r
-                        break
-            if rng.start is not None:
+        # The first paragraph of the summary that gives a start, or a later one that gives a
+        # start and an end ("From 8:50pm to 9:40pm EAT" after "it began at 8:50pm").
+        paras = [b for node in summaries for b in node.blocks if isinstance(b, Para)]
+        for block in paras:
+            r = _find_range(block.text, date_order, year)
+            if r.start is not None and rng.start is None:
+                rng = r
+            elif r.start is not None and r.end is not None:
+                rng = r
+            if rng.end is not None:
                 break
     if explicit_duration is None:
         explicit_duration = _prose_duration(summaries)
@@ -458,6 +460,8 @@ def _times(
         zone_text = zone_text or entry_zone
         if explicit_duration and meta.ended is not None:
             _start_from_duration(meta, timeline, explicit_duration)
+    elif rng.end is None and timeline:
+        _end_from_timeline(meta, timeline)
 
     if fm_start is not None:
         meta.started, meta.started_text = fm_start, meta.started_text or str(front.get("started") or front.get("start"))
@@ -557,6 +561,20 @@ def _times_from_timeline(
         meta.ended_text = end[0].at
         meta.ended = end[1]
     return moment.zone
+
+
+def _end_from_timeline(meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]]) -> None:
+    """A start stated without an end: the end is the timeline's first entry after the start
+    that reads as recovery, else its last entry when that reads as one."""
+    timed = [(e, t) for e, t, m in timeline if m is not None and m.clock is not None]
+    if meta.started is not None:
+        started = meta.started
+        timed = [(e, t) for e, t in timed if t is None or (t.tzinfo is None) != (started.tzinfo is None) or t > started]
+    end = next(((e, t) for e, t in timed if _RECOVERY.search(e.text)), None)
+    if end is None and timed and _RECOVERY_WEAK.search(timed[-1][0].text):
+        end = timed[-1]
+    if end is not None:
+        meta.ended_text, meta.ended = end[0].at, end[1]
 
 
 def _start_from_duration(
