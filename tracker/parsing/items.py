@@ -656,7 +656,7 @@ def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
 def _read_prose(walk: _Walk) -> None:
     """An action section with no list or table: its bare lines or sentences."""
     base: _Group | None = None
-    current: _Group | None = None
+    current = _Group(GroupHint())
     for text, line, group, section in walk.prose:
         if group is not base:
             base = current = group
@@ -669,7 +669,6 @@ def _read_prose(walk: _Walk) -> None:
                 walk.groups.append(current)
                 continue
             plain_unit = plain(unit)
-            assert current is not None
             if plain_unit.rstrip().endswith((":", ":-")):
                 continue  # "We can prevent this in the future by:" leads in to what follows
             if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit) or _STATUS_MARK.match(unit):
