@@ -75,7 +75,8 @@ def root(
         "--config",
         "-c",
         envvar="PMT_CONFIG",
-        help="Configuration file (default: ./pmt.toml when present).",
+        help="Configuration file (default: the nearest pmt.toml in the current folder or above, "
+        "up to the git repository's root).",
         dir_okay=False,
     ),
 ) -> None:

@@ -41,7 +41,8 @@ def ingest(
     Files whose content has not changed since the last ingest are skipped. A file that cannot
     be parsed is reported and skipped; the others still ingest, and the exit code is 1.
     Given a folder, a postmortem whose file under it is gone is marked removed (kept, no
-    longer chased).
+    longer chased). Paths are stored relative to the project root (the folder of pmt.toml,
+    else of .git), so any subfolder gives the same postmortems.
     Action items without a due date get one from the deadline policy ([deadlines]).
 
     Example: pmt ingest postmortems/ && pmt overdue
@@ -67,6 +68,8 @@ def ingest(
         store.dispose()
     if not textual:
         emit(to_json({**report.to_dict(), "repeats": [], **warnings_json(repeats)}))
+    for path in report.cleaned:
+        say(f"pmt ingest: removed {path}, a temporary file left by an interrupted write-back")
     print_warnings(repeats)
     say(total(report))
     if not report.ok:

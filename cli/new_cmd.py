@@ -31,10 +31,14 @@ def new(
 
     Example: pmt new "Checkout errors in EU" --dir postmortems/
     """
+    from cli.files import output_target
     from tracker import scaffold
 
     if folder is not None and output is not None:
         raise typer.BadParameter("give --dir or --output, not both", param_hint="--dir/--output")
+    if output is not None:
+        # A FIFO or a device is refused as such (exit 2); any other existing file as existing.
+        output_target(output)
     settings = app_context(ctx).settings
     when: date = day.date() if day is not None else scaffold.today(settings.timezone)
     planned = scaffold.plan(title, when, settings.timezone, folder=folder, output=output)

@@ -48,7 +48,12 @@ def weekly(
         ReportFormat.markdown, "--format", "-f", help="markdown, html (one self-contained file) or json."
     ),
     output: Optional[Path] = typer.Option(
-        None, "--output", "-o", dir_okay=False, help="Write the report to FILE instead of stdout."
+        None,
+        "--output",
+        "-o",
+        dir_okay=False,
+        help="Write the report to FILE instead of stdout (atomically; a symbolic link is written "
+        "through to its regular file; a FIFO or a device is refused).",
     ),
     post: list[PostTarget] = typer.Option(
         [],
@@ -69,6 +74,7 @@ def weekly(
     """
     from datetime import UTC, datetime
 
+    from cli.files import output_target, write_output
     from tracker.reports.period import resolve_period
     from tracker.reports.recurrence import find_repeats
     from tracker.reports.render_html import render_html
@@ -79,6 +85,9 @@ def weekly(
 
     actx = app_context(ctx)
     settings = actx.settings
+    if output is not None:
+        # A FIFO or a device is refused before the work, not after it.
+        output_target(output)
     now = datetime.now(UTC)
     period = resolve_period(timezone=settings.timezone, now=now, week=week, since=since, until=until)
     targets = list(dict.fromkeys(post))
@@ -107,7 +116,7 @@ def weekly(
     }
     text = renderers[fmt](report)
     if output is not None:
-        _write(output, text)
+        write_output(output, text)
         say(f"pmt: wrote the {fmt.value} report for {period.label} to {output}")
     else:
         emit(text)
@@ -123,21 +132,3 @@ def weekly(
 
             post_slack(report, actx.secrets)
             say("pmt: posted the report to Slack")
-
-
-def _write(path: Path, text: str) -> None:
-    """Write atomically: a reader (or a web server) never sees half a report."""
-    import os
-    import tempfile
-
-    from tracker.errors import InputError
-
-    target = path.expanduser()
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except OSError as exc:
-        raise InputError(str(path), f"cannot write the report: {exc.strerror or exc}") from exc

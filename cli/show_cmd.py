@@ -76,7 +76,10 @@ def show(
     store = open_store(settings)
     try:
         with store.session(write=False) as session:
-            detail = postmortem_detail(session, postmortem, day, root=settings.ingest.root)
+            project = settings.project_root
+            detail = postmortem_detail(
+                session, postmortem, day, root=settings.ingest_root(project), project_root=project
+            )
     finally:
         store.dispose()
     if detail is None:

@@ -89,6 +89,8 @@ def sync(
             raise typer.Exit(1) from None
         for failed in planned.ingest.failed:
             say(f"pmt sync: {failed.path}: {failed.error}")
+        for path in planned.ingest.cleaned:
+            say(f"pmt sync: removed {path}, a temporary file left by an interrupted write-back")
         repeats = analyse(store, planned.ingest.changed_keys, settings)
         print_warnings(repeats)
         if not as_json:

@@ -137,9 +137,11 @@ def apply_plan(
     *,
     on_progress: ProgressFn | None = None,
     digest: Digest = content_hash,
+    document: str | None = None,
 ) -> SyncResult:
-    """Perform ``plan``. ``digest`` hashes the document the way ``plan.content_hash`` was made."""
-    return _Applier(plan, backend, recorder, on_progress, digest).run()
+    """Perform ``plan``. ``digest`` hashes the document the way ``plan.content_hash`` was made;
+    ``document`` is where its file opens from here (default ``plan.path``, the stored path)."""
+    return _Applier(plan, backend, recorder, on_progress, digest, document).run()
 
 
 class _Applier:
@@ -150,9 +152,11 @@ class _Applier:
         recorder: LinkRecorder,
         on_progress: ProgressFn | None,
         digest: Digest,
+        document: str | None = None,
     ) -> None:
         self.digest = digest
         self.plan = plan
+        self.document = document if document is not None else plan.path
         self.backend = backend
         self.recorder = recorder
         self.on_progress = on_progress
@@ -328,7 +332,7 @@ class _Applier:
                 result.status, result.error = "failed", f"{self.plan.path}: unknown content; not written"
             return
         try:
-            written = write_back(self.plan.path, edits, self.plan.content_hash, digest=self.digest)
+            written = write_back(self.document, edits, self.plan.content_hash, digest=self.digest)
         except WritebackRefused as exc:
             for result, _ in pending:
                 result.status, result.error = "failed", str(exc)

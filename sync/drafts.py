@@ -96,9 +96,13 @@ def labels_for(settings: Settings, tracker: str, priority: str | None) -> tuple[
 
 
 def relative_path(path: str, settings: Settings) -> str:
-    """The postmortem's path relative to ``ingest.root`` (posix), as the URL template wants it."""
-    root = Path(settings.ingest.root)
-    candidate = Path(path)
+    """The postmortem's path relative to ``ingest.root`` (posix), as the URL template wants it.
+
+    ``path`` is the stored one, relative to the project root (as ``ingest.root`` is): the
+    same answer from whatever folder pmt runs in."""
+    project = settings.project_root
+    root = Path(settings.ingest_root(project))
+    candidate = Path(project, path)
     try:
         rel = os.path.relpath(candidate.resolve(), root.resolve())
     except ValueError:  # another drive on Windows

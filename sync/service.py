@@ -29,6 +29,7 @@ from sync.records import PostmortemState, StoreRecorder, link_state, load_state,
 from tracker.config import Settings
 from tracker.ingest import IngestReport, content_hash, ingest_paths, settings_fingerprint
 from tracker.locks import postmortem_lock
+from tracker.paths import shown as shown_path
 from tracker.store import Store
 
 # The tracker reads at most this many keys per fetch call (GitHub and Jira page at 100).
@@ -115,6 +116,7 @@ def apply_sync(
     """Apply each postmortem's plan under its lock; stops everything on a rate limit."""
     applied = Applied()
     stopped: str | None = None
+    root = settings.project_root
     for shown in planned.plans:
         key = shown.postmortem_key
         if stopped is not None:
@@ -136,12 +138,16 @@ def apply_sync(
             observe_all(store, state.postmortem.id, backend.name, remote)
             recorder = StoreRecorder(store, state.postmortem.id, backend.name, state.item_ids())
             digest = _digest(settings)
-            result = apply_plan(plan, backend, recorder, on_progress=on_progress, digest=digest)
+            # The stored path is relative to the project root; pmt may run in a subfolder.
+            document = shown_path(plan.path, root)
+            result = apply_plan(
+                plan, backend, recorder, on_progress=on_progress, digest=digest, document=document
+            )
             applied.results.append(result)
             if result.document_written:
                 # The store must know the new bytes (and the references now in the lines), or
                 # the next run would see a changed file and plan the write-back again.
-                ingest_paths(store, [plan.path], settings)
+                ingest_paths(store, [document], settings)
                 applied.reingested.append(key)
         stopped = result.stopped
     applied.warnings = _warnings(backend, planned.warnings_before)

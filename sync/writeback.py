@@ -15,10 +15,12 @@ Where the link goes:
   first line, and the link goes there: that line is the one the parser reports, it always
   exists, and a reference anywhere in the item anchors it on the next ingest.
 
-The write is atomic (a temporary file in the same folder, then ``os.replace``; the file's
-permission bits are kept) and refused, with nothing written, when the file's bytes are not the
-ones the plan was made from (their sha256 is compared just before reading and again just before
-the rename). A failure at any point leaves the original file untouched.
+The write is ``tracker.files.replace_bytes``: atomic (a temporary file in the same folder, then
+``os.replace``), keeping the file's owner, group and mode, and in place for a file with several
+hard links. It is refused, with nothing written, when the file's bytes are not the ones the plan
+was made from (their sha256 is compared just before reading, and the bytes again just before the
+rename). A failure at any point leaves the original file untouched, and a temporary file left by
+a run that was killed is removed by the next write-back in its folder (or the next ingest).
 """
 
 from __future__ import annotations
@@ -27,13 +29,12 @@ import hashlib
 import itertools
 import os
 import re
-import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tracker.errors import InputError
+from tracker.files import FileChanged, remove_stale_temps, replace_bytes
 
 _TICKET_HEADER = re.compile(r"\b(tickets?|issues?|bugs?|links?|jira|tracking|tracker)\b", re.IGNORECASE)
 _ACTION_HEADER = re.compile(r"\b(action|actions|item|items|task|tasks|what|description|follow)", re.IGNORECASE)
@@ -144,7 +145,7 @@ def write_back(
     new, outcomes = apply_edits(data, edits)
     result = WritebackResult(path=shown, outcomes=outcomes)
     if new != data:
-        _atomic_replace(real, new, data, shown)
+        _replace(real, new, data, shown)
         result.written = True
     return result
 
@@ -152,48 +153,17 @@ def write_back(
 _CHANGED = "changed since pmt read it; no link was written (run pmt sync again to write them)"
 
 
-def _atomic_replace(real: Path, new: bytes, old: bytes, shown: str) -> None:
-    mode = stat.S_IMODE(os.stat(real).st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".pmt-tmp", dir=real.parent)
+def _replace(real: Path, new: bytes, old: bytes, shown: str) -> None:
+    # Temporary files an earlier run was killed before renaming: gone before this one adds its own.
+    remove_stale_temps(real.parent)
     try:
-        try:
-            view = memoryview(new)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            os.fchmod(fd, mode)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        # Narrow the window in which an editor's save could be overwritten.
-        if real.read_bytes() != old:
-            raise WritebackRefused(shown, _CHANGED)
-        os.replace(tmp, real)
-    except BaseException as exc:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise WritebackRefused(
-                shown, f"could not write the ticket links ({exc.strerror or exc}); the file is unchanged"
-            ) from exc
-        raise
-    _fsync_dir(real.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    # Make the rename itself durable; not every platform or file system allows it.
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        replace_bytes(real, new, expected=old)
+    except FileChanged:
+        raise WritebackRefused(shown, _CHANGED) from None
+    except OSError as exc:
+        raise WritebackRefused(
+            shown, f"could not write the ticket links ({exc.strerror or exc}); the file is unchanged"
+        ) from exc
 
 
 def _holds_item(line: str, item_text: str) -> bool:

@@ -218,3 +218,77 @@ def test_unchanged_document_is_not_rewritten(tmp_path: Path) -> None:
     before = path.stat().st_mtime_ns
     result = write_back(path, [edit(1)], content_hash(data))
     assert not result.written and path.stat().st_mtime_ns == before
+
+
+def test_write_back_keeps_owner_and_group(tmp_path: Path) -> None:
+    data = b"- Add alerting\n"
+    path = _doc(tmp_path, data)
+    if os.geteuid() == 0:
+        os.chown(path, 4321, 8765)
+    before = path.stat()
+    write_back(path, [edit(1)], content_hash(data))
+    after = path.stat()
+    assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (
+        before.st_uid,
+        before.st_gid,
+        0o640,
+    )
+
+
+def test_write_back_keeps_hard_links(tmp_path: Path) -> None:
+    """A file with two names is written in place: both names see the link (issue 15, item 5)."""
+    data = b"# T\n- Add alerting\n"
+    path = _doc(tmp_path, data)
+    twin = tmp_path / "twin.md"
+    os.link(path, twin)
+    result = write_back(path, [edit(2)], content_hash(data))
+    assert result.written
+    assert twin.read_bytes() == path.read_bytes() == f"# T\n- Add alerting {LINK}\n".encode()
+    assert path.stat().st_ino == twin.stat().st_ino and path.stat().st_nlink == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pm.md", "twin.md"]
+
+
+def test_write_back_refuses_a_hard_linked_file_changed_meanwhile(tmp_path: Path) -> None:
+    data = b"- Add alerting\n"
+    path = _doc(tmp_path, b"- Add alerting\n- typed by a person\n")
+    os.link(path, tmp_path / "twin.md")
+    with pytest.raises(WritebackRefused, match="changed since"):
+        write_back(path, [edit(1)], content_hash(data))
+    assert path.read_bytes() == b"- Add alerting\n- typed by a person\n"
+
+
+def test_write_back_removes_a_temp_file_a_killed_run_left(tmp_path: Path) -> None:
+    data = b"- Add alerting\n"
+    path = _doc(tmp_path, data)
+    leftover = tmp_path / ".pm.md.q1w2e3r4.pmt-tmp"
+    leftover.write_bytes(b"- Add alerting [#12](")
+    os.utime(leftover, (1_700_000_000, 1_700_000_000))
+    write_back(path, [edit(1)], content_hash(data))
+    assert [p.name for p in tmp_path.iterdir()] == ["pm.md"]
+
+
+def test_a_crash_before_the_rename_leaves_the_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed between writing the temporary file and renaming it: the document is untouched
+    and the temporary file, unlocked once its process is gone, is removed by the next run."""
+    data = b"- Add alerting\n"
+    path = _doc(tmp_path, data)
+
+    class Killed(BaseException):
+        pass
+
+    def killed(*args: object) -> None:
+        raise Killed
+
+    # The temporary file survives only a real kill; simulate one by keeping unlink away too.
+    monkeypatch.setattr(writeback.os, "replace", killed)
+    monkeypatch.setattr(writeback.os, "unlink", lambda *a, **k: None)
+    with pytest.raises(Killed):
+        write_back(path, [edit(1)], content_hash(data))
+    monkeypatch.undo()
+    [leftover] = [p for p in tmp_path.iterdir() if p.name != "pm.md"]
+    assert leftover.name.startswith(".pm.md.") and leftover.name.endswith(".pmt-tmp")
+    assert path.read_bytes() == data
+    os.utime(leftover, (1_700_000_000, 1_700_000_000))  # made by an earlier run
+    write_back(path, [edit(1)], content_hash(data))
+    assert [p.name for p in tmp_path.iterdir()] == ["pm.md"]
+    assert path.read_bytes() == f"- Add alerting {LINK}\n".encode()

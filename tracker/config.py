@@ -1,5 +1,9 @@
 """Settings: ``pmt.toml`` (or ``--config FILE``), overridden by ``PMT_*`` environment variables.
 
+``pmt.toml`` is looked for in the current folder and its parents, up to the git repository's
+root (``tracker.paths``); its folder is the project root, which stored postmortem paths, a
+relative ``[ingest] root`` and a relative SQLite path are relative to.
+
 Nested tables map to variables with one underscore after the table name:
 ``[github] api_url`` is ``PMT_GITHUB_API_URL``. Secrets (tokens, webhook URLs) are read from
 the environment only, never from a file that might be committed: see ``Secrets``.
@@ -13,16 +17,17 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from tracker import paths
 from tracker.errors import ConfigError
 
-DEFAULT_CONFIG_FILE = "pmt.toml"
+DEFAULT_CONFIG_FILE = paths.CONFIG_NAME
 
 
 class _Section(BaseModel):
@@ -61,7 +66,8 @@ class DeadlineSettings(_Section):
 
 
 class IngestSettings(_Section):
-    # The folder postmortem paths are stored relative to (identity when there is no front-matter id).
+    # The folder a postmortem's identity (when it has no front-matter id) is its path relative
+    # to. A relative root is relative to the project root (the folder of pmt.toml).
     root: str = "."
     include: list[str] = Field(default_factory=lambda: ["**/*.md", "**/*.markdown"])
     exclude: list[str] = Field(
@@ -160,6 +166,22 @@ class Settings(BaseSettings):
     report: ReportSettings = ReportSettings()
     remind: RemindSettings = RemindSettings()
 
+    # The folder of the pmt.toml found by walking up; None: not found (see ``project_root``).
+    _project_root: str | None = PrivateAttr(default=None)
+
+    @property
+    def project_root(self) -> str:
+        """The folder stored paths are relative to: pmt.toml's, else the git repository's root
+        holding the current folder, else the current folder (``tracker.paths``)."""
+        if self._project_root is not None:
+            return self._project_root
+        return str(paths.default_root())
+
+    def ingest_root(self, project_root: str | None = None) -> str:
+        """``[ingest] root`` as an absolute path (a relative one is under the project root)."""
+        base = project_root if project_root is not None else self.project_root
+        return os.path.normpath(os.path.join(base, self.ingest.root))
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -218,9 +240,17 @@ _SECRET_KEYS = {
 
 
 def load_settings(config_file: str | Path | None = None) -> Settings:
-    """Read ``config_file`` (default ``./pmt.toml`` when it exists) and the environment."""
+    """Read ``config_file`` (default: the ``pmt.toml`` found from the current folder up, when
+    there is one) and the environment."""
     explicit = config_file is not None
-    path = Path(config_file if config_file is not None else DEFAULT_CONFIG_FILE)
+    found = None if explicit else paths.find_config()
+    if config_file is not None:
+        path = Path(config_file)
+    elif found is not None:
+        # Named in messages as from the current folder: "pmt.toml" at the project root.
+        path = Path(os.path.relpath(found))
+    else:
+        path = Path(DEFAULT_CONFIG_FILE)
     data: dict[str, Any] = {}
     if path.exists():
         try:
@@ -237,11 +267,14 @@ def load_settings(config_file: str | Path | None = None) -> Settings:
     elif explicit:
         raise ConfigError(f"{path}: configuration file not found")
     try:
-        return Settings(**data)
+        settings = Settings(**data)
     except ValidationError as exc:
         # Without a file the bad value can only have come from a PMT_* variable.
         source = str(path) if path.exists() else "PMT_* environment"
         raise ConfigError(f"{source}: {_describe(exc)}") from exc
+    if found is not None:
+        settings._project_root = str(found.parent)
+    return settings
 
 
 def _check_keys(path: Path, data: dict[str, Any]) -> None:

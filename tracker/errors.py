@@ -4,6 +4,7 @@
     ├── ConfigError           pmt.toml or a PMT_* variable is wrong           (exit 2)
     ├── InputError            a file pmt was asked to read is unusable        (exit 1)
     │   └── ParseError        ... with the line where the problem is
+    ├── OutputError           a file to write is no regular file (a FIFO...)  (exit 2)
     ├── StoreError            the database cannot be opened or migrated       (exit 1)
     └── (sync.base.SyncError) a ticket tracker refused or failed              (exit 1)
 
@@ -41,6 +42,18 @@ class InputError(PmtError):
 
 class ParseError(InputError):
     pass
+
+
+class OutputError(PmtError):
+    """A file pmt was asked to write must not be written (a FIFO, a device, a folder...).
+    ``str()`` names it."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
 
 
 class StoreError(PmtError):

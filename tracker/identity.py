@@ -1,7 +1,9 @@
 """Who is who across ingests: postmortem keys and action-item identity.
 
 A postmortem is known by its front-matter ``id``, else by its path relative to
-``[ingest] root`` (posix separators), so renaming a file with an id keeps its history.
+``[ingest] root`` (posix separators; a relative root is under the project root, see
+``tracker.paths``, so the key does not depend on the folder pmt runs in), so renaming a file
+with an id keeps its history.
 
 An action item keeps its ``uid`` while its document is edited. ``match_items`` pairs the items
 of the new version with the ones the store knows, in three passes:

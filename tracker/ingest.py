@@ -4,6 +4,11 @@ Each file is its own transaction: a file that cannot be read or parsed is report
 reason) and skipped, and the others still ingest. A file whose bytes (and the settings that
 shape its rows) are unchanged since last time is skipped before it is parsed.
 
+Paths: a postmortem's stored ``path`` is relative to the project root and its key (without a
+front-matter id) to ``[ingest] root`` under it (``tracker.paths``), whatever folder pmt runs
+in; the results name files as they were given. Temporary files a killed write-back left in the
+folders of the files ingested are removed (``tracker.files.remove_stale_temps``).
+
 Concurrency: the work on one postmortem is serialised (``tracker.store.lock``; on SQLite the
 write transaction itself) and re-checks the stored hash under the lock, so two runs over the
 same tree converge instead of inserting twice. The unique keys catch anything else; a file's
@@ -33,6 +38,7 @@ from sqlmodel import Session, col
 from tracker.bulk import fewer_collections
 from tracker.deadlines import due_date
 from tracker.errors import InputError, PmtError, StoreError
+from tracker.files import remove_stale_temps_beside
 from tracker.identity import KnownItem, match_items, path_key, postmortem_key
 from tracker.models import ActionItem, Postmortem
 from tracker.store import Store, lock
@@ -81,6 +87,8 @@ class FileResult:
 @dataclass
 class IngestReport:
     results: list[FileResult] = field(default_factory=list)
+    # Temporary files left by a killed write-back, removed from the folders ingested.
+    cleaned: list[str] = field(default_factory=list)
 
     @property
     def changed_keys(self) -> list[str]:
@@ -167,16 +175,29 @@ def ingest_paths(
         for file in found:
             files.setdefault(os.path.normpath(file), file)
 
+    report.cleaned = [p.as_posix() for p in remove_stale_temps_beside(files)]
     fingerprint = settings_fingerprint(settings)
+    project = settings.project_root
+    roots = _Roots(project=project, ingest=settings.ingest_root(project))
     known = _known_hashes(store)
     seen: dict[str, str] = {}  # key -> path, to catch two files claiming one id
     # One connection, a transaction per file.
     with store.engine.connect() as conn, fewer_collections():
         for file in files.values():
-            _ingest_file(store, conn, file, settings, fingerprint, known, seen, parse_file, done)
-        for key, path in mark_vanished(conn, folders, seen, utcnow()):
+            _ingest_file(
+                store, conn, file, settings, roots, fingerprint, known, seen, parse_file, done
+            )
+        for key, path in mark_vanished(conn, folders, seen, utcnow(), root=project):
             done(FileResult(path=path, status="removed", key=key))
     return report
+
+
+@dataclass(frozen=True)
+class _Roots:
+    """Absolute folders: the project root (stored paths) and ``[ingest] root`` (path keys)."""
+
+    project: str
+    ingest: str
 
 
 def _ingest_file(
@@ -184,6 +205,7 @@ def _ingest_file(
     conn: Connection,
     file: Path,
     settings: Settings,
+    roots: _Roots,
     fingerprint: str,
     known: dict[str, tuple[str, str | None]],
     seen: dict[str, str],
@@ -198,8 +220,9 @@ def _ingest_file(
         done(FileResult(path=shown, status="failed", error=exc.strerror or str(exc)))
         return
     digest = content_hash(data, fingerprint)
-    by_path = _path_key(file, settings.ingest.root)
-    quick = _unchanged_key(data, digest, by_path, known)
+    by_path = _path_key(file, roots.ingest)
+    stored = _path_key(file, roots.project)
+    quick = _unchanged_key(data, digest, by_path, stored, known)
     if quick is not None and _claim(seen, quick, shown) is None:
         done(FileResult(path=shown, status="unchanged", key=quick))
         return
@@ -216,7 +239,7 @@ def _ingest_file(
         more = f" (and {len(pm.errors) - 1} more)" if len(pm.errors) > 1 else ""
         done(FileResult(path=shown, status="failed", error=f"line {first.line}: {first.message}{more}"))
         return
-    pm.path = shown
+    pm.path = stored
     key = str(pm.id).strip() if pm.id is not None and str(pm.id).strip() else by_path
     clash = _claim(seen, key, shown)
     if clash is not None:
@@ -262,7 +285,7 @@ def ingest_document(
     the insert and the retry looks it up. ``connection``: a connection to use (not in a
     transaction), to save a pool round trip per file when ingesting many.
     """
-    key = key or postmortem_key(pm, settings.ingest.root)
+    key = key or postmortem_key(pm, settings.ingest_root())
     # _Prepared talks to the driver directly: its errors arrive unwrapped by SQLAlchemy.
     dbapi = store.engine.dialect.dbapi
     integrity = (IntegrityError, dbapi.IntegrityError) if dbapi else (IntegrityError,)
@@ -703,9 +726,10 @@ _FRONT_MATTER_ID = re.compile(r"^id:[ \t]*['\"]?(?P<id>[^'\"\r\n#]+?)['\"]?[ \t]
 
 
 def _unchanged_key(
-    data: bytes, digest: str, by_path: str, known: dict[str, tuple[str, str | None]]
+    data: bytes, digest: str, by_path: str, path: str, known: dict[str, tuple[str, str | None]]
 ) -> str | None:
-    """The key of the stored postmortem this file is byte-for-byte, or None (parse it).
+    """The key of the stored postmortem this file is byte-for-byte, at the same stored
+    ``path``, or None (parse it: a moved file's new path is then stored).
 
     The key needs the front matter's id, so look for it without parsing; a miss only costs a
     parse (the hash is checked again under the lock).
@@ -719,7 +743,7 @@ def _unchanged_key(
                 candidates.insert(0, m.group("id").strip())
     for key in candidates:
         stored = known.get(key)
-        if stored is not None and stored[1] == digest:
+        if stored is not None and stored[1] == digest and stored[0] == path:
             return key
     return None
 

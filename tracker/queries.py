@@ -369,14 +369,19 @@ class PostmortemDetail:
         }
 
 
-def find_postmortem(session: Session, key_or_path: str, root: str = ".") -> PostmortemRow | None:
-    """A postmortem by key, by stored path, or by a path to its file (relative to ``root``)."""
+def find_postmortem(
+    session: Session, key_or_path: str, root: str = ".", project_root: str | None = None
+) -> PostmortemRow | None:
+    """A postmortem by key, by stored path, or by a path to its file from the current folder
+    (its key relative to ``root``, its stored path relative to ``project_root``)."""
     from tracker.identity import path_key
     from tracker.tables import PostmortemRow
 
     wanted = key_or_path.strip()
     candidates = {wanted, Path(wanted).as_posix().removeprefix("./")}
     candidates.add(path_key(wanted, root))
+    if project_root is not None:
+        candidates.add(path_key(wanted, project_root))
     row = session.scalars(select(PostmortemRow).where(PostmortemRow.key.in_(candidates))).first()  # type: ignore[attr-defined]
     if row is None:
         row = session.scalars(
@@ -386,11 +391,16 @@ def find_postmortem(session: Session, key_or_path: str, root: str = ".") -> Post
 
 
 def postmortem_detail(
-    session: Session, key_or_path: str, as_of: date | None = None, *, root: str = "."
+    session: Session,
+    key_or_path: str,
+    as_of: date | None = None,
+    *,
+    root: str = ".",
+    project_root: str | None = None,
 ) -> PostmortemDetail | None:
     from tracker.tables import TicketLinkRow
 
-    pm = find_postmortem(session, key_or_path, root)
+    pm = find_postmortem(session, key_or_path, root, project_root)
     if pm is None:
         return None
     as_of = as_of or date.today()

@@ -17,6 +17,7 @@ Unique constraints in ``tracker.tables`` are the last line of defence on both.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,7 +48,17 @@ def default_database_url() -> str:
 
 
 def database_url(settings: Settings) -> str:
-    return normalise_url(settings.database_url or default_database_url())
+    """The configured URL; a relative SQLite file is under the project root (the folder of
+    pmt.toml), so that a run from a subfolder opens the same database."""
+    url = normalise_url(settings.database_url or default_database_url())
+    prefix = "sqlite:///"
+    if url.startswith(prefix):
+        rest = url[len(prefix) :]
+        name = rest.split("?", 1)[0]
+        uri = "uri=true" in rest.partition("?")[2].lower()
+        if name and name != ":memory:" and not uri and not os.path.isabs(os.path.expanduser(name)):
+            return prefix + os.path.join(settings.project_root, rest)
+    return url
 
 
 def normalise_url(url: str) -> str:
@@ -207,6 +218,8 @@ def _sqlite_engine(url: str) -> Engine:
 
         # One shared connection, or every session would see its own empty database.
         kwargs["poolclass"] = StaticPool
+    else:
+        _create_private(url)
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
@@ -235,6 +248,25 @@ def _sqlite_engine(url: str) -> Engine:
         conn.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")  # type: ignore[union-attr]
 
     return engine
+
+
+def _create_private(url: str) -> None:
+    """Create a missing SQLite file readable by its owner only (0600): it holds incident data.
+
+    SQLite would create it with the umask's permissions (0644, readable by every local user);
+    its -wal and -shm files take the database file's. An existing file keeps its mode.
+    """
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = parsed.database
+    if not name or name == ":memory:" or str(parsed.query.get("uri", "")).lower() == "true":
+        return
+    try:
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return  # it exists (or its folder does not): SQLite opens it or says why it cannot
+    os.close(fd)
 
 
 _REVISION_QUERY = "SELECT version_num FROM alembic_version"

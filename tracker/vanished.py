@@ -8,8 +8,8 @@ reports, and every row and event is kept. Nothing else is: a postmortem ingested
 outside the folders given. A file that comes back is ingested again as "updated" (its
 content hash is cleared on removal) and its postmortem is no longer removed.
 
-Stored paths are as the files were given to ``pmt ingest``; relative ones are resolved from
-the current folder, as the folders given are.
+Stored paths are relative to the project root (``tracker.paths``; absolute ones are used as
+they are); the folders given are resolved from the current folder.
 """
 
 from __future__ import annotations
@@ -27,11 +27,17 @@ _PM = PostmortemRow.__table__  # type: ignore[attr-defined]
 
 
 def mark_vanished(
-    conn: Connection, folders: Sequence[str], seen: Collection[str], now: datetime
+    conn: Connection,
+    folders: Sequence[str],
+    seen: Collection[str],
+    now: datetime,
+    *,
+    root: str = ".",
 ) -> list[tuple[str, str]]:
     """Mark removed, in one transaction, each live postmortem whose file lay under one of
     ``folders`` (absolute paths) and is gone, except the keys in ``seen`` (ingested in this
-    run). Returns their (key, path)."""
+    run). ``root``: the project root, which stored paths are relative to. Returns their
+    (key, path)."""
     if not folders:
         return []
     prefixes = tuple(folder.rstrip(os.sep) + os.sep for folder in folders)
@@ -41,7 +47,7 @@ def mark_vanished(
         for pm_id, key, path in rows.all():
             if key in seen or not path or path.startswith("<"):
                 continue  # ingested just now, or not from a file ("<text>")
-            absolute = os.path.abspath(path)
+            absolute = os.path.abspath(os.path.join(root, path))
             if absolute.startswith(prefixes) and not os.path.lexists(absolute):
                 gone.append((pm_id, key, path))
         ids = [pm_id for pm_id, _, _ in gone]

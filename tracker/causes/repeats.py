@@ -17,6 +17,7 @@ postmortems and marks the fixes that did not hold. ``find_repeats`` is the read-
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -183,11 +184,12 @@ def read_front_matter(path: str) -> dict[str, Any]:
     return front
 
 
-def front_matter_of(row: PostmortemRow) -> dict[str, Any]:
+def front_matter_of(row: PostmortemRow, settings: Settings | None = None) -> dict[str, Any]:
     """The postmortem's front matter as the store keeps it, or read from its file when the row
-    was written before pmt kept it."""
+    was written before pmt kept it (its stored path is under the project root)."""
     if row.front_matter is None:
-        return read_front_matter(row.path)
+        root = settings.project_root if settings is not None else "."
+        return read_front_matter(os.path.join(root, row.path))
     front = json.loads(row.front_matter) if row.front_matter != "{}" else {}
     return front if isinstance(front, dict) else {}
 
@@ -196,7 +198,7 @@ def classify_row(
     row: PostmortemRow, settings: Settings, document: Postmortem | None = None
 ) -> Classification:
     """Classify a stored postmortem: front matter (from the parsed document or the store) first."""
-    front = document.front_matter if document is not None else front_matter_of(row)
+    front = document.front_matter if document is not None else front_matter_of(row, settings)
     return classify_fields(
         row.root_cause, row.root_cause_detail, front, min_confidence=settings.causes.min_confidence
     )
@@ -793,7 +795,7 @@ def analyse_postmortems(
         writes: dict[int, tuple[PostmortemRow, dict[str, Any]]] = {}
         for row in rows:
             document = documents.get(row.key)
-            front = document.front_matter if document is not None else front_matter_of(row)
+            front = document.front_matter if document is not None else front_matter_of(row, settings)
             c = classify_fields(
                 row.root_cause, row.root_cause_detail, front, min_confidence=settings.causes.min_confidence
             )
