@@ -64,6 +64,13 @@ _PLACEHOLDER = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
+_STATUS_CHILD = re.compile(
+    r"^(?:\*\*|__)?(?:(?:done|fixed|completed?|resolved|closed|shipped|merged|implemented)(?:\*\*|__)?\s*[:\-–—]"
+    r"|(?:this|it)\s+(?:was|has\s+been|is\s+now|is)\s+(?:already\s+)?(?:done|fixed|completed|implemented|resolved|addressed|shipped|merged)\b"
+    r"|(?P<open>(?:todo|in\s+progress|wip|pending|not\s+started)(?:\*\*|__)?\s*[:\-–—]))",
+    re.IGNORECASE,
+)
+_ENUMERATED = re.compile(r"^(?:task|action(?: item)?|item|step|todo|to-do)\s*#?\d+\s*[:.)\-–—]\s+", re.IGNORECASE)
 # A paragraph marked as a to-do by its status: "**DONE**: ...", "TODO ...", "[ ] ...".
 _STATUS_MARK = re.compile(r"^(?:\[[ xX]\]|(?:\*\*|__)?(?:DONE|TODO|DOING|WIP)\b)")
 _TICKET_CELL = re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+$|[A-Z][A-Z0-9]{1,9}-\d+$")
@@ -321,6 +328,7 @@ def _override(o: dict[str, object], f: Fields) -> None:
 
 def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) -> None:
     current = group
+    blocks = _attach_detail_lists(blocks)
     n = len(blocks)
     for i, block in enumerate(blocks):
         if isinstance(block, Para):
@@ -337,8 +345,6 @@ def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) 
                     current = _open_label(label, group, current)
                     walk.groups.append(current)
                     continue
-            if not block.ordered and i > 0 and _is_detail_list(blocks, i):
-                continue
             walk.structured = True
             _walk_list(block, current, walk, section)
         elif isinstance(block, Table):
@@ -390,6 +396,24 @@ def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> No
                 walk.candidates.append(_Candidate(m.group("rest"), item.line, own, section))
                 continue
         _walk_item(item, current, walk, section)
+
+
+def _attach_detail_lists(blocks: list[Block]) -> list[Block]:
+    """A bullet list wedged into a numbered list, not indented under it, belongs to the
+    numbered item before it: under a label ("2. Client fixes:") it is that label's sub-list;
+    under an item it is the item's details, and not read."""
+    if not any(isinstance(b, ListBlock) and b.ordered for b in blocks):
+        return blocks
+    out: list[Block] = []
+    for i, block in enumerate(blocks):
+        prev = blocks[i - 1] if i > 0 else None
+        if isinstance(block, ListBlock) and isinstance(prev, ListBlock) and not block.ordered and _is_detail_list(blocks, i):
+            last = prev.items[-1]
+            if last.text is not None and _label(last.text) is not None and last.text.rstrip("*_ ").endswith(":"):
+                prev.items[-1] = ListItem(last.text, last.line, [*last.children, block])
+            continue
+        out.append(block)
+    return out
 
 
 def _is_detail_list(blocks: list[Block], i: int) -> bool:
@@ -518,6 +542,13 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
             cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(ctext, walk.ctx).tickets]
             continue
         if not child.children and _key_line(ctext, cand, walk.ctx):
+            continue
+        status = _STATUS_CHILD.match(ctext.strip())
+        if status is not None:
+            # "Done: added a resolver alert", "This was fixed in #42": the parent's state.
+            cand.overrides = cand.overrides or {}
+            cand.overrides["done"] = not status.group("open")
+            cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(ctext, walk.ctx).tickets]
             continue
         if _is_todo(ctext):
             _walk_item(child, group, walk, section, depth + 1)
@@ -668,7 +699,7 @@ def _read_prose(walk: _Walk) -> None:
                 current = _open_label(label, group, current)
                 walk.groups.append(current)
                 continue
-            plain_unit = plain(unit)
+            plain_unit = _ENUMERATED.sub("", plain(unit), count=1)  # "Task 1: Add ..." as a bare line
             if plain_unit.rstrip().endswith((":", ":-")):
                 continue  # "We can prevent this in the future by:" leads in to what follows
             if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit) or _STATUS_MARK.match(unit):

@@ -36,7 +36,8 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:action ?items?|actions?(?! taken)|action plan|follow ?-?ups?|remediations?|"
             r"next steps?|corrective|prevent(?:at)?ive|prevention|to ?dos?|tasks?|"
-            r"what we ?(?:ll|will|are going to) do|what (?:we are|were|we re) doing|doing differently|"
+            r"what we ?(?:ll|will|are going to) do|what (?:we are|were|we re|are we|will we) doing|doing differently|"
+            r"what (?:are|will) we (?:do|change)|doing about (?:it|this)|how (?:we ?ll|we will|we are going to|to) prevent|"
             r"prevent(?:ing)? (?:this|it|recurrence|future|similar)|recurrence|"
             r"what (?:we are|were|we re) changing|changes (?:we are|were|we re) making|"
             r"work items?|countermeasures?|repair items?|open items?|"
@@ -105,7 +106,7 @@ _STRONG_TAKEAWAY = re.compile(
 _WEAK_TAKEAWAY = re.compile(r"\b(?:improvements?|fixes|recommendations?|goals?|objectives?|ideas?|areas?)\b")
 _DONE_TRUE = re.compile(r"\b(?:completed?|done|finished|implemented|resolved|shipped|closed|already)\b")
 _DONE_FALSE = re.compile(
-    r"\b(?:planned|in ?-?progress|open|pending|outstanding|remaining|upcoming|future|"
+    r"\b(?:planned|in ?-?progress|open|pending|outstanding|remaining|upcoming|future|long ?-?term|"
     r"not (?:yet )?(?:started|done)|ongoing|proposed|backlog)\b"
 )
 
@@ -275,6 +276,7 @@ def plain_heading_line(line: str) -> int:
 def build(blocks: list[Block]) -> Node:
     """The section tree of ``blocks``; the root holds what comes before the first heading."""
     root = Node(None, 0)
+    blocks = _list_as_document(blocks)
     line_mode = not any(isinstance(b, Heading) for b in blocks)
     if line_mode:
         blocks = _promote_plain_lines(blocks)
@@ -442,6 +444,58 @@ def _promote_plain_lines(blocks: list[Block]) -> list[Block]:
         if run:
             out.append(Para("\n".join(run), run_start))
     return out
+
+
+_LEAD_LABEL = re.compile(r"^(?:\*\*|__)?(?P<label>[^*_:\n]{2,60}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(?P<rest>.*)$", re.DOTALL)
+
+
+def _list_as_document(blocks: list[Block]) -> list[Block]:
+    """A document written as one bullet list whose top-level items open with section names
+    ("- **Summary**: ...", "- **Follow-ups**:" over sub-items): each such item is a section's
+    heading (one level below the last real heading) followed by its text and sub-items."""
+    out: list[Block] = []
+    level = 1
+    seen_section = False
+    for block in blocks:
+        if isinstance(block, Heading):
+            level = block.level + 1
+            seen_section = seen_section or classify(block.text) != "other"
+        elif isinstance(block, Para) and not seen_section:
+            # "**Issue Summary:**" or a plain "Corrective and Preventative Measures:" line.
+            first = block.text.split("\n", 1)[0]
+            bold = bold_label(first)
+            name = bold[0] if bold is not None else first if plain_heading_line(first) else ""
+            seen_section = bool(name) and classify(name) != "other"
+        if seen_section or not isinstance(block, ListBlock) or len(block.items) < 2:
+            out.append(block)
+            continue
+        heads = [_section_label(item.text or "") for item in block.items]
+        if sum(h is not None for h in heads) < 2:
+            out.append(block)
+            continue
+        rest = ListBlock(block.ordered, block.start, [], block.line)
+        for item, head in zip(block.items, heads):
+            if head is None:
+                rest.items.append(item)
+                continue
+            if rest.items:
+                out.append(rest)
+                rest = ListBlock(block.ordered, block.start, [], item.line)
+            label, text = head
+            out.append(Heading(level, label, item.line, pseudo=True))
+            if text:
+                out.append(Para(text, item.line))
+            out.extend(item.children)
+        if rest.items:
+            out.append(rest)
+    return out
+
+
+def _section_label(text: str) -> tuple[str, str] | None:
+    m = _LEAD_LABEL.match(text)
+    if m is None or classify(m.group("label")) == "other":
+        return None
+    return m.group("label").strip(), m.group("rest").strip()
 
 
 def _split_list(block: Block) -> list[Block]:
