@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from threading import Lock
 
 MONTHS = {
     "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
@@ -315,113 +314,19 @@ def find_moments(text: str, date_order: str = "mdy", default_year: int | None = 
 
 
 def iter_moments(text: str, date_order: str = "mdy", default_year: int | None = None) -> Iterator[Moment]:
-    """``find_moments``, read only as far as the caller goes.
-
-    The metadata reader wants the first day, or the first time range, of summary paragraphs
-    that usually give them in their first words, and asks about the same paragraphs more than
-    once: each text is read once, and no further than the furthest caller went."""
+    """``find_moments``, read only as far as the caller goes."""
     if _DIGIT.search(text) is None:
-        return iter(())  # every date and time has a digit
-    return iter(_moments(text, date_order, default_year))
-
-
-@lru_cache(maxsize=256)
-def _moments(text: str, date_order: str, default_year: int | None) -> _Moments:
-    return _Moments(text, date_order, default_year)
-
-
-class _Moments:
-    """The moments of one text: those read so far, and the matches not yet read."""
-
-    __slots__ = ("_matches", "_read", "_date_order", "_default_year", "_lock")
-
-    def __init__(self, text: str, date_order: str, default_year: int | None) -> None:
-        self._matches: Iterator[re.Match[str]] | None = _MOMENT.finditer(text)
-        self._read: list[Moment] = []
-        self._date_order = date_order
-        self._default_year = default_year
-        self._lock = Lock()  # cached, so shared: one reader of the matches at a time
-
-    def __iter__(self) -> Iterator[Moment]:
-        read = self._read
-        i = 0
-        while i < len(read) or self._read_more(i):
-            yield read[i]
-            i += 1
-
-    def _read_more(self, have: int) -> bool:
-        """Read until there are more than ``have`` moments; False when the text has no more."""
-        with self._lock:
-            while len(self._read) <= have:
-                m = next(self._matches, None) if self._matches is not None else None
-                if m is None:
-                    self._matches = None
-                    return False
-                moment = _moment(m, self._date_order, self._default_year)
-                if moment is not None:
-                    self._read.append(moment)
-            return True
-
-
-# The common timeline opening, "14:05 UTC - ..." / "10:00 AM: ...", read without the full pattern.
-_FAST_CLOCK = re.compile(
-    r"(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s?([AaPp])\.?[Mm]\.?)?"
-    r"(?:\s?\(?((?:UTC|GMT)(?:[+\-−]\d{1,2}(?::?\d{2})?)?|[A-Z]{2,5})\)?)?(?![\w/.-]|:\d)"
-)
-# After a time, what only the full pattern reads: a region or IANA zone, a date ("on May 15").
-_NEEDS_FULL = re.compile(r"(?:on\s|\(|[+\-−]\d|[Ee]astern|[Pp]acific|[Cc]entral|[Mm]ountain|[A-Z][a-z]+/[A-Z])")
+        return  # every date and time has a digit
+    for m in _MOMENT.finditer(text):
+        moment = _moment(m, date_order, default_year)
+        if moment is not None:
+            yield moment
 
 
 def leading_moment(text: str, date_order: str = "mdy", default_year: int | None = None) -> Moment | None:
     """The date/time a timeline entry starts with, if it starts with one."""
-    if text[:1].isdigit():
-        if text[1:3].find(":") >= 0:
-            fast = _fast_clock(text)
-            if fast is not None:
-                return fast
-        elif text[4:5] == "-" and text[10:11] in (" ", "T"):
-            fast = _fast_clock(text[11:])
-            if fast is not None:
-                try:
-                    day = date(int(text[:4]), int(text[5:7]), int(text[8:10]))
-                except ValueError:
-                    day = None
-                if day is not None and text[7:8] == "-":
-                    raw = text[:11] + fast.raw
-                    return Moment(0, len(raw), raw, day, fast.clock, fast.zone, fast.tz)
     m = _MOMENT.match(text)
-    if m is None:
-        return None
-    return _moment(m, date_order, default_year)
-
-
-def _fast_clock(text: str) -> Moment | None:
-    m = _FAST_CLOCK.match(text)
-    if m is None:
-        return None
-    h, mi, sec, half, zone = m.groups()
-    hour, minute, second = int(h), int(mi), int(sec) if sec else 0
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half in "pP" else 0)
-    if hour > 23 or minute > 59 or second > 59:
-        return None
-    tz = None
-    if zone:
-        tz = zone_info(zone)
-        if tz is None:
-            return None  # "10:00 DNS ...": not a zone; the full pattern decides
-    end = m.end()
-    after = text[end : end + 2]
-    if after and after[0] not in "-–—:|,." and after not in (" -", " –", " —", " |") and _NEEDS_FULL.match(
-        text, end + (1 if after[:1] == " " else 0)
-    ):
-        return None
-    raw = m.group(0).rstrip()
-    if raw.endswith(")") and "(" not in raw:
-        raw = raw[:-1].rstrip()
-    return Moment(0, len(raw), raw, None, time(hour, minute, second), zone, tz)
+    return _moment(m, date_order, default_year) if m is not None else None
 
 
 def _moment(m: re.Match[str], date_order: str, default_year: int | None) -> Moment | None:

@@ -576,65 +576,8 @@ def _set_kind(f: Fields, value: str) -> bool:
     return True
 
 
-_KEYWORD = re.compile(
-    r"\b(?:(?P<owner>owners?|assignees?|assigned to|assigned|dri|who|responsible|owned by)"
-    r"|(?P<due>due|deadline|eta|target|by|before|no later than|until)"
-    r"|(?P<priority>priority|prio|pri|critical|urgent|highest|high|medium|lowest|low)"
-    r"|(?P<kind>type|kind|category))\b"
-)
-
-
-# Each keyword above starts with a whole word (it is matched between word boundaries), one of
-# these: text with none of them among its words has no keyword.
-_KEYWORD_FIRST_WORDS = frozenset(
-    "owner owners assignee assignees assigned dri who responsible owned due deadline eta target by before "
-    "no until priority prio pri critical urgent highest high medium lowest low type kind category".split()
-)
-_WORDS = re.compile(r"\w+")
-
-
 def _read_keyed(s: str, f: Fields, ctx: Context) -> str:
-    """"owner: bob", "due March 3", "priority: high", "(high priority)", "type: detect".
-
-    One scan of the lower-cased text finds where such metadata may start; the pattern for that
-    family is then tried at that place only (scanning the text once per family costs more)."""
-    lower = s.lower()
-    if len(lower) != len(s):
-        return _read_keyed_slow(s, f, ctx)
-    if _KEYWORD_FIRST_WORDS.isdisjoint(_WORDS.findall(lower)):
-        return s  # most items: no keyword at all, found cheaper than by the pattern's scan
-    hits = list(_KEYWORD.finditer(lower))
-    if not hits:
-        return s
-    has_digit = bool(_DIGIT.search(s)) or "end of" in lower
-    limit = len(s) + 1
-    for hit in reversed(hits):
-        start = hit.start()
-        if hit.end() > limit:
-            continue
-        while start > 0 and hit.start() - start < 2 and s[start - 1] in "*_":
-            start -= 1  # "**Owner:** Alice", "*owner: Bob*"
-        family = hit.lastgroup
-        if family == "owner":
-            m = _KEYED_OWNER.match(s, start)
-            ok = m is not None and _set_owner(f, m.group("v") or m.group("v2"))
-        elif family == "due":
-            m = _KEYED_DUE.match(s, start) if has_digit else None
-            ok = m is not None and _set_due(f, m.group("v"), ctx)
-        elif family == "priority":
-            m = _KEYED_PRIORITY.match(s, start)
-            ok = m is not None and _set_priority(f, m.group("v") or m.group("w"))
-        else:
-            m = _KEYED_KIND.match(s, start)
-            ok = m is not None and _set_kind(f, m.group("v"))
-        if ok and m is not None:
-            s = s[: m.start()] + " " + s[m.end() :]
-            limit = m.start()
-    return s
-
-
-def _read_keyed_slow(s: str, f: Fields, ctx: Context) -> str:
-    # Text whose lower-case form has another length (a few non-ASCII letters): scan per family.
+    """"owner: bob", "due March 3", "priority: high", "(high priority)", "type: detect"."""
     s = _apply(_KEYED_OWNER, s, lambda v: _set_owner(f, v))
     s = _apply(_KEYED_DUE, s, lambda v: _set_due(f, v, ctx))
     s = _apply(_KEYED_PRIORITY, s, lambda v: _set_priority(f, v))
