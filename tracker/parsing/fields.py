@@ -87,7 +87,7 @@ _DONE_SENTENCE = re.compile(
     r"\s*\(?\b(?:this|it)\s+(?:has\s+been|is|was)\s+(?:now\s+)?(?:done|completed|fixed|implemented|resolved)\b[.!]?\)?",
     re.IGNORECASE,
 )
-_ENUMERATOR = re.compile(
+ENUMERATOR = re.compile(
     r"^(?:\*\*|__)?(?:task|action(?:\s+item)?|item|ai|step|follow[- ]?up|todo)\s*#?\d*(?:\*\*|__)?"
     r"\s*[:.)\-–—](?:\*\*|__)?\s+",
     re.IGNORECASE,
@@ -269,7 +269,7 @@ def read_fields(raw: str, ctx: Context) -> Fields:
             if m:
                 f.done = _status(m.group("s"))
                 s = s[m.end() :]
-            m = _ENUMERATOR.match(s)
+            m = ENUMERATOR.match(s)
             if m:
                 s = s[m.end() :]
             m = _KIND_PREFIX.match(s)

@@ -26,6 +26,7 @@ from tracker.models import ActionItem, Problem
 from tracker.parsing.blocks import Block, Code, ListBlock, ListItem, Para, Table
 from tracker.parsing.dates import date_problem, parse_due
 from tracker.parsing.fields import (
+    ENUMERATOR,
     Context,
     Fields,
     done_of,
@@ -36,7 +37,7 @@ from tracker.parsing.fields import (
     starts_with_verb,
 )
 from tracker.parsing.sections import NUMBERING, GroupHint, Node, group_hint, normalise, plain
-from tracker.parsing.vocabulary import KIND_WORDS
+from tracker.parsing.vocabulary import KIND_WORDS, STATUS_MARK
 
 _LINK_ONLY = re.compile(
     r"^\s*(?:(?:pr|prs|pull request|issue|ticket|link|see|tracked in|ref)s?\s*:?\s*)?"
@@ -70,9 +71,6 @@ _STATUS_CHILD = re.compile(
     r"|(?P<open>(?:todo|in\s+progress|wip|pending|not\s+started)(?:\*\*|__)?\s*[:\-–—]))",
     re.IGNORECASE,
 )
-_ENUMERATED = re.compile(r"^(?:task|action(?: item)?|item|step|todo|to-do)\s*#?\d+\s*[:.)\-–—]\s+", re.IGNORECASE)
-# A paragraph marked as a to-do by its status: "**DONE**: ...", "TODO ...", "[ ] ...".
-_STATUS_MARK = re.compile(r"^(?:\[[ xX]\]|(?:\*\*|__)?(?:DONE|TODO|DOING|WIP)\b)")
 _TICKET_CELL = re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+$|[A-Z][A-Z0-9]{1,9}-\d+$")
 _TEMPLATE_BITS = re.compile(
     r"\{\{.*?\}\}|<[^<>]*>|\[(?:link|url|issue|ticket|github|jira|pr|owner|name|date)\b[^\]]*\]", re.IGNORECASE
@@ -699,10 +697,10 @@ def _read_prose(walk: _Walk) -> None:
                 current = _open_label(label, group, current)
                 walk.groups.append(current)
                 continue
-            plain_unit = _ENUMERATED.sub("", plain(unit), count=1)  # "Task 1: Add ..." as a bare line
+            plain_unit = ENUMERATOR.sub("", plain(unit), count=1)  # "Task 1: Add ..." as a bare line
             if plain_unit.rstrip().endswith((":", ":-")):
                 continue  # "We can prevent this in the future by:" leads in to what follows
-            if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit) or _STATUS_MARK.match(unit):
+            if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit) or STATUS_MARK.match(unit):
                 walk.candidates.append(_Candidate(unit, line + offset, current, section))
             elif _ASPIRATION.search(plain_unit):
                 walk.candidates.append(_Candidate(unit, line + offset, current, section, takeaway_only=True))
@@ -713,7 +711,7 @@ def _read_prose(walk: _Walk) -> None:
 def _units(text: str) -> list[tuple[int, str]]:
     """Lines when each line is a sentence of its own, else sentences of the wrapped paragraph;
     a paragraph marked by its status ("**TODO**: ...") is one unit, its links included."""
-    if _STATUS_MARK.match(text):
+    if STATUS_MARK.match(text):
         return [(0, text.replace("\n", " ").strip())]
     lines = text.split("\n")
     if len(lines) > 1 and all(

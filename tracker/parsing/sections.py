@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from tracker.parsing.blocks import Block, Heading, ListBlock, ListItem, Para
-from tracker.parsing.vocabulary import KIND_WORDS
+from tracker.parsing.vocabulary import KIND_WORDS, STATUS_MARK
 
 NUMBERING = re.compile(
     r"^\s*(?:(?:section|part|step|chapter)\s+)?(?:\d+(?:\.\d+)*|[ivx]{1,4}|[a-h])[.):]\s+|^\s*\d+(?:\.\d+)+\s+|^\s*\d+\s+(?=[a-z])",
@@ -396,8 +396,6 @@ def _promote_label(block: Para, current: Node, real_level: int, following: Block
 
 
 _TAKEN = re.compile(r"\b(?:taken|done|completed|performed)\b", re.IGNORECASE)
-# A to-do marked as such: a checkbox, or a status word in capitals ("**DONE**:", "TODO ").
-_MARKED = re.compile(r"^(?:\[[ xX]\]|(?:\*\*|__)?(?:DONE|TODO|DOING|WIP)\b)")
 
 
 def _adopt_marked(root: Node) -> None:
@@ -409,7 +407,7 @@ def _adopt_marked(root: Node) -> None:
     for node in nodes[1:]:
         texts = [b.text for b in node.blocks if isinstance(b, Para)]
         texts += [i.text for b in node.blocks if isinstance(b, ListBlock) for i in b.items if i.text]
-        if node.kind in ("lessons", "takeaways", "other") and sum(bool(_MARKED.match(t)) for t in texts) >= 2:
+        if node.kind in ("lessons", "takeaways", "other") and sum(bool(STATUS_MARK.match(t)) for t in texts) >= 2:
             node.kind = "actions"
             return
 

@@ -41,6 +41,10 @@ DONE_WORDS = {
     ":x:": False, ":construction:": False, ":hourglass:": False, ":hourglass_flowing_sand:": False,
 }  # fmt: skip
 
+# A paragraph or line marked as a to-do by its state: a checkbox, or a status word in capitals
+# ("**DONE**: ...", "TODO ...").
+STATUS_MARK = re.compile(r"^(?:\[[ xX]\]|(?:\*\*|__)?(?:DONE|TODO|DOING|WIP)\b)")
+
 # Priorities normalised to P0..P4.
 PRIORITY_WORDS = {
     "critical": "P0", "urgent": "P0", "blocker": "P0", "highest": "P0", "emergency": "P0",
