@@ -56,9 +56,6 @@ _LASTED = re.compile(
     r"\s*(?:days?|hours?|hrs?|minutes?|mins?)(?:\s*(?:and\s+)?(?:\d+|a half)\s*(?:hours?|minutes?|mins?))?(?:\s+and\s+a\s+half)?)\b",
     re.IGNORECASE,
 )
-# What every match of a pattern starts with (lower-case), for _search_at_leads.
-_RANGE_BEFORE_LEADS = ("to", "until", "till", "through", "and", "-", "–", "—", "end", "resolved", "restored", "recovered", "by")
-_LASTED_LEADS = ("last", "for", "over", "outage of", "downtime of", "took")
 _ONSET = re.compile(
     r"\b(?:down|outage|alert(?:s|ed)?|alarm|errors?|fail(?:s|ed|ing|ure)?|unavailable|degrad\w*|spike|paged?|"
     r"incident|broke|broken|drop(?:s|ped)?|0%|100%|impact\w*|stopped|halt\w*|crash\w*|timeouts?|latency|5\d\d|"
@@ -82,7 +79,6 @@ _STATES_CAUSE = re.compile(
     r"\broot[ -]?cause\b[^.;]{0,80}?\b(?:was|is|were|are|appears? to (?:be|have been)|turned out|seems)\b|\broot[ -]?cause\s*:",
     re.IGNORECASE,
 )
-_STATES_CAUSE_LEADS = ("root",)
 _DURATION_WORDS = ("duration", "time to ", "downtime", "ttr", "ttm", "outage length", "length of")
 # Cheap tests on a raw paragraph before its sentences are split and read.
 _MENTIONS_CAUSE = ("root cause", "root-cause", "rootcause")
@@ -362,9 +358,7 @@ def _find_range(text: str, date_order: str, year: int | None) -> _Range:
         if m.clock is not None:
             if found.start is None:
                 found.start = m
-            elif found.end is None and _search_at_leads(
-                _RANGE_BEFORE, text[max(0, m.start - 30) : m.start], _RANGE_BEFORE_LEADS
-            ):
+            elif found.end is None and _RANGE_BEFORE.search(text[max(0, m.start - 30) : m.start]):
                 found.end = m
         if found.end is not None and day is not None:
             break
@@ -514,30 +508,9 @@ def _prose_duration(summaries: list[Node]) -> int | None:
                 continue
             low = block.text.lower()  # "Lasted 3 hours" opens a sentence as often as not
             if "last" in low or "for " in low or "took" in low or "outage of" in low:
-                m = _search_at_leads(_LASTED, block.text.replace("\n", " "), _LASTED_LEADS)
+                m = _LASTED.search(block.text.replace("\n", " "))
                 if m:
                     return dates.parse_duration(m.group("d"))
-    return None
-
-
-def _search_at_leads(pattern: re.Pattern[str], text: str, leads: tuple[str, ...]) -> re.Match[str] | None:
-    """``pattern.search(text)`` for a case-insensitive pattern whose every match starts with one
-    of ``leads``. In ASCII text (where lower-casing finds every way of writing a lead) the
-    pattern is tried only where a lead starts, in order: searching tries it at every place,
-    and costs several times more."""
-    if not text.isascii():
-        return pattern.search(text)
-    lower = text.lower()
-    starts: set[int] = set()
-    for lead in leads:
-        at = lower.find(lead)
-        while at >= 0:
-            starts.add(at)
-            at = lower.find(lead, at + 1)
-    for at in sorted(starts):
-        m = pattern.match(text, at)
-        if m is not None:
-            return m
     return None
 
 
@@ -685,7 +658,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
     # 3. A summary sentence saying what the root cause was.
     for node in summaries if names_cause else ():
         for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
-            if _search_at_leads(_STATES_CAUSE, sentence, _STATES_CAUSE_LEADS):
+            if _STATES_CAUSE.search(sentence):
                 meta.root_cause = sentence
                 return
     # 4. The root-cause section's first sentence ("Contributing factors" only as a last resort).
@@ -699,7 +672,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
         if node.kind in ("actions", "takeaways"):
             continue
         for sentence in _node_sentences(node, having=_MENTIONS_CAUSE):
-            if _search_at_leads(_STATES_CAUSE, sentence, _STATES_CAUSE_LEADS):
+            if _STATES_CAUSE.search(sentence):
                 meta.root_cause = sentence
                 return
     # 6. Front matter, then the summary's first sentence when it speaks of a cause.
