@@ -185,6 +185,9 @@ def _blocks_key_values(blocks: list[Block]) -> Iterator[tuple[str, str, int]]:
             for item in block.items:
                 if item.text and (":" in item.text or "=" in item.text):
                     found = _kv(item.text.replace("\n", " "), item.line)
+                    if found is None and item.text.rstrip("*_ ").endswith(":"):
+                        # "- **Root Cause:**" over "  - The root cause was ...": the value below.
+                        found = _kv(f"{item.text.rstrip()} {_first_text(item.children)}", item.line)
                     if found is not None:
                         yield found
                 if item.children:
@@ -197,6 +200,15 @@ def _blocks_key_values(blocks: list[Block]) -> Iterator[tuple[str, str, int]]:
                     name = _key_name(key)
                     if name and value:
                         yield name, value, row_line
+
+
+def _first_text(blocks: list[Block]) -> str:
+    for block in blocks:
+        if isinstance(block, Para):
+            return block.text.replace("\n", " ")
+        if isinstance(block, ListBlock) and block.items and block.items[0].text:
+            return block.items[0].text.replace("\n", " ")
+    return ""
 
 
 def _para_key_values(block: Para) -> Iterator[tuple[str, str, int]]:
@@ -230,8 +242,11 @@ def _other_key(line: str) -> bool:
 
 
 def _kv(line: str, number: int) -> tuple[str, str, int] | None:
-    """A "Key: value" line (or "Key = value") naming a known key, read."""
+    """A "Key: value" line (or "Key = value") naming a known key, read. Emphasis and inline
+    HTML around the key are no part of it ("*Root Cause:*", "**Root** **cause**:")."""
     m = _KEY_VALUE.match(line.strip())
+    if m is None and ("*" in line or "_" in line or "<" in line):
+        m = _KEY_VALUE.match(plain(line))
     if not m:
         return None
     name = _key_name(m.group("k"))
