@@ -154,3 +154,53 @@ def test_a_duration_stated_in_the_summary(summary: str, minutes: int | None) -> 
     from tracker.parsing import parse_text
 
     assert parse_text(f"# Outage\n\n## Summary\n\n{summary}\n").duration_minutes == minutes
+
+
+@pytest.mark.parametrize(
+    ("written", "clock", "zone"),
+    [
+        ("0300hrs (EAT)", time(3, 0), "EAT"),  # military hours
+        ("10h47 CEST", time(10, 47), "CEST"),
+        ("3:AM", time(3, 0), None),
+        ("11:26-am", time(11, 26), None),
+        ("13:20pm EAT", time(13, 20), "EAT"),  # a 24-hour clock with pm all the same
+        ("06:05 Central African Time", time(6, 5), "Central African Time"),  # not US Central
+    ],
+)
+def test_clocks_written_otherwise(written: str, clock: time, zone: str | None) -> None:
+    (m,) = find_moments(written)
+    assert (m.clock, m.zone) == (clock, zone)
+
+
+def test_a_range_glued_by_a_dash_is_not_an_offset() -> None:
+    assert [m.raw for m in find_moments("23:15-02:43 UTC")] == ["23:15", "02:43 UTC"]
+    assert find_moments("10:00-05:00")[0].zone == "-05:00"  # an ISO offset stays one
+
+
+@pytest.mark.parametrize(("zone", "hours"), [("WAT", 1), ("CAT", 2), ("EAT", 3), ("SAST", 2), ("East Africa Time", 3)])
+def test_african_zones(zone: str, hours: int) -> None:
+    tz = zone_info(zone)
+    assert tz is not None and tz.utcoffset(None) == timedelta(hours=hours)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("2026-02-30", ("error", "2026-02-30 is not a date that exists")),
+        ("February 30, 2026", ("error", "February 30, 2026 is not a date that exists")),
+        ("13/04/2026", None),
+        ("2026-03-04", None),
+        ("3 replicas", None),
+    ],
+)
+def test_date_problems(text: str, problem: tuple[str, str] | None) -> None:
+    from tracker.parsing.dates import date_problem
+
+    assert date_problem(text) == problem
+
+
+def test_an_ambiguous_date_is_a_warning_with_a_hint() -> None:
+    from tracker.parsing.dates import date_problem
+
+    severity, hint = date_problem("03/04/2026", "dmy")  # type: ignore[misc]
+    assert severity == "warning" and "read as 2026-04-03" in hint and "write 2026-04-03" in hint

@@ -63,13 +63,13 @@ DATE_RE = (
     r")"
 )
 TIME_RE = (
-    r"(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[ap]\.?m\.?(?![a-z]))?|\d{1,2}\.\d{2}\s?[ap]\.?m\.?(?![a-z])"
-    r"|\d{1,2}\s?[ap]\.?m\.?(?![a-z]))"
+    r"(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:(?:\s?|-)[ap]\.?m\.?(?![a-z]))?|\d{1,2}\.\d{2}\s?[ap]\.?m\.?(?![a-z])"
+    r"|\d{1,2}:?\s?[ap]\.?m\.?(?![a-z])|[0-2]\d[0-5]\d\s?hrs?\b|\d{1,2}h[0-5]\d\b)"
 )
 _ABBRS = "|".join(sorted((k for k in _ZONE_OFFSETS if k != "Z"), key=len, reverse=True))
 ZONE_RE = (
     r"(?:(?:UTC|GMT)\s?[+\-−]\s?\d{1,2}(?::?\d{2})?(?![\d:])"
-    r"|[+\-−]\d{2}:?\d{2}(?![\d:])"
+    r"|[+\-−](?:0\d|1[0-4]):?(?:00|30|45)(?![\d:])(?!\s*\(?(?:UTC|GMT|[A-Z]{3,4})\b)"
     r"|Z(?![\w])"
     r"|[A-Z][a-z]+/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?"
     r"|(?:[Ww]est|[Cc]entral|[Ee]ast|[Ee]astern|[Ss]outh)[ -][Aa]frican?(?:\s[Ss]tandard)?\s[Tt]ime"
@@ -292,14 +292,23 @@ def parse_due(text: str, date_order: str = "mdy", default_year: int | None = Non
     return None
 
 
+# Clocks written otherwise: "0300hrs", "10h47", "3:AM", "11:26-am" read as "03:00", "10:47", ...
+_CLOCK_SPELLINGS = re.compile(r"^([0-2]\d)([0-5]\d)\s?hrs?$|^(\d{1,2})h([0-5]\d)$|(?::\s?|-)(?=[ap]\.?m)", re.IGNORECASE)
+
+
+def _as_colon_clock(m: re.Match[str]) -> str:
+    hour, minute = m.group(1) or m.group(3), m.group(2) or m.group(4)
+    return f"{hour}:{minute}" if minute else " "
+
+
 @lru_cache(maxsize=2048)
 def parse_clock(text: str) -> time | None:
-    m = _TIME.match(text.strip())
+    m = _TIME.match(_CLOCK_SPELLINGS.sub(_as_colon_clock, text.strip()).strip())
     if not m:
         return None
     hour, minute, second = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
     half = (m.group(4) or "").lower()
-    if half:
+    if half and not (half == "p" and 13 <= hour <= 23):  # "13:20pm" is 13:20 all the same
         if not 1 <= hour <= 12:
             return None
         hour = hour % 12 + (12 if half == "p" else 0)
