@@ -361,6 +361,12 @@ class _Range:
     day: date | None = None
 
 
+def _sentence_at(text: str, at: int) -> str:
+    """The rest of the sentence from ``at``."""
+    end = _SENTENCE.search(text, at)
+    return text[at : end.start() if end else len(text)]
+
+
 def _find_range(text: str, date_order: str, year: int | None) -> _Range:
     """The first time in ``text``, the first later one that ends a range ("to", "until", a
     dash before it), and the first day written anywhere in it (only when there is a time).
@@ -373,8 +379,10 @@ def _find_range(text: str, date_order: str, year: int | None) -> _Range:
         if m.clock is not None:
             if found.start is None:
                 found.start = m
-            elif found.end is None and _RANGE_BEFORE.search(text[max(0, m.start - 30) : m.start]):
-                found.end = m
+            elif found.end is None and (
+                _RANGE_BEFORE.search(text[max(0, m.start - 30) : m.start]) or _RECOVERY.search(_sentence_at(text, m.end))
+            ):
+                found.end = m  # "... to 5:15 PM", or "At 12:16 p.m. service was restored."
         if found.end is not None and day is not None:
             break
     if found.start is not None:
