@@ -544,7 +544,11 @@ def _times_from_timeline(
     first; end: the first later entry that reads as recovery. Returns the start's zone."""
     timed = [(e, t, m) for e, t, m in timeline if m is not None and m.clock is not None]
     if not timed:
-        return None
+        # A timeline of days only ("2022-09-07: release fails"): the days as written, and no
+        # instant (a day is not a time of day).
+        timed = [(e, None, m) for e, _, m in timeline if m is not None and m.day is not None]
+        if not timed:
+            return None
     half = timed[: max(1, (len(timed) + 1) // 2)]
     start_i = next((i for i, (e, _, _) in enumerate(half) if _ONSET.search(e.text)), 0)
     start, instant, moment = timed[start_i]
