@@ -46,7 +46,7 @@ _USERS = re.compile(
 )
 _SEVERITY = re.compile(r"\b(?P<v>sev(?:erity)?[\s-]?[0-5]|p[0-4] incident)\b", re.IGNORECASE)
 _RANGE_BEFORE = re.compile(
-    r"(?:\bto|\buntil|\btill|\bthrough|\band|[-–—]|\bend(?:ed|ing)?(?: time)?(?: at)?:?|\bresolved(?: at)?|\brestored(?: at)?|\brecovered(?: at)?|\bby)"
+    r"(?:\bto|\buntil|\btill|\bthrough|\band|[-–—~]|\bend(?:ed|ing)?(?: time)?(?: at)?:?|\bresolved(?: at)?|\brestored(?: at)?|\brecovered(?: at)?|\bby)"
     r"\s*(?:about|approximately|around|roughly|~|approx\.?)?\s*$",
     re.IGNORECASE,
 )
@@ -163,6 +163,10 @@ def key_values(nodes: list[Node]) -> Iterator[tuple[str, str, int]]:
         yield from node.key_values
 
 
+# Keys that, as a heading, name the short value under it ("### Duration" over "2 hours").
+_HEADING_KEYS = frozenset(("date", "severity", "duration", "start", "end", "timezone", "incident"))
+
+
 def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
     if node.heading is not None:
         heading = _kv(node.heading.text, node.heading.line)  # "### Duration: 17:30 - 01:00 PST"
@@ -170,7 +174,7 @@ def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
             yield heading
         elif node.blocks and isinstance(node.blocks[0], Para) and len(node.blocks[0].text) <= 80:
             name = _key_name(node.title.rstrip(":"))
-            if name in ("date", "severity", "duration", "start", "end", "timezone", "incident"):
+            if name in _HEADING_KEYS:
                 yield name, plain(node.blocks[0].text), node.blocks[0].line
     yield from _blocks_key_values(node.blocks)
 
@@ -303,7 +307,8 @@ def complete(
 
 
 def _summaries(root: Node) -> list[Node]:
-    """The preamble (before the first classified section) and the summary and impact sections."""
+    """The preamble (before the first classified section), the summary and impact sections,
+    and sections named by a key of the incident's ("Duration:", "Date", "Severity")."""
     if root.summaries is not None:
         return root.summaries
     out = [root]
@@ -311,7 +316,11 @@ def _summaries(root: Node) -> list[Node]:
     for node in root.walk()[1:]:
         if node.kind != "other":
             preamble = False
-        if node.kind in ("summary", "impact") or (preamble and node.kind == "other"):
+        if (
+            node.kind in ("summary", "impact")
+            or (preamble and node.kind == "other")
+            or (node.kind == "other" and _key_name(node.title.rstrip(":")) in _HEADING_KEYS)
+        ):
             out.append(node)
     root.summaries = out
     return out
@@ -429,7 +438,7 @@ def _times(
         # start and an end ("From 8:50pm to 9:40pm EAT" after "it began at 8:50pm").
         paras = [b for node in summaries for b in node.blocks if isinstance(b, Para)]
         for block in paras:
-            r = _find_range(block.text, date_order, year)
+            r = _find_range(plain(block.text), date_order, year)
             if r.start is not None and rng.start is None:
                 rng = r
             elif r.start is not None and r.end is not None:
