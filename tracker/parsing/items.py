@@ -37,7 +37,7 @@ from tracker.parsing.fields import (
     starts_with_verb,
 )
 from tracker.parsing.sections import NUMBERING, GroupHint, Node, group_hint, normalise, plain
-from tracker.parsing.vocabulary import KIND_WORDS, STATUS_MARK
+from tracker.parsing.vocabulary import KIND_WORDS, STATUS_MARK, TEMPLATE_BLANK, TEMPLATE_INSTRUCTION
 
 _LINK_ONLY = re.compile(
     r"^\s*(?:(?:pr|prs|pull request|issue|ticket|link|see|tracked in|ref)s?\s*:?\s*)?"
@@ -72,9 +72,8 @@ _STATUS_CHILD = re.compile(
     re.IGNORECASE,
 )
 _TICKET_CELL = re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+$|[A-Z][A-Z0-9]{1,9}-\d+$")
-_TEMPLATE_BITS = re.compile(
-    r"\{\{.*?\}\}|<[^<>]*>|\[(?:link|url|issue|ticket|github|jira|pr|owner|name|date)\b[^\]]*\]", re.IGNORECASE
-)
+# What is left of a template's line once its blanks are gone: "- Owner: - Due:".
+_EMPTY_KEYS = re.compile(r"\b(?:owner|due|priority|status|ticket|deadline|assignee)\s*:?\s*(?=[-–—|,;]|$)", re.IGNORECASE)
 _FIRST_ALNUM = re.compile(r"[^\W_]")
 _TASK_MARKERS = re.compile(r"\b(?:owner|due|by \w+ \d)", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(.*?\)")
@@ -176,11 +175,11 @@ def extract(sections: list[Node], ctx: Context) -> tuple[list[ActionItem], list[
             fields.text = plain(cand.raw).strip("[]() ")
             if not _has_words(fields.text):
                 continue
-        elif _PLACEHOLDER.match(fields.text) or (
+        elif _PLACEHOLDER.match(fields.text) or TEMPLATE_INSTRUCTION.match(fields.text) or (
             ("{" in fields.text or "<" in fields.text or "[" in fields.text)
-            and not _has_words(_TEMPLATE_BITS.sub("", fields.text))
+            and not _has_words(_EMPTY_KEYS.sub("", TEMPLATE_BLANK.sub("", fields.text)))
         ):
-            continue  # a template's blank: "<action item>", "TBD", "{{ summary }} [link to issue]"
+            continue  # a template's blank or instruction: "<action item>", "TBD", "List the tasks here"
         if is_takeaway:
             takeaways.append(fields.text)
             continue

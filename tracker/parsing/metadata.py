@@ -20,6 +20,7 @@ from tracker.models import TimelineEntry
 from tracker.parsing import dates
 from tracker.parsing.blocks import Block, ListBlock, Para, Table
 from tracker.parsing.sections import Node, classify, normalise, plain, squeeze, title_node
+from tracker.parsing.vocabulary import TEMPLATE_INSTRUCTION
 
 _KEY_VALUE = re.compile(
     r"^(?:[-*+]\s+)?(?:\*\*|__)?(?P<k>[A-Za-z][\w /&().#'-]{0,40}?)\s*(?:\*\*|__)?\s*[:=]\s*(?:\*\*|__)?\s*(?P<v>\S.*)$"
@@ -680,7 +681,7 @@ def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries:
         meta.root_cause_detail = detail or None
 
     # 1. "Root cause: ..." on a line of its own (summary or the root-cause section).
-    candidates = [kv for kv in key_values(summaries + rc_nodes) if kv[0] == "root_cause" and not _TEMPLATE.match(kv[1])]
+    candidates = [kv for kv in key_values(summaries + rc_nodes) if kv[0] == "root_cause" and not TEMPLATE_INSTRUCTION.match(kv[1])]
     if candidates:
         meta.root_cause = _first_sentence(candidates[0][1], whole=True)
         return
@@ -753,19 +754,13 @@ def _node_sentences(node: Node, deep: bool = False, having: tuple[str, ...] = ()
                     key = text.split(":", 1)[0]
                     if classify(key) != "other" or _key_name(key):
                         continue
-                yield from (x for x in sentences(text) if not _TEMPLATE.match(x))
+                yield from (x for x in sentences(text) if not TEMPLATE_INSTRUCTION.match(x))
             elif isinstance(block, ListBlock) and deep:
                 for item in block.items:
                     if item.text:
-                        yield from (x for x in sentences(plain(item.text)) if not _TEMPLATE.match(x))
+                        yield from (x for x in sentences(plain(item.text)) if not TEMPLATE_INSTRUCTION.match(x))
 
 
-# A template's instruction left in a document: "[Explain what caused the incident]",
-# "<root cause>", "Describe the root cause here." Never a root cause or a resolution.
-_TEMPLATE = re.compile(
-    r"^(?:\[[^\]]*\]|<[^>]*>|\{\{.*\}\})\.?$|^(?:describe|explain|summari[sz]e|list|provide|write|insert|state|add)\b.*\b(?:here|this section)\b",
-    re.IGNORECASE,
-)
 
 
 def _first_sentence(text: str, whole: bool = False) -> str:

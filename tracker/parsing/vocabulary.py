@@ -45,6 +45,20 @@ DONE_WORDS = {
 # ("**DONE**: ...", "TODO ...").
 STATUS_MARK = re.compile(r"^(?:\[[ xX]\]|(?:\*\*|__)?(?:DONE|TODO|DOING|WIP)\b)")
 
+# A template's instruction left in a document ("[Explain what caused the incident]", "<owner>",
+# "Describe the root cause here", "List the follow-up tasks here"): never a cause or an item.
+TEMPLATE_INSTRUCTION = re.compile(
+    r"^(?:\[[^\]]*\]|<[^>]*>|\{\{.*\}\})\.?$"
+    r"|^(?:describe|explain|summari[sz]e|list|provide|write|insert|state|add|enter|fill in)\b.*\b(?:here|this section)\b",
+    re.IGNORECASE,
+)
+# A template's blank inside a line: "[Action item 1]", "[Name]", "<date>", "{{ owner }}".
+TEMPLATE_BLANK = re.compile(
+    r"\{\{.*?\}\}|<[^<>]*>|\[[^\]]*\b(?:action|item|task|description|describe|todo|tbd|owner|name|date|link|url"
+    r"|issue|ticket|github|jira|pr|title|details?)\b[^\]]*\]",
+    re.IGNORECASE,
+)
+
 # Priorities normalised to P0..P4.
 PRIORITY_WORDS = {
     "critical": "P0", "urgent": "P0", "blocker": "P0", "highest": "P0", "emergency": "P0",
