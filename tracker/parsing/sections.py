@@ -343,7 +343,17 @@ def _open(stack: list[Node], heading: Heading) -> None:
     stack.append(node)
 
 
+# A heading that opens with a time or a day ("### 4:09-4:56 PM: Post-incident follow-up").
+_TIMED = re.compile(
+    r"^\W*(?:\d{1,2}[:h.]\d{2}|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}"
+    r"|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d)",
+    re.IGNORECASE,
+)
+
+
 def _effective_kind(own: str, parent: str, text: str) -> str:
+    if parent == "timeline" and _TIMED.match(text):
+        return "timeline"  # a period of the timeline, whatever its title says
     if parent == "actions":
         # Inside the action section, subsections are groups of actions unless they plainly name
         # another part of the document.
