@@ -216,29 +216,6 @@ _PART_MENTION = re.compile(r"@[\w.-]+(?:/[\w.-]+)?")
 _OWNER_WORD_SPLIT = re.compile(r"[\s,&+/]+|\band\b")
 _OWNER_SPLIT = re.compile(r"\s*(?:,|&|\+|/|\band\b)\s*")
 _KEY_DIGIT = re.compile(r"[A-Z0-9]-\d")
-# Anything that may start a piece of metadata; text without any of these is taken as it is.
-# Characters first (one cheap scan), then words on the lower-cased text. A pattern that is a
-# single character class is searched by re's fast skip loop; alternatives after it are not.
-_TRIGGER_CHARS = re.compile(r"[\[\]()@#~|:*_\d—–✅✔☑⏳🚧⬜🔲◻☐✓🟢🔄🔜]")
-_TRIGGER_WORDS = frozenset(
-    "due by before until deadline eta target owner owners assignee assignees assigned who dri "
-    "responsible priority prio pri high low medium critical urgent highest lowest type kind category "
-    "status state done todo to-do wip fixed closed open complete completed implemented resolved "
-    "progress task action item ai step follow followup follow-up end q1 q2 q3 q4".split()
-)
-_OWNER_VERBS = frozenset(("to", "will", "should", "must", "shall"))
-
-
-def _may_hold_metadata(s: str) -> bool:
-    if _TRIGGER_CHARS.search(s) or " - " in s or "http://" in s or "https://" in s:
-        return True
-    words = s.lower().replace(",", " ").replace(".", " ").replace(";", " ").split()
-    if not _TRIGGER_WORDS.isdisjoint(words):
-        return True
-    # "Alice to ...", "The SRE team will ...".
-    return s[:1].isupper() and not _OWNER_VERBS.isdisjoint(words[1:6])
-
-
 _DIGIT = re.compile(r"\d")
 _EDGE_JUNK = " \t-–—,;:|/·•"
 _EMPTY_GROUPS = re.compile(r"\(\s*[,;]?\s*\)|\[\s*\](?![(\[])|\*\*\s*\*\*|__\s*__")
@@ -249,10 +226,6 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     """Read ``raw`` (one item's inline Markdown) into its text and metadata."""
     s = raw.replace("\n", " ").strip() if "\n" in raw else raw.strip()
     f = Fields(text="")
-    if not _may_hold_metadata(s):
-        # Nothing that could be metadata: most items in real documents.
-        f.text = _tidy(s)
-        return f
 
     # Markers at the start: checkbox, done/open emoji, status words, enumerators, in any order.
     opening = s
