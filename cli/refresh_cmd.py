@@ -6,7 +6,7 @@ from enum import Enum
 
 import typer
 
-from cli.app import app
+from cli.app import app, redacted
 from cli.context import app_context
 from cli.output import Column, emit, render, say, to_json
 
@@ -37,7 +37,8 @@ def refresh(
 ) -> None:
     """Read the state of every linked ticket (open or closed, reason, assignee, closing time)
     in bulk and record what changed. pmt overdue relies on it: an item whose ticket is closed
-    is not overdue. Run it from cron before pmt overdue.
+    is not overdue. Run it from cron before pmt overdue. Exit 4 when the tracker cannot be
+    reached (connection refused, DNS failure).
 
     Example: pmt refresh && pmt overdue --fail
     """
@@ -54,7 +55,7 @@ def refresh(
     finally:
         store.dispose()
     if fmt is RefreshFormat.json:
-        emit(to_json(report.to_dict()))
+        emit(redacted(to_json(report.to_dict())))
     elif report.changed:
         emit(render([c.to_dict() for c in report.changed], CHANGE_COLUMNS, "table", title="Changed"))
     if report.postmortems == 0:
@@ -67,5 +68,5 @@ def refresh(
     for key in report.missing:
         say(f"pmt refresh: {key}: not found on {backend.name} (deleted, moved, or no access)")
     if report.stopped:
-        say(f"pmt refresh: {report.stopped}")
+        say(redacted(f"pmt refresh: {report.stopped}"))
         raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cli.app import app
+from cli.app import EXIT_UNREACHABLE, app, redacted
 from cli.context import app_context
 from cli.output import Column, emit, render, say, to_json
 from cli.repeat_warnings import analyse, print_warnings, warnings_json
@@ -65,7 +65,8 @@ def sync(
     """Create or update a ticket for every action item, and write each ticket's link back
     into the item's line. Ingests the paths first, shows the plan, asks before writing (unless
     --yes, or when stdin is not a terminal, as in CI), then applies it. Running it again
-    creates nothing and writes nothing when nothing changed.
+    creates nothing and writes nothing when nothing changed. Exit 4 when the tracker cannot be
+    reached (connection refused, DNS failure): the run stops there, nothing was sent.
 
     Example: pmt sync postmortems/2026-01-12-db-failover.md --dry-run
     """
@@ -98,10 +99,10 @@ def sync(
         if dry_run:
             say("pmt sync: dry run: nothing was written")
             if as_json:
-                emit(to_json({
+                emit(redacted(to_json({
                     "plan": planned.plan_rows(), "result": [], "stopped": None,
                     "warnings": planned.warnings, **warnings_json(repeats),
-                }))
+                })))
             _say_warnings(planned.warnings)
             raise typer.Exit(0 if planned.ingest.ok else 1)
         if planned.writes and not yes and stdin_is_terminal():
@@ -114,17 +115,19 @@ def sync(
     finally:
         store.dispose()
     if as_json:
-        emit(to_json({
+        emit(redacted(to_json({
             "plan": planned.plan_rows(), "result": applied.result_rows(), "stopped": applied.stopped,
             "warnings": applied.warnings, **warnings_json(repeats),
-        }))
+        })))
     elif planned.writes:
         _show_result(applied)
     else:
         say("pmt sync: nothing to write: every ticket and every line is up to date")
     _say_warnings(applied.warnings)
     if applied.stopped:
-        say(f"pmt sync: {applied.stopped}")
+        say(redacted(f"pmt sync: {applied.stopped}"))
+    if applied.unreachable:
+        raise typer.Exit(EXIT_UNREACHABLE)
     if applied.failed or not planned.ingest.ok:
         raise typer.Exit(1)
 
@@ -156,7 +159,7 @@ def _apply(store: Any, backend: Any, settings: Any, planned: Planned, writeback:
 def _say_warnings(warnings: list[str]) -> None:
     # After the tables, on stderr: things to fix in the configuration, not failures.
     for warning in warnings:
-        say(f"pmt sync: warning: {warning}")
+        say(redacted(f"pmt sync: warning: {warning}"))
 
 
 def _waiting(key: str) -> None:
@@ -181,7 +184,7 @@ def _show_result(applied: Applied) -> None:
         if r["status"] in ("done", "failed", "reported") or r["action"] in ("create", "adopt", "link_existing")
     ]
     if rows:
-        emit(render(rows, RESULT_COLUMNS, "table", title="Done"))
+        emit(redacted(render(rows, RESULT_COLUMNS, "table", title="Done")))
     statuses: dict[str, int] = {}
     for result in applied.results:
         for r in result.results:

@@ -7,12 +7,16 @@ Guarantees (the engine tests check each one):
   the next run's plan finds and adopts.
 - **An unknown outcome records no link.** A create that fails with ``TransientError`` (the
   request may or may not have made the ticket) is reported and never retried in this run.
-  Each create is preceded by a committed ``create_sent`` record, so the next run knows it was
-  sent: it adopts the ticket if the marker listing shows it, and otherwise waits
-  ``sync.search_lag_minutes`` (search indexes lag) before creating it again. A create the
-  tracker refused (``create_refused``) may be sent again at once.
+  The backend commits a ``create_sent`` record right before the create request leaves (after
+  pacing, label and account look-ups, rate-limit waits: ``sync.base.CreateIntent``), so the
+  next run knows it was sent: it adopts the ticket if the marker listing shows it, and
+  otherwise waits ``sync.search_lag_minutes`` (search indexes lag) before creating it again. A
+  create that never left, or that the tracker refused (``create_refused``), may be sent again
+  at once: a run killed while waiting to send holds nothing back.
 - **A rate limit stops the run cleanly.** What was done is kept (links recorded, links written
   back); the rest is reported as not run, with the time the tracker allows more.
+- **An unreachable tracker stops the run at once** (connection refused, DNS failure:
+  ``UnreachableError``). Nothing was sent, so nothing is held back: the next run does it all.
 - **Write-back is one atomic edit of the document**, after the tracker work, from the links
   known by then, refused if the document changed since the plan was made.
 """
@@ -31,6 +35,7 @@ from sync.base import (
     SyncError,
     TicketBackend,
     TransientError,
+    UnreachableError,
 )
 from sync.plan import ADOPTED, REMOVED_PREFIX, Action, Plan, split_tracking_hash, tracking_hash
 from sync.writeback import (
@@ -76,6 +81,25 @@ class LinkRecorder(Protocol):
     def create_refused(self, uid: str | None) -> None: ...
 
 
+class _Intent:
+    """``sync.base.CreateIntent`` for one item's create: each call commits its record."""
+
+    def __init__(self, recorder: LinkRecorder, uid: str | None) -> None:
+        self.recorder = recorder
+        self.uid = uid
+        self.sent_once = False
+        self.on_the_way = False
+
+    def sent(self) -> None:
+        self.sent_once = self.on_the_way = True
+        self.recorder.create_sent(self.uid)
+
+    def not_sent(self) -> None:
+        if self.on_the_way:
+            self.on_the_way = False
+            self.recorder.create_refused(self.uid)
+
+
 @dataclass
 class ActionResult:
     action: Action
@@ -105,8 +129,10 @@ class SyncResult:
     path: str
     tracker: str
     results: list[ActionResult] = field(default_factory=list)
-    # Why the run stopped early (rate limit, credentials), or None.
+    # Why the run stopped early (rate limit, credentials, tracker unreachable), or None.
     stopped: str | None = None
+    # The run stopped because the tracker could not be reached (nothing was sent): exit 4.
+    unreachable: bool = False
     reset_at: datetime | None = None
     # Calls that changed something on the tracker.
     remote_writes: int = 0
@@ -192,12 +218,19 @@ class _Applier:
     # -- tracker actions -----------------------------------------------------------------------
 
     def _perform(self, action: Action) -> ActionResult:
+        intent = _Intent(self.recorder, action.uid) if action.kind == "create" else None
         try:
-            return self._dispatch(action)
+            return self._dispatch(action, intent)
         except SyncError as exc:
-            if action.kind == "create" and not isinstance(exc, TransientError):
-                # Refused (4xx, rate limit, credentials): no ticket was made.
-                self.recorder.create_refused(action.uid)
+            if intent is not None:
+                if not isinstance(exc, TransientError):
+                    # Refused (4xx, rate limit, credentials) or never sent (unreachable): no
+                    # ticket was made.
+                    intent.not_sent()
+                elif not intent.sent_once:
+                    # A backend that did not say when its request left: the outcome is unknown
+                    # all the same, so the next run must know the create may have happened.
+                    intent.sent()
             return self._failed(action, exc)
 
     def _failed(self, action: Action, exc: SyncError) -> ActionResult:
@@ -205,8 +238,9 @@ class _Applier:
             self.result.stopped = stopped_message(exc)
             self.result.reset_at = exc.reset_at
             return ActionResult(action, "not_run", action.key, action.url, self.result.stopped)
-        if isinstance(exc, AuthError):
+        if isinstance(exc, (AuthError, UnreachableError)):
             self.result.stopped = f"stopped: {exc}"
+            self.result.unreachable = isinstance(exc, UnreachableError)
             return ActionResult(action, "failed", action.key, action.url, str(exc))
         error = str(exc)
         if isinstance(exc, TransientError) and action.kind == "create" and not exc.outcome_unknown:
@@ -217,13 +251,13 @@ class _Applier:
             )
         return ActionResult(action, "failed", action.key, action.url, error)
 
-    def _dispatch(self, action: Action) -> ActionResult:
+    def _dispatch(self, action: Action, intent: _Intent | None = None) -> ActionResult:
         kind = action.kind
         if kind == "create":
-            assert action.draft is not None
+            assert action.draft is not None and intent is not None
             self.result.remote_writes += 1
-            self.recorder.create_sent(action.uid)
-            ticket = self.backend.create(action.draft)
+            # The backend records the intent right before the request leaves.
+            ticket = self.backend.create(action.draft, intent)
             fingerprint = action.draft.fingerprint()
             synced = tracking_hash(fingerprint, []) if action.uid is None else fingerprint
             # The one line that must follow a create: record it before anything else can fail.

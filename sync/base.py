@@ -4,11 +4,14 @@
     ├── AuthError             the token is missing, wrong or lacks a permission
     ├── NotFoundError         the repository, project or ticket does not exist
     ├── RateLimitedError      the tracker asked us to stop until ``reset_at``
-    ├── TransientError        a network fault or a 5xx that outlived the retries
+    ├── TransientError        a network fault or a 5xx that outlived the retries (the request
+    │                         may have been performed)
+    ├── UnreachableError      connection refused, DNS failure: nothing was sent (exit 4)
     └── RequestError          the tracker rejected what we sent (4xx other than the above)
 
 Backends translate their client library's exceptions into this tree at the boundary
-(``raise ... from exc``), so the engine and the CLI never see PyGithub or jira types.
+(``raise ... from exc``), with every configured secret redacted (``sync.redact``), so the
+engine and the CLI never see PyGithub, jira or requests types, nor a token.
 """
 
 from __future__ import annotations
@@ -53,6 +56,24 @@ class TransientError(SyncError):
 
 class RequestError(SyncError):
     pass
+
+
+class UnreachableError(SyncError):
+    """The tracker could not be reached at all (connection refused, DNS failure, no connection
+    made in time): the request never left, so nothing was done. A run stops at the first one."""
+
+    exit_code = 4
+
+
+class CreateIntent(Protocol):
+    """How a backend tells the engine where a create request is, so that the record of a create
+    whose answer was lost is made only once the request is really on its way."""
+
+    # The create request leaves now (after any pacing, label or account look-up, rate-limit wait).
+    def sent(self) -> None: ...
+
+    # It did not leave after all, or the tracker did not perform it (a rate limit to wait out).
+    def not_sent(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -129,8 +150,9 @@ class TicketBackend(Protocol):
     # where the tracker allows.
     def fetch(self, keys: Sequence[str]) -> dict[str, RemoteTicket]: ...
 
-    # Create a ticket carrying ``draft.marker``. Never retried blindly by the backend.
-    def create(self, draft: TicketDraft) -> RemoteTicket: ...
+    # Create a ticket carrying ``draft.marker``. Never retried blindly by the backend. Calls
+    # ``intent.sent()`` right before the request leaves, ``intent.not_sent()`` when it waits.
+    def create(self, draft: TicketDraft, intent: CreateIntent | None = None) -> RemoteTicket: ...
 
     # Make an existing ticket say what ``draft`` says (title, body, labels, assignee, due).
     def update(self, key: str, draft: TicketDraft) -> RemoteTicket: ...

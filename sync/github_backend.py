@@ -2,9 +2,9 @@
 
 Request economy, because every request counts against a rate limit:
 
-- The client is lazy: ``get_repo`` and ``get_issue`` build objects from URLs without a GET, and
-  attributes are read from the response already at hand (``_raw``), never through PyGithub's
-  lazy completion, which costs one GET per object touched.
+- Requests go through PyGithub's public ``Requester.requestJsonAndCheck`` and the backend reads
+  the JSON GitHub answered, never PyGithub's lazy objects (reading one of those completes it:
+  one GET per object touched).
 - ``list_postmortem`` is one paginated listing by the per-postmortem marker label, 100 a page.
   It is GitHub's issue listing, not search: search lags behind creates, the listing does not,
   which is what crash recovery needs.
@@ -12,8 +12,9 @@ Request economy, because every request counts against a rate limit:
   them; issues seen in a listing, a fetch or a create are remembered, so that updates and
   sub-issue links need no extra read.
 
-Writes are paced (GitHub asks for a second between content-creating requests) through the
-injected ``sleep`` and ``clock``. Faults: see ``sync.github_faults``.
+Requests, write pacing and create intents: ``sync.github_client``; faults and retries:
+``sync.github_faults``; issue JSON: ``sync.github_issues``; what an issue says:
+``sync.github_render``.
 """
 
 from __future__ import annotations
@@ -22,34 +23,27 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 import github
-import requests
-import urllib3
-from github.GithubException import GithubException
 
+from sync import endpoints
 from sync import github_render as render
-from sync.base import (
-    NotFoundError,
-    RateLimitedError,
-    RemoteTicket,
-    RequestError,
-    TicketDraft,
-    TicketState,
-)
-from sync.github_faults import idempotent_retry, rate_limit_wait, translate
-from sync.markers import postmortem_token, read_marker
+from sync.base import CreateIntent, NotFoundError, RemoteTicket, RequestError, TicketDraft
+from sync.github_client import GitHubClient
+from sync.github_issues import KEY as _KEY
+from sync.github_issues import REPO as _REPO
+from sync.github_issues import describe as _describe
+from sync.github_issues import label_names as _label_names
+from sync.github_issues import parse_time, split_key, web_base
+from sync.github_issues import ticket as _ticket
+from sync.markers import postmortem_token
 from tracker.config import GitHubSettings
 from tracker.errors import ConfigError
 
-T = TypeVar("T")
-
 # GitHub attaches at most this many sub-issues to one parent.
 SUB_ISSUE_LIMIT = 100
-_REPO = r"(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<repo>[A-Za-z0-9._-]{1,100})"
-_KEY = re.compile(rf"^{_REPO}#(?P<number>\d+)$")
 _SHORT = re.compile(r"^#(?P<number>\d+)$")
 _MD_LINK = re.compile(r"^\[[^\]]*\]\((?P<url>[^)\s]+)\)$")
 
@@ -79,33 +73,28 @@ class GitHubBackend:
                 f"github.repo must be 'owner/name' (got {settings.repo!r}); "
                 "set it in pmt.toml or PMT_GITHUB_REPO"
             )
+        api_url = endpoints.api_url(settings.api_url, "[github] api_url (PMT_GITHUB_API_URL)")
         self.settings = settings
         self.repo_name: str = settings.repo
         # Unmapped owners, assignees GitHub refused, children left unattached: reported, not fatal.
         self.warnings: list[str] = []
-        self._sleep = sleep
-        self._clock = clock
-        self._write_interval = self.WRITE_INTERVAL if write_interval is None else write_interval
-        self._max_wait = max_wait
-        self._last_write: float | None = None
-        self._client = client or github.Github(
-            auth=github.Auth.Token(token) if token else None,
-            base_url=settings.api_url.rstrip("/"),
-            per_page=100,
+        self._http = GitHubClient(
+            api_url,
+            token,
+            client=client,
+            sleep=sleep,
+            clock=clock,
+            write_interval=self.WRITE_INTERVAL if write_interval is None else write_interval,
+            max_wait=max_wait,
             timeout=timeout,
-            retry=idempotent_retry(sleep, max_wait),
-            lazy=True,
-            # Pacing is done here, through the injected sleep and clock.
-            seconds_between_requests=None,
-            seconds_between_writes=None,
         )
-        self._repo = self._client.get_repo(self.repo_name)
+        self._client = self._http.github
         # Where people see issues; derived from the API address unless given (tests, proxies).
-        self._web = (web_url or _web_base(settings.api_url)).rstrip("/")
-        self._api_path = urlsplit(settings.api_url).path.rstrip("/")
+        self._web = (web_url or web_base(api_url)).rstrip("/")
+        self._api_path = urlsplit(api_url).path.rstrip("/")
         # Lower-cased label name -> name, listed once, when a write first needs labels.
         self._labels: dict[str, str] | None = None
-        self._milestones: list[tuple[date, Any]] | None = None
+        self._milestones: list[tuple[date, int]] | None = None
         # key -> the issue JSON last seen (from a listing, fetch, create or update).
         self._seen: dict[str, dict[str, Any]] = {}
         # Issues created by this backend: a new parent has no sub-issues yet.
@@ -133,20 +122,20 @@ class GitHubBackend:
         return None
 
     def url_for(self, key: str) -> str:
-        full, number = _split_key(key)
+        full, number = split_key(key)
         return f"{self._web}/{full}/issues/{number}"
 
     # -- reads ------------------------------------------------------------------------------
 
     def list_postmortem(self, postmortem_key: str) -> dict[str, RemoteTicket]:
         label = postmortem_token(postmortem_key)
-        issues = self._call(
+        issues = self._pages(
+            f"/repos/{self.repo_name}/issues",
             f"listing the issues of postmortem {postmortem_key} (label {label}) in {self.repo_name}",
-            lambda: list(self._repo.get_issues(labels=[label], state="all")),
+            {"labels": label, "state": "all"},
         )
         found: dict[str, RemoteTicket] = {}
-        for issue in issues:
-            raw = _raw(issue)
+        for raw in issues:
             if "pull_request" in raw:
                 continue
             ticket = self._remember(self.repo_name, raw)
@@ -157,18 +146,17 @@ class GitHubBackend:
         """Current state of each ticket; a ticket GitHub no longer has is left out."""
         found: dict[str, RemoteTicket] = {}
         for key in dict.fromkeys(keys):
-            full, number = _split_key(key)
+            full, number = split_key(key)
             try:
                 raw = self._get_raw(full, number)
             except NotFoundError:
                 continue
-            ticket = self._remember(full, raw)
-            found[key] = ticket
+            found[key] = self._remember(full, raw)
         return found
 
     # -- writes -----------------------------------------------------------------------------
 
-    def create(self, draft: TicketDraft) -> RemoteTicket:
+    def create(self, draft: TicketDraft, intent: CreateIntent | None = None) -> RemoteTicket:
         labels = render.labels_for(draft, self.settings.labels, self.settings.priority_label)
         self._ensure_labels(labels, draft.marker.postmortem_key)
         assignee = self._assignee(draft)
@@ -176,18 +164,24 @@ class GitHubBackend:
         title = render.title_for(draft)
         what = f"creating the issue for {_describe(draft)} in {self.repo_name}"
 
-        def create(assignees: list[str]) -> Any:
-            kwargs: dict[str, Any] = {"labels": labels, "assignees": assignees}
+        def create(assignees: list[str]) -> dict[str, Any]:
+            fields: dict[str, Any] = {
+                "title": title,
+                "body": render.body_for(draft, assignees[0] if assignees else None),
+                "labels": labels,
+                "assignees": assignees,
+            }
             if milestone is not None:
-                kwargs["milestone"] = milestone
-            return self._repo.create_issue(
-                title=title, body=render.body_for(draft, assignees[0] if assignees else None),
-                **kwargs,
+                fields["milestone"] = milestone
+            _headers, data = self._http.json(
+                "POST", f"/repos/{self.repo_name}/issues", what, body=fields, write=True,
+                creating=True, intent=intent,
             )
+            return dict(data)
 
         assignees = [assignee] if assignee else []
         try:
-            issue = self._call(what, lambda: create(assignees), write=True, creating=True)
+            raw = create(assignees)
         except RequestError:
             # A login GitHub refuses (not a collaborator) must not cost the item its ticket:
             # a 422 is a definite refusal, so creating again without assignee is safe.
@@ -197,13 +191,13 @@ class GitHubBackend:
                 f"GitHub refused assignee {assignee!r} (owner {draft.owner!r}); "
                 f"{_describe(draft)} was created unassigned"
             )
-            issue = self._call(what, lambda: create([]), write=True, creating=True)
-        ticket = self._remember(self.repo_name, _raw(issue))
+            raw = create([])
+        ticket = self._remember(self.repo_name, raw)
         self._created.add(ticket.key)
         return ticket
 
     def update(self, key: str, draft: TicketDraft) -> RemoteTicket:
-        full, number = _split_key(key)
+        full, number = split_key(key)
         current = self._seen.get(key) or self._get_raw(full, number)
         wanted = render.labels_for(draft, self.settings.labels, self.settings.priority_label)
         # Keep labels people added; drop pmt's own labels that no longer apply (old priority,
@@ -227,40 +221,42 @@ class GitHubBackend:
         if assignee:
             fields["assignees"] = [assignee]
         if milestone is not None:
-            fields["milestone"] = _raw(milestone)["number"]
+            fields["milestone"] = milestone
         return self._remember(full, self._edit(f"updating {key}", full, number, fields))
 
     def mark_removed(self, key: str, note: str) -> None:
-        full, number = _split_key(key)
+        full, number = split_key(key)
         label = self.settings.removed_label
-        issue = self._issue(full, number)
-        self._call(f"commenting on {key}", lambda: issue.create_comment(note), write=True)
+        issue = f"/repos/{full}/issues/{number}"
+        self._json("POST", f"{issue}/comments", f"commenting on {key}", body={"body": note}, write=True)
         if label:
             self._ensure_labels([label], None)
-            self._call(f"labelling {key} {label!r}", lambda: issue.add_to_labels(label), write=True)
+            self._json("POST", f"{issue}/labels", f"labelling {key} {label!r}", body=[label], write=True)
             seen = self._seen.get(key)
             if seen is not None:
                 seen["labels"] = [*seen.get("labels", []), {"name": label}]
 
     def close(self, key: str) -> RemoteTicket:
-        full, number = _split_key(key)
+        full, number = split_key(key)
         fields = {"state": "closed", "state_reason": "completed"}
         return self._remember(full, self._edit(f"closing {key}", full, number, fields))
 
     def comment(self, key: str, body: str) -> None:
-        full, number = _split_key(key)
-        issue = self._issue(full, number)
-        self._call(f"commenting on {key}", lambda: issue.create_comment(body), write=True)
+        full, number = split_key(key)
+        path = f"/repos/{full}/issues/{number}/comments"
+        self._json("POST", path, f"commenting on {key}", body={"body": body}, write=True)
 
     def recent_comments(self, key: str, since: datetime) -> list[str]:
         """Bodies of the comments made or edited since ``since`` (``pmt remind`` reads its
         dated marker back from them when the store has no record). One paginated listing."""
-        full, number = _split_key(key)
-        issue = self._issue(full, number)
-        return self._call(
+        full, number = split_key(key)
+        moment = since.astimezone(UTC) if since.tzinfo else since
+        comments = self._pages(
+            f"/repos/{full}/issues/{number}/comments",
             f"reading the comments of {key}",
-            lambda: [str(_raw(c).get("body") or "") for c in issue.get_comments(since=since)],
+            {"since": moment.strftime("%Y-%m-%dT%H:%M:%SZ")},
         )
+        return [str(c.get("body") or "") for c in comments]
 
     def link_children(self, parent_key: str, child_keys: Sequence[str]) -> None:
         """Attach each child as a sub-issue of the parent, skipping those already attached.
@@ -268,7 +264,7 @@ class GitHubBackend:
         Whether a child is attached is read from its ``parent_issue_url`` in the issue JSON
         already seen; only when GitHub did not say is the parent's sub-issue list read.
         """
-        parent_full, parent_number = _split_key(parent_key)
+        parent_full, parent_number = split_key(parent_key)
         parent_path = f"/repos/{parent_full}/issues/{parent_number}".lower()
         children = [c for c in dict.fromkeys(child_keys) if c != parent_key]
         todo: list[tuple[str, int]] = []
@@ -276,7 +272,7 @@ class GitHubBackend:
         for child in children:
             raw = self._seen.get(child)
             if raw is None:
-                full, number = _split_key(child)
+                full, number = split_key(child)
                 raw = self._get_raw(full, number)
                 self._remember(full, raw)
             if "parent_issue_url" not in raw:
@@ -294,15 +290,15 @@ class GitHubBackend:
             todo.append((child, int(raw["id"])))
         if not todo:
             return
-        parent = self._issue(parent_full, parent_number)
+        sub_issues = f"/repos/{parent_full}/issues/{parent_number}/sub_issues"
         attached = 0
         if parent_key not in self._created:
             if unknown_parent:
-                existing = self._call(
-                    f"listing the sub-issues of {parent_key}",
-                    lambda: [_raw(s)["id"] for s in parent.get_sub_issues()],
-                )
-                todo = [(c, i) for c, i in todo if i not in set(existing)]
+                existing = {
+                    int(s["id"])
+                    for s in self._pages(sub_issues, f"listing the sub-issues of {parent_key}", {})
+                }
+                todo = [(c, i) for c, i in todo if i not in existing]
                 attached = len(existing)
             else:
                 # The parent's count decides how many more GitHub will take.
@@ -321,88 +317,34 @@ class GitHubBackend:
             todo = todo[:room]
         parent_api = self._seen.get(parent_key, {}).get("url") or f"{self._api_path}{parent_path}"
         for child, child_id in todo:
-            self._call(
+            self._json(
+                "POST",
+                sub_issues,
                 f"attaching {child} as a sub-issue of {parent_key}",
-                lambda child_id=child_id: parent.add_sub_issue(child_id),  # type: ignore[misc]
+                body={"sub_issue_id": child_id},
                 write=True,
             )
             if child in self._seen:
                 self._seen[child]["parent_issue_url"] = parent_api
 
-    # -- helpers ----------------------------------------------------------------------------
+    # -- requests ---------------------------------------------------------------------------
 
-    def _call(self, what: str, fn: Callable[[], T], *, write: bool = False,
-              creating: bool = False) -> T:
-        """Run one logical request: pace writes, wait out short rate limits, translate faults.
+    def _json(self, verb: str, path: str, what: str, *, params: dict[str, Any] | None = None,
+              body: Any = None, write: bool = False) -> tuple[dict[str, Any], Any]:
+        return self._http.json(verb, path, what, params=params, body=body, write=write)
 
-        A request refused by a rate limit was not performed, so sending it again is safe even
-        for a create; any other failure of a create is not retried here.
-        """
-        self._check_primary_limit(what)
-        waited = False
-        while True:
-            if write:
-                self._pace()
-            try:
-                return fn()
-            except GithubException as exc:
-                wait = rate_limit_wait(exc, self._clock())
-                if wait is not None and not waited and wait <= self._max_wait:
-                    waited = True
-                    self._sleep(wait)
-                    continue
-                raise translate(exc, what, now=self._clock(), creating=creating) from exc
-            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-                # The network: refused connections, timeouts, resets, retries given up.
-                raise translate(exc, what, now=self._clock(), creating=creating) from exc
-            finally:
-                if write:
-                    self._last_write = self._clock()
-
-    def _pace(self) -> None:
-        if self._write_interval and self._last_write is not None:
-            wait = self._last_write + self._write_interval - self._clock()
-            if wait > 0:
-                self._sleep(wait)
-
-    def _check_primary_limit(self, what: str) -> None:
-        # The last response said no request is left: fail now instead of sending a request
-        # that is sure to be refused.
-        requester = self._client.requester
-        remaining, _limit = requester.rate_limiting
-        reset = requester.rate_limiting_resettime
-        if remaining == 0 and reset:
-            wait = reset - self._clock() + 1
-            if wait > self._max_wait:
-                reset_at = datetime.fromtimestamp(reset, UTC)
-                raise RateLimitedError(
-                    f"GitHub rate limit used up before {what}; "
-                    f"try again after {reset_at:%Y-%m-%d %H:%M:%S} UTC",
-                    reset_at,
-                )
-            if wait > 0:
-                self._sleep(wait)
-
-    def _issue(self, full: str, number: int) -> Any:
-        repo = self._repo if full.lower() == self.repo_name.lower() else self._client.get_repo(full)
-        return repo.get_issue(number)
+    def _pages(self, path: str, what: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return self._http.pages(path, what, params)
 
     def _edit(self, what: str, full: str, number: int, fields: dict[str, Any]) -> dict[str, Any]:
-        # PyGithub's Issue.edit() drops the JSON GitHub answers with; the requester keeps it.
-        requester = self._client.requester
-        _headers, data = self._call(
-            what,
-            lambda: requester.requestJsonAndCheck(
-                "PATCH", f"/repos/{full}/issues/{number}", input=fields
-            ),
-            write=True,
-        )
+        _headers, data = self._json("PATCH", f"/repos/{full}/issues/{number}", what,
+                                    body=fields, write=True)
         return dict(data)
 
     def _get_raw(self, full: str, number: int) -> dict[str, Any]:
-        issue = self._issue(full, number)
-        self._call(f"reading {full}#{number}", issue.complete)
-        return _raw(issue)
+        _headers, data = self._json("GET", f"/repos/{full}/issues/{number}",
+                                    f"reading {full}#{number}")
+        return dict(data)
 
     def _remember(self, full: str, raw: dict[str, Any]) -> RemoteTicket:
         key = self._key(full, int(raw["number"]))
@@ -417,12 +359,10 @@ class GitHubBackend:
         return f"{full}#{number}"
 
     def _ensure_labels(self, names: Iterable[str], postmortem_key: str | None) -> None:
+        labels_path = f"/repos/{self.repo_name}/labels"
         if self._labels is None:
-            listed = self._call(
-                f"listing the labels of {self.repo_name}",
-                lambda: [_raw(label)["name"] for label in self._repo.get_labels()],
-            )
-            self._labels = {name.lower(): name for name in listed}
+            listed = self._pages(labels_path, f"listing the labels of {self.repo_name}", {})
+            self._labels = {str(label["name"]).lower(): str(label["name"]) for label in listed}
         for name in names:
             if name.lower() in self._labels:
                 continue
@@ -430,11 +370,11 @@ class GitHubBackend:
                 name, postmortem_key, self.settings.priority_label, self.settings.removed_label
             )
             try:
-                self._call(
+                self._json(
+                    "POST",
+                    labels_path,
                     f"creating the label {name!r} in {self.repo_name}",
-                    lambda name=name, colour=colour, description=description: (  # type: ignore[misc]
-                        self._repo.create_label(name, colour, description)
-                    ),
+                    body={"name": name, "color": colour, "description": description},
                     write=True,
                 )
             except RequestError:
@@ -457,85 +397,23 @@ class GitHubBackend:
             )
         return None
 
-    def _milestone(self, due: date | None) -> Any:
+    def _milestone(self, due: date | None) -> int | None:
+        """The number of the open milestone due soonest on or after ``due``."""
         if not self.settings.milestones or due is None:
             return None
         if self._milestones is None:
-            listed = self._call(
+            listed = self._pages(
+                f"/repos/{self.repo_name}/milestones",
                 f"listing the open milestones of {self.repo_name}",
-                lambda: list(self._repo.get_milestones(state="open", sort="due_on", direction="asc")),
+                {"state": "open", "sort": "due_on", "direction": "asc"},
             )
             dated = []
             for milestone in listed:
-                due_on = _raw(milestone).get("due_on")
-                if due_on:
-                    dated.append((_parse_time(due_on).date(), milestone))  # type: ignore[union-attr]
+                when = parse_time(milestone.get("due_on"))
+                if when is not None:
+                    dated.append((when.date(), int(milestone["number"])))
             self._milestones = sorted(dated, key=lambda pair: pair[0])
-        for due_on, milestone in self._milestones:
+        for due_on, number in self._milestones:
             if due_on >= due:
-                return milestone
+                return number
         return None
-
-
-def _raw(obj: Any) -> dict[str, Any]:
-    """The JSON a PyGithub object was built from, read without lazy completion.
-
-    ``raw_data`` would first complete the object: a GET per object for anything that came from
-    a listing. The JSON at hand is all pmt needs.
-    """
-    data = obj._rawData
-    return dict(data) if isinstance(data, dict) else {}
-
-
-def _ticket(key: str, raw: dict[str, Any]) -> RemoteTicket:
-    state: TicketState = "closed" if raw.get("state") == "closed" else "open"
-    assignees = raw.get("assignees") or ([raw["assignee"]] if raw.get("assignee") else [])
-    return RemoteTicket(
-        key=key,
-        url=str(raw.get("html_url") or ""),
-        title=str(raw.get("title") or ""),
-        state=state,
-        state_reason=raw.get("state_reason"),
-        assignee=assignees[0].get("login") if assignees else None,
-        closed_at=_parse_time(raw.get("closed_at")),
-        updated_at=_parse_time(raw.get("updated_at")),
-        marker=read_marker(raw.get("body")),
-        labels=tuple(_label_names(raw)),
-    )
-
-
-def _label_names(raw: dict[str, Any]) -> list[str]:
-    return [
-        label["name"] if isinstance(label, dict) else str(label)
-        for label in raw.get("labels") or []
-    ]
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(str(value)).astimezone(UTC)
-
-
-def _split_key(key: str) -> tuple[str, int]:
-    match = _KEY.match(key.strip())
-    if not match:
-        raise RequestError(f"not a GitHub issue key: {key!r} (expected owner/repo#number)")
-    return f"{match['owner']}/{match['repo']}", int(match["number"])
-
-
-def _web_base(api_url: str) -> str:
-    """https://api.github.com -> https://github.com; https://ghe.example/api/v3 -> https://ghe.example."""
-    parts = urlsplit(api_url.rstrip("/"))
-    host = parts.netloc
-    if host.lower().startswith("api."):
-        host = host[4:]
-    return f"{parts.scheme or 'https'}://{host}"
-
-
-def _describe(draft: TicketDraft) -> str:
-    if draft.role == "tracking":
-        return f"the tracking issue of {draft.marker.postmortem_key}"
-    text = " ".join(draft.text.split())
-    where = f" ({draft.marker.postmortem_key})"
-    return f"'{text[:60]}{'…' if len(text) > 60 else ''}'{where}"

@@ -1,28 +1,27 @@
 """How the GitHub backend meets faults.
 
-- **Retries.** Only requests that may be sent twice with the same effect are retried by the
-  transport (``IdempotentRetry``): GET, HEAD and PATCH (a PATCH sets fields to given values).
-  A POST is never retried on a 5xx or a timeout, because GitHub may have created the issue
-  before failing: PyGithub's default retry does re-send it, which is how duplicates are made.
-- **Rate limits.** A 403 or 429 that is a rate limit means GitHub did *not* perform the request,
-  so it is safe to send again, even a POST. ``rate_limit_wait`` tells how long GitHub asked us
-  to wait (``Retry-After``, ``x-ratelimit-reset``, or a minute for a secondary limit without
-  either); the backend sleeps when that is short and raises ``RateLimitedError`` when it is not.
+- **Retries** are the shared policy of ``sync.transport`` on PyGithub's session (``retry=``):
+  GET, HEAD and PATCH (a PATCH sets fields to given values) are retried on a 5xx or a dropped
+  answer; a POST never is, because GitHub may have created the issue before failing (PyGithub's
+  default policy does re-send it, which is how duplicates are made). A rate limit (429, or a 403
+  that says so) was not performed: any request is sent again once after the wait GitHub asked
+  for, when that wait is at most a minute.
+- **Nothing sent.** A refused connection or a failed DNS lookup is ``UnreachableError``: the run
+  stops at once, and a create that met it is known not to exist.
 - **Translation.** ``translate`` turns PyGithub and requests exceptions into the SyncError tree,
-  so nothing above the backend sees a client library type.
+  so nothing above the backend sees a client library type; ``secrets`` are redacted from the
+  message (a 500 page may echo the request and its ``Authorization`` header).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from github.GithubException import GithubException
-from urllib3.exceptions import MaxRetryError, ResponseError
-from urllib3.util.retry import Retry
 
 from sync.base import (
     AuthError,
@@ -31,98 +30,45 @@ from sync.base import (
     RequestError,
     SyncError,
     TransientError,
+    UnreachableError,
 )
+from sync.redact import redact_error
+from sync.transport import SECONDARY_LIMIT_WAIT, RetryPolicy, not_sent, retry_policy
+from sync.transport import rate_limit_wait as _rate_limit_wait
 
-# GitHub's advice for a secondary rate limit that names no time: wait at least a minute.
-SECONDARY_LIMIT_WAIT = 60.0
+__all__ = ["SECONDARY_LIMIT_WAIT", "idempotent_retry", "rate_limit_wait", "translate"]
+
 RETRIED_METHODS = frozenset({"GET", "HEAD", "PATCH"})
-RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 
 
-class IdempotentRetry(Retry):
-    """urllib3 retry policy: idempotent methods only, backoff, ``Retry-After`` honoured.
-
-    Sleeping goes through an injected function so that tests neither wait nor miss a wait.
-    A ``Retry-After`` longer than ``max_wait`` ends the retries at once (the 5xx reaches the
-    backend and becomes a TransientError) instead of blocking the run.
-    """
-
-    # 429 is a rate limit: left to the backend, which may wait for it even on a POST.
-    RETRY_AFTER_STATUS_CODES = frozenset({503})
-
-    sleep_fn: Callable[[float], None] = staticmethod(time.sleep)
-    max_wait: float = 60.0
-
-    def new(self, **kw: Any) -> IdempotentRetry:
-        retry = super().new(**kw)
-        retry.sleep_fn = self.sleep_fn
-        retry.max_wait = self.max_wait
-        return retry
-
-    def increment(self, method: str | None = None, url: str | None = None, response: Any = None,
-                  error: Exception | None = None, _pool: Any = None, _stacktrace: Any = None
-                  ) -> IdempotentRetry:
-        if response is not None:
-            wait = self.get_retry_after(response)
-            if wait is not None and wait > self.max_wait:
-                raise MaxRetryError(_pool, url or "", ResponseError(f"Retry-After {wait:.0f}s"))
-        return super().increment(method, url, response, error, _pool, _stacktrace)
-
-    def sleep(self, response: Any = None) -> None:
-        wait = self.get_retry_after(response) if response is not None else None
-        if wait is None:
-            wait = self.get_backoff_time()
-        if wait > 0:
-            self.sleep_fn(wait)
-
-
-def idempotent_retry(sleep: Callable[[float], None], max_wait: float) -> IdempotentRetry:
-    retry = IdempotentRetry(
-        total=5,
-        connect=3,
-        read=2,
-        status=3,
-        other=2,
-        backoff_factor=1.0,
-        backoff_max=30.0,
-        status_forcelist=RETRIED_STATUSES,
-        allowed_methods=RETRIED_METHODS,
-        # The last 5xx reaches PyGithub as a response, so the error names GitHub's message.
-        raise_on_status=False,
-        respect_retry_after_header=True,
+def idempotent_retry(
+    sleep: Callable[[float], None], max_wait: float, clock: Callable[[], float] = time.time
+) -> RetryPolicy:
+    """The shared retry policy as GitHub gets it: one wait for a rate limit, then stop."""
+    return retry_policy(
+        idempotent=RETRIED_METHODS, sleep=sleep, clock=clock, max_wait=max_wait, rate_limit_retries=1
     )
-    retry.sleep_fn = sleep
-    retry.max_wait = max_wait
-    return retry
 
 
 def rate_limit_wait(exc: GithubException, now: float) -> float | None:
     """Seconds GitHub asked us to wait when ``exc`` is a rate limit; None when it is not."""
-    if exc.status not in (403, 429):
-        return None
-    headers = _lower(exc.headers)
-    retry_after = str(headers.get("retry-after", "")).strip()
-    remaining = str(headers.get("x-ratelimit-remaining", "")).strip()
-    reset = str(headers.get("x-ratelimit-reset", "")).strip()
-    message = _message(exc).lower()
-    limited = (
-        exc.status == 429
-        or bool(retry_after)
-        or remaining == "0"
-        or "rate limit" in message
-    )
-    if not limited:
-        return None
-    if retry_after.isdigit():
-        return float(retry_after)
-    if remaining == "0" and reset.isdigit():
-        # One second more: the reset second itself may not be over yet.
-        return max(int(reset) - now, 0.0) + 1.0
-    return SECONDARY_LIMIT_WAIT
+    return _rate_limit_wait(exc.status, exc.headers or {}, now, _message(exc))
 
 
-def translate(exc: Exception, what: str, *, now: float, creating: bool = False) -> SyncError:
+def translate(
+    exc: Exception,
+    what: str,
+    *,
+    now: float,
+    creating: bool = False,
+    api_url: str = "",
+    secrets: Sequence[str] = (),
+) -> SyncError:
     """The SyncError for a failure of ``what`` ("creating an issue in acme/ops")."""
+    return redact_error(_translate(exc, what, now, creating, api_url), secrets)
+
+
+def _translate(exc: Exception, what: str, now: float, creating: bool, api_url: str) -> SyncError:
     unknown = (
         " The issue may or may not have been created: the next `pmt sync` looks for it by its "
         "marker before creating it again."
@@ -160,6 +106,13 @@ def translate(exc: Exception, what: str, *, now: float, creating: bool = False) 
                 f"GitHub failed while {what} ({status} {message}).{unknown}", outcome_unknown=creating
             )
         return RequestError(f"GitHub rejected {what} ({status} {message}{_details(exc)})")
+    reason = not_sent(exc)
+    if reason is not None:
+        host = urlsplit(api_url).netloc or "GitHub"
+        return UnreachableError(
+            f"cannot reach GitHub ({host}) while {what}: {reason}. Nothing was sent; check "
+            "[github] api_url (PMT_GITHUB_API_URL) and the network, then run again"
+        )
     if isinstance(exc, requests.exceptions.RequestException):
         return TransientError(
             f"could not reach GitHub while {what} ({_short(exc)}).{unknown}", outcome_unknown=creating
@@ -191,10 +144,6 @@ def _details(exc: GithubException) -> str:
         else:
             parts.append(str(err))
     return ": " + "; ".join(parts)
-
-
-def _lower(headers: Mapping[str, Any] | None) -> dict[str, Any]:
-    return {str(k).lower(): v for k, v in (headers or {}).items()}
 
 
 def _short(exc: Exception) -> str:

@@ -14,7 +14,10 @@ Rules per item (first match wins):
 - carries a reference to a ticket of this tracker: ``link_existing`` (never a second ticket);
 - carries a reference to another tracker's ticket: ``skip`` (it is tracked elsewhere);
 - a ticket with this item's marker exists remotely but no local link: ``adopt`` (a previous
-  run created it and crashed before recording it);
+  run created it and crashed before recording it). The marker is whatever the backend read
+  back (GitHub's body line; Jira's issue property or description line), or the item's own
+  token among the ticket's labels (Jira's ``pmt-<hex>`` label, present in every listing);
+  the local link, when there is one, always wins;
 - a previous run sent this item's create and lost the answer (a crash, a timeout, a 5xx), and
   the marker search does not show the ticket yet: ``skip`` until ``PlanInput.unconfirmed`` says
   (search indexes lag: a ticket made a moment ago may not be found yet, and creating it again
@@ -36,6 +39,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sync.base import RemoteTicket, TicketDraft
+from sync.markers import Marker
 
 ActionKind = Literal[
     "create",
@@ -194,11 +198,7 @@ def build_plan(
     url_for: Callable[[str], str],
 ) -> Plan:
     """Decide every action for one postmortem. ``parse_ref``/``url_for`` are the backend's."""
-    remote_by_uid: dict[str, RemoteTicket] = {}
-    for ticket in data.remote.values():
-        marker = ticket.marker
-        if marker is not None and marker.postmortem_key == data.postmortem_key:
-            remote_by_uid.setdefault(marker.item_uid, ticket)
+    remote_by_uid = _orphans_by_uid(data)
 
     item_actions: list[Action] = []
     # The tracking ticket's children: (item uid, ticket key; None for a ticket created this run).
@@ -223,6 +223,26 @@ def build_plan(
 
 
 _NO_CHILD = object()
+
+
+def _orphans_by_uid(data: PlanInput) -> dict[str, RemoteTicket]:
+    """The remote tickets of this postmortem by item uid, found by any marker pmt writes."""
+    uids = [item.uid for item in data.items]
+    if data.tracking_draft is not None:
+        uids.append(data.tracking_draft.marker.item_uid)
+    by_token = {Marker(data.postmortem_key, uid).token: uid for uid in uids}
+    found: dict[str, RemoteTicket] = {}
+    for ticket in data.remote.values():
+        marker = ticket.marker
+        if marker is not None and marker.postmortem_key == data.postmortem_key:
+            found.setdefault(marker.item_uid, ticket)
+            continue
+        if marker is not None:
+            continue  # another postmortem's ticket
+        uid = next((by_token[label] for label in ticket.labels if label in by_token), None)
+        if uid is not None:
+            found.setdefault(uid, ticket)
+    return found
 
 
 def _plan_item(

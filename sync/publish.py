@@ -101,8 +101,10 @@ def post_github(
     from github.GithubException import GithubException
 
     from sync.github_faults import idempotent_retry, translate
+    from sync.redact import secret_forms
 
     repo_name, token = github_target(settings, secrets, need_token=client is None)
+    hidden = secret_forms([token])
     if client is None:
         client = gh.Github(
             auth=gh.Auth.Token(token) if token else None,
@@ -116,10 +118,11 @@ def post_github(
     def call(what: str, fn: Callable[[], Any], *, creating: bool = False) -> Any:
         try:
             return fn()
-        except GithubException as exc:
-            raise translate(exc, what, now=time.time(), creating=creating) from exc
-        except (requests.RequestException, OSError) as exc:
-            raise translate(exc, what, now=time.time(), creating=creating) from exc
+        except (GithubException, requests.RequestException, OSError) as exc:
+            raise translate(
+                exc, what, now=time.time(), creating=creating,
+                api_url=settings.github.api_url, secrets=hidden,
+            ) from exc
 
     repo = client.get_repo(repo_name)
     wanted = period_key(report)

@@ -33,7 +33,7 @@ def _github(settings: Settings, secrets: Secrets) -> TicketBackend:
 
 
 def _jira(settings: Settings, secrets: Secrets) -> TicketBackend:
-    from sync.jira_backend import JiraBackend
+    from sync.backends.jira import JiraBackend
 
     missing = [
         name

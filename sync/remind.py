@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
-from sync.base import RateLimitedError, SyncError, TicketBackend
+from sync.base import RateLimitedError, SyncError, TicketBackend, UnreachableError
 
 if TYPE_CHECKING:
     from tracker.config import Settings
@@ -228,7 +228,9 @@ def remind(
             backend.comment(link.key, reminder_body(row, mention, link.tracker, today))
             _record(store, link.id, now)
             report.outcomes.append(replace(base, status="sent"))
-        except RateLimitedError as exc:
+        except (RateLimitedError, UnreachableError) as exc:
+            # Stop at the first: a rate limit outlasts this run; an unreachable tracker makes
+            # every other request fail the same way (and nothing was sent).
             report.stopped = str(exc)
             report.outcomes.append(replace(base, status="failed", note=str(exc)))
         except SyncError as exc:

@@ -73,6 +73,11 @@ class Applied:
     def failed(self) -> bool:
         return any(r.failed for r in self.results)
 
+    @property
+    def unreachable(self) -> bool:
+        """The run stopped because the tracker could not be reached (nothing was sent)."""
+        return any(r.unreachable for r in self.results)
+
     def result_rows(self) -> list[dict[str, Any]]:
         return [row for result in self.results for row in result.rows()]
 

@@ -12,11 +12,18 @@ be told to fail the way real trackers fail:
 - ``owners={name: account}``: an owner missing from it is a warning (``warnings``), as the real
   backends' owner maps make it;
 - ``fail(op, exc)``: the next call of ``op`` ("create", "update", "list_postmortem", ...)
-  raises ``exc`` before doing anything;
+  raises ``exc`` before doing anything (for a create: before its request leaves, as when the
+  process dies during the write pacing or a rate-limit wait, or the connection is refused);
+- ``fail_in_flight("create", exc)``: the next create's request leaves (``intent.sent()``) and
+  is lost on the way: ``exc`` is raised and no ticket is made;
+- ``listing_hides_markers``: the marker listing returns tickets without their marker (a search
+  that does not return Jira's issue property or description); their labels are still there;
 - ``close(key)`` / ``set_state`` / ``add_existing`` to change the remote side by hand.
 
 Key styles: ``FakeBackend()`` behaves like GitHub (keys ``acme/ops#12``), ``FakeBackend("jira")``
-like Jira (keys ``OPS-12``), so the engine is exercised through the Protocol only.
+like Jira (keys ``OPS-12``, the item's ``pmt-<hex>`` token among the labels), so the engine is
+exercised through the Protocol only. Every create calls ``intent.sent()`` right before its
+"request" leaves, as the real backends do.
 """
 
 from __future__ import annotations
@@ -27,7 +34,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sync.base import NotFoundError, RateLimitedError, RemoteTicket, TicketDraft, TransientError
+from sync.base import (
+    CreateIntent,
+    NotFoundError,
+    RateLimitedError,
+    RemoteTicket,
+    TicketDraft,
+    TransientError,
+)
 from sync.markers import Marker
 
 
@@ -79,7 +93,9 @@ class FakeBackend:
         self.rate_limit_after_writes = rate_limit_after_writes
         self.reset_at = reset_at or datetime(2030, 1, 1, 12, 30, tzinfo=UTC)
         self.hidden_from_listing: set[str] = set()
+        self.listing_hides_markers = False
         self.failures: dict[str, list[BaseException]] = {}
+        self.in_flight: dict[str, list[BaseException]] = {}
         self._next = 1
         # Real trackers serialise requests; threads sharing one fake must not corrupt it.
         self._lock = threading.RLock()
@@ -109,6 +125,9 @@ class FakeBackend:
 
     def fail(self, op: str, exc: BaseException) -> None:
         self.failures.setdefault(op, []).append(exc)
+
+    def fail_in_flight(self, op: str, exc: BaseException) -> None:
+        self.in_flight.setdefault(op, []).append(exc)
 
     def writes_of(self, op: str) -> int:
         return sum(1 for name, _ in self.calls if name == op)
@@ -140,7 +159,7 @@ class FakeBackend:
         with self._lock:
             self._read("list_postmortem", postmortem_key)
             return {
-                key: self._remote(t)
+                key: self._remote(t, marker=not self.listing_hides_markers)
                 for key, t in self.tickets.items()
                 if t.marker is not None
                 and t.marker.postmortem_key == postmortem_key
@@ -152,13 +171,21 @@ class FakeBackend:
             self._read("fetch", ",".join(keys))
             return {k: self._remote(self.tickets[k]) for k in keys if k in self.tickets}
 
-    def create(self, draft: TicketDraft) -> RemoteTicket:
+    def create(self, draft: TicketDraft, intent: CreateIntent | None = None) -> RemoteTicket:
         with self._lock:
-            self._write("create", draft.marker.item_uid)
+            self._injected("create")  # before the request leaves
+            if intent is not None:
+                intent.sent()
+            lost = self.in_flight.get("create")
+            if lost:
+                raise lost.pop(0)
+            self._write("create", draft.marker.item_uid, injected=False)
             self.creates += 1
             self._check_owner(draft)
             key = self._new_key()
             labels = [*draft.labels, draft.marker.postmortem_token]
+            if self.name == "jira":
+                labels.append(draft.marker.token)
             ticket = FakeTicket(key=key, title=draft.text[:256], draft=draft, marker=draft.marker, labels=labels)
             self.tickets[key] = ticket
             if self.creates in self.crash_after_create:
@@ -175,6 +202,8 @@ class FakeBackend:
             ticket.title = draft.text[:256]
             ticket.draft = draft
             ticket.labels = [*draft.labels, draft.marker.postmortem_token]
+            if self.name == "jira":
+                ticket.labels.append(draft.marker.token)
             ticket.updates += 1
             return self._remote(ticket)
 
@@ -224,8 +253,9 @@ class FakeBackend:
         self.reads += 1
         self.calls.append((op, arg))
 
-    def _write(self, op: str, arg: str) -> None:
-        self._injected(op)
+    def _write(self, op: str, arg: str, *, injected: bool = True) -> None:
+        if injected:
+            self._injected(op)
         limit = self.rate_limit_after_writes
         if limit is not None and self.writes >= limit:
             raise RateLimitedError("secondary rate limit for content creation", reset_at=self.reset_at)
@@ -238,7 +268,7 @@ class FakeBackend:
         except KeyError:
             raise NotFoundError(f"ticket {key} not found") from None
 
-    def _remote(self, t: FakeTicket) -> RemoteTicket:
+    def _remote(self, t: FakeTicket, *, marker: bool = True) -> RemoteTicket:
         return RemoteTicket(
             key=t.key,
             url=self.url_for(t.key),
@@ -247,7 +277,7 @@ class FakeBackend:
             state_reason=t.state_reason,
             assignee=t.assignee,
             closed_at=t.closed_at,
-            marker=t.marker,
+            marker=t.marker if marker else None,
             labels=tuple(t.labels),
         )
 

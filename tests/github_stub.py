@@ -11,8 +11,11 @@ is noted where it is emulated (the 100 sub-issue limit, one parent per sub-issue
 
 Faults are injected per request: ``stub.fail("POST", "/issues$", status=500, apply=True)``
 answers a 500 *after* creating the issue (the case that makes duplicates when a client
-retries), ``stub.rate_limit(...)`` answers a secondary or primary rate limit, and a token not
-in ``stub.tokens`` gets a 401. Every request is logged in ``stub.requests`` for counting.
+retries), ``echo=True`` makes its body repeat the request's headers (as some proxies' error
+pages do, ``Authorization`` included), ``stub.rate_limit(...)`` answers a secondary or primary
+rate limit, and a token not in ``stub.tokens`` gets a 401. Every request is logged in
+``stub.requests`` for counting; ``stub.on_write`` is called after each write the stub performed,
+before its answer is sent (the crash tests kill the client there).
 
 Run it by hand with ``python -m tests.github_stub`` to poke at it with curl.
 """
@@ -67,6 +70,8 @@ class Fault:
     apply: bool = False
     # Seconds to stall before answering (a client timeout), after performing the request.
     delay: float = 0.0
+    # The body repeats the request line and headers (a proxy's debugging error page).
+    echo: bool = False
 
 
 @dataclass
@@ -101,6 +106,8 @@ class GitHubStub:
         self.children: dict[int, list[int]] = {}
         self.faults: list[Fault] = []
         self.requests: list[Logged] = []
+        # Called as on_write(method, path) after each write performed, before its answer.
+        self.on_write: Any = None
         # Some GitHub responses may not say whether an issue has a parent; let tests choose.
         self.omit_parent_url = False
         self._next_id = 4_000_000_001
@@ -144,12 +151,13 @@ class GitHubStub:
 
     def fail(self, method: str, path: str, *, status: int = 500, times: int = 1,
              apply: bool = False, headers: dict[str, str] | None = None,
-             message: str | None = None) -> None:
+             message: str | None = None, echo: bool = False) -> None:
         body = {"message": message or _REASONS.get(status, "Server Error"),
                 "documentation_url": DOCS, "status": str(status)}
         if status >= 500:
             body = {"message": message or "Server Error"}
-        self.faults.append(Fault(method, re.compile(path), status, body, headers or {}, times, apply))
+        self.faults.append(Fault(method, re.compile(path), status, body, headers or {}, times, apply,
+                                 echo=echo))
 
     def stall(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
         """Perform the request, then answer only after ``seconds`` (the client times out)."""
@@ -511,6 +519,8 @@ class _Handler(BaseHTTPRequestHandler):
             stub.rate_remaining = max(stub.rate_remaining - 1, 0)
             status, body, headers, delay = self._answer(method, path, query, raw)
             stub.requests.append(Logged(method, path, status))
+        if stub.on_write is not None and method != "GET" and status < 400:
+            stub.on_write(method, path)
         if delay:
             time.sleep(delay)
         self._send(status, body, headers)
@@ -530,7 +540,11 @@ class _Handler(BaseHTTPRequestHandler):
                 return (*self._route(method, path, query, raw), fault.delay)
             if fault.apply:
                 self._route(method, path, query, raw)
-            return fault.status, fault.body, dict(fault.headers), 0
+            body = fault.body
+            if fault.echo:
+                seen = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
+                body = {**body, "message": f"{body['message']} while serving {method} {path} ({seen})"}
+            return fault.status, body, dict(fault.headers), 0
         try:
             body_in = json.loads(raw) if raw else None
         except ValueError:

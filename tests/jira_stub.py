@@ -1,6 +1,6 @@
 """A loopback stand-in for the Jira REST API, in the Cloud or the Data Center flavour.
 
-It exists to record cassettes of the real ``jira`` library's traffic (and to run the engine
+It exists to record cassettes of the Jira backend's real traffic (and to run the engine
 tests against a live server). It answers like Jira does, shaped by
 ``shared/contracts/jira-platform.openapi.json``:
 
@@ -17,7 +17,11 @@ tests against a live server). It answers like Jira does, shaped by
 - A lagging search index on demand: keys in ``unindexed`` exist (``GET issue/{key}`` answers)
   but no JQL search returns them yet, as on a real Jira right after a create.
 - Faults on demand (``inject``): any status with a ``Retry-After``, optionally *after* performing
-  the request (a create that happened but answered 500).
+  the request (a create that happened but answered 500), optionally with a body that repeats the
+  request's headers (``echo``: a proxy's debugging error page, ``Authorization`` included).
+- ``search_properties = False``: a Cloud search that does not return issue properties (as an
+  independent emulator's does not); ``on_write(method, path)`` is called after each write the
+  stub performed, before its answer is sent (the crash tests kill the client there).
 
 Time is a fixed clock that advances one minute per write, so a re-recording is stable.
 """
@@ -162,6 +166,7 @@ class Fault:
     body: Any
     times: int
     apply: bool
+    echo: bool = False
 
 
 @dataclass
@@ -214,13 +219,15 @@ class JiraStub:
         self.links: list[StubLink] = []
         self.faults: list[Fault] = []
         self.unindexed: set[str] = set()  # keys the search index does not know yet
+        self.search_properties = True  # Cloud's search returns the properties asked for
+        self.on_write: Callable[[str, str], None] | None = None
         self.log: list[tuple[str, str]] = []  # (method, path?query) of every request
         self.lock = threading.RLock()
         self._next_id = 10000
         self._next_number = 0
         self._next_link = 10100
         self._now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = _QuietServer(("127.0.0.1", 0), _handler(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
         self.public_url = (public_url or self.url).rstrip("/")
@@ -262,16 +269,18 @@ class JiraStub:
         apply: bool = False,
         body: Any = None,
         headers: dict[str, str] | None = None,
+        echo: bool = False,
     ) -> None:
         """The next ``times`` requests matching ``method`` and the ``path`` regex (searched in the
-        path after ``/rest/api/N/``) answer ``status``. ``apply``: perform the request first."""
+        path after ``/rest/api/N/``) answer ``status``. ``apply``: perform the request first;
+        ``echo``: the body repeats the request's headers."""
         all_headers = dict(headers or {})
         if retry_after is not None:
             all_headers["Retry-After"] = str(retry_after)
         if body is None:
             body = {"errorMessages": [_REASONS.get(status, f"HTTP {status}")], "errors": {}}
         self.faults.append(
-            Fault(method.upper(), re.compile(path), status, all_headers, body, times, apply)
+            Fault(method.upper(), re.compile(path), status, all_headers, body, times, apply, echo)
         )
 
     def add_issue(
@@ -514,6 +523,11 @@ class JiraStub:
                 fault.times -= 1
                 if fault.apply:
                     self._route(method, version, rest, query, body)
+                if fault.echo:
+                    # Authorization first, as a debugging proxy shows the credentials it saw.
+                    shown = sorted(headers.items(), key=lambda kv: kv[0] != "authorization")
+                    seen = "; ".join(f"{k}: {v}" for k, v in shown)
+                    return fault.status, f"Error {fault.status}: {seen}; for {method} {raw_path}\n", fault.headers
                 return fault.status, fault.body, fault.headers
             return self._route(method, version, rest, query, body)
 
@@ -734,7 +748,7 @@ class JiraStub:
         start = int(base64.b64decode(token).decode().split(":")[1]) if token else 0
         page = found[start : start + limit]
         wanted = _fields_param(query, default={"id"})
-        props = _list_param(query, "properties")
+        props = _list_param(query, "properties") if self.search_properties else []
         body: dict[str, Any] = {
             "issues": [self.issue_json(i, version, wanted, props) for i in page]
         }
@@ -1239,6 +1253,17 @@ def _fields_param(query: dict[str, list[str]], default: set[str] | None) -> set[
     return set(names)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that went away (killed by a crash test, timed out) is not an error here."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def _handler(stub: JiraStub) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -1248,10 +1273,14 @@ def _handler(stub: JiraStub) -> type[BaseHTTPRequestHandler]:
             body = self.rfile.read(length) if length else b""
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, payload, extra = stub.handle(self.command, self.path, headers, body)
-            data = b"" if payload is None else json.dumps(payload).encode()
+            if stub.on_write is not None and self.command != "GET" and status < 400:
+                stub.on_write(self.command, self.path)
+            text = isinstance(payload, str)
+            data = b"" if payload is None else (payload.encode() if text else json.dumps(payload).encode())
             self.send_response(status)
             if data:
-                self.send_header("Content-Type", "application/json;charset=UTF-8")
+                kind = "text/plain;charset=UTF-8" if text else "application/json;charset=UTF-8"
+                self.send_header("Content-Type", kind)
             for name, value in extra.items():
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))

@@ -1,4 +1,5 @@
-"""The Jira backend: the real ``jira`` library against recorded Jira traffic, Cloud and Data Center.
+"""The Jira backend (its requests session and retry policy) against recorded Jira traffic, Cloud
+and Data Center.
 
 Each test replays ``tests/cassettes/jira/<test>_<deployment>.yaml`` (see ``tests/jira_vcr.py``);
 ``PMT_JIRA_RECORD=stub`` re-records them against ``tests/jira_stub.py``. The assertions look at
@@ -331,7 +332,7 @@ def test_update_rewrites_the_fields_and_adds_labels_without_dropping_others(
     ticket = backend.create(draft())
     # Someone adds a label of their own in Jira.
     add = {"update": {"labels": [{"add": "customer-impact"}]}}
-    backend._send("PUT", f"issue/{ticket.key}", add, what="add a label", retry="idempotent")
+    backend._request("PUT", f"issue/{ticket.key}", what="add a label", payload=add)
     changed = draft(text="Alert on replica lag above 10 s", due=None, priority="P0", owner="bob")
     updated = backend.update(ticket.key, changed)
 

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 import requests
 from jira.client import TokenAuth
+from requests.auth import HTTPBasicAuth
 
-from sync.base import AuthError, TicketDraft, TransientError
+from sync.base import AuthError, TicketDraft, UnreachableError
 from sync.jira_backend import JiraBackend
 from sync.jira_text import (
     SUMMARY_LIMIT,
@@ -30,6 +31,7 @@ from sync.jira_text import (
 from sync.markers import Marker, read_marker
 from tests.jira_stub import JqlError, parse_jql
 from tracker.config import JiraSettings
+from sync.transport import RetryPolicy
 from tracker.errors import ConfigError
 
 
@@ -325,20 +327,24 @@ def test_missing_settings_are_a_config_error(missing: dict[str, Any], message: s
         JiraBackend(JiraSettings(**values), None, "token")
 
 
-def test_cloud_uses_basic_auth_and_api_3_without_retries_of_its_own() -> None:
+def test_cloud_uses_basic_auth_and_api_3_and_the_shared_retry_policy() -> None:
     b = backend(deployment="cloud")
-    client = b._jira()
-    assert client._session.auth == ("ada@example.com", "token")
-    assert client._options["rest_api_version"] == "3"
-    # The library's retry loop would re-send a POST after a 503: it is switched off.
-    assert client._session.max_retries == 0
+    b._http.authenticate(b.deployment, "ada@example.com", "token")
+    assert b._http.auth == HTTPBasicAuth("ada@example.com", "token")
+    assert b.api == "3"
+    # One policy for both trackers, mounted through requests' public API; a POST is never
+    # re-sent after a 5xx or a lost answer.
+    policy = b._http.session.get_adapter("https://acme.atlassian.net").max_retries
+    assert isinstance(policy, RetryPolicy)
+    assert policy.is_retry("GET", 503) and policy.is_retry("PUT", 502)
+    assert not policy.is_retry("POST", 503, has_retry_after=True)
 
 
 def test_data_center_uses_the_token_as_a_bearer_on_api_2() -> None:
     b = backend("https://jira.example.com", deployment="datacenter")
-    client = b._jira()
-    assert isinstance(client._session.auth, TokenAuth)
-    assert client._options["rest_api_version"] == "2"
+    b._http.authenticate(b.deployment, None, "token")
+    assert isinstance(b._http.auth, TokenAuth)
+    assert b.api == "2"
 
 
 def test_cloud_without_an_email_or_any_token_is_an_auth_error_before_any_request() -> None:
@@ -369,9 +375,8 @@ def closed_port() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def test_a_read_that_cannot_connect_is_retried_with_backoff_then_transient(
-    closed_port: str,
-) -> None:
+def test_a_read_that_cannot_connect_stops_at_once_as_unreachable(closed_port: str) -> None:
+    """A refused connection means nothing was sent: no retry, no wait, a clear error."""
     sleeps: list[float] = []
     b = JiraBackend(
         JiraSettings(url=closed_port, project="OPS", deployment="datacenter"),
@@ -380,12 +385,12 @@ def test_a_read_that_cannot_connect_is_retried_with_backoff_then_transient(
         sleep=sleeps.append,
         timeout=2,
     )
-    with pytest.raises(TransientError, match="cannot reach Jira"):
+    with pytest.raises(UnreachableError, match="connection refused. Nothing was sent"):
         b.fetch(["OPS-1"])
-    assert sleeps == [1.0, 2.0, 4.0]
+    assert sleeps == []
 
 
-def test_a_create_that_cannot_connect_is_not_sent_again(
+def test_a_create_that_cannot_connect_is_not_sent_and_says_so(
     closed_port: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sent: list[str] = []
@@ -404,8 +409,9 @@ def test_a_create_that_cannot_connect_is_not_sent_again(
         sleep=sleeps.append,
         timeout=2,
     )
-    with pytest.raises(TransientError, match="outcome is unknown"):
+    with pytest.raises(UnreachableError) as err:
         b.create(draft())
+    assert "outcome is unknown" not in str(err.value) and err.value.exit_code == 4
     assert sent == ["POST"] and sleeps == []
 
 

@@ -157,7 +157,8 @@ def test_a_lost_create_is_made_again_once_the_search_had_time_to_show_it(store: 
     it got there) is sent again once ``sync.search_lag_minutes`` passed without its ticket."""
     backend = FakeBackend()
     scene = make_scene(store, tmp_path, backend, github={"tracking_issue": False})
-    backend.fail("create", SimulatedCrash("died before the request left"))
+    # The request left, then the process died; the tracker never got it.
+    backend.fail_in_flight("create", SimulatedCrash("died with the request on its way"))
     with pytest.raises(SimulatedCrash):
         scene.sync()
     assert backend.creates == 0

@@ -1,8 +1,8 @@
 """The engine scenarios of ``test_sync_engine.py`` on the Jira backend.
 
-The real ``JiraBackend`` and ``jira`` library talk to the live loopback stub (``tests/jira_stub.py``),
-Cloud and Data Center, through ``pmt sync``'s two phases on a real store and real files (the
-scenes of ``tests/sync_scene.py``). Remote reads and writes are counted as HTTP requests at the
+The real ``JiraBackend`` (its own requests session) talks to the live loopback stub
+(``tests/jira_stub.py``), Cloud and Data Center, through ``pmt sync``'s two phases on a real
+store and real files (the scenes of ``tests/sync_scene.py``). Remote reads and writes are counted as HTTP requests at the
 stub, so "a second sync writes nothing" means no POST or PUT reached Jira.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from sync import writeback
-from sync.base import RemoteTicket, TicketDraft
+from sync.base import CreateIntent, RemoteTicket, TicketDraft
 from sync.jira_backend import JiraBackend
 from sync.markers import Marker
 from sync.service import apply_sync, plan_sync
@@ -53,11 +53,11 @@ class JiraUnderTest:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def create(self, draft: TicketDraft) -> RemoteTicket:
+    def create(self, draft: TicketDraft, intent: CreateIntent | None = None) -> RemoteTicket:
         self.creates += 1
         if self.creates in self.before_create:
             self.before_create[self.creates](self.stub)
-        ticket = self.inner.create(draft)
+        ticket = self.inner.create(draft, intent)
         if self.creates in self.crash_after_create:
             raise SimulatedCrash(f"died after creating {ticket.key}")
         return ticket
