@@ -8,7 +8,9 @@ kept; a new file gets the umask's permissions, 0644 with the usual 022):
   naming the path and what it is: replacing it with a regular file would break whatever uses
   it, and writing into it is not what a report is for;
 - a symbolic link is followed on purpose to a regular file (the link stays a link, its target
-  gets the report; the same rules apply to the target); a link to nothing is refused.
+  gets the report; the same rules apply to the target); a link to nothing is refused;
+- a folder that does not exist is refused (exit 2), never created: a typo in the path must
+  not leave new folders behind.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def output_target(path: Path) -> Path:
     try:
         info = os.lstat(given)
     except OSError:
+        folder = given.parent
+        if not os.path.lexists(folder):
+            raise OutputError(str(path), f"the folder {folder} does not exist; create it first") from None
         return given  # nothing there yet (or no way there: writing it says why)
     target = given
     if stat.S_ISLNK(info.st_mode):
@@ -60,7 +65,6 @@ def write_output(path: Path, text: str, what: str = "the report") -> None:
     """Write ``text`` (UTF-8, LF) to the regular file ``path`` names (see above)."""
     target = output_target(path)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         remove_stale_temps(target.parent)
         # replace_bytes looks again: a FIFO or a link made meanwhile is refused, not replaced.
         replace_bytes(target, text.encode("utf-8"))

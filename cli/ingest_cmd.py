@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import gc
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from cli.app import app
 from cli.context import app_context
-from cli.output import emit, say, to_json
+from cli.output import emit, say, say_wrapped, to_json
 from cli.repeat_warnings import analyse, print_warnings, warnings_json
 
 if TYPE_CHECKING:
+    from tracker.config import Settings
     from tracker.ingest import FileResult, IngestReport
+
+# Below this many files an ingest takes a moment: a bar would only flicker.
+PROGRESS_MIN_FILES = 20
+
+
+def stderr_is_terminal() -> bool:
+    """Whether a person watches stderr (a progress bar is drawn only then)."""
+    return sys.stderr.isatty()
 
 
 class IngestFormat(str, Enum):
@@ -57,12 +69,15 @@ def ingest(
     # after every few thousand allocations of parsing (a tenth of a large ingest's time).
     gc.freeze()
 
-    def show(result: FileResult) -> None:
-        if textual and (not quiet or result.status == "failed"):
-            say(describe(result))
-
     try:
-        report = ingest_paths(store, paths, settings, on_result=show)
+        with _progress(stderr_is_terminal()) as (start, tell, advance):
+
+            def show(result: FileResult) -> None:
+                if textual and (not quiet or result.status == "failed"):
+                    tell(describe(result))
+                advance()
+
+            report = ingest_paths(store, paths, settings, on_result=show, on_start=start)
         repeats = analyse(store, report.changed_keys, settings)
     finally:
         store.dispose()
@@ -71,9 +86,61 @@ def ingest(
     for path in report.cleaned:
         say(f"pmt ingest: removed {path}, a temporary file left by an interrupted write-back")
     print_warnings(repeats)
+    if report.discovered == 0 and report.ok:
+        say_wrapped(f"pmt ingest: {nothing_found(paths, settings)}")
     say(total(report))
     if not report.ok:
         raise typer.Exit(1)
+
+
+def nothing_found(paths: list[str], settings: Settings) -> str:
+    """Why an ingest had nothing to read, with the globs that decided it."""
+    where = ", ".join(paths)
+    return (
+        f"no postmortem files found in {where} (looked for {', '.join(settings.ingest.include)}; "
+        f"left out {', '.join(settings.ingest.exclude)}: [ingest] include / exclude)"
+    )
+
+
+Callbacks = tuple[Callable[[int], None], Callable[[str], None], Callable[[], None]]
+
+
+@contextmanager
+def _progress(terminal: bool) -> Iterator[Callbacks]:
+    """(start(total), tell(line), advance()): on a terminal, a bar at the bottom of stderr with
+    each line printed above it; elsewhere (CI, a log file), the lines only."""
+    if not terminal:
+        yield (lambda total: None), (lambda line: say_wrapped(line, indent=11)), (lambda: None)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    console = Console(stderr=True, highlight=False)
+    progress = Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    )
+    task: list[Any] = []
+
+    def start(total: int) -> None:
+        if total >= PROGRESS_MIN_FILES:
+            task.append(progress.add_task("ingesting", total=total))
+            progress.start()
+
+    def tell(line: str) -> None:
+        if task:
+            progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+        else:
+            say_wrapped(line, indent=11)
+
+    def advance() -> None:
+        if task:
+            progress.advance(task[0])
+
+    try:
+        yield start, tell, advance
+    finally:
+        progress.stop()
 
 
 def describe(result: FileResult) -> str:

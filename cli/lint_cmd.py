@@ -34,6 +34,12 @@ def lint(
         help="text (file:line: RULE [severity] message), json, or github (Actions annotations).",
     ),
     list_rules: bool = typer.Option(False, "--list-rules", help="List the rules and exit."),
+    only_postmortems: bool = typer.Option(
+        False,
+        "--only-postmortems",
+        help="Skip the files named that are not postmortems (outside lint.postmortems; when that "
+        "is unset, files that do not read as one) instead of reporting them: for the pre-commit hook.",
+    ),
 ) -> None:
     """Check postmortems for missing sections, impact, root cause, owners, due dates and vague
     action items. Exits 1 when there is an error-severity finding or an unusable file.
@@ -53,10 +59,17 @@ def lint(
         raise typer.BadParameter("give at least one file or folder", param_hint="PATHS")
 
     settings = app_context(ctx).settings
-    report = lint_paths(
-        paths, settings, on_skip=lambda p, why: say(f"pmt lint: {p}: skipped ({why})")
-    )
+    skipped: list[str] = []
+
+    def skip(path: object, why: str) -> None:
+        skipped.append(str(path))
+        say(f"pmt lint: {path}: skipped ({why})")
+
+    report = lint_paths(paths, settings, on_skip=skip, only_postmortems=only_postmortems)
     emit(_render(report, fmt))
+    if not report.files and not report.findings and not skipped:
+        say(f"pmt lint: no postmortem files found in {', '.join(paths)} "
+            f"(looked for {', '.join(settings.ingest.include)}: [ingest] include / exclude)")
     say(_summary(report))
     if report.failed:
         raise typer.Exit(1)

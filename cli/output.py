@@ -2,6 +2,8 @@
 
 Commands compute rows (plain dicts) and hand them here with the columns to show. JSON gets the
 whole rows (it is for scripts, so nothing is cut); the other formats get the named columns.
+A table fits the terminal (``cli.table_fit``: text wraps, paths shorten, a date or a URL is
+never broken, the least useful columns are hidden) unless ``--wide`` asks for everything.
 Machine output goes to stdout; messages go to stderr (``say``).
 """
 
@@ -11,13 +13,17 @@ import csv
 import io
 import json
 import sys
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from cli.table_fit import FitColumn
 
 
 class Format(str, Enum):
@@ -31,14 +37,65 @@ class Format(str, Enum):
 class Column:
     key: str
     header: str
-    # Longest a table cell may be before it is cut with an ellipsis (0: never cut).
+    # Longest a table cell may be before it wraps (0: no limit); ignored with --wide.
     max_width: int = 0
     justify: str = "left"
+    # How a cell gives way on a narrow terminal: "text" wraps, "path" is shortened in the
+    # middle, "atom" (date, URL, ticket, number) is never broken, "ref" becomes a numbered
+    # reference listed in full under the table. None: judged from the cells.
+    kind: str | None = None
+    # Hidden in this order when the table does not fit (1 first); 0: never hidden. A column
+    # with nothing in it is hidden first, silently.
+    drop: int = 0
+
+
+# Set by the root --wide option (or a command's own): every column, nothing shortened.
+_wide = False
+
+
+def set_wide(value: bool) -> None:
+    global _wide
+    _wide = value
+
+
+def is_wide() -> bool:
+    return _wide
 
 
 def say(message: str) -> None:
     """A message for the person at the terminal (stderr, so stdout stays parseable)."""
     typer.echo(message, err=True)
+
+
+def say_wrapped(message: str, indent: int | None = None) -> None:
+    """``say``, each line wrapped between words to the terminal's width (a path is never cut),
+    continued under ``indent`` spaces (default: its own indent and two more). Only for a
+    terminal (or an explicit ``COLUMNS``): a log keeps one line per message, for grep."""
+    width = _message_width()
+    if width is None:
+        say(message)
+        return
+    lines = []
+    for line in message.split("\n"):
+        lead = len(line) - len(line.lstrip(" "))
+        lines += textwrap.wrap(
+            line, width=width, subsequent_indent=" " * (lead + 2 if indent is None else indent),
+            break_long_words=False, break_on_hyphens=False, drop_whitespace=True,
+        ) or [line]
+    say("\n".join(lines))
+
+
+def _message_width() -> int | None:
+    import os
+
+    value = os.environ.get("COLUMNS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    if sys.stderr.isatty():
+        from cli.table_fit import terminal_width
+
+        return terminal_width()
+    return None
 
 
 def to_json(data: Any) -> str:
@@ -147,21 +204,84 @@ def _table(
     from rich.console import Console
     from rich.table import Table
 
+    from cli import table_fit
+
+    candidates = [c for c in columns if c.key != group_by]
+    cells = [[cell(row.get(c.key)) for c in candidates] for row in rows]
+    wide = is_wide()
+    limit = 10**6 if wide else table_fit.terminal_width()
+    specs = [_spec(c, [r[i] for r in cells], wide) for i, c in enumerate(candidates)]
+    widths = table_fit.fit(specs, limit).widths
+    legend: dict[str, str] = {}
+    for i, c in enumerate(candidates):
+        if c.kind == "ref" and widths[i] is None and any(line[i] for line in cells):
+            # Too long to fit: a numbered reference in the cell, the whole value below.
+            for line in cells:
+                if line[i]:
+                    legend.setdefault(line[i], f"[{len(legend) + 1}]")
+                    line[i] = legend[line[i]]
+            specs[i] = table_fit.FitColumn(c.header, "atom", 0, max(len(x) for x in legend.values()))
+            widths = table_fit.fit(specs, limit).widths
+    shown = [i for i, w in enumerate(widths) if w is not None]
+    width = max(0 if wide else limit, table_fit.table_width(widths))
     buf = io.StringIO()
-    width = None if sys.stdout.isatty() else 160
     console = Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False)
-    shown = [c for c in columns if c.key != group_by]
-    for group, members in _groups(rows, group_by):
+    for group, members in _groups([dict(row, _cells=cells[n]) for n, row in enumerate(rows)], group_by):
         heading = title if group is None else f"{group or '(no owner)'} ({len(members)})"
         table = Table(title=heading, title_justify="left", show_lines=False)
-        for c in shown:
+        for i in shown:
             table.add_column(
-                c.header,
-                justify=c.justify,  # type: ignore[arg-type]
-                overflow="ellipsis" if c.max_width else "fold",
-                max_width=c.max_width or None,
+                # Wrapped by hand: a column that never wraps its cells would cut its header.
+                "\n".join(textwrap.wrap(candidates[i].header, width=widths[i] or 1, break_long_words=False)),
+                justify=candidates[i].justify,  # type: ignore[arg-type]
+                width=widths[i],
+                no_wrap=specs[i].kind != "text",
+                overflow="fold",
             )
-        for row in members:
-            table.add_row(*(cell(row.get(c.key)) for c in shown))
+        for member in members:
+            row_cells = member["_cells"]
+            table.add_row(*(
+                table_fit.shorten_middle(row_cells[i], widths[i] or 0) if specs[i].kind == "path" else row_cells[i]
+                for i in shown
+            ))
         console.print(table)
-    return buf.getvalue()
+    for value, ref in legend.items():
+        # Wrapped between words only, under its number: a path is never cut.
+        console.print(
+            textwrap.fill(
+                f"{ref} {value}", width=limit, subsequent_indent=" " * (len(ref) + 1),
+                break_long_words=False, break_on_hyphens=False,
+            ),
+            soft_wrap=True,
+        )
+    # Columns with nothing in them are hidden without a word: nothing is lost.
+    hidden = [c.header for i, c in enumerate(candidates) if widths[i] is None and specs[i].drop >= 0]
+    if hidden:
+        note = (
+            f"({len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden to fit {limit} "
+            f"columns: {', '.join(hidden)}; --wide shows every column)"
+        )
+        console.print(textwrap.fill(note, width=limit, break_long_words=False), soft_wrap=True)
+    # No padding after the last character: rich pads titles to the table's width.
+    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+
+
+def _spec(column: Column, cells: Sequence[str], wide: bool) -> FitColumn:
+    """How ``column`` may give way (``cli.table_fit``)."""
+    from cli import table_fit
+
+    kind = column.kind or table_fit.guess_kind(cells)
+    if kind == "ref":
+        kind = "atom"
+    # A header may wrap between its words ("Days / late") rather than widen a column of numbers.
+    header = table_fit.cell_width(column.header)
+    if not wide:
+        header = max((table_fit.cell_width(w) for w in column.header.split()), default=0)
+    natural = max([header, *(table_fit.cell_width(x) for x in cells)])
+    if column.max_width and not wide and kind != "atom":
+        floor = table_fit.minimum(table_fit.FitColumn(column.header, kind, column.drop, 0))
+        natural = min(natural, max(column.max_width, floor))
+    # An empty column goes first when room is short (drop -1).
+    drop = -1 if not any(cells) and not wide else column.drop
+    unbreakable = table_fit.unbreakable_width(cells) if kind == "text" and not wide else 0
+    return table_fit.FitColumn(column.header, kind, drop, max(natural, unbreakable), unbreakable)

@@ -9,7 +9,7 @@ import typer
 
 from cli.app import app
 from cli.context import app_context
-from cli.output import Column, Format, emit, render, say
+from cli.output import Column, Format, emit, render, say, set_wide
 
 if TYPE_CHECKING:
     from tracker.config import Settings
@@ -19,15 +19,17 @@ EMPTY_STORE = (
     "Ingest your postmortems first, e.g.: pmt ingest postmortems/"
 )
 
+# On a narrow terminal the ticket state goes first, then the ticket, then the postmortem;
+# the item, its due date and how late it is always stay (``cli.table_fit``).
 OVERDUE_COLUMNS = [
-    Column("item", "Item", max_width=60),
+    Column("item", "Item", max_width=60, kind="text"),
     Column("owner_group", "Owner"),
-    Column("due_shown", "Due"),
-    Column("days_overdue", "Days overdue", justify="right"),
-    Column("priority", "Priority"),
-    Column("postmortem", "Postmortem", max_width=40),
-    Column("ticket", "Ticket"),
-    Column("ticket_state", "Ticket state"),
+    Column("due_shown", "Due", kind="atom"),
+    Column("days_overdue", "Days late", justify="right", kind="atom"),
+    Column("priority", "Prio", kind="atom", drop=4),
+    Column("postmortem_shown", "Postmortem", kind="ref", drop=3),
+    Column("ticket", "Ticket", kind="atom", drop=2),
+    Column("ticket_state", "Ticket state", kind="atom", drop=1),
 ]
 CSV_COLUMNS = [
     Column("item", "item"),
@@ -73,6 +75,7 @@ def overdue(
     tracker: Optional[str] = typer.Option(None, "--tracker", help="Only items tracked in github or jira."),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or markdown."),
     fail: bool = typer.Option(False, "--fail", help="Exit 1 when anything is overdue (for CI and cron)."),
+    wide: bool = typer.Option(False, "--wide", help="Every column, nothing shortened (default: fit the terminal)."),
 ) -> None:
     """Open action items whose due date is before today (in the configured time zone),
     grouped by owner. An item whose ticket is closed is not overdue.
@@ -83,6 +86,8 @@ def overdue(
     from tracker.queries import overdue_json
     from tracker.store import open_store
 
+    if wide:
+        set_wide(True)
     if tracker is not None and tracker not in ("github", "jira"):
         raise typer.BadParameter("use github or jira", param_hint="--tracker")
     settings = app_context(ctx).settings
@@ -102,6 +107,7 @@ def overdue(
             "postmortem": postmortem,
             "tracker": tracker,
         }
+        misses: list[str] = []
         with store.reading() as session:
             if fmt is Format.json:
                 # Objects made by the database: the fast path for tens of thousands of items.
@@ -109,6 +115,10 @@ def overdue(
                 rows: list[Any] = []
             else:
                 rows = find_overdue(session, day, **filters)
+            if (owner or postmortem) and not (objects if fmt is Format.json else rows):
+                from tracker.filter_misses import filter_misses
+
+                misses = filter_misses(session, owner=owner, postmortem=postmortem)
     finally:
         store.dispose()
 
@@ -121,9 +131,23 @@ def overdue(
     if count:
         say(f"pmt overdue: {count} overdue as of {day}" + (f"; {IMPLICIT_NOTE}" if implicit else ""))
     else:
-        say(f"pmt overdue: nothing overdue as of {day}")
+        said = describe_filters(owner, priority, postmortem, tracker)
+        say(f"pmt overdue: nothing overdue as of {day}" + (f" matches {said}" if said else ""))
+        for miss in misses:
+            say(f"pmt overdue: {miss}")
     if fail and count:
         raise typer.Exit(1)
+
+
+def describe_filters(
+    owner: list[str] | None, priority: list[str] | None, postmortem: list[str] | None, tracker: str | None
+) -> str:
+    """The filters given, as typed: "--owner bob --priority P0"."""
+    parts = [f"--owner {o}" for o in owner or []]
+    parts += [f"--priority {p}" for p in priority or []]
+    parts += [f"--postmortem {p}" for p in postmortem or []]
+    parts += [f"--tracker {tracker}"] if tracker else []
+    return " ".join(parts)
 
 
 def json_array(objects: list[str]) -> str:
@@ -138,12 +162,15 @@ def _render(rows: list[Any], fmt: Format, day: date) -> str:
         return ""
     # Rows come by owner, the oldest due date first; "@Alice", "alice" and "Alice" are one
     # person, grouped under the first spelling seen.
+    from tracker.identity import postmortem_label
+
     spelling: dict[str, str] = {}
     table = [
         {
             **r.to_dict(),
             "due_shown": due_shown(r.due, r.due_implicit),
             "owner_group": spelling.setdefault((r.owner or "").lower().lstrip("@"), r.owner or ""),
+            "postmortem_shown": postmortem_label(r.postmortem, r.path),
         }
         for r in rows
     ]

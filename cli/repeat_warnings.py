@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cli.output import say
+from cli.output import say, say_wrapped
 
 if TYPE_CHECKING:
     from tracker.causes.repeats import EarlierItem, RepeatWarning
 
 # Items listed per warning before "... and N more".
 MAX_ITEMS_SHOWN = 8
+# Warnings written out in full; the others are counted in one line (an ingest of thousands of
+# postmortems may find hundreds of repeats: the JSON output and pmt causes have them all).
+MAX_WARNINGS_SHOWN = 5
 
 
 def _item_line(item: EarlierItem) -> str:
@@ -67,10 +70,28 @@ def describe(warning: RepeatWarning) -> list[str]:
     return lines
 
 
-def print_warnings(warnings: Sequence[RepeatWarning]) -> None:
-    """Say each warning on stderr (stdout stays for machine output)."""
-    for warning in warnings:
-        say("\n".join(describe(warning)))
+def most_pressing(warnings: Sequence[RepeatWarning]) -> list[RepeatWarning]:
+    """Follow-ups never done first, the most overdue items first, then the closest matches."""
+    return sorted(
+        warnings,
+        key=lambda w: (w.kind == "fix_did_not_hold", -w.overdue_items, -w.open_items, -w.score),
+    )
+
+
+def print_warnings(warnings: Sequence[RepeatWarning], limit: int = MAX_WARNINGS_SHOWN) -> None:
+    """Say the ``limit`` most pressing warnings on stderr (stdout stays for machine output),
+    and how many more there are."""
+    ordered = most_pressing(warnings) if len(warnings) > limit else list(warnings)
+    for warning in ordered[:limit]:
+        say_wrapped("\n".join(describe(warning)))
+    rest = ordered[limit:]
+    if rest:
+        never = sum(1 for w in rest if w.kind != "fix_did_not_hold")
+        say_wrapped(
+            f"repeat: ... and {len(rest)} more postmortem{'s' if len(rest) != 1 else ''} repeating "
+            f"an earlier cause ({never} with the earlier follow-up never done, "
+            f"{len(rest) - never} where the fix did not hold); pmt causes lists them all"
+        )
 
 
 def warnings_json(warnings: Sequence[RepeatWarning]) -> dict[str, Any]:

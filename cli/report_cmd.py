@@ -117,7 +117,7 @@ def weekly(
     text = renderers[fmt](report)
     if output is not None:
         write_output(output, text)
-        say(f"pmt: wrote the {fmt.value} report for {period.label} to {output}")
+        say(f"pmt: wrote the {fmt.value} report for {period.title} to {output}")
     else:
         emit(text)
 

@@ -9,21 +9,21 @@ import typer
 
 from cli.app import app
 from cli.context import app_context
-from cli.output import Column, Format, emit, render, say, to_json
+from cli.output import Column, Format, emit, render, say, set_wide, to_json
 from cli.overdue_cmd import EMPTY_STORE, IMPLICIT_NOTE, due_shown, today
 
 if TYPE_CHECKING:
     from tracker.queries import PostmortemDetail
 
 ITEM_COLUMNS = [
-    Column("uid", "Id"),
-    Column("text", "Item", max_width=60),
+    Column("uid", "Id", kind="atom", drop=2),
+    Column("text", "Item", max_width=60, kind="text"),
     Column("owner", "Owner"),
-    Column("due_shown", "Due"),
-    Column("priority", "Priority"),
-    Column("state", "State"),
-    Column("ticket", "Ticket"),
-    Column("ticket_state", "Ticket state"),
+    Column("due_shown", "Due", kind="atom"),
+    Column("priority", "Prio", kind="atom", drop=4),
+    Column("state", "State", kind="text"),
+    Column("ticket", "Ticket", kind="atom", drop=3),
+    Column("ticket_state", "Ticket state", kind="atom", drop=1),
 ]
 ITEM_CSV_COLUMNS = [
     Column("uid", "uid"),
@@ -40,19 +40,30 @@ ITEM_CSV_COLUMNS = [
     Column("line", "line"),
 ]
 LIST_COLUMNS = [
-    Column("key", "Postmortem", max_width=40),
-    Column("title", "Title", max_width=50),
-    Column("incident_date", "Date"),
-    Column("severity", "Severity"),
-    Column("items", "Items", justify="right"),
-    Column("open", "Open", justify="right"),
-    Column("overdue", "Overdue", justify="right"),
+    Column("path", "Postmortem", kind="path"),
+    Column("own_id", "Id", kind="atom", drop=1),
+    Column("title", "Title", max_width=50, kind="text", drop=4),
+    Column("incident_date", "Date", kind="atom"),
+    Column("severity", "Severity", kind="atom", drop=3),
+    Column("items", "Items", justify="right", kind="atom", drop=2),
+    Column("open", "Open", justify="right", kind="atom"),
+    Column("overdue", "Overdue", justify="right", kind="atom"),
+]
+LIST_CSV_COLUMNS = [
+    Column("key", "key"),
+    Column("title", "title"),
+    Column("incident_date", "incident_date"),
+    Column("severity", "severity"),
+    Column("items", "items"),
+    Column("open", "open"),
+    Column("overdue", "overdue"),
 ]
 
 AS_OF = typer.Option(
     None, "--as-of", formats=["%Y-%m-%d"], help="Count overdue items as of this day (YYYY-MM-DD)."
 )
 FORMAT = typer.Option(Format.table, "--format", "-f", help="table, json, csv or markdown.")
+WIDE = typer.Option(False, "--wide", help="Every column, nothing shortened (default: fit the terminal).")
 
 
 @app.command("show")
@@ -61,6 +72,7 @@ def show(
     postmortem: str = typer.Argument(..., help="The postmortem's key (front-matter id) or its file path."),
     as_of: Optional[datetime] = AS_OF,
     fmt: Format = FORMAT,
+    wide: bool = WIDE,
 ) -> None:
     """One postmortem with its action items, their due dates, states and tickets
     (items removed from the document are listed last, marked removed).
@@ -71,6 +83,8 @@ def show(
     from tracker.queries import postmortem_detail
     from tracker.store import open_store
 
+    if wide:
+        set_wide(True)
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
     store = open_store(settings)
@@ -102,10 +116,17 @@ def _render_detail(detail: PostmortemDetail, fmt: Format) -> str:
     ]
     if fmt is Format.csv:
         return render(rows, ITEM_CSV_COLUMNS, fmt)
+    from tracker.identity import postmortem_label
+
     pm = detail.postmortem
-    facts = [str(v) for v in (pm.incident_date, pm.severity, pm.path) if v]
-    title = f"{pm.key}: {pm.title or '(untitled)'} ({', '.join(facts)})"
-    out = render(rows, ITEM_COLUMNS, fmt, title=title)
+    facts = [str(v) for v in (pm.incident_date, pm.severity) if v]
+    # The postmortem named as pmt overdue names it: path from the project root, and its id.
+    label = postmortem_label(pm.key, pm.path)
+    about = (pm.title or "(untitled)") + (f" ({', '.join(facts)})" if facts else "")
+    if fmt is Format.markdown:
+        out = render(rows, ITEM_COLUMNS, fmt, title=f"{label}: {about}")
+    else:
+        out = _lines(label) + _lines(about) + render(rows, ITEM_COLUMNS, fmt)
     tracking = [t for t in detail.tickets if t.role == "tracking"]
     if tracking:
         out += "".join(f"Tracking ticket: {t.key} ({t.state}) {t.url or ''}\n" for t in tracking)
@@ -117,20 +138,36 @@ def _render_detail(detail: PostmortemDetail, fmt: Format) -> str:
     return out
 
 
+def _lines(text: str) -> str:
+    """``text`` wrapped to the terminal between words (a path is never cut), or whole with --wide."""
+    import textwrap
+
+    from cli.output import is_wide
+    from cli.table_fit import terminal_width
+
+    if is_wide():
+        return text + "\n"
+    return textwrap.fill(text, width=terminal_width(), break_long_words=False, break_on_hyphens=False) + "\n"
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
     as_of: Optional[datetime] = AS_OF,
     fmt: Format = FORMAT,
+    wide: bool = WIDE,
 ) -> None:
     """Every postmortem in the store with its number of items, open items and overdue items,
     newest incident first.
 
     Example: pmt list --format csv > postmortems.csv
     """
+    from tracker.identity import declared_id
     from tracker.queries import list_postmortems
     from tracker.store import open_store
 
+    if wide:
+        set_wide(True)
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
     store = open_store(settings)
@@ -142,5 +179,7 @@ def list_(
     if not rows:
         say(f"pmt list: {EMPTY_STORE}")
     data = [r.to_dict() for r in rows]
+    shown = [{**d, "own_id": declared_id(d["key"], d["path"])} for d in data]
+    columns = LIST_CSV_COLUMNS if fmt is Format.csv else LIST_COLUMNS
     if fmt is Format.json or rows or fmt is Format.csv:
-        emit(render(data, LIST_COLUMNS, fmt, json_data=data, title=f"Postmortems (overdue as of {day})"))
+        emit(render(shown, columns, fmt, json_data=data, title=f"Postmortems (overdue as of {day})"))

@@ -35,5 +35,8 @@ def _isolate_user_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
             monkeypatch.delenv(name, raising=False)
     for name in ("GITHUB_TOKEN", "JIRA_TOKEN"):
         monkeypatch.delenv(name, raising=False)
+    # Tables fit the terminal (COLUMNS, else 80 off a terminal): tests read whole cells at 160
+    # unless they set a width themselves (the 80-column tests do).
+    monkeypatch.setenv("COLUMNS", "160")
     # A test that forgets to chdir must not read the repository's or the user's pmt.toml.
     monkeypatch.chdir(home)

@@ -113,4 +113,5 @@ def test_a_bad_environment_value_names_the_environment(monkeypatch: pytest.Monke
     monkeypatch.setenv("PMT_TIMEZONE", "Mars/Olympus")
     with pytest.raises(ConfigError) as err:
         load_settings()
-    assert str(err.value).startswith("PMT_* environment: timezone")
+    # The variable itself is named (it wins over a file, so it is where the value came from).
+    assert str(err.value).startswith("PMT_TIMEZONE: timezone")

@@ -67,9 +67,14 @@ def test_the_template_is_filled_with_title_date_and_zone() -> None:
         assert heading in text
 
 
+def _made(folder: Path) -> Path:
+    folder.mkdir()
+    return folder
+
+
 def test_new_writes_a_dated_file_and_prints_its_path(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["new", "Checkout errors in EU", "--dir", str(tmp_path / "pm"), "--date", "2026-03-04"]
+        app, ["new", "Checkout errors in EU", "--dir", str(_made(tmp_path / "pm")), "--date", "2026-03-04"]
     )
     assert result.exit_code == 0, result.output
     path = tmp_path / "pm" / "2026-03-04-checkout-errors-in-eu.md"

@@ -108,6 +108,7 @@ def test_config_is_found_from_a_subfolder(repo: Path, store: Store, monkeypatch:
 
 def test_a_relative_sqlite_file_is_beside_pmt_toml(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (repo / "pmt.toml").write_text('database_url = "sqlite:///state/pmt.db"\n')
+    (repo / "state").mkdir()  # a configured database's folder is never created (a typo would)
     monkeypatch.chdir(repo / "postmortems" / "2026")
     assert ingest_json(".")["totals"]["new"] == 1
     assert (repo / "state" / "pmt.db").is_file()

@@ -51,11 +51,12 @@ def test_json_for_scripts(env) -> None:
 
 
 def test_html_to_a_file(env, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
     target = tmp_path / "out" / "week48.html"
     result = run("--week", "2026-W48", "--format", "html", "--output", str(target))
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert f"wrote the html report for 2026-W48 to {target}" in result.stderr
+    assert f"wrote the html report for week 2026-W48 to {target}" in result.stderr
     html = target.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>")
     assert "<title>Postmortem follow-ups: week 2026-W48</title>" in html
@@ -66,9 +67,8 @@ def test_markdown_and_json_to_files(env, tmp_path: Path) -> None:
     for fmt, name in (("markdown", "r.md"), ("json", "r.json")):
         result = run("--since", "2026-11-01", "--until", "2026-11-30", "-f", fmt, "-o", str(tmp_path / name))
         assert result.exit_code == 0, result.output
-    assert (tmp_path / "r.md").read_text().startswith(
-        "# Postmortem follow-ups: week 2026-11-01 to 2026-11-30"
-    )
+    # A month is titled as one, not as a "week 2026-11-01 to 2026-11-30".
+    assert (tmp_path / "r.md").read_text().startswith("# Postmortem follow-ups: November 2026\n")
     assert json.loads((tmp_path / "r.json").read_text())["period"]["start"] == "2026-11-01"
 
 

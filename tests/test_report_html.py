@@ -2,11 +2,16 @@
 
 The browser test opens the file in headless Chromium (Debian's ``chromium`` package, which
 ``.ci/run`` installs), reads back the DOM and a screenshot, and checks that the charts were
-drawn: the expected number of bars in the DOM, and the charts' colours in the pixels.
+drawn: the expected number of bars in the DOM, and the charts' colours in the pixels. It takes
+screenshots at a desktop's 1280 px and a phone's 390 px, and checks that the page fits a phone
+(wide tables scroll in their own box). In CI (``.ci/run`` sets ``PMT_TEST_REQUIRE_CHROMIUM``)
+a missing Chromium fails these tests instead of skipping them. ``PMT_TEST_ARTIFACTS=DIR`` keeps
+the screenshots there.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -24,6 +29,9 @@ from tracker.reports.render_html import render_html
 from tracker.reports.weekly import RepeatEntry, RepeatItem, WeeklyReport, build_weekly_report
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+# Read at import: the autouse fixture of tests/conftest.py clears PMT_* before each test.
+REQUIRE_CHROMIUM = bool(os.environ.get("PMT_TEST_REQUIRE_CHROMIUM"))
+ARTIFACTS = os.environ.get("PMT_TEST_ARTIFACTS")
 VERMILLION = (0xD5, 0x5E, 0x00)  # "open at the end of the week", "last 90 days"
 BLUE = (0x00, 0x72, 0xB2)  # "done during the week", "the 90 days before"
 
@@ -155,6 +163,8 @@ def test_text_is_escaped(report: WeeklyReport) -> None:
 @pytest.fixture
 def chromium(tmp_path: Path) -> Iterator[list[str]]:
     if CHROMIUM is None:
+        if REQUIRE_CHROMIUM:
+            pytest.fail("chromium is not installed, and CI requires the browser test (.ci/run installs it)")
         pytest.skip("chromium is not installed (apt-get install chromium; .ci/run installs it)")
     profile = tmp_path / "chromium-profile"
     yield [
@@ -213,3 +223,65 @@ def test_chromium_dump_has_no_network_errors(report: WeeklyReport, chromium: lis
     assert result.returncode == 0
     failures = [line for line in result.stderr.splitlines() if re.search(r"net::ERR_|Failed to load resource", line)]
     assert failures == []
+
+
+def _screenshot(chromium: list[str], url: str, width: int, target: Path) -> png.Image:
+    result = subprocess.run(
+        [*chromium, f"--screenshot={target}", f"--window-size={width},2400", "--hide-scrollbars", url],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0 and target.exists(), result.stderr[-2000:]
+    data = target.read_bytes()
+    assert png.size(data) == (width, 2400)
+    if ARTIFACTS:
+        Path(ARTIFACTS).mkdir(parents=True, exist_ok=True)
+        shutil.copy(target, Path(ARTIFACTS) / target.name)
+    return png.read(data)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_chromium_screenshots_at_desktop_and_phone_widths(
+    report: WeeklyReport, chromium: list[str], tmp_path: Path, width: int
+) -> None:
+    page = tmp_path / "report.html"
+    page.write_text(render_html(report), encoding="utf-8")
+    image = _screenshot(chromium, page.as_uri(), width, tmp_path / f"report-{width}px.png")
+    colours = image.colours(step=2)
+    assert len(colours) > 200, len(colours)
+    # The 12-week chart was painted in both series' colours within the first 2400 px.
+    assert VERMILLION in colours and BLUE in colours
+    # Text down the whole width used: the left margin is not the whole page.
+    dark = [x for y in range(0, image.height, 4) for x in range(0, image.width, 4) if max(image.pixel(x, y)) < 80]
+    assert len(dark) > 500 and max(dark) > width // 2
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_page_fits_the_screen_without_sideways_scrolling(
+    report: WeeklyReport, chromium: list[str], tmp_path: Path, width: int
+) -> None:
+    """Measured in the browser: the page is put in a frame as wide as the screen (headless
+    windows are at least 500 px wide), and a script in a copy of it reports its width."""
+    probe = render_html(report).replace(
+        "</body>",
+        "<script>parent.postMessage(document.documentElement.scrollWidth + '/' + window.innerWidth, '*')"
+        "</script></body>",
+    )
+    (tmp_path / "probe.html").write_text(probe, encoding="utf-8")
+    host = tmp_path / "host.html"
+    host.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        f'<iframe src="probe.html" style="width:{width}px;height:1200px;border:0"></iframe>'
+        '<script>addEventListener("message", e => document.body.setAttribute("data-measured", e.data))</script>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [*chromium, f"--window-size={max(width, 800)},1200", "--virtual-time-budget=5000", "--dump-dom", host.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    measured = re.search(r'data-measured="(\d+)/(\d+)"', result.stdout)
+    assert measured, result.stdout[-2000:]
+    scroll_width, inner_width = map(int, measured.groups())
+    assert inner_width == width
+    assert scroll_width <= inner_width, f"the page is {scroll_width} px wide on a {inner_width} px screen"

@@ -90,7 +90,8 @@ def test_show_json(filled: Store) -> None:
 def test_show_by_path_and_table(filled: Store) -> None:
     code, out, err = run("show", "postmortems/INC-1.md", "--as-of", "2026-05-01")
     assert code == 0, err
-    assert "INC-1: Outage INC-1 (2026-03-02, SEV1, postmortems/INC-1.md)" in out
+    # Named as pmt overdue names it: the path from the project root, and the id.
+    assert out.startswith("postmortems/INC-1.md (id INC-1)\nOutage INC-1 (2026-03-02, SEV1)\n")
     assert "overdue (32d)" in out and "2026-03-30*" in out and "removed" in out
     assert "Tracking ticket: OPS-10" in out
 
@@ -100,7 +101,7 @@ def test_show_csv_and_markdown(filled: Store) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["status"] for r in rows] == ["open", "done", "removed"]
     _code, out, _err = run("show", "INC-1", "--format", "markdown")
-    assert out.startswith("## INC-1: Outage INC-1") and "| Add disk alerting |" in out
+    assert out.startswith("## postmortems/INC-1.md (id INC-1): Outage INC-1") and "| Add disk alerting |" in out
 
 
 def test_show_unknown_postmortem_is_a_clear_error(filled: Store) -> None:

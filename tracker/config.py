@@ -36,6 +36,22 @@ class _Section(BaseModel):
     model_config = {"extra": "ignore"}
 
 
+def web_address(value: str | None) -> str | None:
+    """A server's address must be an http(s) URL with a host: a typo is a configuration error
+    (exit 2) when pmt starts, not a confusing network error in the middle of a sync."""
+    if value is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not a web address (expected https://host/...)")
+    return value.strip()
+
+
 class ParsingSettings(_Section):
     # How a numeric date whose day and month are both <= 12 (01/02/2026) is read:
     # "mdy" reads it as January 2 (US), "dmy" as 1 February. ISO dates are never ambiguous.
@@ -51,6 +67,10 @@ class LintSettings(_Section):
     required_sections: list[str] = Field(
         default_factory=lambda: ["summary", "timeline", "root_cause", "actions"]
     )
+    # Globs (relative to the project root) of the files that are postmortems, for
+    # `pmt lint --only-postmortems` (the pre-commit hook): other files named are skipped.
+    # Empty: every file named is tried, and one that does not read as a postmortem is skipped.
+    postmortems: list[str] = Field(default_factory=list)
 
 
 class DeadlineSettings(_Section):
@@ -81,13 +101,20 @@ class GitHubSettings(_Section):
     labels: list[str] = Field(default_factory=lambda: ["postmortem", "action-item"])
     # Label added per priority; "{priority}" is replaced by P0..P4. Empty to add none.
     priority_label: str = "priority:{priority}"
-    # Owner as written in the postmortem -> GitHub login.
+    # Owner as written in the postmortem -> GitHub login (any case, "@" optional).
     owners: dict[str, str] = Field(default_factory=dict)
+    # An owner written as a @handle is that GitHub login when `owners` does not name them.
+    handles: bool = True
     # Link to the postmortem in each ticket. {path} is the path relative to ingest.root.
     postmortem_url: str = "https://github.com/{repo}/blob/main/{path}"
     milestones: bool = False
     tracking_issue: bool = True
     removed_label: str = "removed-from-postmortem"
+
+    @field_validator("api_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        return web_address(value) or value
 
 
 class JiraSettings(_Section):
@@ -105,6 +132,8 @@ class JiraSettings(_Section):
             "P4": "Lowest",
         }
     )
+    # Owner as written -> Jira user: an accountId or an e-mail / name to search (Cloud), a user
+    # name (Data Center). Any case, "@" optional (tracker.people).
     owners: dict[str, str] = Field(default_factory=dict)
     labels: list[str] = Field(default_factory=lambda: ["postmortem", "action-item"])
     components: list[str] = Field(default_factory=list)
@@ -112,6 +141,11 @@ class JiraSettings(_Section):
     incident_link_type: str = "Relates"
     close_transition: str = "Done"
     removed_label: str = "removed-from-postmortem"
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        return web_address(value)
 
 
 class SyncSettings(_Section):
@@ -128,8 +162,9 @@ class SyncSettings(_Section):
 class CausesSettings(_Section):
     # Similarity (0..1) above which two root causes count as the same failure mechanism.
     repeat_threshold: float = 0.35
-    # Minimum classifier confidence to report a category instead of "unknown".
-    min_confidence: float = 0.2
+    # Minimum classifier confidence to report a category instead of "unknown"; unset: the
+    # threshold stored with the trained model (tracker/causes/data/cause_model.npz).
+    min_confidence: float | None = None
 
 
 class ReportSettings(_Section):
@@ -239,24 +274,36 @@ _SECRET_KEYS = {
 }
 
 
+def locate_config(config_file: str | Path | None = None) -> tuple[Path, Path | None]:
+    """The file to read (it may not exist) and the ``pmt.toml`` found by walking up (None when
+    ``config_file`` is given or none was found)."""
+    found = None if config_file is not None else paths.find_config()
+    if config_file is not None:
+        return Path(config_file), None
+    if found is not None:
+        # Named in messages as from the current folder: "pmt.toml" at the project root.
+        return Path(os.path.relpath(found)), found
+    return Path(DEFAULT_CONFIG_FILE), None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The TOML of ``path`` ({} when there is no such file)."""
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
 def load_settings(config_file: str | Path | None = None) -> Settings:
     """Read ``config_file`` (default: the ``pmt.toml`` found from the current folder up, when
     there is one) and the environment."""
     explicit = config_file is not None
-    found = None if explicit else paths.find_config()
-    if config_file is not None:
-        path = Path(config_file)
-    elif found is not None:
-        # Named in messages as from the current folder: "pmt.toml" at the project root.
-        path = Path(os.path.relpath(found))
-    else:
-        path = Path(DEFAULT_CONFIG_FILE)
+    path, found = locate_config(config_file)
     data: dict[str, Any] = {}
     if path.exists():
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        data = read_config_file(path)
         for table, key in _SECRET_KEYS:
             if key in (data.get(table) or {}):
                 raise ConfigError(
@@ -269,8 +316,11 @@ def load_settings(config_file: str | Path | None = None) -> Settings:
     try:
         settings = Settings(**data)
     except ValidationError as exc:
-        # Without a file the bad value can only have come from a PMT_* variable.
-        source = str(path) if path.exists() else "PMT_* environment"
+        # Name where the bad value came from: its PMT_* variable when one is set (it wins over
+        # the file), else the file.
+        variables = {".".join(str(p) for p in e["loc"][:2]): _variable(e["loc"]) for e in exc.errors()}
+        from_env = [v for v in variables.values() if v in {k.upper() for k in os.environ}]
+        source = from_env[0] if from_env else (str(path) if path.exists() else "PMT_* environment")
         raise ConfigError(f"{source}: {_describe(exc)}") from exc
     if found is not None:
         settings._project_root = str(found.parent)
@@ -290,6 +340,11 @@ def _check_keys(path: Path, data: dict[str, Any]) -> None:
             for sub in value:
                 if sub not in section.model_fields:
                     raise ConfigError(f"{path}: unknown setting {key}.{sub}")
+
+
+def _variable(loc: tuple[Any, ...]) -> str:
+    """The PMT_* variable of a setting: ``("github", "api_url")`` -> ``PMT_GITHUB_API_URL``."""
+    return "PMT_" + "_".join(str(p) for p in loc[:2]).upper()
 
 
 def _describe(exc: ValidationError) -> str:

@@ -68,6 +68,21 @@ def path_key(path: str | os.PathLike[str], root: str | os.PathLike[str] = ".") -
     return Path(absolute).as_posix()
 
 
+def declared_id(key: str, path: str) -> str | None:
+    """The postmortem's own id (front matter ``id:``), or None when its key is only its path
+    (relative to ``[ingest] root``, itself under the project root the stored path is relative to)."""
+    if key == path or path.endswith("/" + key) or os.path.isabs(key):
+        return None
+    return key
+
+
+def postmortem_label(key: str, path: str) -> str:
+    """How people are shown a postmortem everywhere: its path relative to the project root
+    (the repository's root), and its id when it has one: ``postmortems/x.md (id INC-7)``."""
+    own = declared_id(key, path)
+    return f"{path} (id {own})" if own else path
+
+
 def normalise_text(text: str) -> str:
     """The words of an item, for comparison: no Markdown, tickets, punctuation or case."""
     # Most items are plain ASCII words and spaces: then the patterns below can only squeeze

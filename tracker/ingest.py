@@ -89,6 +89,8 @@ class IngestReport:
     results: list[FileResult] = field(default_factory=list)
     # Temporary files left by a killed write-back, removed from the folders ingested.
     cleaned: list[str] = field(default_factory=list)
+    # Files found under the paths given (through [ingest] include / exclude).
+    discovered: int = 0
 
     @property
     def changed_keys(self) -> list[str]:
@@ -149,8 +151,12 @@ def ingest_paths(
     settings: Settings,
     *,
     on_result: Callable[[FileResult], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders (recursively, through ``[ingest] include / exclude``)."""
+    """Ingest files and folders (recursively, through ``[ingest] include / exclude``).
+
+    ``on_start(n)`` hears how many files were found before the first is read (for a progress
+    bar); ``on_result`` hears about each file as it is done."""
     from tracker.discovery import discover
     from tracker.parsing import parse_file
 
@@ -176,6 +182,9 @@ def ingest_paths(
             files.setdefault(os.path.normpath(file), file)
 
     report.cleaned = [p.as_posix() for p in remove_stale_temps_beside(files)]
+    report.discovered = len(files)
+    if on_start is not None:
+        on_start(len(files))
     fingerprint = settings_fingerprint(settings)
     project = settings.project_root
     roots = _Roots(project=project, ingest=settings.ingest_root(project))

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from tracker.errors import InputError
+from tracker.errors import InputError, OutputError
 
 TEMPLATE = "postmortem.md"
 _MAX_SLUG = 60
@@ -83,10 +83,11 @@ def plan(
 
 def write(new: NewPostmortem) -> Path:
     """Create the file; an existing file (or a race with another writer) is never overwritten."""
-    try:
-        new.path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(str(new.path.parent), f"cannot create folder: {exc.strerror or exc}") from exc
+    folder = new.path.parent
+    if not folder.is_dir():
+        # Not created: a typo in --dir must not leave a new folder behind (exit 2).
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise OutputError(str(folder), f"{what}; create it first or pick another --dir")
     try:
         with new.path.open("x", encoding="utf-8", newline="\n") as handle:
             handle.write(new.text)

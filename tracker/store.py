@@ -27,7 +27,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from tracker.errors import StoreError
+from tracker.errors import ConfigError, StoreError
 from tracker.migrations import HEAD, SCRIPT_LOCATION
 
 if TYPE_CHECKING:
@@ -172,18 +172,33 @@ def _adopted_revision(conn: Connection) -> str:
 
 
 def open_store(settings: Settings) -> Store:
-    """The configured store, created on first use and upgraded to the newest schema."""
+    """The configured store, created on first use and upgraded to the newest schema.
+
+    The default SQLite file's folder (the user data directory) is created when missing; the
+    folder of a configured one is not: a typo in ``database_url`` is a configuration error
+    (exit 2), not a new database somewhere unexpected.
+    """
     url = database_url(settings)
     try:
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url[len("sqlite:///") :]).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(url[len("sqlite:///") :].split("?", 1)[0]).expanduser().parent
+            if settings.database_url:
+                if not os.path.lexists(folder):
+                    raise ConfigError(
+                        f"database_url {url!r}: the folder {folder} does not exist; "
+                        "create it, or fix database_url (PMT_DATABASE_URL)"
+                    )
+            else:
+                folder.mkdir(parents=True, exist_ok=True)
         return Store(url)
+    except ConfigError:
+        raise
     except StoreError:
         raise
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open the database {url}: {_reason(exc)}") from exc
     except ModuleNotFoundError as exc:
-        raise StoreError(f"cannot open the database {url}: driver {exc.name} is not installed") from exc
+        raise ConfigError(f"cannot open the database {url}: driver {exc.name} is not installed") from exc
     except OSError as exc:
         raise StoreError(f"cannot open the database {url}: {exc}") from exc
 
@@ -205,9 +220,10 @@ def _make_engine(url: str) -> Engine:
     try:
         return create_engine(url, pool_pre_ping=False)
     except ModuleNotFoundError as exc:
-        raise StoreError(f"cannot open the database {url}: driver {exc.name} is not installed") from exc
+        raise ConfigError(f"cannot open the database {url}: driver {exc.name} is not installed") from exc
     except Exception as exc:  # a malformed URL: sqlalchemy raises ArgumentError and friends
-        raise StoreError(f"cannot use the database URL {url!r}: {exc}") from exc
+        # A configuration error (exit 2): the URL itself is wrong, no server was asked.
+        raise ConfigError(f"cannot use the database URL {url!r}: {exc}") from exc
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -101,13 +101,19 @@ def lint_paths(
     settings: Settings,
     *,
     on_skip: Callable[[Path, str], None] | None = None,
+    only_postmortems: bool = False,
 ) -> LintReport:
     """Lint files and folders (folders recursively, with ``ingest.include``/``exclude``).
 
     A path that does not exist or a file that cannot be parsed becomes an ``unusable-file``
     error finding; the other files are still linted.
+
+    ``only_postmortems`` (the pre-commit hook, which names every Markdown file changed): a
+    file outside ``lint.postmortems`` is skipped; when that setting is empty, a file that
+    does not read as a postmortem at all is skipped instead of being an error.
     """
-    from tracker.discovery import discover
+    from tracker.discovery import discover, matches
+    from tracker.paths import stored_path
 
     check_settings(settings.lint)
     report = LintReport()
@@ -119,12 +125,24 @@ def lint_paths(
             )
         except InputError as exc:
             report.findings.append(_unusable(exc))
+    globs = settings.lint.postmortems
     for path in _unique(files):
-        report.files.append(str(path))
+        if only_postmortems and globs and not matches(stored_path(path, settings.project_root), globs):
+            if on_skip is not None:
+                on_skip(path, "not a postmortem: outside lint.postmortems")
+            continue
         try:
-            report.findings.extend(lint_file(path, settings))
+            findings = lint_file(path, settings)
         except InputError as exc:
+            if only_postmortems and not globs:
+                if on_skip is not None:
+                    on_skip(path, f"not a postmortem: {exc.reason}")
+                continue
+            report.files.append(str(path))
             report.findings.append(_unusable(exc))
+            continue
+        report.files.append(str(path))
+        report.findings.extend(findings)
     report.unusable = sum(1 for f in report.findings if f.rule == UNUSABLE_FILE)
     return report
 

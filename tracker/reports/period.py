@@ -44,6 +44,23 @@ class Period:
         return self.week or f"{self.start.isoformat()} to {self.end.isoformat()}"
 
     @property
+    def title(self) -> str:
+        """The period for a report's title: "week 2026-W48", "November 2026", "Q4 2026",
+        "2026", else "2026-11-03 to 2026-11-17"."""
+        if self.week:
+            return f"week {self.week}"
+        start, end = self.start, self.end
+        after = end + timedelta(days=1)
+        if start.day == 1 and after.day == 1:
+            if start.month == 1 and end.month == 12 and start.year == end.year:
+                return str(start.year)
+            if start.year == end.year and start.month == end.month:
+                return f"{start:%B %Y}"
+            if start.year == end.year and start.month % 3 == 1 and end.month == start.month + 2:
+                return f"Q{start.month // 3 + 1} {start.year}"
+        return self.label
+
+    @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from tracker.reports.period import Period
-from tracker.reports.weekly import RepeatEntry, RepeatItem
+from tracker.reports.entries import RepeatEntry, RepeatItem
 
 if TYPE_CHECKING:
     from sqlmodel import Session

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from html import escape
 
 from tracker.reports.charts import PALETTE, Series, bar_chart, column_chart
-from tracker.reports.weekly import (
+from tracker.reports.html_style import CSS
+from tracker.reports.entries import (
     CAUSE_WINDOW_DAYS,
     ItemEntry,
     ItemStats,
@@ -21,6 +22,7 @@ from tracker.reports.weekly import (
 )
 from tracker.reports.words import (
     at_a_glance,
+    cause_window_note,
     days,
     duration,
     long_date,
@@ -31,42 +33,6 @@ from tracker.reports.words import (
 
 LIST_LIMIT = 50
 
-CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-body { margin: 0; background: #f6f8fa; color: #1f2328;
-  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-main { max-width: 1040px; margin: 0 auto; padding: 24px 28px 48px; background: #ffffff; }
-h1 { font-size: 28px; margin: 0 0 4px; }
-h2 { font-size: 21px; margin: 36px 0 6px; padding-bottom: 4px; border-bottom: 2px solid #d0d7de; }
-h3 { font-size: 17px; margin: 20px 0 6px; }
-h4 { font-size: 16px; margin: 14px 0 4px; }
-p.period, p.explain, footer { color: #424a53; }
-p.explain { margin: 0 0 12px; font-size: 15px; }
-.glance { background: #eef5fb; border: 1px solid #b6d3ea; border-radius: 8px; padding: 4px 20px 12px; }
-.glance h2 { border: 0; margin-top: 12px; }
-.glance ul { margin: 8px 0 0; padding-left: 22px; font-size: 17px; }
-.cards { display: flex; flex-wrap: wrap; gap: 12px; margin-top: 8px; }
-.card { flex: 1 1 180px; background: #ffffff; border: 1px solid #d0d7de; border-left: 6px solid #0072B2;
-  border-radius: 6px; padding: 10px 14px; }
-.card.alert { border-left-color: #D55E00; }
-.card .num { display: block; font-size: 32px; font-weight: 700; line-height: 1.1; }
-.card .what { display: block; font-size: 14px; color: #424a53; }
-table { border-collapse: collapse; width: 100%; margin: 6px 0 4px; font-size: 14px; }
-caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { border: 1px solid #d0d7de; padding: 6px 8px; text-align: left; vertical-align: top; }
-th { background: #f0f3f6; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-tbody tr:nth-child(even) { background: #fafbfc; }
-tr.total td { font-weight: 700; background: #eef5fb; }
-.late { color: #a0340b; font-weight: 600; }
-.chart { display: block; width: 100%; max-width: 980px; height: auto; margin: 8px 0; }
-.note { font-size: 14px; color: #424a53; }
-ul.repeats li { margin-bottom: 6px; }
-a { color: #0b5cad; }
-footer { margin-top: 40px; font-size: 13px; border-top: 1px solid #d0d7de; padding-top: 8px; }
-@media print { body { background: #ffffff; } main { padding: 0; } .glance { break-inside: avoid; } }
-"""
 
 
 def _e(value: object) -> str:
@@ -81,8 +47,9 @@ def _table(
     caption: str | None = None,
     classes: Sequence[str] = (),
 ) -> str:
-    """Cells are escaped unless they are ``_Raw`` (links built here)."""
-    out = ["<table>"]
+    """Cells are escaped unless they are ``_Raw`` (links built here). A wide table scrolls
+    sideways in its own box on a phone instead of widening the page."""
+    out = ['<div class="scroll"><table>']
     if caption:
         out.append(f"<caption>{_e(caption)}</caption>")
     num = ' class="num"'
@@ -100,7 +67,7 @@ def _table(
             content = cell.html if isinstance(cell, _Raw) else _e(cell)
             cells.append(f'<td{num if i in numeric else ""}>{content}</td>')
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
 
 
@@ -109,10 +76,23 @@ class _Raw:
         self.html = html
 
 
+def _link(text: object, url: str | None) -> object:
+    """A link when there is a web address, else the text (escaped by ``_table``)."""
+    if url and url.startswith(("https://", "http://")):
+        return _Raw(f'<a href="{_e(url)}">{_e(text)}</a>')
+    return text
+
+
 def _ticket(entry: ItemEntry) -> object:
-    if entry.ticket and entry.ticket_url and entry.ticket_url.startswith(("https://", "http://")):
-        return _Raw(f'<a href="{_e(entry.ticket_url)}">{_e(entry.ticket)}</a>')
-    return entry.ticket or ""
+    return _link(entry.ticket or "", entry.ticket_url if entry.ticket else None)
+
+
+def _postmortem(report: WeeklyReport, key: str, title: str | None) -> object:
+    return _link(title or key, report.url_of(key))
+
+
+def _html(value: object) -> str:
+    return value.html if isinstance(value, _Raw) else _e(value)
 
 
 def _due(entry: ItemEntry) -> str:
@@ -189,6 +169,7 @@ def _glance(report: WeeklyReport) -> str:
 def _trend(report: WeeklyReport) -> str:
     weeks = report.history
     labels = [f"{w.start.day} {w.start:%b}" for w in weeks]
+    ongoing = bool(weeks) and weeks[-1].end >= report.as_of
     chart = column_chart(
         "chart-open-closed",
         title=f"Open and done action items, last {len(weeks)} weeks",
@@ -196,6 +177,7 @@ def _trend(report: WeeklyReport) -> str:
             "For each week: the action items still open at the end of the week and those done "
             "during it. "
             + "; ".join(f"week of {lab}: {w.open} open, {w.closed} done" for lab, w in zip(labels, weeks))
+            + (" (the last week so far)" if ongoing else "")
         ),
         categories=labels,
         series=[
@@ -209,7 +191,9 @@ def _trend(report: WeeklyReport) -> str:
         "trend",
         f"Open and done over the last {len(weeks)} weeks",
         "Orange bars are the action items still waiting at the end of each week; blue bars are "
-        "those done during the week. Fewer orange and more blue is better.",
+        "those done during the week. Fewer orange and more blue is better. An item counts from "
+        "its incident"
+        + (f"; the last week is counted up to {long_date(report.as_of)}." if ongoing else "."),
         chart,
     )
 
@@ -222,7 +206,7 @@ def _postmortems(report: WeeklyReport) -> str:
             ["Postmortem", "Incident date", "Duration", "Impact", "Root cause", "Action items"],
             [
                 [
-                    p.title or p.key,
+                    _postmortem(report, p.key, p.title),
                     p.incident_date.isoformat() if p.incident_date else "",
                     duration(p.duration_minutes),
                     p.impact or "",
@@ -256,7 +240,8 @@ def _items(report: WeeklyReport) -> str:
     )
     note = (
         '<p class="note">Completion is the share of all action items done by the end of the '
-        "period. Median days to close counts from the incident, over the items done in the "
+        "period (done / all, in brackets), including those already checked when pmt first read "
+        "them, which are not counted as done in the period. Median days to close counts from the incident, over the items done in the "
         "period. On-time rate: of the items whose due date fell in the period, the share done "
         "by that date (the deadline policy gives a due date to items written without one).</p>"
     )
@@ -268,14 +253,14 @@ def _items(report: WeeklyReport) -> str:
     )
 
 
-def _item_rows(entries: Sequence[ItemEntry], *, late: bool) -> list[list[object]]:
+def _item_rows(report: WeeklyReport, entries: Sequence[ItemEntry], *, late: bool) -> list[list[object]]:
     rows: list[list[object]] = []
     for e in entries:
         row: list[object] = [e.text, e.owner or "(no owner)", e.priority or "", _due(e)]
         row.append(
             _Raw(f'<span class="late">{e.days_overdue}</span>') if late else days(e.age_days)
         )
-        row += [_ticket(e), e.postmortem_title or e.postmortem_key]
+        row += [_ticket(e), _postmortem(report, e.postmortem_key, e.postmortem_title)]
         rows.append(row)
     return rows
 
@@ -287,7 +272,7 @@ def _overdue(report: WeeklyReport) -> str:
         shown = report.overdue[:LIST_LIMIT]
         body = _table(
             ["Action item", "Owner", "Priority", "Due", "Days late", "Ticket", "Postmortem"],
-            _item_rows(shown, late=True),
+            _item_rows(report, shown, late=True),
             numeric=(4,),
         )
         if len(report.overdue) > len(shown):
@@ -305,7 +290,7 @@ def _oldest(report: WeeklyReport) -> str:
     body = (
         _table(
             ["Action item", "Owner", "Priority", "Due", "Open for", "Ticket", "Postmortem"],
-            _item_rows(report.oldest_open, late=False),
+            _item_rows(report, report.oldest_open, late=False),
             numeric=(4,),
         )
         if report.oldest_open
@@ -366,7 +351,7 @@ def _causes(report: WeeklyReport) -> str:
             )
         )
     else:
-        body.append("<p>No incidents in these six months.</p>")
+        body.append(f"<p>No incidents from {c.previous_start.isoformat()} to {c.recent_end.isoformat()}.</p>")
     body.append(f"<h3>Incidents {report.span} that repeated an earlier cause</h3>")
     if not report.repeats:
         body.append(f"<p>None: no incident {report.span} had the same cause as an earlier one.</p>")
@@ -389,26 +374,24 @@ def _causes(report: WeeklyReport) -> str:
             body.append(f"<h4>{_e(heading)} ({len(entries)})</h4>")
             body.append(f'<p class="note">{_e(explain)}</p>')
             if entries:
-                body.append('<ul class="repeats">' + "".join(_repeat(r) for r in entries) + "</ul>")
+                body.append('<ul class="repeats">' + "".join(_repeat(report, r) for r in entries) + "</ul>")
             else:
                 body.append("<p>None.</p>")
     return _section(
         "causes",
-        "Recurring causes",
-        f"How many incidents had each kind of root cause from {c.recent_start.isoformat()} to "
-        f"{c.recent_end.isoformat()}, against the {CAUSE_WINDOW_DAYS} days before. A cause "
-        "that grows deserves a closer look.",
+        f"Recurring causes (last {CAUSE_WINDOW_DAYS} days)",
+        cause_window_note(report) + " A cause that grows deserves a closer look.",
         "\n".join(body),
     )
 
 
-def _repeat(r: RepeatEntry) -> str:
-    earlier = _e(r.earlier_title or r.earlier_key)
+def _repeat(report: WeeklyReport, r: RepeatEntry) -> str:
+    earlier = _html(_postmortem(report, r.earlier_key, r.earlier_title))
     if r.earlier_date:
         earlier += f" ({r.earlier_date.isoformat()})"
     text = (
-        f"<li><strong>{_e(r.postmortem_title or r.postmortem_key)}</strong> repeats {earlier} "
-        f"(similarity {r.score:.2f})."
+        f"<li><strong>{_html(_postmortem(report, r.postmortem_key, r.postmortem_title))}</strong> "
+        f"repeats {earlier} (similarity {r.score:.2f})."
     )
     if r.kind == "follow_up_never_done":
         text += f" {r.open_items} of {len(r.earlier_items)} earlier action items are still open"

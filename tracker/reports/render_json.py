@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from tracker.reports.weekly import CAUSE_WINDOW_DAYS, ItemEntry, RepeatEntry, WeeklyReport
+from tracker.reports.entries import CAUSE_WINDOW_DAYS, ItemEntry, RepeatEntry, WeeklyReport
 from tracker.reports.words import at_a_glance
 
 SCHEMA_VERSION = 1
@@ -18,7 +18,7 @@ def to_dict(report: WeeklyReport) -> dict[str, Any]:
     """The JSON shape documented in the README (``pmt report weekly --format json``)."""
 
     def items(entries: Sequence[ItemEntry]) -> list[dict[str, Any]]:
-        return [_plain(e) for e in entries]
+        return [{**_plain(e), "postmortem_url": report.url_of(e.postmortem_key)} for e in entries]
 
     causes = report.causes
     return {
@@ -28,7 +28,7 @@ def to_dict(report: WeeklyReport) -> dict[str, Any]:
         "generated_at": report.generated_at.isoformat(),
         "as_of": report.as_of.isoformat(),
         "at_a_glance": at_a_glance(report),
-        "postmortems": [_plain(p) for p in report.postmortems],
+        "postmortems": [{**_plain(p), "url": report.url_of(p.key)} for p in report.postmortems],
         "items": _plain(report.totals),
         "by_priority": [_plain(s) for s in report.by_priority],
         "overdue": items(report.overdue),

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from tracker.reports.weekly import (
+from tracker.reports.entries import (
     CAUSE_WINDOW_DAYS,
     ItemEntry,
     ItemStats,
     RepeatEntry,
     WeeklyReport,
 )
-from tracker.reports.words import at_a_glance, days, duration, period_sentence, stats_cells
+from tracker.reports.words import (
+    at_a_glance,
+    cause_window_note,
+    week_label,
+    days,
+    duration,
+    period_sentence,
+    stats_cells,
+)
 
 LIST_LIMIT = 25
 
@@ -26,17 +34,31 @@ def _esc(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ").strip()
 
 
+class _Md(str):
+    """Markdown made here (a link): put in a cell as it is."""
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> list[str]:
     out = ["| " + " | ".join(headers) + " |"]
     out.append("|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|")
-    out += ["| " + " | ".join(_esc(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(c if isinstance(c, _Md) else _esc(c) for c in row) + " |" for row in rows]
     return out
 
 
-def _ticket(entry: ItemEntry) -> str:
-    if entry.ticket and entry.ticket_url:
-        return f"[{_esc(entry.ticket)}]({entry.ticket_url})"
-    return _esc(entry.ticket or "")
+def _link(text: object, url: str | None) -> _Md:
+    """``[text](url)`` when there is an address, else the text; a cell's ``|`` escaped."""
+    shown = _esc(text)
+    if url and url.startswith(("https://", "http://")):
+        return _Md(f"[{shown.replace('[', '(').replace(']', ')')}](<{url}>)")
+    return _Md(shown)
+
+
+def _ticket(entry: ItemEntry) -> _Md:
+    return _link(entry.ticket or "", entry.ticket_url if entry.ticket else None)
+
+
+def _postmortem(report: WeeklyReport, key: str, title: str | None) -> _Md:
+    return _link(title or key, report.url_of(key))
 
 
 def _due(entry: ItemEntry) -> str:
@@ -61,7 +83,7 @@ def render_markdown(report: WeeklyReport) -> str:
             ["Postmortem", "Incident date", "Duration", "Impact", "Root cause", "Action items"],
             [
                 [
-                    p.title or p.key,
+                    _postmortem(report, p.key, p.title),
                     p.incident_date.isoformat() if p.incident_date else "",
                     duration(p.duration_minutes),
                     p.impact or "",
@@ -102,7 +124,7 @@ def render_markdown(report: WeeklyReport) -> str:
                     _due(e),
                     e.days_overdue,
                     _ticket(e),
-                    e.postmortem_title or e.postmortem_key,
+                    _postmortem(report, e.postmortem_key, e.postmortem_title),
                 ]
                 for e in shown
             ],
@@ -123,7 +145,7 @@ def render_markdown(report: WeeklyReport) -> str:
                     e.owner or "(no owner)",
                     days(e.age_days),
                     _due(e),
-                    e.postmortem_title or e.postmortem_key,
+                    _postmortem(report, e.postmortem_key, e.postmortem_title),
                 ]
                 for e in report.oldest_open
             ],
@@ -163,13 +185,8 @@ def _stats_table(rows: Sequence[ItemStats]) -> list[str]:
 
 def _causes(report: WeeklyReport) -> list[str]:
     c = report.causes
-    out = ["## Recurring causes", ""]
-    out.append(
-        f"Incidents by root cause over the last {CAUSE_WINDOW_DAYS} days "
-        f"({c.recent_start.isoformat()} to {c.recent_end.isoformat()}) against the "
-        f"{CAUSE_WINDOW_DAYS} days before ({c.previous_start.isoformat()} to "
-        f"{c.previous_end.isoformat()})."
-    )
+    out = [f"## Recurring causes (last {CAUSE_WINDOW_DAYS} days)", ""]
+    out.append(cause_window_note(report))
     out.append("")
     if c.categories:
         out += _table(
@@ -178,7 +195,7 @@ def _causes(report: WeeklyReport) -> list[str]:
             right=(1, 2, 3),
         )
     else:
-        out.append("No incidents in these six months.")
+        out.append(f"No incidents from {c.previous_start.isoformat()} to {c.recent_end.isoformat()}.")
     out.append("")
     out += [f"### Repeats {report.span}", ""]
     if not report.repeats:
@@ -189,17 +206,17 @@ def _causes(report: WeeklyReport) -> list[str]:
         ("The fix did not hold", report.did_not_hold, "None."),
     ):
         out += [f"**{heading}**", ""]
-        out += [_repeat_line(r) for r in entries] or [none]
+        out += [_repeat_line(report, r) for r in entries] or [none]
         out.append("")
     return out
 
 
-def _repeat_line(r: RepeatEntry) -> str:
-    earlier = f"{_esc(r.earlier_title or r.earlier_key)}"
+def _repeat_line(report: WeeklyReport, r: RepeatEntry) -> str:
+    earlier = str(_postmortem(report, r.earlier_key, r.earlier_title))
     if r.earlier_date:
         earlier += f" ({r.earlier_date.isoformat()})"
     line = (
-        f"- {_esc(r.postmortem_title or r.postmortem_key)} repeats {earlier}, "
+        f"- {_postmortem(report, r.postmortem_key, r.postmortem_title)} repeats {earlier}, "
         f"similarity {r.score:.2f}"
     )
     if r.kind == "follow_up_never_done":
@@ -218,7 +235,7 @@ def _history(report: WeeklyReport) -> list[str]:
     out = [f"## Open and done over the last {len(report.history)} weeks", ""]
     out += _table(
         ["Week", "Starts", "Open at the end of the week", "Done during the week"],
-        [[w.week, w.start.isoformat(), w.open, w.closed] for w in report.history],
+        [[week_label(report, w), w.start.isoformat(), w.open, w.closed] for w in report.history],
         right=(2, 3),
     )
     out.append("")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.reports.weekly import CAUSE_WINDOW_DAYS, NO_OWNER, ItemStats, WeeklyReport
+from tracker.reports.entries import CAUSE_WINDOW_DAYS, NO_OWNER, ItemStats, WeeklyReport, WeekPoint
 
 
 def duration(minutes: int | None) -> str:
@@ -57,10 +57,22 @@ def at_a_glance(report: WeeklyReport) -> list[str]:
         lines.append(f"{plural(len(report.postmortems), 'new postmortem')} {span}.")
     else:
         lines.append(f"No new postmortems {span}.")
+    already = (
+        f" ({t.done_when_recorded} of those added were already checked as done when pmt first "
+        "read them)"
+        if t.done_when_recorded
+        else ""
+    )
     lines.append(
-        f"{plural(t.added, 'action item')} added and {t.closed} done {span}; "
+        f"{plural(t.added, 'action item')} added and {t.closed} done {span}{already}; "
         f"{t.open_now} still open."
     )
+    if t.existing_at_end:
+        by = "so far" if report.period.end >= report.as_of else "by the end of the period"
+        lines.append(
+            f"Completion: {t.done_by_end} of {plural(t.existing_at_end, 'action item')} done {by} "
+            f"({percent(t.completion_rate)})."
+        )
     if report.overdue:
         owners = report.owners
         # Name a person only when one clearly has more than anyone else.
@@ -84,7 +96,7 @@ def at_a_glance(report: WeeklyReport) -> list[str]:
     if known:
         top_cause = known[0]
         lines.append(
-            f"Most common cause over the last {CAUSE_WINDOW_DAYS} days: {top_cause.label} "
+            f"Most common cause {cause_window(report)}: {top_cause.label} "
             f"({plural(top_cause.recent, 'incident')}, {top_cause.previous} in the "
             f"{CAUSE_WINDOW_DAYS} days before)."
         )
@@ -97,6 +109,40 @@ def at_a_glance(report: WeeklyReport) -> list[str]:
     return lines
 
 
+def cause_window(report: WeeklyReport) -> str:
+    """"over the last 90 days (to 29 November 2026)": the causes part always says its window,
+    which is not the report's period."""
+    return f"over the last {CAUSE_WINDOW_DAYS} days (to {long_date(report.causes.recent_end)})"
+
+
+def cause_window_note(report: WeeklyReport) -> str:
+    """What the causes part covers, in a sentence, and how to see the whole period."""
+    c, p = report.causes, report.period
+    text = (
+        f"Incidents by root cause over the last {CAUSE_WINDOW_DAYS} days "
+        f"({c.recent_start.isoformat()} to {c.recent_end.isoformat()}), against the "
+        f"{CAUSE_WINDOW_DAYS} days before ({c.previous_start.isoformat()} to {c.previous_end.isoformat()})."
+    )
+    if c.recent_start > p.start or c.recent_end < p.end:
+        text += (
+            f" This is not the report's period: pmt causes --since {p.start.isoformat()} "
+            f"--until {min(p.end, report.as_of).isoformat()} counts that."
+        )
+    return text
+
+
+def week_label(report: WeeklyReport, week: WeekPoint) -> str:
+    """``2026-W49``, or ``2026-W50 (so far)`` for the week still going on."""
+    return f"{week.week} (so far)" if week.end >= report.as_of else week.week
+
+
+def completion(s: ItemStats) -> str:
+    """"29% (9/31)": the rate with what it is out of."""
+    if not s.existing_at_end:
+        return "n/a"
+    return f"{percent(s.completion_rate)} ({s.done_by_end}/{s.existing_at_end})"
+
+
 def stats_cells(s: ItemStats) -> list[object]:
     """One row of the items-by-priority table, the same in every format."""
     return [
@@ -105,7 +151,7 @@ def stats_cells(s: ItemStats) -> list[object]:
         s.closed,
         s.open_now,
         s.overdue_now,
-        percent(s.completion_rate),
+        completion(s),
         "n/a" if s.median_days_to_close is None else f"{s.median_days_to_close:g}",
         s.due,
         s.met_deadline,

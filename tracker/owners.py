@@ -1,0 +1,65 @@
+"""``pmt owners``: every owner in the store, their open and overdue items, and who they are on
+GitHub and Jira (``tracker.people``): the way to find who would be left unassigned.
+
+Plain SQL on a connection, like ``tracker.queries`` (no ORM).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import case, func, select
+
+from tracker.people import github_login, jira_user, person_key
+from tracker.queries import _ITEMS, _POSTMORTEMS, _overdue_condition
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from tracker.config import Settings
+
+
+@dataclass(frozen=True)
+class OwnerRow:
+    owner: str  # a spelling without "@" when there is one
+    spellings: list[str]
+    open: int
+    overdue: int
+    github: str | None
+    jira: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def owners(conn: Connection, settings: Settings, as_of: date) -> list[OwnerRow]:
+    """Owners of items not removed, most overdue first; the same person's spellings merged."""
+    count_open = func.coalesce(func.sum(case((_ITEMS.c.status == "open", 1), else_=0)), 0)
+    count_late = func.coalesce(func.sum(case((_overdue_condition(as_of), 1), else_=0)), 0)
+    query = (
+        select(_ITEMS.c.owner, count_open, count_late)
+        .select_from(_ITEMS.join(_POSTMORTEMS, _ITEMS.c.postmortem_id == _POSTMORTEMS.c.id))
+        .where(
+            _ITEMS.c.owner.is_not(None),
+            _ITEMS.c.status != "removed",
+            _POSTMORTEMS.c.removed_at.is_(None),
+        )
+        .group_by(_ITEMS.c.owner)
+        .order_by(_ITEMS.c.owner)
+    )
+    merged: dict[str, list[Any]] = {}
+    for owner, open_n, late_n in conn.execute(query):
+        entry = merged.setdefault(person_key(owner), [[], 0, 0])
+        entry[0].append(owner)
+        entry[1] += int(open_n)
+        entry[2] += int(late_n)
+    rows = []
+    for spellings, open_n, late_n in merged.values():
+        # A spelling written as a handle ("@lena-k") names the login, whichever comes first.
+        login = next((g for s in spellings if (g := github_login(s, settings))), None)
+        shown = next((s for s in spellings if not s.startswith("@")), spellings[0])
+        rows.append(OwnerRow(shown, spellings, open_n, late_n, login, jira_user(shown, settings)))
+    rows.sort(key=lambda r: (-r.overdue, -r.open, person_key(r.owner)))
+    return rows

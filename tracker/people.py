@@ -1,0 +1,68 @@
+"""Who an owner is on each tracker: the owner as written in a postmortem -> a GitHub login, a
+Jira user (an accountId, an e-mail or a name).
+
+- ``[github] owners`` and ``[jira] owners`` map an owner to the tracker's user. The lookup
+  ignores case and a leading ``@``: "Lena", "lena" and "@Lena" are one person, as
+  ``pmt overdue`` groups them.
+- An owner written as a GitHub handle (``@lena-k``) is that login when the table does not name
+  them and ``[github] handles`` is on (the default): nobody has to list every engineer.
+  A plain name ("Lena") is never taken for a login: it may be somebody else's.
+
+The sync backends and reminders are to ask here (``github_login``, ``jira_user``), so that
+every command assigns and mentions the same people; ``pmt owners`` shows the result. Note: the
+parser keeps an owner without its ``@`` (``@lena-k`` is stored as ``lena-k``), so a handle is
+recognised where the ``@`` reached the store, or where the caller says ``handle=True``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.config import Settings
+
+# GitHub's rule for a user name: letters, digits and single hyphens, at most 39, no edge hyphen.
+_GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+
+
+def person_key(owner: str) -> str:
+    """One person however written: no case, no leading ``@``, no surrounding space."""
+    return owner.strip().lstrip("@").casefold()
+
+
+def lookup(table: Mapping[str, str], owner: str | None) -> str | None:
+    """``owner`` in an owner table, by ``person_key``; None when it is not there."""
+    if not owner:
+        return None
+    wanted = person_key(owner)
+    for name, value in table.items():
+        if person_key(name) == wanted and value:
+            return value
+    return None
+
+
+def github_login(
+    owner: str | None, settings: Settings, *, handle: bool | None = None
+) -> str | None:
+    """The GitHub login of ``owner``: ``[github] owners``, else the handle itself.
+
+    ``handle`` says whether the owner was written as ``@handle``; None: judged from a leading
+    ``@`` in ``owner`` (the parser keeps owners without it, so callers that know say so)."""
+    if not owner:
+        return None
+    mapped = lookup(settings.github.owners, owner)
+    if mapped:
+        return mapped.lstrip("@")
+    written_as_handle = owner.strip().startswith("@") if handle is None else handle
+    name = owner.strip().lstrip("@")
+    if settings.github.handles and written_as_handle and _GITHUB_LOGIN.match(name):
+        return name
+    return None
+
+
+def jira_user(owner: str | None, settings: Settings) -> str | None:
+    """The Jira user of ``owner`` from ``[jira] owners``: an accountId (Cloud), an e-mail or a
+    name to search (Cloud), or a user name (Data Center)."""
+    return lookup(settings.jira.owners, owner)
