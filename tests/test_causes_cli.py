@@ -229,3 +229,27 @@ def test_sync_warns_about_a_repeat_it_ingests(workdir: Path, monkeypatch: pytest
     [repeat] = json.loads(out)["repeats"]
     assert (repeat["earlier"], repeat["kind"], repeat["fix_held"]) == ("pms/2025-01-10-cert.md", "fix_did_not_hold", False)
     assert backend.writes == 0
+
+
+def test_explain_shows_the_label_and_the_features_behind_it(workdir: Path) -> None:
+    write(workdir, "2025-06-02-cert.md", CERT_LATE)
+    assert run("ingest", "pms")[0] == 0
+    code, out, _ = run("causes", "--explain", "pms/2025-06-02-cert.md")
+    assert code == 0, out
+    assert out.startswith("pms/2025-06-02-cert.md: cert_credential")
+    assert "Probabilities" in out and "Features behind the label" in out
+    assert "mechanism:cert_expired" in out or "word:cert" in out
+
+    code, out, _ = run("causes", "--explain", "pms/2025-06-02-cert.md", "--format", "json")
+    doc = json.loads(out)
+    assert doc["category"] == "cert_credential" and doc["source"] == "classifier"
+    assert doc["model_version"].startswith("1.")
+    assert doc["probabilities"][0] == {"category": "cert_credential", "probability": doc["confidence"]}
+    assert all(r["weight"] > 0 for r in doc["reasons"]) and doc["reasons"]
+
+
+def test_explain_of_an_unknown_postmortem_is_a_user_error(workdir: Path) -> None:
+    assert run("ingest", "pms")[0] == 0
+    code, _, err = run("causes", "--explain", "nope.md")
+    assert code == 1
+    assert "no postmortem 'nope.md'" in err

@@ -1,39 +1,49 @@
 """Classify a root cause into the taxonomy, with an optional secondary category and a confidence.
 
-The classifier is a weighted lexicon (``tracker.causes.lexicon``): it can say *why* it chose a
-category (the mechanisms it saw), it needs no training data at run time, and it classifies ten
-thousand texts in well under a second per thousand. Front matter (``cause:`` or a
-``cause/<category>`` tag) overrides it with confidence 1.0.
+The category comes from the trained classifier (``tracker.causes.model``; trained by
+``python -m tracker.causes.train`` on real incidents): calibrated probabilities over the
+categories, from the words and character n-grams of the root cause and the lexicon's evidence.
+Below the confidence threshold (the model's, or ``causes.min_confidence``) the answer is
+``unknown``: pmt does not guess. So is a text that names nothing, or that says the cause is not
+known yet. Front matter (``cause:`` or a ``cause/<category>`` tag) overrides the classifier
+with confidence 1.0.
+
+Texts are classified in batches (``classify_many``): the vectorizers cost far more per call
+than per text.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from bisect import bisect_right
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from tracker.causes import lexicon
-from tracker.causes.prefilter import may_contain, required_literals
-from tracker.causes.scan import Scanner, View
-from tracker.causes.taxonomy import BY_NAME, NAMES, UNKNOWN, canonical
+from tracker.causes.evidence import Evidence, cause_text, text_evidence, with_extra
+from tracker.causes.model import MODEL_DETAIL_CHARS, Reason, load_model
+from tracker.causes.taxonomy import BY_NAME, UNKNOWN, canonical
 from tracker.models import Postmortem
 
 SOURCE_FRONT_MATTER = "front_matter"
 SOURCE_CLASSIFIER = "classifier"
 
-# A secondary category must score at least this share of the primary's score, and this much.
+# A secondary category must have at least this share of the primary's probability, and this much.
 SECONDARY_SHARE = 0.45
-SECONDARY_MIN = 1.5
-# The section's full text counts for less than the one-sentence root cause.
-DETAIL_WEIGHT = 0.5
-# Long sections are cut: the cause is nearly always stated early, and regexes cost per character.
-MAX_DETAIL_CHARS = 3000
+SECONDARY_MIN = 0.15
 
-_ORDER = {name: i for i, name in enumerate(NAMES)}
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
+__all__ = [
+    "Classification",
+    "SOURCE_CLASSIFIER",
+    "SOURCE_FRONT_MATTER",
+    "cause_text",
+    "classify_fields",
+    "classify_many",
+    "classify_postmortem",
+    "classify_text",
+    "explain",
+    "front_matter_override",
+    "front_matter_text",
+    "text_evidence",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,185 +65,121 @@ class Classification:
         }
 
 
-@dataclass(slots=True)
-class Evidence:
-    """What the lexicon found in a text: a score per category and the mechanisms seen."""
-
-    scores: dict[str, float] = field(default_factory=dict)
-    mechanisms: dict[str, float] = field(default_factory=dict)
-    unknown_stated: bool = False
-    discovery: bool = False
-
-    def add(self, other: Evidence, factor: float) -> None:
-        for cat, s in other.scores.items():
-            self.scores[cat] = self.scores.get(cat, 0.0) + s * factor
-        for name, s in other.mechanisms.items():
-            self.mechanisms[name] = max(self.mechanisms.get(name, 0.0), s * factor)
-        self.unknown_stated = self.unknown_stated or other.unknown_stated
-        self.discovery = self.discovery or other.discovery
+Fields = tuple["str | None", "str | None", "Mapping[str, Any] | None"]
 
 
-class _Breaks:
-    """Where clause weights change (start, weight): the clause after "due to" names the cause
-    (weighted up), after "causing" the effect (weighted down); a sentence starts afresh."""
-
-    __slots__ = ("starts", "weights")
-
-    def __init__(self, text: str, spans: Mapping[int, list[tuple[int, int]]]) -> None:
-        events: list[tuple[int, float]] = [(0, 1.0)]
-        for m in _SENTENCE_END.finditer(text):
-            events.append((m.end(), 1.0))
-        for k, weight in ((_CAUSE, 1.25), (_EFFECT, 0.5)):
-            for _, end in spans.get(k, ()):
-                events.append((end, weight))
-        events.sort()
-        self.starts = [start for start, _ in events]
-        self.weights = [weight for _, weight in events]
-
-    def weight_at(self, pos: int) -> float:
-        """The weight of the last break at or before ``pos``."""
-        return self.weights[bisect_right(self.starts, pos) - 1]
+@dataclass(frozen=True)
+class _Input:
+    sentence: str
+    detail: str
+    evidence: Evidence
+    override: Classification | None
 
 
-# A negation holds one of these: a window without any of them is not read by the regex.
-_NEGATION_WORDS = required_literals(lexicon.NEGATION_PATTERN)
-_BOILERPLATE_WORDS = required_literals(lexicon.BOILERPLATE_PATTERN)
+def _prepare(root_cause: str | None, detail: str | None, front_matter: Mapping[str, Any] | None) -> _Input:
+    sentence, rest = cause_text(root_cause, detail)
+    extra = front_matter_text(front_matter)
+    ev = text_evidence(root_cause, detail, extra)
+    return _Input(with_extra(sentence, extra), rest, ev, front_matter_override(front_matter))
 
 
-# One search for any of them: literal alternatives, longest first.
-_NEGATION_WORD = re.compile(
-    "|".join(re.escape(w) for w in sorted(_NEGATION_WORDS or (), key=lambda w: (-len(w), w)))
-    or r"(?!)"
-)
+def classify_many(items: Sequence[Fields], *, min_confidence: float | None = None) -> list[Classification]:
+    """Classify (root cause, section text, front matter) triples: front matter first, else the
+    model on the root cause and its section. ``min_confidence``: below it the answer is
+    ``unknown`` (None: the model's own threshold)."""
+    inputs = [_prepare(*item) for item in items]
+    asked = [i for i, x in enumerate(inputs) if x.override is None and x.sentence and not x.evidence.says_unknown]
+    out: list[Classification | None] = [None] * len(inputs)
+    if asked:
+        model = load_model()
+        threshold = model.threshold if min_confidence is None else min_confidence
+        predictions = model.predict(
+            [inputs[i].sentence for i in asked],
+            [inputs[i].detail[:MODEL_DETAIL_CHARS] for i in asked],
+            [inputs[i].evidence for i in asked],
+        )
+        for i, prediction in zip(asked, predictions):
+            mechanisms = inputs[i].evidence.ranked_mechanisms()
+            (primary, top), (runner_up, second) = prediction.ranked()[:2]
+            if primary == UNKNOWN or top < threshold:
+                out[i] = Classification(UNKNOWN, None, round(1.0 - top if primary != UNKNOWN else top, 3), SOURCE_CLASSIFIER, mechanisms)
+                continue
+            secondary = None
+            if runner_up != UNKNOWN and second >= SECONDARY_MIN and second >= SECONDARY_SHARE * top:
+                secondary = runner_up
+            out[i] = Classification(primary, secondary, round(top, 3), SOURCE_CLASSIFIER, mechanisms)
+    results: list[Classification] = []
+    for x, found in zip(inputs, out):
+        mechanisms = x.evidence.ranked_mechanisms()
+        if x.override is not None:
+            found = Classification(x.override.category, x.override.secondary, 1.0, SOURCE_FRONT_MATTER, mechanisms)
+        elif found is None:
+            # No text (certain), or a text that says its cause is not known yet.
+            found = Classification(UNKNOWN, None, 1.0 if not x.sentence else 0.8, SOURCE_CLASSIFIER, mechanisms)
+        results.append(found)
+    return results
 
 
-def _negated(view: View, start: int, negatable: bool) -> bool:
-    """True when the match at ``start`` is negated ("not a DDoS"). ``negatable``: the text holds
-    a negating word somewhere (or may, as far as a plain search can tell)."""
-    if not negatable:
-        return False
-    if view.exact and _NEGATION_WORDS is not None:
-        if _NEGATION_WORD.search(view.lowered, max(0, start - 40), start) is None:
-            return False
-    return lexicon.NEGATION_PATTERN.search(view.text[max(0, start - 40) : start]) is not None
-
-
-def _first_match_weight(spans: list[tuple[int, int]], view: View, breaks: _Breaks, negatable: bool) -> float:
-    """The weight of the best placed match that is not negated (0.0 when none is)."""
-    best = 0.0
-    for start, _ in spans:
-        if _negated(view, start, negatable):
-            continue
-        weight = breaks.weight_at(start)
-        if weight > best:
-            best = weight
-            if best >= 1.25:
-                break
-    return best
-
-
-# Every pattern of the lexicon, scanned together (see scan): the mechanisms, then the cues,
-# then the markers of causes and effects and of causes said to be unknown.
-_SCANNER = Scanner(
-    [m.pattern for m in lexicon.MECHANISMS]
-    + [cue[1] for cue in lexicon.CUES]
-    + [lexicon.CAUSE_MARKERS, lexicon.EFFECT_MARKERS, lexicon.UNKNOWN_PATTERN, lexicon.DISCOVERY_PATTERN]
-)
-_N_MECHANISMS = len(lexicon.MECHANISMS)
-_N_SCORED = _N_MECHANISMS + len(lexicon.CUES)
-_CAUSE, _EFFECT, _UNKNOWN, _DISCOVERY = range(_N_SCORED, _N_SCORED + 4)
-
-
-def evidence(text: str | None) -> Evidence:
-    """Score ``text`` against every mechanism and cue of the lexicon."""
-    ev = Evidence()
-    if not text or not text.strip():
-        return ev
-    if may_contain(text, _BOILERPLATE_WORDS):
-        text = lexicon.BOILERPLATE_PATTERN.sub(" ", text)
-    view = View(text)
-    spans = _SCANNER.spans(view)
-    breaks = _Breaks(text, spans)
-    negatable = not view.exact or _NEGATION_WORDS is None or _NEGATION_WORD.search(view.lowered) is not None
-    for k, found in spans.items():
-        if k >= _N_SCORED:
-            break
-        w = _first_match_weight(found, view, breaks, negatable)
-        if not w:
-            continue
-        if k < _N_MECHANISMS:
-            mech = lexicon.MECHANISMS[k]
-            score = mech.weight * w
-            ev.mechanisms[mech.name] = max(ev.mechanisms.get(mech.name, 0.0), score)
-            ev.scores[mech.category] = ev.scores.get(mech.category, 0.0) + score
-        else:
-            category, _pattern, weight = lexicon.CUES[k - _N_MECHANISMS]
-            ev.scores[category] = ev.scores.get(category, 0.0) + weight * w
-    ev.unknown_stated = _UNKNOWN in spans
-    ev.discovery = _DISCOVERY in spans
-    return ev
-
-
-def confidence_of(top: float, second: float) -> float:
-    """High when the top score is large (strong evidence) and well ahead of the runner-up."""
-    if top <= 0:
-        return 0.0
-    margin = top / (top + second)
-    strength = 1.0 - math.exp(-top / 2.5)
-    return round(margin * strength, 3)
-
-
-def decide(ev: Evidence, *, has_text: bool, min_confidence: float) -> Classification:
-    """Turn evidence into a category (or ``unknown``), a secondary category and a confidence."""
-    mechanisms = tuple(sorted(ev.mechanisms, key=lambda n: -ev.mechanisms[n]))
-    if not has_text:
-        return Classification(UNKNOWN, None, 1.0, SOURCE_CLASSIFIER, ())
-    if ev.unknown_stated and not ev.discovery:
-        return Classification(UNKNOWN, None, 0.8, SOURCE_CLASSIFIER, mechanisms)
-    ranked = sorted(
-        ((s, c) for c, s in ev.scores.items() if s > 0), key=lambda sc: (-sc[0], _ORDER[sc[1]])
-    )
-    if not ranked:
-        return Classification(UNKNOWN, None, 0.6, SOURCE_CLASSIFIER, mechanisms)
-    top, primary = ranked[0]
-    second, runner_up = ranked[1] if len(ranked) > 1 else (0.0, None)
-    conf = confidence_of(top, second)
-    if conf < min_confidence:
-        return Classification(UNKNOWN, None, round(1.0 - conf, 3), SOURCE_CLASSIFIER, mechanisms)
-    secondary = None
-    if runner_up is not None and second >= SECONDARY_MIN and second >= SECONDARY_SHARE * top:
-        secondary = runner_up
-    return Classification(primary, secondary, conf, SOURCE_CLASSIFIER, mechanisms)
-
-
-def cause_text(root_cause: str | None, detail: str | None) -> tuple[str, str]:
-    """The sentence and the rest of the section (without the sentence repeated), both cleaned."""
-    sentence = (root_cause or "").strip()
-    rest = (detail or "").strip()
-    if sentence and rest.startswith(sentence):
-        rest = rest[len(sentence) :].strip()
-    elif not sentence and rest:
-        sentence, rest = rest, ""
-    return sentence, rest[:MAX_DETAIL_CHARS]
+def classify_fields(
+    root_cause: str | None,
+    detail: str | None,
+    front_matter: Mapping[str, Any] | None,
+    *,
+    min_confidence: float | None = None,
+) -> Classification:
+    return classify_many([(root_cause, detail, front_matter)], min_confidence=min_confidence)[0]
 
 
 def classify_text(
-    root_cause: str | None, detail: str | None = None, *, min_confidence: float = 0.2
+    root_cause: str | None, detail: str | None = None, *, min_confidence: float | None = None
 ) -> Classification:
     """Classify a root cause sentence (and, weighted less, the root-cause section around it)."""
     return classify_fields(root_cause, detail, None, min_confidence=min_confidence)
 
 
-def text_evidence(root_cause: str | None, detail: str | None, extra: str | None = None) -> Evidence:
-    """The evidence the classifier weighs: the sentence (after ``extra``, a free-text
-    front-matter cause) in full, and the rest of the section at half weight."""
-    sentence, rest = cause_text(root_cause, detail)
-    if extra:
-        sentence = f"{extra}. {sentence}" if sentence else extra
-    ev = evidence(sentence)
-    if rest:
-        ev.add(evidence(rest), DETAIL_WEIGHT)
-    return ev
+def classify_postmortem(pm: Postmortem, *, min_confidence: float | None = None) -> Classification:
+    """Front matter first; otherwise the classifier on the root cause and its section."""
+    return classify_fields(pm.root_cause, pm.root_cause_detail, pm.front_matter, min_confidence=min_confidence)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a text got its label: the classification, the model's probabilities of the top
+    categories, and the features that raised the label's score most."""
+
+    classification: Classification
+    probabilities: list[tuple[str, float]]
+    reasons: list[Reason]
+    model_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.classification.to_dict(),
+            "model_version": self.model_version,
+            "probabilities": [{"category": c, "probability": round(p, 3)} for c, p in self.probabilities],
+            "reasons": [{"feature": r.feature, "weight": round(r.weight, 3)} for r in self.reasons],
+        }
+
+
+def explain(
+    root_cause: str | None,
+    detail: str | None,
+    front_matter: Mapping[str, Any] | None,
+    *,
+    min_confidence: float | None = None,
+    limit: int = 10,
+) -> Explanation:
+    """The classification of one text with the features behind it (for ``pmt causes --explain``)."""
+    c = classify_fields(root_cause, detail, front_matter, min_confidence=min_confidence)
+    x = _prepare(root_cause, detail, front_matter)
+    model = load_model()
+    if not x.sentence:
+        return Explanation(c, [], [], model.version)
+    features = model.features([x.sentence], [x.detail[:MODEL_DETAIL_CHARS]], [x.evidence])
+    ranked = [(cls, float(p)) for cls, p in zip(model.classes, model.probabilities(features)[0])]
+    ranked.sort(key=lambda cp: -cp[1])
+    label = c.category if c.category in model.classes and c.source == SOURCE_CLASSIFIER else ranked[0][0]
+    return Explanation(c, ranked[:5], model.reasons(features, 0, label, limit), model.version)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -291,25 +237,3 @@ def front_matter_text(front_matter: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def classify_postmortem(pm: Postmortem, *, min_confidence: float = 0.2) -> Classification:
-    """Front matter first; otherwise the classifier on the root cause and its section."""
-    return classify_fields(
-        pm.root_cause, pm.root_cause_detail, pm.front_matter, min_confidence=min_confidence
-    )
-
-
-def classify_fields(
-    root_cause: str | None,
-    detail: str | None,
-    front_matter: Mapping[str, Any] | None,
-    *,
-    min_confidence: float = 0.2,
-) -> Classification:
-    override = front_matter_override(front_matter)
-    extra = front_matter_text(front_matter)
-    ev = text_evidence(root_cause, detail, extra)
-    sentence, _ = cause_text(root_cause, detail)
-    if override is not None:
-        mechanisms = tuple(sorted(ev.mechanisms, key=lambda n: -ev.mechanisms[n]))
-        return Classification(override.category, override.secondary, 1.0, SOURCE_FRONT_MATTER, mechanisms)
-    return decide(ev, has_text=bool(sentence or extra), min_confidence=min_confidence)

@@ -17,9 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from tracker.causes.classify import cause_text, text_evidence
+from tracker.causes.evidence import cause_text, text_evidence
 from tracker.causes.normalise import normalise
-from tracker.causes.similar import word_terms
+from tracker.causes.vectors import word_terms
 
 if TYPE_CHECKING:
     from tracker.tables import PostmortemRow

@@ -11,6 +11,10 @@ labelled test set):
 
 Triggers (deploy, release, rollout, change) are deliberately weak: they say *when* something
 broke, not *how*.
+
+The lexicon does not decide the category: its evidence (``tracker.causes.evidence``) is a set
+of features of the trained model (``tracker.causes.model``), which learned how far to trust it.
+Changing a pattern changes those features: retrain (``python -m tracker.causes.train``).
 """
 
 from __future__ import annotations

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-from tracker.causes.linear import LinearSet
-from tracker.causes.prefilter import may_contain, required_literals
+from tracker.causes.matcher import PatternSet
 
 # Acronyms and capitalised words that describe mechanisms, kept when other capitalised words
 # (names of companies, products, people, hosts) are dropped.
@@ -46,19 +45,14 @@ _KINDS: list[tuple[str, str]] = [
 ]
 
 
-Fold = tuple[re.Pattern[str], str, "frozenset[str] | None"]
+Fold = tuple[re.Pattern[str], str]
 
 
-def _gated(pairs: list[tuple[str, str]], wrap: str) -> list[Fold]:
-    """Each pattern with the literals one of which it needs (see prefilter): most patterns are
-    skipped per text, without running them."""
-    out = []
-    for source, word in pairs:
-        pattern = re.compile(wrap.format(source), re.IGNORECASE)
-        out.append((pattern, word, required_literals(pattern)))
-    return out
+def _compiled(pairs: list[tuple[str, str]], wrap: str) -> list[Fold]:
+    return [(re.compile(wrap.format(source), re.IGNORECASE), word) for source, word in pairs]
 
-_KIND_PATTERNS = _gated(_KINDS, r"\b(?:{})\b")
+
+_KIND_PATTERNS = _compiled(_KINDS, r"\b(?:{})\b")
 
 _SYNONYMS: list[tuple[str, str]] = [
     (r"\b(?:ssl|tls|x\.?509|https)[ -]?(?:cert(?:ificate)?s?)\b|\bcerts?\b|\bcertificates\b", "certificate"),
@@ -90,7 +84,7 @@ _SYNONYMS: list[tuple[str, str]] = [
     (r"\bstale\b|\boutdated\b|\bold(?:er)? (?:version|content|data|values)\b", "stale"),
     (r"\bpurg(?:e|ed|ing)\b|\binvalidat(?:e|ed|ion|ing)\b", "invalidate"),
 ]
-_SYNONYM_PATTERNS = _gated(_SYNONYMS, "{}")
+_SYNONYM_PATTERNS = _compiled(_SYNONYMS, "{}")
 _FOLDS = [*_KIND_PATTERNS, *_SYNONYM_PATTERNS]
 
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
@@ -110,37 +104,32 @@ _MONTHS = re.compile(
 
 
 # Every replacement, in order: names and addresses out, products folded into their kind,
-# synonyms folded, then versions and numbers out. Each with the literals one of which it needs.
-Step = tuple[re.Pattern[str], str, "frozenset[str] | None"]
+# synonyms folded, then versions and numbers out.
+Step = tuple[re.Pattern[str], str]
 _STEPS: list[Step] = [
-    *[
-        (pattern, replacement, required_literals(pattern, min_length=1))
-        for pattern, replacement in ((_URL, " "), (_EMAIL, " "), (_HOST, " host "), (_CODE, r" \1 "))
-    ],
-    *[(pattern, f" {word} ", need) for pattern, word, need in _FOLDS],
-    (_VERSION, " ", None),
-    (_NUMBER, " ", None),
+    (_URL, " "),
+    (_EMAIL, " "),
+    (_HOST, " host "),
+    (_CODE, r" \1 "),
+    *[(pattern, f" {word} ") for pattern, word in _FOLDS],
+    (_VERSION, " "),
+    (_NUMBER, " "),
 ]
-# RE2 tells in one pass which replacements can change the text (see linear).
-_LINEAR = LinearSet([pattern for pattern, _, _ in _STEPS])
+# RE2 tells in one pass which replacements can change the text (see matcher).
+_PATTERNS = PatternSet([pattern for pattern, _ in _STEPS])
 
 
 def _replace(text: str) -> str:
     """``text`` after every step, each applied to what the previous ones left."""
-    may = _LINEAR.may_match(text)
-    lowered = text.lower() if may is None else ""
-    for k, (pattern, replacement, need) in enumerate(_STEPS):
-        if may is not None:
-            if k not in may:
-                continue
-        elif not may_contain(text, need, lowered):
+    may = _PATTERNS.may_match(text)
+    for k, (pattern, replacement) in enumerate(_STEPS):
+        if may is not None and k not in may:
             continue
         replaced = pattern.sub(replacement, text)
         if replaced != text:
             # The steps still to come must see the text as it is now.
             text = replaced
-            may = _LINEAR.may_match(text)
-            lowered = text.lower() if may is None else ""
+            may = _PATTERNS.may_match(text)
     return text
 
 

@@ -26,13 +26,8 @@ from typing import TYPE_CHECKING, Any
 
 from tracker.bulk import fewer_collections
 from tracker.causes import features as feat
-from tracker.causes.classify import (
-    Classification,
-    cause_text,
-    classify_fields,
-    front_matter_text,
-    text_evidence,
-)
+from tracker.causes.classify import Classification, classify_many, front_matter_text
+from tracker.causes.evidence import cause_text, text_evidence
 from tracker.causes.features import STATS
 from tracker.causes.similar import (
     PER_KEY,
@@ -194,14 +189,25 @@ def front_matter_of(row: PostmortemRow, settings: Settings | None = None) -> dic
     return front if isinstance(front, dict) else {}
 
 
-def classify_row(
-    row: PostmortemRow, settings: Settings, document: Postmortem | None = None
-) -> Classification:
-    """Classify a stored postmortem: front matter (from the parsed document or the store) first."""
-    front = document.front_matter if document is not None else front_matter_of(row, settings)
-    return classify_fields(
-        row.root_cause, row.root_cause_detail, front, min_confidence=settings.causes.min_confidence
+def classify_rows(
+    rows: Sequence[PostmortemRow], settings: Settings, documents: Mapping[str, Postmortem] | None = None
+) -> list[Classification]:
+    """Classify stored postmortems in one batch: front matter (from the parsed document or the
+    store) first."""
+    documents = documents or {}
+    fronts = [
+        doc.front_matter if (doc := documents.get(row.key)) is not None else front_matter_of(row, settings)
+        for row in rows
+    ]
+    return classify_many(
+        [(row.root_cause, row.root_cause_detail, front) for row, front in zip(rows, fronts)],
+        min_confidence=settings.causes.min_confidence,
     )
+
+
+def classify_row(row: PostmortemRow, settings: Settings, document: Postmortem | None = None) -> Classification:
+    """Classify one stored postmortem (see ``classify_rows``)."""
+    return classify_rows([row], settings, {row.key: document} if document is not None else None)[0]
 
 
 def load_corpus(
@@ -227,12 +233,13 @@ def load_corpus(
     classifications: dict[str, Classification] = {}
     docs = []
     mechanisms: frozenset[str] | None
+    unclassified = [row for row in rows if row.key in fresh or stored_classification(row) is None]
+    computed = dict(zip((row.key for row in unclassified), classify_rows(unclassified, settings, documents)))
     for row in rows:
         stored = None if row.key in fresh else stored_classification(row)
         if stored is None:
-            computed = classify_row(row, settings, documents.get(row.key))
-            classifications[row.key] = computed
-            mechanisms = frozenset(computed.mechanisms)
+            classifications[row.key] = computed[row.key]
+            mechanisms = frozenset(computed[row.key].mechanisms)
         else:
             classifications[row.key] = stored
             mechanisms = None
@@ -739,9 +746,16 @@ def _incremental_repeats(
         for row in session.scalars(select(PostmortemRow).where(col(PostmortemRow.id).in_(chunk))):
             assert row.id is not None
             earlier_rows[row.id] = row
+    unclassified = []
     for row in earlier_rows.values():
         if row.key not in classifications:
-            classifications[row.key] = stored_classification(row) or classify_row(row, settings)
+            stored = stored_classification(row)
+            if stored is None:
+                unclassified.append(row)
+            else:
+                classifications[row.key] = stored
+    for row, c in zip(unclassified, classify_rows(unclassified, settings)):
+        classifications[row.key] = c
     out: list[tuple[PostmortemRow, PostmortemRow, float]] = []
     for row in rows:
         for score, e in best.get(row.id or 0, []):
@@ -793,12 +807,15 @@ def analyse_postmortems(
         query_mechanisms: dict[str, frozenset[str]] = {}
         fresh: dict[str, tuple[PostmortemRow, feat.Features]] = {}
         writes: dict[int, tuple[PostmortemRow, dict[str, Any]]] = {}
-        for row in rows:
-            document = documents.get(row.key)
-            front = document.front_matter if document is not None else front_matter_of(row, settings)
-            c = classify_fields(
-                row.root_cause, row.root_cause_detail, front, min_confidence=settings.causes.min_confidence
-            )
+        fronts = [
+            doc.front_matter if (doc := documents.get(row.key)) is not None else front_matter_of(row, settings)
+            for row in rows
+        ]
+        classified = classify_many(
+            [(row.root_cause, row.root_cause_detail, front) for row, front in zip(rows, fronts)],
+            min_confidence=settings.causes.min_confidence,
+        )
+        for row, front, c in zip(rows, fronts, classified):
             classifications[row.key] = c
             query_mechanisms[row.key] = frozenset(c.mechanisms)
             # The stored mechanisms are the text's own; a free-text front-matter cause adds to

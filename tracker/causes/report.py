@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from tracker.causes.classify import Classification
+from tracker.causes.classify import Classification, Explanation
 from tracker.causes.repeats import RepeatWarning, find_repeats, load_corpus
 from tracker.causes.taxonomy import BY_NAME, NAMES
 
@@ -184,3 +184,36 @@ def causes_report(store: Store, settings: Settings, period: Period, as_of: date)
         for row in members
     ]
     return CausesReport(period, previous, categories, postmortems)
+
+
+@dataclass(frozen=True)
+class StoredExplanation:
+    """``pmt causes --explain``: a stored postmortem's label and the features behind it."""
+
+    key: str
+    path: str
+    title: str | None
+    explanation: Explanation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "key": self.key, "title": self.title, **self.explanation.to_dict()}
+
+
+def explain_postmortem(store: Store, settings: Settings, key_or_path: str) -> StoredExplanation | None:
+    """Classify the postmortem named (by key or path) as ingest would, with its reasons."""
+    from tracker.causes.classify import explain
+    from tracker.causes.repeats import front_matter_of
+    from tracker.queries import find_postmortem
+
+    project = settings.project_root
+    with store.session(write=False) as session:
+        row = find_postmortem(session, key_or_path, settings.ingest_root(project), project)
+        if row is None:
+            return None
+        found = explain(
+            row.root_cause,
+            row.root_cause_detail,
+            front_matter_of(row, settings),
+            min_confidence=settings.causes.min_confidence,
+        )
+        return StoredExplanation(row.key, row.path, row.title, found)

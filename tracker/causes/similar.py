@@ -22,15 +22,14 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from tracker.causes import lexicon, tfidf
-from tracker.causes.classify import evidence
+from tracker.causes import lexicon
+from tracker.causes.evidence import evidence
 from tracker.causes.normalise import normalise
-from tracker.causes.stop_words import ENGLISH_STOP_WORDS
+from tracker.causes.vectors import char_tfidf, drop_stop, word_vectorizer
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,17 +51,6 @@ PER_KEY = 40
 # posting list long); it is not used as a key.
 MAX_KEY_DF = 0.2
 
-# Postmortem prose that says nothing about the mechanism.
-_DOMAIN_STOP_WORDS = {
-    "root", "cause", "caused", "causes", "causing", "issue", "issues", "incident", "outage",
-    "problem", "problems", "customers", "customer", "users", "user", "service", "services",
-    "our", "we", "us", "team", "teams", "result", "resulted", "resulting", "led", "lead",
-    "leading", "due", "because", "which", "that", "this", "was", "were", "had", "has", "have",
-    "after", "before", "during", "when", "while", "then", "time", "minutes", "hours", "hour",
-    "day", "days", "week", "weeks", "affected", "impact", "impacted", "errors", "error",
-    "failed", "failure", "failing", "down", "unavailable", "degraded", "production",
-    "requests", "request", "some", "all", "one", "two", "also", "still", "about", "around",
-}
 
 # Mechanisms that say where rather than how; they count for little in the overlap.
 _WEAK_MECHANISMS = {
@@ -181,33 +169,21 @@ class MechanismIndex:
     def __post_init__(self) -> None:
         import numpy as np
         from scipy.sparse import csr_matrix
-        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
 
         texts = [d.norm if d.norm is not None else normalise(d.text) for d in self.docs]
         self.mechanisms = [
             d.mechanisms if d.mechanisms is not None else mechanisms_of(d.text) for d in self.docs
         ]
         self._mask_arrays = MaskArrays([_MASKS.mask(m) for m in self.mechanisms])
-        stop = stop_words()
         n = len(texts)
         self.words = csr_matrix((n, 1), dtype=np.float32)
         self.chars = csr_matrix((n, 1), dtype=np.float32)
         if n and any(texts):
-            word_vec = TfidfVectorizer(
-                ngram_range=(1, 2),
-                stop_words=stop,
-                sublinear_tf=True,
-                token_pattern=r"(?u)\b[a-z][a-z]+\b",
-                dtype=np.float32,
-            )
             try:
-                self.words = word_vec.fit_transform(texts).tocsr()
+                self.words = word_vectorizer().fit_transform(texts).tocsr()
             except ValueError:  # every text was stop words: no word keys, chars still compare
                 pass
-            char_vec = TfidfVectorizer(
-                analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
-            )
-            self.chars = char_vec.fit_transform(_drop_stop(texts, stop)).tocsr()
+            self.chars = char_tfidf(drop_stop(texts))
         self.order = sorted(range(n), key=lambda i: (self.docs[i].order, i))
         self.rank = [0] * n
         for position, i in enumerate(self.order):
@@ -324,19 +300,6 @@ class MechanismIndex:
             matches.sort(key=lambda m: (-m.score, -self.rank[m.earlier]))
             del matches[limit:]
         return found
-
-
-def stop_words() -> list[str]:
-    return sorted(ENGLISH_STOP_WORDS | _DOMAIN_STOP_WORDS)
-
-
-_STOP = frozenset(stop_words())
-
-
-def word_terms(norm: str) -> Counter[str]:
-    """The word terms (unigrams and bigrams) of a normalised text with their counts, exactly
-    as ``MechanismIndex``'s word TF-IDF sees them."""
-    return Counter(tfidf.word_terms(norm, _STOP))
 
 
 def index_keys(
@@ -493,16 +456,11 @@ class PairScorer:
     The mechanisms' part of the score comes from ``MaskArrays`` (see ``scores_from_parts``)."""
 
     def __init__(self, norms: Sequence[str]) -> None:
-        self.chars = tfidf.char_tfidf(_drop_stop(list(norms), _STOP))
+        self.chars = char_tfidf(drop_stop(list(norms)))
 
     def char_cosines(self, left: Indices, right: Indices) -> np.ndarray:
         """The character TF-IDF cosine of each pair (``left[k]``, ``right[k]``)."""
         return MechanismIndex._row_dots(self.chars, left, right)
-
-
-def _drop_stop(texts: list[str], stop: Collection[str]) -> list[str]:
-    stop_set = set(stop)
-    return [" ".join(w for w in t.split() if w not in stop_set) for t in texts]
 
 
 def pair_similarity(a: str, b: str, corpus: Sequence[str] = ()) -> float:
