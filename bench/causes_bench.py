@@ -63,7 +63,9 @@ def model_load_seconds() -> tuple[float, float]:
         "u = time.perf_counter(); from tracker.causes.model import load_model; load_model(); "
         "print(u - t, time.perf_counter() - u)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    ).stdout
     imports, load = (float(x) for x in out.split())
     return imports, load
 
@@ -90,7 +92,9 @@ def main() -> None:
             f"(cpu {analysis_cpu:.2f} s); {len(warnings)} repeat pairs ({did_not_hold} fix did not hold)"
         )
         ratio = analysis_s / ingest_s
-        print(f"ratio analysis / ingest: {ratio:.3f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'MISSED'}")
+        print(
+            f"ratio analysis / ingest: {ratio:.3f} (target <= {TARGET}) {'OK' if ratio <= TARGET else 'MISSED'}"
+        )
         # On a busy machine wall time swings; the ratio of CPU times is the steadier figure.
         print(f"ratio of cpu times: {analysis_cpu / ingest_cpu:.3f}")
 
@@ -99,16 +103,22 @@ def main() -> None:
         store.dispose()
 
     imports, load = model_load_seconds()
-    print(f"classifier load in a fresh process: import scikit-learn {imports:.2f} s, read the model {load:.3f} s")
+    print(
+        f"classifier load in a fresh process: import scikit-learn {imports:.2f} s, read the model {load:.3f} s"
+    )
 
     sizes = [s for s in (n // 4, n // 2, n) if s > 0]
     times = [search_in_memory(rows[:s], settings) for s in sizes]
     for s, t in zip(sizes, times):
-        print(f"in-memory classify + repeat search, n={s:>6}: cpu {t:.2f} s ({1e6 * t / s:.0f} us per postmortem)")
+        print(
+            f"in-memory classify + repeat search, n={s:>6}: cpu {t:.2f} s ({1e6 * t / s:.0f} us per postmortem)"
+        )
     if len(sizes) == 3 and min(times) > 0:
         for a, b in ((0, 1), (1, 2), (0, 2)):
             exponent = math.log(times[b] / times[a]) / math.log(sizes[b] / sizes[a])
-            print(f"growth exponent n={sizes[a]} -> {sizes[b]}: {exponent:.2f} (1 linear, 2 quadratic)")
+            print(
+                f"growth exponent n={sizes[a]} -> {sizes[b]}: {exponent:.2f} (1 linear, 2 quadratic)"
+            )
 
 
 if __name__ == "__main__":

@@ -82,7 +82,9 @@ def lexicon_only(text: str, min_confidence: float = 0.2) -> str:
     ev = text_evidence(text, None)
     if not text.strip() or ev.says_unknown:
         return UNKNOWN
-    ranked = sorted(((s, c) for c, s in ev.scores.items() if s > 0), key=lambda sc: (-sc[0], NAMES.index(sc[1])))
+    ranked = sorted(
+        ((s, c) for c, s in ev.scores.items() if s > 0), key=lambda sc: (-sc[0], NAMES.index(sc[1]))
+    )
     if not ranked:
         return UNKNOWN
     top, primary = ranked[0]
@@ -97,7 +99,10 @@ def real_incidents() -> dict:
     from sklearn.metrics import accuracy_score, f1_score
 
     def figures(truth: list[str], predicted: list[str]) -> dict:
-        return {"accuracy": accuracy_score(truth, predicted), "macro_f1": f1_score(truth, predicted, average="macro")}
+        return {
+            "accuracy": accuracy_score(truth, predicted),
+            "macro_f1": f1_score(truth, predicted, average="macro"),
+        }
 
     rows = train.load_incidents(split="train")
     test = train.load_incidents(split="test")
@@ -132,12 +137,16 @@ def real_pairs(threshold: float) -> dict:
     import numpy as np
 
     rows = [r for r in train.load_incidents() if r["mechanism"]]
-    docs = [similar.CauseDoc(key=r["id"], text=r["summary"], order=("", i)) for i, r in enumerate(rows)]
+    docs = [
+        similar.CauseDoc(key=r["id"], text=r["summary"], order=("", i)) for i, r in enumerate(rows)
+    ]
     index = similar.MechanismIndex(docs)
     left, right = zip(*itertools.combinations(range(len(rows)), 2))
     scores = np.array(index.pair_scores(list(left), list(right)))
     same = np.array([rows[a]["mechanism"] == rows[b]["mechanism"] for a, b in zip(left, right)])
-    same_category = np.array([rows[a]["category"] == rows[b]["category"] for a, b in zip(left, right)])
+    same_category = np.array(
+        [rows[a]["category"] == rows[b]["category"] for a, b in zip(left, right)]
+    )
     predicted = scores >= threshold
     tp = int((predicted & same).sum())
     hard = same_category & ~same
@@ -159,7 +168,10 @@ def pair_parts(split: str) -> list[tuple[dict, float, float, frozenset[str], fro
     texts: list[str] = []
     for p in pairs:
         texts += [p["a"], p["b"]]
-    docs = [similar.CauseDoc(key=str(i), text=t, order=("", i)) for i, t in enumerate(texts + background)]
+    docs = [
+        similar.CauseDoc(key=str(i), text=t, order=("", i))
+        for i, t in enumerate(texts + background)
+    ]
     index = similar.MechanismIndex(docs)
     out = []
     for k, p in enumerate(pairs):
@@ -228,16 +240,26 @@ def tune() -> None:
                 best = (*key, ww, wc, wm, damp, t)
     assert best is not None
     f1, prec, margin, ww, wc, wm, damp, t = best
-    print(f"best on dev pairs: f1={f1:.3f} precision={prec:.3f} margin={margin:.3f} word={ww:.2f} "
-          f"char={wc:.2f} mechanism={wm:.2f} damping={damp} threshold={t:.3f}")
+    print(
+        f"best on dev pairs: f1={f1:.3f} precision={prec:.3f} margin={margin:.3f} word={ww:.2f} "
+        f"char={wc:.2f} mechanism={wm:.2f} damping={damp} threshold={t:.3f}"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     ap.add_argument("--split", choices=["test", "dev", "all"], default="test")
-    ap.add_argument("--tune", action="store_true", help="grid-search the similarity on the dev pairs")
-    ap.add_argument("--threshold", type=float, default=None, help="default: causes.repeat_threshold")
-    ap.add_argument("--no-real", action="store_true", help="skip the real incidents (their cross-validation trains 5 models)")
+    ap.add_argument(
+        "--tune", action="store_true", help="grid-search the similarity on the dev pairs"
+    )
+    ap.add_argument(
+        "--threshold", type=float, default=None, help="default: causes.repeat_threshold"
+    )
+    ap.add_argument(
+        "--no-real",
+        action="store_true",
+        help="skip the real incidents (their cross-validation trains 5 models)",
+    )
     args = ap.parse_args()
     if args.tune:
         tune()
@@ -245,30 +267,42 @@ def main() -> None:
     threshold = args.threshold if args.threshold is not None else CausesSettings().repeat_threshold
     if not args.no_real:
         real = real_incidents()
-        print(f"real incidents (tracker/causes/data/incidents.jsonl), model {real['version']}, "
-              f"abstaining under {real['threshold']:.2f}:")
-        print(f"  5-fold cross-validation on the training split ({real['n_train']}): "
-              f"accuracy {real['cv']['accuracy']:.3f}, macro-F1 {real['cv']['macro_f1']:.3f} "
-              f"(lexicon alone on the same rows: {real['cv_lexicon']['accuracy']:.3f} / {real['cv_lexicon']['macro_f1']:.3f})")
-        print(f"  frozen test split ({real['n_test']}): accuracy {real['test']['accuracy']:.3f}, "
-              f"macro-F1 {real['test']['macro_f1']:.3f}, {real['answered']} answered "
-              f"(lexicon alone: {real['test_lexicon']['accuracy']:.3f} / {real['test_lexicon']['macro_f1']:.3f})")
+        print(
+            f"real incidents (tracker/causes/data/incidents.jsonl), model {real['version']}, "
+            f"abstaining under {real['threshold']:.2f}:"
+        )
+        print(
+            f"  5-fold cross-validation on the training split ({real['n_train']}): "
+            f"accuracy {real['cv']['accuracy']:.3f}, macro-F1 {real['cv']['macro_f1']:.3f} "
+            f"(lexicon alone on the same rows: {real['cv_lexicon']['accuracy']:.3f} / {real['cv_lexicon']['macro_f1']:.3f})"
+        )
+        print(
+            f"  frozen test split ({real['n_test']}): accuracy {real['test']['accuracy']:.3f}, "
+            f"macro-F1 {real['test']['macro_f1']:.3f}, {real['answered']} answered "
+            f"(lexicon alone: {real['test_lexicon']['accuracy']:.3f} / {real['test_lexicon']['macro_f1']:.3f})"
+        )
         print("  test split per category: correct/total, then what it was taken for")
         for cat in sorted(real["confusion"]):
             got = real["confusion"][cat]
             wrong = ", ".join(f"{k} {v}" for k, v in got.most_common() if k != cat)
             print(f"    {cat:<20} {got.get(cat, 0):>3}/{sum(got.values()):<3} {wrong}")
         pairs = real_pairs(threshold)
-        print(f"  repeat pairs at threshold {threshold:.2f}: {pairs['pairs']} pairs of {pairs['incidents']} tagged "
-              f"incidents, {pairs['same']} with the same mechanism tag: precision {pairs['precision']:.3f}, "
-              f"recall {pairs['recall']:.3f}; same category but another tag matched: "
-              f"{pairs['hard_negatives_matched']} of {pairs['hard_negatives']}")
+        print(
+            f"  repeat pairs at threshold {threshold:.2f}: {pairs['pairs']} pairs of {pairs['incidents']} tagged "
+            f"incidents, {pairs['same']} with the same mechanism tag: precision {pairs['precision']:.3f}, "
+            f"recall {pairs['recall']:.3f}; same category but another tag matched: "
+            f"{pairs['hard_negatives_matched']} of {pairs['hard_negatives']}"
+        )
         print()
 
     cls = classification(args.split)
-    print(f"classification ({args.split} split, {cls['n']} sentences): accuracy {cls['accuracy']:.3f}")
-    print(f"  secondary category named (as primary or secondary) for {cls['secondary_found']:.3f} "
-          f"of the {cls['secondary_n']} sentences labelled with one")
+    print(
+        f"classification ({args.split} split, {cls['n']} sentences): accuracy {cls['accuracy']:.3f}"
+    )
+    print(
+        f"  secondary category named (as primary or secondary) for {cls['secondary_found']:.3f} "
+        f"of the {cls['secondary_n']} sentences labelled with one"
+    )
     print("  per category: correct/total, then what it was taken for")
     for cat in sorted(cls["confusion"]):
         got = cls["confusion"][cat]
@@ -278,10 +312,14 @@ def main() -> None:
 
     parts = pair_parts(args.split)
     s = pair_scores(parts, threshold)
-    print(f"mechanism pairs ({args.split} split, {s['n']} pairs) at threshold {threshold:.2f}: "
-          f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f}")
-    print(f"  hard negatives (same category, different mechanism) matched: "
-          f"{s['hard_negatives_matched']} of {s['hard_negatives']}")
+    print(
+        f"mechanism pairs ({args.split} split, {s['n']} pairs) at threshold {threshold:.2f}: "
+        f"precision {s['precision']:.3f}, recall {s['recall']:.3f}, F1 {s['f1']:.3f}"
+    )
+    print(
+        f"  hard negatives (same category, different mechanism) matched: "
+        f"{s['hard_negatives_matched']} of {s['hard_negatives']}"
+    )
     print(f"  tp {s['tp']} fp {s['fp']} fn {s['fn']} tn {s['tn']}")
 
 

@@ -77,7 +77,9 @@ class _Doc:
         self.component = rng.choice(COMPONENTS)
         self.failure = rng.choice(FAILURES)
         self.day = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 700))
-        self.start = datetime.combine(self.day, datetime.min.time()) + timedelta(minutes=rng.randrange(0, 1300))
+        self.start = datetime.combine(self.day, datetime.min.time()) + timedelta(
+            minutes=rng.randrange(0, 1300)
+        )
         self.minutes = rng.randrange(8, 600)
         self.end = self.start + timedelta(minutes=self.minutes)
         self.zone = rng.choice(ZONES)
@@ -96,9 +98,11 @@ class _Doc:
     def summary(self) -> list[str]:
         r = self.rng
         paras = [
-            f"On {self.day:%B} {self.day.day}, {self.day.year}, from {self.hhmm(self.start)} to "
-            f"{self.hhmm(self.end)} {self.zone}, the {self.service} service was degraded and about "
-            f"{self.users}% of users saw errors. The root cause was that the {self.component} {self.failure}."
+            (
+                f"On {self.day:%B} {self.day.day}, {self.day.year}, from {self.hhmm(self.start)} to "
+                f"{self.hhmm(self.end)} {self.zone}, the {self.service} service was degraded and about "
+                f"{self.users}% of users saw errors. The root cause was that the {self.component} {self.failure}."
+            )
         ]
         for _ in range(self.n_paras - 1):
             paras.append(
@@ -136,7 +140,11 @@ class _Doc:
     def item(self, k: int) -> dict[str, str | None]:
         r = self.rng
         due = self.day + timedelta(days=r.randrange(7, 120))
-        tickets = [f"#{100 + k}", f"OPS-{1000 + self.index % 900 + k}", f"acme/{self.service}#{k + 1}"]
+        tickets = [
+            f"#{100 + k}",
+            f"OPS-{1000 + self.index % 900 + k}",
+            f"acme/{self.service}#{k + 1}",
+        ]
         return {
             "text": f"{r.choice(VERBS)} the {r.choice(COMPONENTS)} of {self.service}",
             "owner": r.choice(OWNERS) if r.random() < 0.4 else None,
@@ -167,10 +175,12 @@ class _Doc:
         sections: list[tuple[str, list[str]]] = []
         if r.random() < 0.8:
             body = [
-                f"Between {self.hhmm(self.start)} and {self.hhmm(self.end)} about {self.users}% of "
-                f"{self.service} requests failed or took longer than {r.randrange(2, 30)} seconds. "
-                f"Customers on the {r.choice(['web', 'mobile', 'partner API'])} channel were hit hardest, "
-                "and support received a wave of tickets about failed orders and missing confirmations.",
+                (
+                    f"Between {self.hhmm(self.start)} and {self.hhmm(self.end)} about {self.users}% of "
+                    f"{self.service} requests failed or took longer than {r.randrange(2, 30)} seconds. "
+                    f"Customers on the {r.choice(['web', 'mobile', 'partner API'])} channel were hit hardest, "
+                    "and support received a wave of tickets about failed orders and missing confirmations."
+                ),
                 "",
                 f"- {r.randrange(100, 9000)} support tickets were opened during the incident",
                 f"- {r.randrange(1, 40)} enterprise customers were contacted by their account managers",
@@ -180,18 +190,18 @@ class _Doc:
         if r.random() < 0.6:
             sections.append((
                 "Detection",
-                [f"The incident was detected by an alert on the {self.service} error rate after "
+                [(f"The incident was detected by an alert on the {self.service} error rate after "
                  f"{r.randrange(1, 20)} minutes. A customer report arrived {r.randrange(1, 15)} minutes "
                  "later through the support channel; the alert had already paged the on-call engineer, "
-                 "who opened the incident channel and started the investigation."],
+                 "who opened the incident channel and started the investigation.")],
             ))  # fmt: skip
         if r.random() < 0.7:
             sections.append((
                 "Resolution",
-                [f"We rolled back the last change to the {self.component} and scaled it out, then "
+                [(f"We rolled back the last change to the {self.component} and scaled it out, then "
                  f"drained the backlog of {r.randrange(1000, 90000)} queued requests. Error rates returned "
                  "to normal within minutes, and we kept the incident open for another hour to watch for "
-                 "a relapse before declaring it resolved."],
+                 "a relapse before declaring it resolved.")],
             ))  # fmt: skip
         out: list[str] = []
         for title, body in sections:
@@ -243,7 +253,7 @@ def _canonical(doc: _Doc) -> str:
     out = [
         "---",
         f"id: PM-{doc.index:05d}",
-        f"title: \"{doc.title}\"",
+        f'title: "{doc.title}"',
         f"date: {doc.day.isoformat()}",
         f"severity: SEV{r.randrange(1, 4)}",
         f"tags: [{doc.service}, {r.choice(KINDS)}]",
@@ -281,15 +291,40 @@ def _canonical(doc: _Doc) -> str:
     ]
     for k in range(doc.n_items):
         it = doc.item(k)
-        meta = ", ".join(x for x in [f"@{it['owner']}" if it["owner"] else None, it["priority"], f"due {it['due']}" if it["due"] else None] if x)
+        meta = ", ".join(
+            x
+            for x in [
+                f"@{it['owner']}" if it["owner"] else None,
+                it["priority"],
+                f"due {it['due']}" if it["due"] else None,
+            ]
+            if x
+        )
         ticket = f" {it['ticket']}" if it["ticket"] else ""
         out.append(f"- {it['text']}{ticket}" + (f" ({meta})" if meta else ""))
     return "\n".join(out) + "\n"
 
 
 def _checkboxes(doc: _Doc) -> str:
-    out = [f"# {doc.title}", "", "## Summary", "", *[p + "\n" for p in doc.summary()], "## Timeline (UTC)", ""]
-    out += _timeline_lines(doc, 1) + ["", "## Root cause", "", *[p + "\n" for p in doc.root_cause()], *doc.context(), *doc.lessons(), "## Action items", ""]
+    out = [
+        f"# {doc.title}",
+        "",
+        "## Summary",
+        "",
+        *[p + "\n" for p in doc.summary()],
+        "## Timeline (UTC)",
+        "",
+    ]
+    out += _timeline_lines(doc, 1) + [
+        "",
+        "## Root cause",
+        "",
+        *[p + "\n" for p in doc.root_cause()],
+        *doc.context(),
+        *doc.lessons(),
+        "## Action items",
+        "",
+    ]
     for k in range(doc.n_items):
         it = doc.item(k)
         box = "[x]" if it["done"] else "[ ]"
@@ -318,8 +353,24 @@ def _table(doc: _Doc) -> str:
 
 
 def _bold(doc: _Doc) -> str:
-    out = [f"{doc.title}", "", "**Issue Summary:**", "", *[p + "\n" for p in doc.summary()], "**Timeline:**", ""]
-    out += _timeline_lines(doc, 0) + ["", "**Root Cause:**", "", *[p + "\n" for p in doc.root_cause()], *doc.context("bold"), "**Next Steps:**", ""]
+    out = [
+        f"{doc.title}",
+        "",
+        "**Issue Summary:**",
+        "",
+        *[p + "\n" for p in doc.summary()],
+        "**Timeline:**",
+        "",
+    ]
+    out += _timeline_lines(doc, 0) + [
+        "",
+        "**Root Cause:**",
+        "",
+        *[p + "\n" for p in doc.root_cause()],
+        *doc.context("bold"),
+        "**Next Steps:**",
+        "",
+    ]
     for k in range(doc.n_items):
         it = doc.item(k)
         prio = f"[{it['priority']}] " if it["priority"] else ""
@@ -329,15 +380,35 @@ def _bold(doc: _Doc) -> str:
 
 
 def _emoji(doc: _Doc) -> str:
-    out = [f"# 🔥 {doc.title}", "", "## 📝 Summary", "", *[p + "\n" for p in doc.summary()], "## ⏱️ Timeline", ""]
-    out += _timeline_lines(doc, 2) + ["", "## 🔍 Root Cause", "", *[p + "\n" for p in doc.root_cause()], *doc.context(), *doc.lessons(), "## ✅ Action Items", ""]
+    out = [
+        f"# 🔥 {doc.title}",
+        "",
+        "## 📝 Summary",
+        "",
+        *[p + "\n" for p in doc.summary()],
+        "## ⏱️ Timeline",
+        "",
+    ]
+    out += _timeline_lines(doc, 2) + [
+        "",
+        "## 🔍 Root Cause",
+        "",
+        *[p + "\n" for p in doc.root_cause()],
+        *doc.context(),
+        *doc.lessons(),
+        "## ✅ Action Items",
+        "",
+    ]
     groups = ["Detection", "Mitigation", "Prevention"]
     for g, group in enumerate(groups):
         out += [f"### {group}", ""]
         for k in range(g, doc.n_items, 3):
             it = doc.item(k)
             mark = "~~" if it["done"] else ""
-            out.append(f"- {mark}{it['text']}{mark}" + (f" — {it['owner'].capitalize()}" if it["owner"] else ""))
+            out.append(
+                f"- {mark}{it['text']}{mark}"
+                + (f" — {it['owner'].capitalize()}" if it["owner"] else "")
+            )
             if doc.rng.random() < 0.25:
                 out.append(f"  - Add a test for the {doc.component}")
         out.append("")
@@ -345,12 +416,27 @@ def _emoji(doc: _Doc) -> str:
 
 
 def _setext(doc: _Doc) -> str:
-    out = [doc.title, "=" * len(doc.title), "", "Summary", "-------", "", *[p + "\n" for p in doc.summary()], "Timeline", "--------", ""]
+    out = [
+        doc.title,
+        "=" * len(doc.title),
+        "",
+        "Summary",
+        "-------",
+        "",
+        *[p + "\n" for p in doc.summary()],
+        "Timeline",
+        "--------",
+        "",
+    ]
     out += _timeline_lines(doc, 0) + ["", "Root cause", "----------", "", *[p + "\n" for p in doc.root_cause()],
                                       *doc.context("setext"), "Remediation", "-----------", ""]  # fmt: skip
     for k in range(doc.n_items):
         it = doc.item(k)
-        ticket = f" ([{it['ticket']}](https://github.com/acme/{doc.service}/issues/{k + 1}))" if it["ticket"] else ""
+        ticket = (
+            f" ([{it['ticket']}](https://github.com/acme/{doc.service}/issues/{k + 1}))"
+            if it["ticket"]
+            else ""
+        )
         out.append(f"* {it['team']}: {it['text']}{ticket}")
     return "\n".join(out) + "\n"
 

@@ -1,6 +1,6 @@
 """`pmt --help` wall time against `python -c "import sqlmodel"` (target: at most 0.5x).
 
-    .venv/bin/python bench/help_bench.py
+.venv/bin/python bench/help_bench.py
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import BASELINE, PMT, run_interleaved, verdict  # noqa: E402
+from timing import BASELINE, PMT, run_interleaved, verdict
 
 TARGET = 0.5
 

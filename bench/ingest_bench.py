@@ -25,8 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate  # noqa: E402
-from timing import verdict  # noqa: E402
+from generate import generate
+from timing import verdict
 
 FIRST_TARGET = 2.0
 AGAIN_TARGET = 0.10
@@ -40,7 +40,9 @@ def timed(fn):
     print(json.dumps({"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall, "result": result}))
 """
 
-BARE = _TIMED + """
+BARE = (
+    _TIMED
+    + """
 from pathlib import Path
 from tracker.parsing import parse_text
 sys.path.insert(0, sys.argv[2])
@@ -56,8 +58,11 @@ def run():
     return len(paths)
 timed(run)
 """
+)
 
-INGEST = _TIMED + """
+INGEST = (
+    _TIMED
+    + """
 import tracker.parsing
 from tracker.config import load_settings
 from tracker.ingest import ingest_paths
@@ -78,11 +83,16 @@ tracker.parsing.parse_file = timed_parse
 gc.freeze()  # as cli/ingest_cmd.py does
 timed(lambda: {**ingest_paths(store, [sys.argv[1]], settings).counts(), "parse_cpu": parsing[0]})
 """
+)
 
 
 def child(code: str, folder: Path, env: dict[str, str]) -> dict[str, object]:
     done = subprocess.run(
-        [sys.executable, "-c", code, str(folder), str(Path(__file__).resolve().parent)], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", code, str(folder), str(Path(__file__).resolve().parent)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise SystemExit(f"bench child failed ({done.returncode}):\n{done.stderr[-3000:]}")
@@ -105,14 +115,24 @@ def main() -> int:
     first_cpu, first_wall = float(first["cpu"]), float(first["wall"])  # type: ignore[arg-type]
     again_cpu, again_wall = float(again["cpu"]), float(again["wall"])  # type: ignore[arg-type]
     print(f"{n} generated postmortems")
-    print(f"markdown-it-py read + tokenise: cpu {bare_cpu:6.2f}s  wall {bare_wall:6.2f}s  (mean of a run before and after)")
+    print(
+        f"markdown-it-py read + tokenise: cpu {bare_cpu:6.2f}s  wall {bare_wall:6.2f}s  (mean of a run before and after)"
+    )
     parse_cpu = float(first["result"].pop("parse_cpu"))  # type: ignore[union-attr]
     again["result"].pop("parse_cpu")  # type: ignore[union-attr]
-    print(f"ingest (first):                 cpu {first_cpu:6.2f}s  wall {first_wall:6.2f}s  {first['result']}")
-    print(f"  of which parse_file:          cpu {parse_cpu:6.2f}s  ({parse_cpu / bare_cpu:.2f}x tokenise; "
-          f"the rest, the store's share: {(first_cpu - parse_cpu) / bare_cpu:.2f}x)")
-    print(f"ingest (nothing changed):       cpu {again_cpu:6.2f}s  wall {again_wall:6.2f}s  {again['result']}")
-    print(f"wall-time ratios: first/tokenise {first_wall / bare_wall:.2f}x, again/first {again_wall / first_wall:.2f}x")
+    print(
+        f"ingest (first):                 cpu {first_cpu:6.2f}s  wall {first_wall:6.2f}s  {first['result']}"
+    )
+    print(
+        f"  of which parse_file:          cpu {parse_cpu:6.2f}s  ({parse_cpu / bare_cpu:.2f}x tokenise; "
+        f"the rest, the store's share: {(first_cpu - parse_cpu) / bare_cpu:.2f}x)"
+    )
+    print(
+        f"ingest (nothing changed):       cpu {again_cpu:6.2f}s  wall {again_wall:6.2f}s  {again['result']}"
+    )
+    print(
+        f"wall-time ratios: first/tokenise {first_wall / bare_wall:.2f}x, again/first {again_wall / first_wall:.2f}x"
+    )
     print(verdict("first ingest / tokenise (cpu)", first_cpu / bare_cpu, FIRST_TARGET))
     print(verdict("unchanged ingest / first ingest (cpu)", again_cpu / first_cpu, AGAIN_TARGET))
     return 0

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from timing import BASELINE, PMT, run_interleaved, verdict  # noqa: E402
+from timing import BASELINE, PMT, run_interleaved, verdict
 
 TARGET = 1.5
 ITEMS = 100_000
@@ -117,7 +117,13 @@ def main() -> None:
         build(url)
         env = {"PMT_DATABASE_URL": url, "HOME": tmp, "XDG_DATA_HOME": tmp}
         argv = [PMT, "overdue", "--format", "json", "--as-of", AS_OF.isoformat()]
-        out = subprocess.run(argv, env={**__import__("os").environ, **env}, capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            argv,
+            env={**__import__("os").environ, **env},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         found = len(json.loads(out.stdout))
         assert found == OVERDUE, f"expected {OVERDUE} overdue items, got {found}"
         runs = 7

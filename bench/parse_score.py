@@ -18,15 +18,24 @@ from __future__ import annotations
 import json
 import re
 import sys
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from realworld_score import Ratio, Tally, Totals, _same_owner, _time_agrees, match, norm, score_file, similar
+from realworld_score import (
+    Ratio,
+    Totals,
+    _same_owner,
+    _time_agrees,
+    match,
+    norm,
+    score_file,
+    similar,
+)
 
 from tracker.errors import InputError
 from tracker.parsing import parse_file
@@ -96,7 +105,14 @@ def score_raw(path: Path, label: dict[str, Any], split: Split) -> dict[str, str]
     used: set[int] = set()
     pairs: list[tuple[int, int]] = []
     for i, item in enumerate(want):
-        j = next((j for j, p in enumerate(preds) if j not in used and item["line"] <= p.line <= item["last"]), None)
+        j = next(
+            (
+                j
+                for j, p in enumerate(preds)
+                if j not in used and item["line"] <= p.line <= item["last"]
+            ),
+            None,
+        )
         if j is not None:
             used.add(j)
             pairs.append((i, j))
@@ -112,7 +128,9 @@ def score_raw(path: Path, label: dict[str, Any], split: Split) -> dict[str, str]
 
     found_sections = {s.line for s in pm.sections if s.kind == "actions"} if pm else set()
     want_section = label["section_line"]
-    split.section.add(want_section in found_sections if want_section else not (pm and pm.action_items))
+    split.section.add(
+        want_section in found_sections if want_section else not (pm and pm.action_items)
+    )
 
     spans = [_span_text(lines, t) for t in label["takeaways"]]
     t_pairs = match(spans, [norm(t) for t in (pm.takeaways if pm else [])])
@@ -121,7 +139,12 @@ def score_raw(path: Path, label: dict[str, Any], split: Split) -> dict[str, str]
     s_ok = _time_ok(label["started"], pm and pm.started_text, pm and pm.started)
     e_ok = _time_ok(label["ended"], pm and pm.ended_text, pm and pm.ended)
     z_ok = _zone_ok(label["timezone"], pm and pm.timezone)
-    for ratio, ok in ((split.started, s_ok), (split.ended, e_ok), (split.zone, z_ok), (split.times, s_ok and e_ok and z_ok)):
+    for ratio, ok in (
+        (split.started, s_ok),
+        (split.ended, e_ok),
+        (split.zone, z_ok),
+        (split.times, s_ok and e_ok and z_ok),
+    ):
         ratio.add(ok)
     rc = "-"
     if label["root_cause"]:
@@ -161,6 +184,7 @@ def report(splits: list[Split]) -> None:
     head = f"{'split':<16}{'files':>6}  {'items P':>7} {'R':>5} {'F1':>5}  {'section':>7}  {'done':>5} {'owner':>5} {'ticket':>6}  {'start':>5} {'end':>5} {'zone':>5} {'all3':>5}  {'cause':>5}  rejected"
     print(head)
     for s in splits:
+
         def v(r: Ratio) -> str:
             return f"{r.value:.2f}" if r.n else "  -"
 
@@ -172,7 +196,10 @@ def report(splits: list[Split]) -> None:
     for s in splits:
         for r in s.rejected:
             print(f"  rejected ({s.name}): {r}")
-    print("items: matched/labelled/found over", ", ".join(f"{s.name} {s.items.hit}/{s.items.label}/{s.items.pred}" for s in splits))
+    print(
+        "items: matched/labelled/found over",
+        ", ".join(f"{s.name} {s.items.hit}/{s.items.label}/{s.items.pred}" for s in splits),
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -183,7 +210,9 @@ def main(argv: list[str]) -> int:
         argv = argv[:k] + argv[k + 2 :]
     folder = Path(argv[0]) if argv else DEFAULT
     if not (folder / "raw").is_dir() or not (folder / "labels.json").exists():
-        print(f"parse_score: skipped: {folder} with labels.json and raw/ not found (the real documents stay in ../shared)")
+        print(
+            f"parse_score: skipped: {folder} with labels.json and raw/ not found (the real documents stay in ../shared)"
+        )
         return 0
     split_of = json.loads((LABELS / "split.json").read_text())
     shared = Split(name="shared sample")
@@ -193,15 +222,27 @@ def main(argv: list[str]) -> int:
     for name in ("dev", "test"):
         s = Split(name=f"raw {name}")
         rows[name] = [
-            score_raw(folder / "raw" / f, json.loads((LABELS / "raw" / f.replace(".md", ".json")).read_text()), s)
+            score_raw(
+                folder / "raw" / f,
+                json.loads((LABELS / "raw" / f.replace(".md", ".json")).read_text()),
+                s,
+            )
             for f in split_of[name]
         ]
         splits.append(s)
     report(splits)
     if show in rows:
-        print(f"\nper file ({show}): items matched/labelled/found, missed and extra lines, action section label->found, start end zone, root cause")
+        print(
+            f"\nper file ({show}): items matched/labelled/found, missed and extra lines, action section label->found, start end zone, root cause"
+        )
         for r in rows[show]:
-            if r["missed"] != "-" or r["extra"] != "-" or "x" in r["times"] or r["rc"] == "miss" or not re.search(r"->\[.*\b" + r["section"].split("->")[0] + r"\b", r["section"]):
+            if (
+                r["missed"] != "-"
+                or r["extra"] != "-"
+                or "x" in r["times"]
+                or r["rc"] == "miss"
+                or not re.search(r"->\[.*\b" + r["section"].split("->")[0] + r"\b", r["section"])
+            ):
                 print("  ".join(r.values()))
     return 0
 

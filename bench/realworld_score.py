@@ -53,7 +53,8 @@ def similar(a: str, b: str) -> float:
 def match(labels: list[str], preds: list[str]) -> list[tuple[int, int]]:
     """Greedy one-to-one pairing of label and prediction indices by similarity."""
     scored = sorted(
-        ((similar(l, p), i, j) for i, l in enumerate(labels) for j, p in enumerate(preds)), reverse=True
+        ((similar(l, p), i, j) for i, l in enumerate(labels) for j, p in enumerate(preds)),
+        reverse=True,
     )
     used_l: set[int] = set()
     used_p: set[int] = set()
@@ -166,8 +167,12 @@ def score_file(path: Path, label: dict[str, Any], totals: Totals) -> dict[str, A
     t_pairs = match([norm(t) for t in label["takeaways"]], [norm(t) for t in pm.takeaways])
     totals.takeaways.add(len(label["takeaways"]), len(pm.takeaways), len(t_pairs))
 
-    started_ok = _time_agrees(label["started"], pm.started_text, pm.started.isoformat() if pm.started else None)
-    ended_ok = _time_agrees(label["ended"], pm.ended_text, pm.ended.isoformat() if pm.ended else None)
+    started_ok = _time_agrees(
+        label["started"], pm.started_text, pm.started.isoformat() if pm.started else None
+    )
+    ended_ok = _time_agrees(
+        label["ended"], pm.ended_text, pm.ended.isoformat() if pm.ended else None
+    )
     zone_ok = (label["timezone"] or "").lower() == (pm.timezone or "").lower()
     totals.started.add(started_ok)
     totals.ended.add(ended_ok)
@@ -194,14 +199,27 @@ def main(argv: list[str]) -> int:
     folder = Path(argv[0]) if argv else DEFAULT
     labels_file = folder / "labels.json"
     if not labels_file.exists():
-        print(f"realworld_score: skipped: {labels_file} not found (pass the folder holding labels.json)")
+        print(
+            f"realworld_score: skipped: {labels_file} not found (pass the folder holding labels.json)"
+        )
         return 0
     labels = json.loads(labels_file.read_text(encoding="utf-8"))
     totals = Totals()
     rows = [score_file(folder / label["file"], label, totals) for label in labels]
 
     print("per file (items and takeaways: matched/labelled/found)")
-    cols = ["file", "items", "takeaways", "done", "owner", "ticket", "root_cause", "start", "end", "zone"]
+    cols = [
+        "file",
+        "items",
+        "takeaways",
+        "done",
+        "owner",
+        "ticket",
+        "root_cause",
+        "start",
+        "end",
+        "zone",
+    ]
     widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in cols[:7]}
     print("  ".join(c.ljust(widths.get(c, 0)) for c in cols[:7]) + "  start / end / zone")
     for r in rows:
@@ -211,13 +229,21 @@ def main(argv: list[str]) -> int:
     rc = sum(totals.root_cause) / len(totals.root_cause) if totals.root_cause else 0.0
     print()
     print("overall")
-    print(f"  action items   precision {totals.items.precision:.2f}  recall {totals.items.recall:.2f}"
-          f"  ({totals.items.hit} matched, {totals.items.label} labelled, {totals.items.pred} found)")
-    print(f"  takeaways      precision {totals.takeaways.precision:.2f}  recall {totals.takeaways.recall:.2f}"
-          f"  ({totals.takeaways.hit} matched, {totals.takeaways.label} labelled, {totals.takeaways.pred} found)")
+    print(
+        f"  action items   precision {totals.items.precision:.2f}  recall {totals.items.recall:.2f}"
+        f"  ({totals.items.hit} matched, {totals.items.label} labelled, {totals.items.pred} found)"
+    )
+    print(
+        f"  takeaways      precision {totals.takeaways.precision:.2f}  recall {totals.takeaways.recall:.2f}"
+        f"  ({totals.takeaways.hit} matched, {totals.takeaways.label} labelled, {totals.takeaways.pred} found)"
+    )
     print(f"  done state     {totals.done.value:.2f} ({totals.done} matched items)")
-    print(f"  owner          {totals.owner.value:.2f} ({totals.owner} items with an owner on either side)")
-    print(f"  ticket         {totals.ticket.value:.2f} ({totals.ticket} items with a ticket on either side)")
+    print(
+        f"  owner          {totals.owner.value:.2f} ({totals.owner} items with an owner on either side)"
+    )
+    print(
+        f"  ticket         {totals.ticket.value:.2f} ({totals.ticket} items with a ticket on either side)"
+    )
     print(f"  started        {totals.started.value:.2f} ({totals.started} files)")
     print(f"  ended          {totals.ended.value:.2f} ({totals.ended} files)")
     print(f"  time zone      {totals.zone.value:.2f} ({totals.zone} files)")

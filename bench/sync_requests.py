@@ -62,34 +62,36 @@ def postmortem_markdown(n: int) -> str:
         f"(@{owners[i % 3]}, due {date(2026, 4, 1) + timedelta(days=i % 60)}, P{1 + i % 3})"
         for i in range(n)
     ]
-    return "\n".join([
-        "---",
-        "id: 2026-03-02-queue-outage",
-        'title: "Orders queue backlog: consumers stalled"',
-        "date: 2026-03-02",
-        "---",
-        "",
-        "# Orders queue backlog: consumers stalled",
-        "",
-        "## Summary",
-        "",
-        "- **Duration:** 10:00 to 10:40 UTC (40 minutes)",
-        "- **Impact:** orders were delayed.",
-        "",
-        "## Timeline",
-        "",
-        "- 10:00 UTC Queue depth alert.",
-        "- 10:40 UTC Recovered.",
-        "",
-        "## Root cause",
-        "",
-        "A deploy left the consumers without credentials; nothing alerted on queue depth.",
-        "",
-        "## Action items",
-        "",
-        *items,
-        "",
-    ])
+    return "\n".join(
+        [
+            "---",
+            "id: 2026-03-02-queue-outage",
+            'title: "Orders queue backlog: consumers stalled"',
+            "date: 2026-03-02",
+            "---",
+            "",
+            "# Orders queue backlog: consumers stalled",
+            "",
+            "## Summary",
+            "",
+            "- **Duration:** 10:00 to 10:40 UTC (40 minutes)",
+            "- **Impact:** orders were delayed.",
+            "",
+            "## Timeline",
+            "",
+            "- 10:00 UTC Queue depth alert.",
+            "- 10:40 UTC Recovered.",
+            "",
+            "## Root cause",
+            "",
+            "A deploy left the consumers without credentials; nothing alerted on queue depth.",
+            "",
+            "## Action items",
+            "",
+            *items,
+            "",
+        ]
+    )
 
 
 def github_case(n: int) -> Measured:
@@ -97,23 +99,29 @@ def github_case(n: int) -> Measured:
     from tests.github_stub import GitHubStub
     from tracker.config import Settings
 
-    with GitHubStub("acme/ops", collaborators=("alice-gh", "bob-gh", "carol-gh")) as stub, \
-            tempfile.TemporaryDirectory() as tmp:
+    with (
+        GitHubStub("acme/ops", collaborators=("alice-gh", "bob-gh", "carol-gh")) as stub,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
         root = Path(tmp)
         doc = root / "postmortems" / "2026-03-02-queue-outage.md"
         doc.parent.mkdir()
         doc.write_text(postmortem_markdown(n), encoding="utf-8")
         settings = Settings(
             database_url=f"sqlite:///{root / 'pmt.db'}",
-            github={"repo": "acme/ops", "api_url": stub.base,
-                    "owners": {"Alice": "alice-gh", "Bob": "bob-gh", "Carol": "carol-gh"}},
+            github={
+                "repo": "acme/ops",
+                "api_url": stub.base,
+                "owners": {"Alice": "alice-gh", "Bob": "bob-gh", "Carol": "carol-gh"},
+            },
             ingest={"root": str(root)},
         )
 
         def backend() -> GitHubBackend:
             # A new backend per run, as each `pmt sync` is a new process: no cache carries over.
-            return GitHubBackend(settings.github, "test-token", write_interval=0.0,
-                                 web_url="https://github.com")
+            return GitHubBackend(
+                settings.github, "test-token", write_interval=0.0, web_url="https://github.com"
+            )
 
         def counted(run: Callable[[GitHubBackend], None]) -> Pass:
             before = len(stub.requests)
@@ -171,10 +179,24 @@ def _backend_run(n: int) -> Callable[[object], None]:
         known = backend.list_postmortem(pm)  # type: ignore[attr-defined]
         if known:
             return
-        parent = backend.create(TicketDraft(Marker(pm, "_tracking"), "Follow-ups",  # type: ignore[attr-defined]
-                                            role="tracking"))
-        kids = [backend.create(TicketDraft(Marker(pm, f"i{i}"), f"Item {i}",  # type: ignore[attr-defined]
-                                           owner="Alice", priority="P1")).key for i in range(n)]
+        parent = backend.create(
+            TicketDraft(
+                Marker(pm, "_tracking"),
+                "Follow-ups",  # type: ignore[attr-defined]
+                role="tracking",
+            )
+        )
+        kids = [
+            backend.create(
+                TicketDraft(
+                    Marker(pm, f"i{i}"),
+                    f"Item {i}",  # type: ignore[attr-defined]
+                    owner="Alice",
+                    priority="P1",
+                )
+            ).key
+            for i in range(n)
+        ]
         backend.link_children(parent.key, kids)  # type: ignore[attr-defined]
 
     return run
@@ -188,7 +210,11 @@ def jira_case(n: int, deployment: str) -> Measured:
 
     if deployment == "cloud":
         # accountIds in jira.owners: an e-mail or a name there costs one user search per owner.
-        owners = {"Alice": USERS[0]["accountId"], "Bob": USERS[1]["accountId"], "Carol": USERS[2]["accountId"]}
+        owners = {
+            "Alice": USERS[0]["accountId"],
+            "Bob": USERS[1]["accountId"],
+            "Carol": USERS[2]["accountId"],
+        }
     else:
         owners = {"Alice": "alice", "Bob": "bob", "Carol": "sam.lee"}
     with JiraStub(deployment) as stub, tempfile.TemporaryDirectory() as tmp:  # type: ignore[arg-type]
@@ -207,7 +233,9 @@ def jira_case(n: int, deployment: str) -> Measured:
         def counted(run: Callable[[JiraBackend], None]) -> Pass:
             before = len(stub.log)
             # A new backend per run, as each `pmt sync` is a new process: no cache carries over.
-            made = JiraBackend(settings.jira, STUB_EMAIL if deployment == "cloud" else None, STUB_TOKEN)
+            made = JiraBackend(
+                settings.jira, STUB_EMAIL if deployment == "cloud" else None, STUB_TOKEN
+            )
             run(made)
             kinds: Counter[str] = Counter()
             for method, path in stub.log[before:]:

@@ -8,12 +8,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 PYTHON = sys.executable
 PMT = str(Path(sys.executable).with_name("pmt"))
 BASELINE = [PYTHON, "-c", "import sqlmodel"]
+
 
 def bare_markdown() -> Any:
     """The baseline of the parse and ingest benches: a full markdown-it-py tokeniser (block and
@@ -33,7 +34,9 @@ def run_median(
     times = []
     for n in range(warmup + runs):
         start = time.perf_counter()
-        subprocess.run(argv, env=full_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            argv, env=full_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         if n >= warmup:
             times.append(time.perf_counter() - start)
     return statistics.median(times)
@@ -52,7 +55,9 @@ def run_interleaved(
     for n in range(warmup + runs):
         for i, argv in enumerate(commands):
             start = time.perf_counter()
-            subprocess.run(argv, env=full_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                argv, env=full_env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             if n >= warmup:
                 times[i].append(time.perf_counter() - start)
     return [statistics.median(t) for t in times]

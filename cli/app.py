@@ -16,7 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
@@ -165,7 +165,7 @@ def _show_version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    config: Optional[Path] = typer.Option(
+    config: Path | None = typer.Option(
         None,
         "--config",
         "-c",
@@ -175,10 +175,17 @@ def root(
         dir_okay=False,
     ),
     wide: bool = typer.Option(
-        False, "--wide", help="Tables show every column, nothing shortened (default: fit the terminal)."
+        False,
+        "--wide",
+        help="Tables show every column, nothing shortened (default: fit the terminal).",
     ),
     version: bool = typer.Option(
-        False, "--version", "-V", help="Print pmt's version and exit.", callback=_show_version, is_eager=True
+        False,
+        "--version",
+        "-V",
+        help="Print pmt's version and exit.",
+        callback=_show_version,
+        is_eager=True,
     ),
 ) -> None:
     from cli.output import set_wide
@@ -188,7 +195,22 @@ def root(
 
 
 # Each module adds its command(s) to ``app`` when imported; this order is the order in --help.
-COMMAND_MODULES: list[str] = ["parse_cmd", "lint_cmd", "new_cmd", "ingest_cmd", "overdue_cmd", "show_cmd", "sync_cmd", "refresh_cmd", "report_cmd", "remind_cmd", "causes_cmd", "owners_cmd", "config_cmd", "doctor_cmd"]
+COMMAND_MODULES: list[str] = [
+    "parse_cmd",
+    "lint_cmd",
+    "new_cmd",
+    "ingest_cmd",
+    "overdue_cmd",
+    "show_cmd",
+    "sync_cmd",
+    "refresh_cmd",
+    "report_cmd",
+    "remind_cmd",
+    "causes_cmd",
+    "owners_cmd",
+    "config_cmd",
+    "doctor_cmd",
+]
 
 
 def _register() -> None:

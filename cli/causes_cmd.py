@@ -29,8 +29,14 @@ CATEGORY_COLUMNS = [
     Column("trend", "Trend", justify="right"),
     Column("postmortems", "Postmortems", max_width=70),
 ]
-PROBABILITY_COLUMNS = [Column("category", "Category"), Column("probability", "Probability", justify="right")]
-REASON_COLUMNS = [Column("feature", "Feature", max_width=60), Column("weight", "Weight", justify="right")]
+PROBABILITY_COLUMNS = [
+    Column("category", "Category"),
+    Column("probability", "Probability", justify="right"),
+]
+REASON_COLUMNS = [
+    Column("feature", "Feature", max_width=60),
+    Column("weight", "Weight", justify="right"),
+]
 PAIR_COLUMNS = [
     Column("later", "Postmortem", max_width=40),
     Column("earlier", "Same cause as", max_width=40),
@@ -43,15 +49,23 @@ PAIR_COLUMNS = [
 def causes(
     ctx: typer.Context,
     since: datetime | None = typer.Option(
-        None, "--since", formats=["%Y-%m-%d"], help="First day of the period (default: 90 days before --until)."
+        None,
+        "--since",
+        formats=["%Y-%m-%d"],
+        help="First day of the period (default: 90 days before --until).",
     ),
     until: datetime | None = typer.Option(
         None, "--until", formats=["%Y-%m-%d"], help="Last day of the period (default: today)."
     ),
-    fmt: CausesFormat = typer.Option(CausesFormat.table, "--format", "-f", help="table, json or markdown."),
+    fmt: CausesFormat = typer.Option(
+        CausesFormat.table, "--format", "-f", help="table, json or markdown."
+    ),
     explain: str | None = typer.Option(
-        None, "--explain", metavar="ID", help="Show why one postmortem (key or path) got its category: "
-        "the model's probabilities and the words, character n-grams and lexicon mechanisms behind the label."
+        None,
+        "--explain",
+        metavar="ID",
+        help="Show why one postmortem (key or path) got its category: "
+        "the model's probabilities and the words, character n-grams and lexicon mechanisms behind the label.",
     ),
 ) -> None:
     """Root-cause categories of the postmortems of a period, with counts and members, the
@@ -104,8 +118,14 @@ def _explain(settings: Any, key_or_path: str, fmt: CausesFormat) -> None:
     finally:
         store.dispose()
     if found is None:
-        raise PmtError(f"no postmortem {key_or_path!r} in the store (pmt list shows them; pmt ingest adds them)")
-    emit(to_json(found.to_dict()) if fmt is CausesFormat.json else render_explanation(found, fmt.value))
+        raise PmtError(
+            f"no postmortem {key_or_path!r} in the store (pmt list shows them; pmt ingest adds them)"
+        )
+    emit(
+        to_json(found.to_dict())
+        if fmt is CausesFormat.json
+        else render_explanation(found, fmt.value)
+    )
 
 
 def render_explanation(found: StoredExplanation, fmt: str) -> str:
@@ -113,7 +133,9 @@ def render_explanation(found: StoredExplanation, fmt: str) -> str:
     e = found.explanation
     c = e.classification
     head = f"{found.path}: {c.category}" + (f" (secondary {c.secondary})" if c.secondary else "")
-    head += f", confidence {c.confidence:.2f}, {c.source.replace('_', ' ')}, model {e.model_version}"
+    head += (
+        f", confidence {c.confidence:.2f}, {c.source.replace('_', ' ')}, model {e.model_version}"
+    )
     out = head + "\n"
     if c.mechanisms:
         out += "Mechanisms named: " + ", ".join(c.mechanisms) + "\n"
@@ -168,7 +190,9 @@ def render_text(report: CausesReport, fmt: str) -> str:
         for r in report.pairs
     ]
     if pairs:
-        out += ("\n" if fmt == "markdown" else "") + render(pairs, PAIR_COLUMNS, fmt, title="Repeated causes")
+        out += ("\n" if fmt == "markdown" else "") + render(
+            pairs, PAIR_COLUMNS, fmt, title="Repeated causes"
+        )
     elif categories:
         out += "\nNo repeated causes in this period.\n"
     return out

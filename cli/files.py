@@ -39,7 +39,9 @@ def output_target(path: Path) -> Path:
     except OSError:
         folder = given.parent
         if not os.path.lexists(folder):
-            raise OutputError(str(path), f"the folder {folder} does not exist; create it first") from None
+            raise OutputError(
+                str(path), f"the folder {folder} does not exist; create it first"
+            ) from None
         return given  # nothing there yet (or no way there: writing it says why)
     target = given
     if stat.S_ISLNK(info.st_mode):

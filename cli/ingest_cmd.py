@@ -38,7 +38,9 @@ class IngestFormat(str, Enum):
 def ingest(
     ctx: typer.Context,
     paths: list[str] = typer.Argument(
-        ..., help="Postmortem files or folders (folders are searched recursively).", show_default=False
+        ...,
+        help="Postmortem files or folders (folders are searched recursively).",
+        show_default=False,
     ),
     fmt: IngestFormat = typer.Option(
         IngestFormat.text,
@@ -113,12 +115,22 @@ def _progress(terminal: bool) -> Iterator[Callbacks]:
         yield (lambda total: None), (lambda line: say_wrapped(line, indent=11)), (lambda: None)
         return
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
 
     console = Console(stderr=True, highlight=False)
     progress = Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=console, transient=True,
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     )
     task: list[Any] = []
 

@@ -25,7 +25,9 @@ class LintFormat(str, Enum):
 def lint(
     ctx: typer.Context,
     paths: list[str] | None = typer.Argument(
-        None, help="Postmortem files or folders (folders are searched recursively).", show_default=False
+        None,
+        help="Postmortem files or folders (folders are searched recursively).",
+        show_default=False,
     ),
     fmt: LintFormat = typer.Option(
         LintFormat.text,
@@ -49,7 +51,9 @@ def lint(
     from tracker.lint import RULES, lint_paths
 
     if list_rules:
-        rows = [{"rule": r.name, "severity": r.severity, "summary": r.summary} for r in RULES.values()]
+        rows = [
+            {"rule": r.name, "severity": r.severity, "summary": r.summary} for r in RULES.values()
+        ]
         if fmt is LintFormat.json:
             emit(to_json(rows))
         else:
@@ -68,8 +72,10 @@ def lint(
     report = lint_paths(paths, settings, on_skip=skip, only_postmortems=only_postmortems)
     emit(_render(report, fmt))
     if not report.files and not report.findings and not skipped:
-        say(f"pmt lint: no postmortem files found in {', '.join(paths)} "
-            f"(looked for {', '.join(settings.ingest.include)}: [ingest] include / exclude)")
+        say(
+            f"pmt lint: no postmortem files found in {', '.join(paths)} "
+            f"(looked for {', '.join(settings.ingest.include)}: [ingest] include / exclude)"
+        )
     say(_summary(report))
     if report.failed:
         raise typer.Exit(1)

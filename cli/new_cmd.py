@@ -15,15 +15,26 @@ from cli.output import emit, say
 @app.command("new")
 def new(
     ctx: typer.Context,
-    title: str = typer.Argument(..., help="The incident's title, e.g. \"Checkout errors in EU\"."),
+    title: str = typer.Argument(..., help='The incident\'s title, e.g. "Checkout errors in EU".'),
     folder: Path | None = typer.Option(
-        None, "--dir", "-d", help="Folder for the new file (default: the current folder).", file_okay=False
+        None,
+        "--dir",
+        "-d",
+        help="Folder for the new file (default: the current folder).",
+        file_okay=False,
     ),
     output: Path | None = typer.Option(
-        None, "--output", "-o", help="Exact file to write (instead of DATE-title-slug.md).", dir_okay=False
+        None,
+        "--output",
+        "-o",
+        help="Exact file to write (instead of DATE-title-slug.md).",
+        dir_okay=False,
     ),
     day: datetime | None = typer.Option(
-        None, "--date", formats=["%Y-%m-%d"], help="Incident date, YYYY-MM-DD (default: today in the configured time zone)."
+        None,
+        "--date",
+        formats=["%Y-%m-%d"],
+        help="Incident date, YYYY-MM-DD (default: today in the configured time zone).",
     ),
 ) -> None:
     """Write a new postmortem with the canonical sections, today's date and the configured time

@@ -79,8 +79,12 @@ def say_wrapped(message: str, indent: int | None = None) -> None:
     for line in message.split("\n"):
         lead = len(line) - len(line.lstrip(" "))
         lines += textwrap.wrap(
-            line, width=width, subsequent_indent=" " * (lead + 2 if indent is None else indent),
-            break_long_words=False, break_on_hyphens=False, drop_whitespace=True,
+            line,
+            width=width,
+            subsequent_indent=" " * (lead + 2 if indent is None else indent),
+            break_long_words=False,
+            break_on_hyphens=False,
+            drop_whitespace=True,
         ) or [line]
     say("\n".join(lines))
 
@@ -220,19 +224,27 @@ def _table(
                 if line[i]:
                     legend.setdefault(line[i], f"[{len(legend) + 1}]")
                     line[i] = legend[line[i]]
-            specs[i] = table_fit.FitColumn(c.header, "atom", 0, max(len(x) for x in legend.values()))
+            specs[i] = table_fit.FitColumn(
+                c.header, "atom", 0, max(len(x) for x in legend.values())
+            )
             widths = table_fit.fit(specs, limit).widths
     shown = [i for i, w in enumerate(widths) if w is not None]
     width = max(0 if wide else limit, table_fit.table_width(widths))
     buf = io.StringIO()
     console = Console(file=buf, width=width, force_terminal=False, no_color=True, highlight=False)
-    for group, members in _groups([dict(row, _cells=cells[n]) for n, row in enumerate(rows)], group_by):
+    for group, members in _groups(
+        [dict(row, _cells=cells[n]) for n, row in enumerate(rows)], group_by
+    ):
         heading = title if group is None else f"{group or '(no owner)'} ({len(members)})"
         table = Table(title=heading, title_justify="left", show_lines=False)
         for i in shown:
             table.add_column(
                 # Wrapped by hand: a column that never wraps its cells would cut its header.
-                "\n".join(textwrap.wrap(candidates[i].header, width=widths[i] or 1, break_long_words=False)),
+                "\n".join(
+                    textwrap.wrap(
+                        candidates[i].header, width=widths[i] or 1, break_long_words=False
+                    )
+                ),
                 justify=candidates[i].justify,  # type: ignore[arg-type]
                 width=widths[i],
                 no_wrap=specs[i].kind != "text",
@@ -240,22 +252,31 @@ def _table(
             )
         for member in members:
             row_cells = member["_cells"]
-            table.add_row(*(
-                table_fit.shorten_middle(row_cells[i], widths[i] or 0) if specs[i].kind == "path" else row_cells[i]
-                for i in shown
-            ))
+            table.add_row(
+                *(
+                    table_fit.shorten_middle(row_cells[i], widths[i] or 0)
+                    if specs[i].kind == "path"
+                    else row_cells[i]
+                    for i in shown
+                )
+            )
         console.print(table)
     for value, ref in legend.items():
         # Wrapped between words only, under its number: a path is never cut.
         console.print(
             textwrap.fill(
-                f"{ref} {value}", width=limit, subsequent_indent=" " * (len(ref) + 1),
-                break_long_words=False, break_on_hyphens=False,
+                f"{ref} {value}",
+                width=limit,
+                subsequent_indent=" " * (len(ref) + 1),
+                break_long_words=False,
+                break_on_hyphens=False,
             ),
             soft_wrap=True,
         )
     # Columns with nothing in them are hidden without a word: nothing is lost.
-    hidden = [c.header for i, c in enumerate(candidates) if widths[i] is None and specs[i].drop >= 0]
+    hidden = [
+        c.header for i, c in enumerate(candidates) if widths[i] is None and specs[i].drop >= 0
+    ]
     if hidden:
         note = (
             f"({len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden to fit {limit} "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -62,20 +62,31 @@ def today(settings: Settings) -> date:
 @app.command("overdue")
 def overdue(
     ctx: typer.Context,
-    as_of: Optional[datetime] = typer.Option(
-        None, "--as-of", formats=["%Y-%m-%d"], help="Ask about another day (YYYY-MM-DD; default: today)."
+    as_of: datetime | None = typer.Option(
+        None,
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Ask about another day (YYYY-MM-DD; default: today).",
     ),
-    owner: Optional[list[str]] = typer.Option(None, "--owner", help="Only this owner (repeatable)."),
-    priority: Optional[list[str]] = typer.Option(
+    owner: list[str] | None = typer.Option(None, "--owner", help="Only this owner (repeatable)."),
+    priority: list[str] | None = typer.Option(
         None, "--priority", help="Only this priority, e.g. P1 (repeatable, or P0,P1)."
     ),
-    postmortem: Optional[list[str]] = typer.Option(
+    postmortem: list[str] | None = typer.Option(
         None, "--postmortem", help="Only this postmortem, by key or path (repeatable)."
     ),
-    tracker: Optional[str] = typer.Option(None, "--tracker", help="Only items tracked in github or jira."),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json, csv or markdown."),
-    fail: bool = typer.Option(False, "--fail", help="Exit 1 when anything is overdue (for CI and cron)."),
-    wide: bool = typer.Option(False, "--wide", help="Every column, nothing shortened (default: fit the terminal)."),
+    tracker: str | None = typer.Option(
+        None, "--tracker", help="Only items tracked in github or jira."
+    ),
+    fmt: Format = typer.Option(
+        Format.table, "--format", "-f", help="table, json, csv or markdown."
+    ),
+    fail: bool = typer.Option(
+        False, "--fail", help="Exit 1 when anything is overdue (for CI and cron)."
+    ),
+    wide: bool = typer.Option(
+        False, "--wide", help="Every column, nothing shortened (default: fit the terminal)."
+    ),
 ) -> None:
     """Open action items whose due date is before today (in the configured time zone),
     grouped by owner. An item whose ticket is closed is not overdue.
@@ -129,7 +140,9 @@ def overdue(
         emit(_render(rows, fmt, day))
         count, implicit = len(rows), any(r.due_implicit for r in rows)
     if count:
-        say(f"pmt overdue: {count} overdue as of {day}" + (f"; {IMPLICIT_NOTE}" if implicit else ""))
+        say(
+            f"pmt overdue: {count} overdue as of {day}" + (f"; {IMPLICIT_NOTE}" if implicit else "")
+        )
     else:
         said = describe_filters(owner, priority, postmortem, tracker)
         say(f"pmt overdue: nothing overdue as of {day}" + (f" matches {said}" if said else ""))
@@ -140,7 +153,10 @@ def overdue(
 
 
 def describe_filters(
-    owner: list[str] | None, priority: list[str] | None, postmortem: list[str] | None, tracker: str | None
+    owner: list[str] | None,
+    priority: list[str] | None,
+    postmortem: list[str] | None,
+    tracker: str | None,
 ) -> str:
     """The filters given, as typed: "--owner bob --priority P0"."""
     parts = [f"--owner {o}" for o in owner or []]

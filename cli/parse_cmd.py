@@ -40,9 +40,14 @@ _ITEM_COLUMNS = [
 @app.command("parse")
 def parse(
     ctx: typer.Context,
-    files: list[Path] = typer.Argument(..., help="Postmortem Markdown files.", show_default=False, dir_okay=False),
+    files: list[Path] = typer.Argument(
+        ..., help="Postmortem Markdown files.", show_default=False, dir_okay=False
+    ),
     fmt: ParseFormat = typer.Option(
-        ParseFormat.json, "--format", "-f", help="json (one object per file; a list for several) or table."
+        ParseFormat.json,
+        "--format",
+        "-f",
+        help="json (one object per file; a list for several) or table.",
     ),
 ) -> None:
     """Show what pmt reads in postmortems: sections, action items (owner, due, priority, kind,
@@ -83,17 +88,35 @@ def parse(
 
 def _table(pm: Postmortem) -> str:
     data = pm.to_dict()
-    meta_rows = [{"field": name, "value": _short(data.get(name))} for name in _META_FIELDS if data.get(name) is not None]
+    meta_rows = [
+        {"field": name, "value": _short(data.get(name))}
+        for name in _META_FIELDS
+        if data.get(name) is not None
+    ]
     sections = ", ".join(f"{s['heading']} ({s['kind']})" for s in data["sections"])
     meta_rows.append({"field": "sections", "value": sections})
-    out = render(meta_rows, [Column("field", "Field"), Column("value", "Value", max_width=100)], "table", title=pm.path)
-    out += render(data["action_items"], _ITEM_COLUMNS, "table", title=f"Action items ({len(pm.action_items)})")
+    out = render(
+        meta_rows,
+        [Column("field", "Field"), Column("value", "Value", max_width=100)],
+        "table",
+        title=pm.path,
+    )
+    out += render(
+        data["action_items"], _ITEM_COLUMNS, "table", title=f"Action items ({len(pm.action_items)})"
+    )
     if pm.takeaways:
         rows = [{"takeaway": t} for t in pm.takeaways]
-        out += render(rows, [Column("takeaway", "Takeaway", max_width=100)], "table", title="Takeaways")
+        out += render(
+            rows, [Column("takeaway", "Takeaway", max_width=100)], "table", title="Takeaways"
+        )
     if pm.timeline:
         rows = [t.to_dict() for t in pm.timeline]
-        out += render(rows, [Column("at", "At"), Column("text", "What happened", max_width=90)], "table", title="Timeline")
+        out += render(
+            rows,
+            [Column("at", "At"), Column("text", "What happened", max_width=90)],
+            "table",
+            title="Timeline",
+        )
     return out + "\n"
 
 

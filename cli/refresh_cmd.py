@@ -57,7 +57,9 @@ def refresh(
     if fmt is RefreshFormat.json:
         emit(redacted(to_json(report.to_dict())))
     elif report.changed:
-        emit(render([c.to_dict() for c in report.changed], CHANGE_COLUMNS, "table", title="Changed"))
+        emit(
+            render([c.to_dict() for c in report.changed], CHANGE_COLUMNS, "table", title="Changed")
+        )
     if report.postmortems == 0:
         say(f"pmt refresh: no ticket is linked on {backend.name} yet; run pmt sync first")
     else:

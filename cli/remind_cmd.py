@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Optional
 
 import typer
 
@@ -36,12 +35,18 @@ COLUMNS = [
 @app.command("remind")
 def remind_command(
     ctx: typer.Context,
-    dry_run: bool = typer.Option(False, "--dry-run", help="Say who would be reminded; comment on nothing."),
-    owner: Optional[str] = typer.Option(None, "--owner", help="Only this owner's items (as written, @ optional)."),
-    tracker: Optional[TrackerName] = typer.Option(
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Say who would be reminded; comment on nothing."
+    ),
+    owner: str | None = typer.Option(
+        None, "--owner", help="Only this owner's items (as written, @ optional)."
+    ),
+    tracker: TrackerName | None = typer.Option(
         None, "--tracker", help="Only tickets on this tracker (default: every linked ticket)."
     ),
-    fmt: DigestFormat = typer.Option(DigestFormat.table, "--format", "-f", help="Digest format: table, json or markdown."),
+    fmt: DigestFormat = typer.Option(
+        DigestFormat.table, "--format", "-f", help="Digest format: table, json or markdown."
+    ),
 ) -> None:
     """Comment on the ticket of each overdue action item, mentioning its assignee.
 
@@ -72,7 +77,9 @@ def remind_command(
         store.dispose()
 
     rows = []
-    for o in sorted(report.outcomes, key=lambda o: (o.owner is None, (o.owner or "").lower(), -o.days_overdue)):
+    for o in sorted(
+        report.outcomes, key=lambda o: (o.owner is None, (o.owner or "").lower(), -o.days_overdue)
+    ):
         result = STATUS_WORDS[o.status]
         if o.status == "recent" and o.last_reminded:
             result = f"reminded on {o.last_reminded.isoformat()}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cli.output import say, say_wrapped
+from cli.output import say_wrapped
 
 if TYPE_CHECKING:
     from tracker.causes.repeats import EarlierItem, RepeatWarning
@@ -25,7 +25,11 @@ def _item_line(item: EarlierItem) -> str:
     state = item.status
     if item.not_effective:
         state += ", not effective"
-    extras = [x for x in (item.owner, f"due {item.due.isoformat()}" if item.due else None, item.ticket) if x]
+    extras = [
+        x
+        for x in (item.owner, f"due {item.due.isoformat()}" if item.due else None, item.ticket)
+        if x
+    ]
     tail = f" ({', '.join(extras)})" if extras else ""
     return f"    [{state}] {item.text}{tail}"
 
@@ -47,7 +51,11 @@ def describe(warning: RepeatWarning) -> list[str]:
         lines.append(
             f"  the fix did not hold: {'the' if n == 1 else 'all'} {n} action item{'s' if n != 1 else ''} "
             f"of the earlier postmortem {'was' if n == 1 else 'were'} closed and the cause came back anyway"
-            + ("; marked not effective" if warning.marked_not_effective or all(i.not_effective for i in items) else "")
+            + (
+                "; marked not effective"
+                if warning.marked_not_effective or all(i.not_effective for i in items)
+                else ""
+            )
         )
     elif not items:
         lines.append(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -37,17 +36,20 @@ class PostTarget(str, Enum):
 @report_app.command("weekly")
 def weekly(
     ctx: typer.Context,
-    week: Optional[str] = typer.Option(
+    week: str | None = typer.Option(
         None, "--week", help="ISO week such as 2026-W48 (default: the last full week)."
     ),
-    since: Optional[str] = typer.Option(None, "--since", help="First day, YYYY-MM-DD."),
-    until: Optional[str] = typer.Option(
+    since: str | None = typer.Option(None, "--since", help="First day, YYYY-MM-DD."),
+    until: str | None = typer.Option(
         None, "--until", help="Last day, YYYY-MM-DD (default with --since: today)."
     ),
     fmt: ReportFormat = typer.Option(
-        ReportFormat.markdown, "--format", "-f", help="markdown, html (one self-contained file) or json."
+        ReportFormat.markdown,
+        "--format",
+        "-f",
+        help="markdown, html (one self-contained file) or json.",
     ),
-    output: Optional[Path] = typer.Option(
+    output: Path | None = typer.Option(
         None,
         "--output",
         "-o",
@@ -89,7 +91,9 @@ def weekly(
         # A FIFO or a device is refused before the work, not after it.
         output_target(output)
     now = datetime.now(UTC)
-    period = resolve_period(timezone=settings.timezone, now=now, week=week, since=since, until=until)
+    period = resolve_period(
+        timezone=settings.timezone, now=now, week=week, since=since, until=until
+    )
     targets = list(dict.fromkeys(post))
     # A missing token or webhook is found before the work, not after it.
     if PostTarget.github in targets:
@@ -105,7 +109,9 @@ def weekly(
         if store.is_empty():
             say("pmt: the store is empty: run `pmt ingest PATH` first; the report has no data")
         with store.session(write=False) as session:
-            report = build_weekly_report(session, settings, period, now=now, find_repeats=find_repeats)
+            report = build_weekly_report(
+                session, settings, period, now=now, find_repeats=find_repeats
+            )
     finally:
         store.dispose()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -63,14 +63,18 @@ AS_OF = typer.Option(
     None, "--as-of", formats=["%Y-%m-%d"], help="Count overdue items as of this day (YYYY-MM-DD)."
 )
 FORMAT = typer.Option(Format.table, "--format", "-f", help="table, json, csv or markdown.")
-WIDE = typer.Option(False, "--wide", help="Every column, nothing shortened (default: fit the terminal).")
+WIDE = typer.Option(
+    False, "--wide", help="Every column, nothing shortened (default: fit the terminal)."
+)
 
 
 @app.command("show")
 def show(
     ctx: typer.Context,
-    postmortem: str = typer.Argument(..., help="The postmortem's key (front-matter id) or its file path."),
-    as_of: Optional[datetime] = AS_OF,
+    postmortem: str = typer.Argument(
+        ..., help="The postmortem's key (front-matter id) or its file path."
+    ),
+    as_of: datetime | None = AS_OF,
     fmt: Format = FORMAT,
     wide: bool = WIDE,
 ) -> None:
@@ -97,7 +101,9 @@ def show(
     finally:
         store.dispose()
     if detail is None:
-        raise PmtError(f"no postmortem {postmortem!r} in the store (pmt list shows them; pmt ingest adds them)")
+        raise PmtError(
+            f"no postmortem {postmortem!r} in the store (pmt list shows them; pmt ingest adds them)"
+        )
     emit(_render_detail(detail, fmt))
     if fmt is not Format.json and any(i.due_implicit for i in detail.items):
         say(f"pmt show: {IMPLICIT_NOTE}")
@@ -147,13 +153,16 @@ def _lines(text: str) -> str:
 
     if is_wide():
         return text + "\n"
-    return textwrap.fill(text, width=terminal_width(), break_long_words=False, break_on_hyphens=False) + "\n"
+    return (
+        textwrap.fill(text, width=terminal_width(), break_long_words=False, break_on_hyphens=False)
+        + "\n"
+    )
 
 
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    as_of: Optional[datetime] = AS_OF,
+    as_of: datetime | None = AS_OF,
     fmt: Format = FORMAT,
     wide: bool = WIDE,
 ) -> None:
@@ -182,4 +191,6 @@ def list_(
     shown = [{**d, "own_id": declared_id(d["key"], d["path"])} for d in data]
     columns = LIST_CSV_COLUMNS if fmt is Format.csv else LIST_COLUMNS
     if fmt is Format.json or rows or fmt is Format.csv:
-        emit(render(shown, columns, fmt, json_data=data, title=f"Postmortems (overdue as of {day})"))
+        emit(
+            render(shown, columns, fmt, json_data=data, title=f"Postmortems (overdue as of {day})")
+        )

@@ -59,7 +59,10 @@ def sync(
         False, "--no-writeback", help="Do not write ticket links into the Markdown files."
     ),
     fmt: SyncFormat = typer.Option(
-        SyncFormat.table, "--format", "-f", help="table, or json ({\"plan\": [...], \"result\": [...]})."
+        SyncFormat.table,
+        "--format",
+        "-f",
+        help='table, or json ({"plan": [...], "result": [...]}).',
     ),
 ) -> None:
     """Create or update a ticket for every action item, and write each ticket's link back
@@ -99,26 +102,48 @@ def sync(
         if dry_run:
             say("pmt sync: dry run: nothing was written")
             if as_json:
-                emit(redacted(to_json({
-                    "plan": planned.plan_rows(), "result": [], "stopped": None,
-                    "warnings": planned.warnings, **warnings_json(repeats),
-                })))
+                emit(
+                    redacted(
+                        to_json(
+                            {
+                                "plan": planned.plan_rows(),
+                                "result": [],
+                                "stopped": None,
+                                "warnings": planned.warnings,
+                                **warnings_json(repeats),
+                            }
+                        )
+                    )
+                )
             _say_warnings(planned.warnings)
             raise typer.Exit(0 if planned.ingest.ok else 1)
-        if planned.writes and not yes and stdin_is_terminal():
-            if not typer.confirm("Apply this plan?", default=False, err=True):
-                say("pmt sync: nothing was written")
-                raise typer.Exit(1)
+        if (
+            planned.writes
+            and not yes
+            and stdin_is_terminal()
+            and not typer.confirm("Apply this plan?", default=False, err=True)
+        ):
+            say("pmt sync: nothing was written")
+            raise typer.Exit(1)
         # Applied even when nothing is to be written: the ticket states read for the plan are
         # recorded (as pmt refresh would), and the lock re-check costs nothing remote.
         applied = _apply(store, backend, settings, planned, writeback)
     finally:
         store.dispose()
     if as_json:
-        emit(redacted(to_json({
-            "plan": planned.plan_rows(), "result": applied.result_rows(), "stopped": applied.stopped,
-            "warnings": applied.warnings, **warnings_json(repeats),
-        })))
+        emit(
+            redacted(
+                to_json(
+                    {
+                        "plan": planned.plan_rows(),
+                        "result": applied.result_rows(),
+                        "stopped": applied.stopped,
+                        "warnings": applied.warnings,
+                        **warnings_json(repeats),
+                    }
+                )
+            )
+        )
     elif planned.writes:
         _show_result(applied)
     else:
@@ -132,7 +157,9 @@ def sync(
         raise typer.Exit(1)
 
 
-def _apply(store: Any, backend: Any, settings: Any, planned: Planned, writeback: bool | None) -> Applied:
+def _apply(
+    store: Any, backend: Any, settings: Any, planned: Planned, writeback: bool | None
+) -> Applied:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
@@ -142,7 +169,11 @@ def _apply(store: Any, backend: Any, settings: Any, planned: Planned, writeback:
     if not console.is_terminal:
         return apply_sync(store, backend, settings, planned, writeback=writeback, on_wait=_waiting)
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
     ) as progress:
         task = progress.add_task("syncing", total=total_actions(planned))
         return apply_sync(
@@ -173,7 +204,10 @@ def _show_plan(planned: Planned) -> None:
     if rows:
         emit(render(rows, PLAN_COLUMNS, "table", title="Plan"))
     counts = summary(planned.plans)
-    shown = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()) or "no action items"
+    shown = (
+        ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items())
+        or "no action items"
+    )
     say(f"pmt sync: plan for {len(planned.plans)} postmortem(s): {shown}")
 
 
@@ -181,7 +215,8 @@ def _show_result(applied: Applied) -> None:
     rows = [
         r
         for r in applied.result_rows()
-        if r["status"] in ("done", "failed", "reported") or r["action"] in ("create", "adopt", "link_existing")
+        if r["status"] in ("done", "failed", "reported")
+        or r["action"] in ("create", "adopt", "link_existing")
     ]
     if rows:
         emit(redacted(render(rows, RESULT_COLUMNS, "table", title="Done")))

@@ -144,7 +144,12 @@ class SyncResult:
 
     def rows(self) -> list[dict[str, Any]]:
         return [
-            {"postmortem": self.postmortem_key, "path": self.path, "tracker": self.tracker, **r.to_dict()}
+            {
+                "postmortem": self.postmortem_key,
+                "path": self.path,
+                "tracker": self.tracker,
+                **r.to_dict(),
+            }
             for r in self.results
         ]
 
@@ -200,7 +205,9 @@ class _Applier:
                 result = ActionResult(action, "not_run", action.key, action.url)
                 document.append((action, result))
             elif self.result.stopped is not None:
-                result = ActionResult(action, "not_run", action.key, action.url, self.result.stopped)
+                result = ActionResult(
+                    action, "not_run", action.key, action.url, self.result.stopped
+                )
             else:
                 result = self._perform(action)
             self.result.results.append(result)
@@ -266,7 +273,9 @@ class _Applier:
             return ActionResult(action, "done", ticket.key, ticket.url)
         if kind == "adopt":
             assert action.draft is not None and action.key is not None
-            found = action.remote or RemoteTicket(key=action.key, url=action.url or "", title="", state="open")
+            found = action.remote or RemoteTicket(
+                key=action.key, url=action.url or "", title="", state="open"
+            )
             # Recorded first (as "adopted": its content is unknown), so that a failure of the
             # update below still leaves the link, and the next run retries the update.
             placeholder = tracking_hash(ADOPTED, []) if action.uid is None else ADOPTED
@@ -295,7 +304,9 @@ class _Applier:
             return ActionResult(action, "done", ticket.key, ticket.url)
         if kind == "link_existing":
             assert action.key is not None
-            found = action.remote or RemoteTicket(key=action.key, url=action.url or "", title="", state="open")
+            found = action.remote or RemoteTicket(
+                key=action.key, url=action.url or "", title="", state="open"
+            )
             # None: a ticket pmt did not write is followed, never rewritten.
             self.recorder.record(action.uid, found, None)
             return ActionResult(action, "done", found.key, found.url)
@@ -334,7 +345,9 @@ class _Applier:
         missing = len(action.children) - len(children)
         # Only a complete set is remembered: a child missing now is attached by the next run.
         if not missing:
-            self.recorder.set_synced_hash(parent[0], tracking_hash(action.draft.fingerprint(), children))
+            self.recorder.set_synced_hash(
+                parent[0], tracking_hash(action.draft.fingerprint(), children)
+            )
         error = f"{missing} item(s) had no ticket yet" if missing else None
         return ActionResult(action, "done", parent[0], parent[1], error)
 
@@ -354,7 +367,9 @@ class _Applier:
                     continue
                 key, url = ticket[0], ticket[1] or self.backend.url_for(ticket[0])
                 result.key, result.url = key, url
-                edit: Edit = LinkEdit(line=action.line, link=link_markdown(key, url), url=url, text=action.text)
+                edit: Edit = LinkEdit(
+                    line=action.line, link=link_markdown(key, url), url=url, text=action.text
+                )
             else:
                 edit = CheckEdit(line=action.line, text=action.text)
             edits.append(edit)
@@ -363,7 +378,10 @@ class _Applier:
             return
         if self.plan.content_hash is None:
             for result, _ in pending:
-                result.status, result.error = "failed", f"{self.plan.path}: unknown content; not written"
+                result.status, result.error = (
+                    "failed",
+                    f"{self.plan.path}: unknown content; not written",
+                )
             return
         try:
             written = write_back(self.document, edits, self.plan.content_hash, digest=self.digest)

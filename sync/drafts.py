@@ -44,7 +44,9 @@ class PostmortemLike(Protocol):
     root_cause: str | None
 
 
-def item_draft(item: ItemLike, postmortem: PostmortemLike, settings: Settings, tracker: str) -> TicketDraft:
+def item_draft(
+    item: ItemLike, postmortem: PostmortemLike, settings: Settings, tracker: str
+) -> TicketDraft:
     return TicketDraft(
         marker=Marker(postmortem.key, item.uid),
         text=item.text,
@@ -64,7 +66,9 @@ def item_draft(item: ItemLike, postmortem: PostmortemLike, settings: Settings, t
     )
 
 
-def tracking_draft(postmortem: PostmortemLike, settings: Settings, tracker: str) -> TicketDraft | None:
+def tracking_draft(
+    postmortem: PostmortemLike, settings: Settings, tracker: str
+) -> TicketDraft | None:
     """The postmortem's tracking ticket, or None when the tracker is configured without one."""
     section = getattr(settings, tracker, None)
     if not getattr(section, "tracking_issue", False):

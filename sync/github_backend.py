@@ -174,8 +174,13 @@ class GitHubBackend:
             if milestone is not None:
                 fields["milestone"] = milestone
             _headers, data = self._http.json(
-                "POST", f"/repos/{self.repo_name}/issues", what, body=fields, write=True,
-                creating=True, intent=intent,
+                "POST",
+                f"/repos/{self.repo_name}/issues",
+                what,
+                body=fields,
+                write=True,
+                creating=True,
+                intent=intent,
             )
             return dict(data)
 
@@ -205,7 +210,8 @@ class GitHubBackend:
         managed = render.managed_labels(self.settings.priority_label, self.settings.removed_label)
         wanted_lower = {w.lower() for w in wanted}
         kept = [
-            name for name in _label_names(current)
+            name
+            for name in _label_names(current)
             if name.lower() not in managed or name.lower() in wanted_lower
         ]
         labels = render._unique([*kept, *wanted])
@@ -228,10 +234,14 @@ class GitHubBackend:
         full, number = split_key(key)
         label = self.settings.removed_label
         issue = f"/repos/{full}/issues/{number}"
-        self._json("POST", f"{issue}/comments", f"commenting on {key}", body={"body": note}, write=True)
+        self._json(
+            "POST", f"{issue}/comments", f"commenting on {key}", body={"body": note}, write=True
+        )
         if label:
             self._ensure_labels([label], None)
-            self._json("POST", f"{issue}/labels", f"labelling {key} {label!r}", body=[label], write=True)
+            self._json(
+                "POST", f"{issue}/labels", f"labelling {key} {label!r}", body=[label], write=True
+            )
             seen = self._seen.get(key)
             if seen is not None:
                 seen["labels"] = [*seen.get("labels", []), {"name": label}]
@@ -329,21 +339,31 @@ class GitHubBackend:
 
     # -- requests ---------------------------------------------------------------------------
 
-    def _json(self, verb: str, path: str, what: str, *, params: dict[str, Any] | None = None,
-              body: Any = None, write: bool = False) -> tuple[dict[str, Any], Any]:
+    def _json(
+        self,
+        verb: str,
+        path: str,
+        what: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        write: bool = False,
+    ) -> tuple[dict[str, Any], Any]:
         return self._http.json(verb, path, what, params=params, body=body, write=write)
 
     def _pages(self, path: str, what: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return self._http.pages(path, what, params)
 
     def _edit(self, what: str, full: str, number: int, fields: dict[str, Any]) -> dict[str, Any]:
-        _headers, data = self._json("PATCH", f"/repos/{full}/issues/{number}", what,
-                                    body=fields, write=True)
+        _headers, data = self._json(
+            "PATCH", f"/repos/{full}/issues/{number}", what, body=fields, write=True
+        )
         return dict(data)
 
     def _get_raw(self, full: str, number: int) -> dict[str, Any]:
-        _headers, data = self._json("GET", f"/repos/{full}/issues/{number}",
-                                    f"reading {full}#{number}")
+        _headers, data = self._json(
+            "GET", f"/repos/{full}/issues/{number}", f"reading {full}#{number}"
+        )
         return dict(data)
 
     def _remember(self, full: str, raw: dict[str, Any]) -> RemoteTicket:

@@ -104,8 +104,15 @@ class GitHubClient:
             url, query = next_page(headers), None
         return items
 
-    def call(self, what: str, fn: Callable[[], T], *, write: bool = False,
-             creating: bool = False, intent: CreateIntent | None = None) -> T:
+    def call(
+        self,
+        what: str,
+        fn: Callable[[], T],
+        *,
+        write: bool = False,
+        creating: bool = False,
+        intent: CreateIntent | None = None,
+    ) -> T:
         """Run one logical request: pace writes, record a create's intent, translate faults.
 
         Retries and rate-limit waits happen below, in the transport (``sync.transport``): a
@@ -131,7 +138,11 @@ class GitHubClient:
 
     def _fault(self, exc: Exception, what: str, creating: bool) -> SyncError:
         return translate(
-            exc, what, now=self._clock(), creating=creating, api_url=self.api_url,
+            exc,
+            what,
+            now=self._clock(),
+            creating=creating,
+            api_url=self.api_url,
             secrets=self._secrets,
         )
 

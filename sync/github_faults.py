@@ -46,7 +46,11 @@ def idempotent_retry(
 ) -> RetryPolicy:
     """The shared retry policy as GitHub gets it: one wait for a rate limit, then stop."""
     return retry_policy(
-        idempotent=RETRIED_METHODS, sleep=sleep, clock=clock, max_wait=max_wait, rate_limit_retries=1
+        idempotent=RETRIED_METHODS,
+        sleep=sleep,
+        clock=clock,
+        max_wait=max_wait,
+        rate_limit_retries=1,
     )
 
 
@@ -103,7 +107,8 @@ def _translate(exc: Exception, what: str, now: float, creating: bool, api_url: s
             )
         if status >= 500:
             return TransientError(
-                f"GitHub failed while {what} ({status} {message}).{unknown}", outcome_unknown=creating
+                f"GitHub failed while {what} ({status} {message}).{unknown}",
+                outcome_unknown=creating,
             )
         return RequestError(f"GitHub rejected {what} ({status} {message}{_details(exc)})")
     reason = not_sent(exc)
@@ -115,7 +120,8 @@ def _translate(exc: Exception, what: str, now: float, creating: bool, api_url: s
         )
     if isinstance(exc, requests.exceptions.RequestException):
         return TransientError(
-            f"could not reach GitHub while {what} ({_short(exc)}).{unknown}", outcome_unknown=creating
+            f"could not reach GitHub while {what} ({_short(exc)}).{unknown}",
+            outcome_unknown=creating,
         )
     return TransientError(
         f"GitHub request failed while {what} ({_short(exc)}).{unknown}", outcome_unknown=creating

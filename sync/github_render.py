@@ -63,11 +63,14 @@ def managed_labels(priority_template: str, removed_label: str) -> set[str]:
     return managed
 
 
-def label_style(name: str, draft_postmortem_key: str | None, priority_template: str,
-                removed_label: str) -> tuple[str, str]:
+def label_style(
+    name: str, draft_postmortem_key: str | None, priority_template: str, removed_label: str
+) -> tuple[str, str]:
     """Colour and description for a label pmt creates."""
     if name.startswith("pmt-pm-"):
-        desc = f"pmt: tickets of postmortem {draft_postmortem_key}" if draft_postmortem_key else "pmt"
+        desc = (
+            f"pmt: tickets of postmortem {draft_postmortem_key}" if draft_postmortem_key else "pmt"
+        )
         return LABEL_COLOURS["marker"], _shorten(desc, _MAX_LABEL_DESCRIPTION)
     if name == removed_label:
         return LABEL_COLOURS["removed"], "pmt: the action item was removed from its postmortem"
@@ -157,4 +160,3 @@ def _unique(names: list[str]) -> list[str]:
             seen.add(name.lower())
             out.append(name)
     return out
-

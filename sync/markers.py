@@ -41,7 +41,9 @@ class Marker:
     def html_comment(self) -> str:
         """The marker as an invisible line of a Markdown body (GitHub)."""
         pm = _quote(self.postmortem_key)
-        return f"<!-- pmt:marker token={self.token} postmortem={pm} item={_quote(self.item_uid)} -->"
+        return (
+            f"<!-- pmt:marker token={self.token} postmortem={pm} item={_quote(self.item_uid)} -->"
+        )
 
 
 def postmortem_token(postmortem_key: str) -> str:

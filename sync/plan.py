@@ -58,7 +58,9 @@ Resolution = Literal["report", "close", "check_box"]
 OnDoneMismatch = Literal["report", "close_ticket", "update_box"]
 
 # Actions that change something on the tracker or in the document.
-WRITING_KINDS = frozenset({"create", "update", "link_existing", "adopt", "removed", "writeback", "attach"})
+WRITING_KINDS = frozenset(
+    {"create", "update", "link_existing", "adopt", "removed", "writeback", "attach"}
+)
 
 # ``synced_hash`` values with a meaning beyond "the fingerprint last pushed".
 # An adopted ticket was made by a run that crashed: what it says is unknown, so it is pushed.
@@ -152,7 +154,12 @@ class Plan:
     def rows(self) -> list[dict[str, Any]]:
         """One row per action, for the table and for JSON."""
         return [
-            {"postmortem": self.postmortem_key, "path": self.path, "tracker": self.tracker, **a.to_dict()}
+            {
+                "postmortem": self.postmortem_key,
+                "path": self.path,
+                "tracker": self.tracker,
+                **a.to_dict(),
+            }
             for a in self.actions
         ]
 
@@ -302,7 +309,11 @@ def _plan_item(
 
     if item.ticket:
         return [
-            replace(base, kind="skip", detail=f"tracked elsewhere ({item.ticket}), not in {data.tracker}")
+            replace(
+                base,
+                kind="skip",
+                detail=f"tracked elsewhere ({item.ticket}), not in {data.tracker}",
+            )
         ], _NO_CHILD
 
     orphan = remote_by_uid.get(item.uid)
@@ -342,7 +353,9 @@ def _plan_item(
     return actions, None
 
 
-def _plan_linked(base: Action, link: LinkState, draft: TicketDraft | None, ref_key: str | None) -> Action:
+def _plan_linked(
+    base: Action, link: LinkState, draft: TicketDraft | None, ref_key: str | None
+) -> Action:
     linked = replace(base, key=link.key, url=link.url, synced_hash=link.synced_hash)
     if ref_key is not None and ref_key != link.key:
         return replace(
@@ -360,7 +373,11 @@ def _plan_linked(base: Action, link: LinkState, draft: TicketDraft | None, ref_k
         # A ticket pmt did not create: it is followed, never rewritten.
         return linked
     if previous != draft.fingerprint():
-        detail = "made by a run that stopped before updating it" if previous == ADOPTED else "item changed"
+        detail = (
+            "made by a run that stopped before updating it"
+            if previous == ADOPTED
+            else "item changed"
+        )
         return replace(linked, kind="update", draft=draft, detail=detail)
     return linked
 
@@ -412,7 +429,9 @@ def _mismatch(
 def _writeback(item: PlanItem, base: Action, key: str | None, url: str | None) -> list[Action]:
     if item.line is None:
         return []
-    return [replace(base, kind="writeback", key=key, url=url, detail="add the ticket link to the line")]
+    return [
+        replace(base, kind="writeback", key=key, url=url, detail="add the ticket link to the line")
+    ]
 
 
 def _plan_tracking(
@@ -440,7 +459,15 @@ def _plan_tracking(
                     detail="tracking ticket",
                 )
             ]
-        return [replace(base, key=link.key, url=link.url, synced_hash=link.synced_hash, detail="tracking ticket")]
+        return [
+            replace(
+                base,
+                key=link.key,
+                url=link.url,
+                synced_hash=link.synced_hash,
+                detail="tracking ticket",
+            )
+        ]
     if not children:
         return []
     orphan = remote_by_uid.get(draft.marker.item_uid)
@@ -467,7 +494,9 @@ def _plan_attach(data: PlanInput, children: Sequence[tuple[str, str | None]]) ->
     keys = [key for _, key in children]
     if link is not None and None not in keys:
         _, attached = split_tracking_hash(link.synced_hash)
-        expected = split_tracking_hash(tracking_hash(draft.fingerprint(), [k for k in keys if k]))[1]
+        expected = split_tracking_hash(tracking_hash(draft.fingerprint(), [k for k in keys if k]))[
+            1
+        ]
         if attached == expected:
             return None
     return Action(

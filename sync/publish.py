@@ -66,17 +66,22 @@ def github_body(report: WeeklyReport) -> str:
     marker = report_marker(report)
     if len(body) + len(marker) + 2 > GITHUB_BODY_LIMIT:
         cut = GITHUB_BODY_LIMIT - len(marker) - 80
-        body = body[:cut].rsplit("\n", 1)[0] + "\n\n…(cut: the full report is longer than GitHub allows)\n"
+        body = (
+            body[:cut].rsplit("\n", 1)[0]
+            + "\n\n…(cut: the full report is longer than GitHub allows)\n"
+        )
     return f"{body}\n{marker}\n"
 
 
-def github_target(settings: Settings, secrets: Secrets, *, need_token: bool = True) -> tuple[str, str | None]:
+def github_target(
+    settings: Settings, secrets: Secrets, *, need_token: bool = True
+) -> tuple[str, str | None]:
     """The repository and token for ``--post github``; a ConfigError when either is missing."""
     repo_name = settings.report.github_repo or settings.github.repo
     if not repo_name or not _REPO.match(repo_name):
         raise ConfigError(
             f"no repository for the weekly report (got {repo_name!r}): set [report] github_repo "
-            "or [github] repo = \"owner/name\" in pmt.toml (or PMT_REPORT_GITHUB_REPO)"
+            'or [github] repo = "owner/name" in pmt.toml (or PMT_REPORT_GITHUB_REPO)'
         )
     token = secrets.github()
     if need_token and not token:
@@ -120,8 +125,12 @@ def post_github(
             return fn()
         except (GithubException, requests.RequestException, OSError) as exc:
             raise translate(
-                exc, what, now=time.time(), creating=creating,
-                api_url=settings.github.api_url, secrets=hidden,
+                exc,
+                what,
+                now=time.time(),
+                creating=creating,
+                api_url=settings.github.api_url,
+                secrets=hidden,
             ) from exc
 
     repo = client.get_repo(repo_name)
@@ -131,7 +140,9 @@ def post_github(
 
     def find() -> Any:
         # Newest first: this week's issue is on the first page.
-        for issue in repo.get_issues(labels=[REPORT_LABEL], state="all", sort="created", direction="desc"):
+        for issue in repo.get_issues(
+            labels=[REPORT_LABEL], state="all", sort="created", direction="desc"
+        ):
             if read_report_marker(issue._rawData.get("body")) == wanted:
                 return issue
         return None
@@ -144,7 +155,9 @@ def post_github(
                 f"updating the report issue #{raw.get('number')} in {repo_name}",
                 lambda: existing.edit(title=title, body=body),
             )
-        return PublishResult("updated", str(existing._rawData.get("html_url") or ""), int(raw["number"]))
+        return PublishResult(
+            "updated", str(existing._rawData.get("html_url") or ""), int(raw["number"])
+        )
     issue = call(
         f"creating the report issue of {wanted} in {repo_name}",
         lambda: repo.create_issue(title=title, body=body, labels=[REPORT_LABEL]),
@@ -168,13 +181,20 @@ def slack_payload(report: WeeklyReport) -> dict[str, Any]:
     """Slack's incoming-webhook JSON: a header, the glance sentences and the worst overdue."""
     glance = at_a_glance(report)
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": report.title[:150], "emoji": False}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": _slack_escape(period_sentence(report))}]},
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": report.title[:150], "emoji": False},
+        },
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": _slack_escape(period_sentence(report))}],
+        },
         {
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                "text": "*At a glance*\n" + "\n".join(f"• {_slack_escape(line)}" for line in glance),
+                "text": "*At a glance*\n"
+                + "\n".join(f"• {_slack_escape(line)}" for line in glance),
             },
         },
     ]
@@ -184,24 +204,39 @@ def slack_payload(report: WeeklyReport) -> dict[str, Any]:
             what = _slack_escape(e.text if len(e.text) <= 90 else e.text[:89] + "…")
             if e.ticket and e.ticket_url:
                 what = f"<{e.ticket_url}|{_slack_escape(e.ticket)}> {what}"
-            lines.append(f"• {what}: {_slack_escape(e.owner or 'no owner')}, {e.days_overdue} days late")
+            lines.append(
+                f"• {what}: {_slack_escape(e.owner or 'no owner')}, {e.days_overdue} days late"
+            )
         more = len(report.overdue) - len(lines)
         if more > 0:
             lines.append(f"…and {more} more.")
         text = f"*Most overdue ({len(report.overdue)})*\n" + "\n".join(lines)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_TEXT_LIMIT]}})
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_TEXT_LIMIT]}}
+        )
     repeats = report.repeats
     if repeats:
         lines = [
             f"• {_slack_escape(r.postmortem_title or r.postmortem_key)} repeats "
             f"{_slack_escape(r.earlier_title or r.earlier_key)}: "
-            + ("the earlier follow-up was never done" if r.kind == "follow_up_never_done" else "the fix did not hold")
+            + (
+                "the earlier follow-up was never done"
+                if r.kind == "follow_up_never_done"
+                else "the fix did not hold"
+            )
             for r in repeats[:10]
         ]
         text = "*Repeated causes*\n" + "\n".join(lines)
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_TEXT_LIMIT]}})
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_TEXT_LIMIT]}}
+        )
     blocks.append(
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Sent by pmt (`pmt report weekly --post slack`)"}]}
+        {
+            "type": "context",
+            "elements": [
+                {"type": "mrkdwn", "text": "Sent by pmt (`pmt report weekly --post slack`)"}
+            ],
+        }
     )
     # ``text`` is what notifications and screen readers show.
     return {"text": f"{report.title}: " + " ".join(glance), "blocks": blocks}
@@ -211,7 +246,9 @@ def slack_url(secrets: Secrets) -> str:
     """The webhook URL for ``--post slack``; a ConfigError when it is missing or not a URL."""
     url = (secrets.slack_webhook_url or "").strip()
     if not url:
-        raise ConfigError("PMT_SLACK_WEBHOOK_URL is not set: give it the URL of a Slack incoming webhook")
+        raise ConfigError(
+            "PMT_SLACK_WEBHOOK_URL is not set: give it the URL of a Slack incoming webhook"
+        )
     if not url.startswith(("https://", "http://")):
         raise ConfigError("PMT_SLACK_WEBHOOK_URL must be an http(s) URL (a Slack incoming webhook)")
     return url
@@ -234,7 +271,9 @@ def post_slack(report: WeeklyReport, secrets: Secrets, *, timeout: float = 15.0)
         raise _slack_error(exc.code, str(reason)) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         why = getattr(exc, "reason", None) or exc
-        raise TransientError(f"could not reach the Slack webhook in PMT_SLACK_WEBHOOK_URL ({why})") from exc
+        raise TransientError(
+            f"could not reach the Slack webhook in PMT_SLACK_WEBHOOK_URL ({why})"
+        ) from exc
 
 
 def _slack_error(status: int, reason: str) -> SyncError:

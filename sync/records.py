@@ -57,7 +57,11 @@ class PostmortemState:
 
     def link_states(self) -> dict[str, LinkState]:
         by_id = {r.id: r.uid for r in self.items}
-        return {by_id[item_id]: link_state(link) for item_id, link in self.links.items() if item_id in by_id}
+        return {
+            by_id[item_id]: link_state(link)
+            for item_id, link in self.links.items()
+            if item_id in by_id
+        }
 
     def item_ids(self) -> dict[str, int]:
         return {r.uid: r.id for r in self.items if r.id is not None}
@@ -77,12 +81,16 @@ def link_state(link: TicketLinkRow) -> LinkState:
 
 def load_state(store: Store, postmortem_key: str, tracker: str) -> PostmortemState | None:
     with store.session(write=False) as session:
-        pm = session.scalars(select(PostmortemRow).where(col(PostmortemRow.key) == postmortem_key)).first()
+        pm = session.scalars(
+            select(PostmortemRow).where(col(PostmortemRow.key) == postmortem_key)
+        ).first()
         if pm is None:
             return None
         items = list(
             session.scalars(
-                select(ItemRow).where(col(ItemRow.postmortem_id) == pm.id).order_by(col(ItemRow.position), col(ItemRow.id))
+                select(ItemRow)
+                .where(col(ItemRow.postmortem_id) == pm.id)
+                .order_by(col(ItemRow.position), col(ItemRow.id))
             )
         )
         state = PostmortemState(postmortem=pm, items=items)
@@ -96,7 +104,9 @@ def load_state(store: Store, postmortem_key: str, tracker: str) -> PostmortemSta
                 state.tracking = link
             elif link.item_id is not None:
                 state.links[link.item_id] = link
-        state.creates_sent = _creates_sent(session, [r.id for r in items if r.id is not None], tracker)
+        state.creates_sent = _creates_sent(
+            session, [r.id for r in items if r.id is not None], tracker
+        )
         return state
 
 
@@ -122,7 +132,9 @@ def _creates_sent(session: Session, item_ids: list[int], tracker: str) -> dict[i
     return sent
 
 
-def observe(session: Session, link: TicketLinkRow, ticket: RemoteTicket, at: datetime | None = None) -> bool:
+def observe(
+    session: Session, link: TicketLinkRow, ticket: RemoteTicket, at: datetime | None = None
+) -> bool:
     """Bring ``link`` to what the tracker says (a ticket event when something changed)."""
     if ticket.url and link.url != ticket.url:
         link.url = ticket.url
@@ -143,7 +155,9 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def observe_all(store: Store, postmortem_id: int, tracker: str, remote: dict[str, RemoteTicket]) -> int:
+def observe_all(
+    store: Store, postmortem_id: int, tracker: str, remote: dict[str, RemoteTicket]
+) -> int:
     """Record the states of a postmortem's linked tickets as read in bulk; returns the changes."""
     if not remote:
         return 0
@@ -151,7 +165,8 @@ def observe_all(store: Store, postmortem_id: int, tracker: str, remote: dict[str
     with store.session() as session:
         links = session.scalars(
             select(TicketLinkRow).where(
-                col(TicketLinkRow.postmortem_id) == postmortem_id, col(TicketLinkRow.tracker) == tracker
+                col(TicketLinkRow.postmortem_id) == postmortem_id,
+                col(TicketLinkRow.tracker) == tracker,
             )
         )
         for link in links:
@@ -164,7 +179,9 @@ def observe_all(store: Store, postmortem_id: int, tracker: str, remote: dict[str
 class StoreRecorder:
     """``sync.apply.LinkRecorder`` on the store: one committed transaction per call."""
 
-    def __init__(self, store: Store, postmortem_id: int, tracker: str, item_ids: dict[str, int]) -> None:
+    def __init__(
+        self, store: Store, postmortem_id: int, tracker: str, item_ids: dict[str, int]
+    ) -> None:
         self.store = store
         self.postmortem_id = postmortem_id
         self.tracker = tracker
@@ -224,7 +241,9 @@ class StoreRecorder:
 
     def _link(self, session: Session, key: str) -> TicketLinkRow:
         link = session.scalars(
-            select(TicketLinkRow).where(col(TicketLinkRow.tracker) == self.tracker, col(TicketLinkRow.key) == key)
+            select(TicketLinkRow).where(
+                col(TicketLinkRow.tracker) == self.tracker, col(TicketLinkRow.key) == key
+            )
         ).first()
         if link is None:
             raise StoreError(f"no local link for ticket {key}")

@@ -47,7 +47,9 @@ def environment_forms(environ: Mapping[str, str]) -> tuple[str, ...]:
     )
 
 
-def secret_forms(secrets: Iterable[str | None], users: Iterable[str | None] = ()) -> tuple[str, ...]:
+def secret_forms(
+    secrets: Iterable[str | None], users: Iterable[str | None] = ()
+) -> tuple[str, ...]:
     """Every text form of ``secrets`` to remove, longest first; ``users`` are the user names of
     Basic auth (``base64(user:secret)`` is then removed whole as well)."""
     forms: set[str] = set()
@@ -105,7 +107,9 @@ def redact_logs(forms: Sequence[str]) -> None:
     """Make every log line that can reach stderr go through ``redact`` with ``forms`` too."""
     if not forms:
         return
-    handlers = [logging.lastResort] + [h for name in LIBRARY_LOGGERS for h in logging.getLogger(name).handlers]
+    handlers = [logging.lastResort] + [
+        h for name in LIBRARY_LOGGERS for h in logging.getLogger(name).handlers
+    ]
     for handler in handlers:
         if handler is None:
             continue
@@ -133,6 +137,8 @@ class RedactingFilter(logging.Filter):
             if clean != message:
                 record.msg, record.args = clean, None
             if record.exc_info and record.exc_info[1] is not None:
-                record.exc_text = redact(logging.Formatter().formatException(record.exc_info), self.forms)
+                record.exc_text = redact(
+                    logging.Formatter().formatException(record.exc_info), self.forms
+                )
                 record.exc_info = None
         return True

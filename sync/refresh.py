@@ -120,18 +120,26 @@ def refresh(
 
 def _links(store: Store, tracker: str) -> list[_Link]:
     query = (
-        select(col(TicketLinkRow.id), col(TicketLinkRow.key), col(PostmortemRow.key), col(ItemRow.text))
+        select(
+            col(TicketLinkRow.id), col(TicketLinkRow.key), col(PostmortemRow.key), col(ItemRow.text)
+        )
         .join(PostmortemRow, col(TicketLinkRow.postmortem_id) == col(PostmortemRow.id))
         .outerjoin(ItemRow, col(TicketLinkRow.item_id) == col(ItemRow.id))
         .where(col(TicketLinkRow.tracker) == tracker)
         .order_by(col(PostmortemRow.key), col(TicketLinkRow.id))
     )
     with store.session(write=False) as session:
-        return [_Link(int(link_id), key, pm, text) for link_id, key, pm, text in session.execute(query)]
+        return [
+            _Link(int(link_id), key, pm, text) for link_id, key, pm, text in session.execute(query)
+        ]
 
 
 def _record(
-    store: Store, links: list[_Link], seen: dict[str, RemoteTicket], report: RefreshReport, now: datetime
+    store: Store,
+    links: list[_Link],
+    seen: dict[str, RemoteTicket],
+    report: RefreshReport,
+    now: datetime,
 ) -> None:
     # One transaction for all: a refresh is a snapshot, and it is cheap to run again.
     with store.session() as session:

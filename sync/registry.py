@@ -20,7 +20,7 @@ def _github(settings: Settings, secrets: Secrets) -> TicketBackend:
 
     if not settings.github.repo:
         raise ConfigError(
-            "no GitHub repository configured: set [github] repo = \"owner/name\" in pmt.toml "
+            'no GitHub repository configured: set [github] repo = "owner/name" in pmt.toml '
             "or PMT_GITHUB_REPO"
         )
     token = secrets.github()

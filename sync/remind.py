@@ -148,7 +148,7 @@ def reminder_body(row: OverdueRow, mention: str | None, tracker: str, today: dat
     else:
         who = f"Reminder for {mention}: " if mention else "Reminder: "
         lines = [
-            f"{who}this follow-up from the postmortem \"{title}\" was due on {due} and is now {late}.",
+            f'{who}this follow-up from the postmortem "{title}" was due on {due} and is now {late}.',
             "",
             " ".join(row.item.split()),
             "",
@@ -185,18 +185,31 @@ def remind(
         rows = overdue(session, today, owner=owner, tracker=tracker)
         work: list[tuple[OverdueRow, TicketLinkRow | None]] = []
         for row in rows:
-            link = link_for_item(session, row.item_id, row.tracker) if row.tracker and row.ticket_state else None
+            link = (
+                link_for_item(session, row.item_id, row.tracker)
+                if row.tracker and row.ticket_state
+                else None
+            )
             work.append((row, link))
 
     for row, link in work:
         base = Outcome(
-            owner=row.owner, item=row.item, postmortem=row.postmortem,
-            postmortem_title=row.postmortem_title, due=row.due, days_overdue=row.days_overdue,
-            tracker=row.tracker, ticket=row.ticket, url=row.ticket_url, mention=None,
+            owner=row.owner,
+            item=row.item,
+            postmortem=row.postmortem,
+            postmortem_title=row.postmortem_title,
+            due=row.due,
+            days_overdue=row.days_overdue,
+            tracker=row.tracker,
+            ticket=row.ticket,
+            url=row.ticket_url,
+            mention=None,
             status="no_ticket",
         )
         if link is None or link.id is None:
-            report.outcomes.append(replace(base, note="no linked ticket: run `pmt sync` to file one"))
+            report.outcomes.append(
+                replace(base, note="no linked ticket: run `pmt sync` to file one")
+            )
             continue
         mention = mention_for(row, link, settings)
         base = replace(base, tracker=link.tracker, ticket=link.key, url=link.url, mention=mention)
@@ -209,18 +222,29 @@ def remind(
             report.outcomes.append(replace(base, status="recent"))
             continue
         try:
-            backend = backends.get(link.tracker) or backends.setdefault(link.tracker, backend_for(link.tracker))
+            backend = backends.get(link.tracker) or backends.setdefault(
+                link.tracker, backend_for(link.tracker)
+            )
             if last is None:
                 # No record here: the ticket itself may say it was reminded (a lost store).
                 since = now - timedelta(days=interval)
-                dates = [d for d in marker_dates(backend.recent_comments(link.key, since))
-                         if (today - d).days < interval]
+                dates = [
+                    d
+                    for d in marker_dates(backend.recent_comments(link.key, since))
+                    if (today - d).days < interval
+                ]
                 if dates:
                     found = max(dates)
                     if not dry_run:
                         _record(store, link.id, datetime.combine(found, datetime.min.time(), zone))
-                    report.outcomes.append(replace(base, status="recent", last_reminded=found,
-                                                   note="reminder found on the ticket"))
+                    report.outcomes.append(
+                        replace(
+                            base,
+                            status="recent",
+                            last_reminded=found,
+                            note="reminder found on the ticket",
+                        )
+                    )
                     continue
             if dry_run:
                 report.outcomes.append(replace(base, status="would_send"))

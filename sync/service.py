@@ -126,7 +126,9 @@ def apply_sync(
         key = shown.postmortem_key
         if stopped is not None:
             result = SyncResult(key, shown.path, shown.tracker, stopped=stopped)
-            result.results = [ActionResult(a, "not_run", a.key, a.url, stopped) for a in shown.actions]
+            result.results = [
+                ActionResult(a, "not_run", a.key, a.url, stopped) for a in shown.actions
+            ]
             applied.results.append(result)
             continue
         wait = (lambda k=key: on_wait(k)) if on_wait is not None else None
@@ -201,7 +203,9 @@ def plan_postmortem(
         if sent + lag > moment
     }
     drafts = {
-        row.uid: item_draft(row, pm, settings, backend.name) for row in state.items if row.status != "removed"
+        row.uid: item_draft(row, pm, settings, backend.name)
+        for row in state.items
+        if row.status != "removed"
     }
     data = PlanInput(
         postmortem_key=pm.key,
@@ -230,4 +234,12 @@ def total_actions(planned: Planned) -> int:
     return sum(len(p.actions) for p in planned.plans)
 
 
-__all__ = ["Action", "Applied", "Planned", "apply_sync", "plan_postmortem", "plan_sync", "read_remote"]
+__all__ = [
+    "Action",
+    "Applied",
+    "Planned",
+    "apply_sync",
+    "plan_postmortem",
+    "plan_sync",
+    "read_remote",
+]

@@ -54,7 +54,9 @@ def retry_after(headers: Mapping[str, Any], now: float) -> float | None:
     return max(email.utils.mktime_tz(parsed) - now, 0.0)
 
 
-def rate_limit_wait(status: int, headers: Mapping[str, Any], now: float, message: str = "") -> float | None:
+def rate_limit_wait(
+    status: int, headers: Mapping[str, Any], now: float, message: str = ""
+) -> float | None:
     """Seconds the tracker asked us to wait when this answer is a rate limit; None when not.
 
     A 429 is always a rate limit; a 403 is one when it says so (``Retry-After``,
@@ -65,8 +67,7 @@ def rate_limit_wait(status: int, headers: Mapping[str, Any], now: float, message
     remaining = str(lowered.get("x-ratelimit-remaining", "")).strip()
     named = retry_after(lowered, now)
     limited = status == 429 or (
-        status == 403
-        and (named is not None or remaining == "0" or "rate limit" in message.lower())
+        status == 403 and (named is not None or remaining == "0" or "rate limit" in message.lower())
     )
     if not limited:
         return None

@@ -36,8 +36,12 @@ from pathlib import Path
 from tracker.errors import InputError
 from tracker.files import FileChanged, remove_stale_temps, replace_bytes
 
-_TICKET_HEADER = re.compile(r"\b(tickets?|issues?|bugs?|links?|jira|tracking|tracker)\b", re.IGNORECASE)
-_ACTION_HEADER = re.compile(r"\b(action|actions|item|items|task|tasks|what|description|follow)", re.IGNORECASE)
+_TICKET_HEADER = re.compile(
+    r"\b(tickets?|issues?|bugs?|links?|jira|tracking|tracker)\b", re.IGNORECASE
+)
+_ACTION_HEADER = re.compile(
+    r"\b(action|actions|item|items|task|tasks|what|description|follow)", re.IGNORECASE
+)
 _DELIMITER_ROW = re.compile(r"^\s*\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
 _LIST_BOX = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d{1,9}[.)])\s+)\[ \]")
 _WORD = re.compile(r"[^\W_]{3,}")
@@ -106,7 +110,9 @@ def apply_edits(data: bytes, edits: Sequence[Edit]) -> tuple[bytes, list[EditOut
     for edit in edits:
         index = edit.line - 1
         if not 0 <= index < len(lines):
-            outcomes.append(EditOutcome(edit, False, f"line {edit.line} is past the end of the file"))
+            outcomes.append(
+                EditOutcome(edit, False, f"line {edit.line} is past the end of the file")
+            )
             continue
         raw = lines[index]
         body = raw.rstrip(b"\r\n")
@@ -139,7 +145,9 @@ def write_back(
     try:
         data = real.read_bytes()
     except OSError as exc:
-        raise WritebackRefused(shown, f"cannot read it for write-back: {exc.strerror or exc}") from exc
+        raise WritebackRefused(
+            shown, f"cannot read it for write-back: {exc.strerror or exc}"
+        ) from exc
     if digest(data) != expected_hash:
         raise WritebackRefused(shown, _CHANGED)
     new, outcomes = apply_edits(data, edits)
@@ -162,7 +170,8 @@ def _replace(real: Path, new: bytes, old: bytes, shown: str) -> None:
         raise WritebackRefused(shown, _CHANGED) from None
     except OSError as exc:
         raise WritebackRefused(
-            shown, f"could not write the ticket links ({exc.strerror or exc}); the file is unchanged"
+            shown,
+            f"could not write the ticket links ({exc.strerror or exc}); the file is unchanged",
         ) from exc
 
 
@@ -176,7 +185,9 @@ def _holds_item(line: str, item_text: str) -> bool:
     return any(w in found for w in words)
 
 
-def _insert_link(lines: list[bytes], index: int, text: str, edit: LinkEdit) -> tuple[str, EditOutcome]:
+def _insert_link(
+    lines: list[bytes], index: int, text: str, edit: LinkEdit
+) -> tuple[str, EditOutcome]:
     if edit.url in text:
         return text, EditOutcome(edit, False, note="the link is already there")
     header = _table_header(lines, index)
@@ -195,7 +206,7 @@ def _insert_link(lines: list[bytes], index: int, text: str, edit: LinkEdit) -> t
             cell = text[start:end]
             if cell.strip():
                 kept = cell.rstrip()
-                new_cell = f"{kept} {edit.link}{cell[len(kept):]}"
+                new_cell = f"{kept} {edit.link}{cell[len(kept) :]}"
             else:
                 new_cell = f" {edit.link} "
             return text[:start] + new_cell + text[end:], EditOutcome(edit, True, note=where)

@@ -111,12 +111,16 @@ class FakeBackend:
         """A ticket somebody made by hand (no marker)."""
         with self._lock:
             key = self._new_key()
-            self.tickets[key] = FakeTicket(key=key, title=title, draft=None, marker=None, state=state)
+            self.tickets[key] = FakeTicket(
+                key=key, title=title, draft=None, marker=None, state=state
+            )
             if state == "closed":
                 self.tickets[key].closed_at = datetime(2026, 1, 5, tzinfo=UTC)
             return key
 
-    def set_state(self, key: str, state: str, reason: str | None = None, assignee: str | None = None) -> None:
+    def set_state(
+        self, key: str, state: str, reason: str | None = None, assignee: str | None = None
+    ) -> None:
         ticket = self.tickets[key]
         ticket.state = state
         ticket.state_reason = reason
@@ -186,12 +190,16 @@ class FakeBackend:
             labels = [*draft.labels, draft.marker.postmortem_token]
             if self.name == "jira":
                 labels.append(draft.marker.token)
-            ticket = FakeTicket(key=key, title=draft.text[:256], draft=draft, marker=draft.marker, labels=labels)
+            ticket = FakeTicket(
+                key=key, title=draft.text[:256], draft=draft, marker=draft.marker, labels=labels
+            )
             self.tickets[key] = ticket
             if self.creates in self.crash_after_create:
                 raise SimulatedCrash(f"crashed after creating {key}")
             if self.creates in self.unknown_outcome_creates:
-                raise TransientError(f"502 Bad Gateway while creating a ticket (it was made as {key})")
+                raise TransientError(
+                    f"502 Bad Gateway while creating a ticket (it was made as {key})"
+                )
             return self._remote(ticket)
 
     def update(self, key: str, draft: TicketDraft) -> RemoteTicket:
@@ -258,7 +266,9 @@ class FakeBackend:
             self._injected(op)
         limit = self.rate_limit_after_writes
         if limit is not None and self.writes >= limit:
-            raise RateLimitedError("secondary rate limit for content creation", reset_at=self.reset_at)
+            raise RateLimitedError(
+                "secondary rate limit for content creation", reset_at=self.reset_at
+            )
         self.writes += 1
         self.calls.append((op, arg))
 

@@ -84,17 +84,27 @@ class Logged:
 class GitHubStub:
     """State of one fake repository plus the users and tokens around it."""
 
-    def __init__(self, repo: str = "acme/ops", *, tokens: tuple[str, ...] = ("test-token",),
-                 web: str = "https://github.com", login: str = "pmt-bot",
-                 collaborators: tuple[str, ...] = ("alice-gh", "bob-gh", "carol-gh"),
-                 clock_start: datetime = EPOCH, rate_remaining: int = RATE_LIMIT) -> None:
+    def __init__(
+        self,
+        repo: str = "acme/ops",
+        *,
+        tokens: tuple[str, ...] = ("test-token",),
+        web: str = "https://github.com",
+        login: str = "pmt-bot",
+        collaborators: tuple[str, ...] = ("alice-gh", "bob-gh", "carol-gh"),
+        clock_start: datetime = EPOCH,
+        rate_remaining: int = RATE_LIMIT,
+    ) -> None:
         self.owner, self.name = repo.split("/")
         self.repo_id = 812_000_001
         self.tokens = set(tokens)
         self.web = web
         self.login = login
-        self.users = {login: 1001, **{c: 2001 + i for i, c in enumerate(collaborators)},
-                      self.owner: 3001}
+        self.users = {
+            login: 1001,
+            **{c: 2001 + i for i, c in enumerate(collaborators)},
+            self.owner: 3001,
+        }
         self.now = clock_start
         self.rate_remaining = rate_remaining
         self.reset_at = int((clock_start + timedelta(hours=1)).timestamp())
@@ -131,8 +141,9 @@ class GitHubStub:
         self._server.daemon_threads = True
         host, port = self._server.server_address[:2]
         self.base = f"http://{host}:{port}"
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                         daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:
@@ -149,39 +160,71 @@ class GitHubStub:
 
     # -- seeding and faults (no HTTP: nothing of this is recorded) ------------------------
 
-    def fail(self, method: str, path: str, *, status: int = 500, times: int = 1,
-             apply: bool = False, headers: dict[str, str] | None = None,
-             message: str | None = None, echo: bool = False) -> None:
-        body = {"message": message or _REASONS.get(status, "Server Error"),
-                "documentation_url": DOCS, "status": str(status)}
+    def fail(
+        self,
+        method: str,
+        path: str,
+        *,
+        status: int = 500,
+        times: int = 1,
+        apply: bool = False,
+        headers: dict[str, str] | None = None,
+        message: str | None = None,
+        echo: bool = False,
+    ) -> None:
+        body = {
+            "message": message or _REASONS.get(status, "Server Error"),
+            "documentation_url": DOCS,
+            "status": str(status),
+        }
         if status >= 500:
             body = {"message": message or "Server Error"}
-        self.faults.append(Fault(method, re.compile(path), status, body, headers or {}, times, apply,
-                                 echo=echo))
+        self.faults.append(
+            Fault(method, re.compile(path), status, body, headers or {}, times, apply, echo=echo)
+        )
 
     def stall(self, method: str, path: str, seconds: float, *, times: int = 1) -> None:
         """Perform the request, then answer only after ``seconds`` (the client times out)."""
-        self.faults.append(Fault(method, re.compile(path), 0, {}, {}, times, apply=True,
-                                 delay=seconds))
+        self.faults.append(
+            Fault(method, re.compile(path), 0, {}, {}, times, apply=True, delay=seconds)
+        )
 
-    def rate_limit(self, method: str, path: str, *, retry_after: int | None = 60,
-                   primary: bool = False, status: int = 403, times: int = 1) -> None:
+    def rate_limit(
+        self,
+        method: str,
+        path: str,
+        *,
+        retry_after: int | None = 60,
+        primary: bool = False,
+        status: int = 403,
+        times: int = 1,
+    ) -> None:
         headers: dict[str, str] = {}
         if primary:
             headers["x-ratelimit-remaining"] = "0"
-            message = "API rate limit exceeded for user ID 1001. If you reach out to GitHub " \
-                      "Support for help, please include the request ID 0000:0000."
+            message = (
+                "API rate limit exceeded for user ID 1001. If you reach out to GitHub "
+                "Support for help, please include the request ID 0000:0000."
+            )
         else:
             message = SECONDARY_MESSAGE
         if retry_after is not None:
             headers["retry-after"] = str(retry_after)
-        body = {"message": message,
-                "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
-                "status": str(status)}
+        body = {
+            "message": message,
+            "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+            "status": str(status),
+        }
         self.faults.append(Fault(method, re.compile(path), status, body, headers, times))
 
-    def add_label(self, name: str, color: str = "ededed", description: str | None = None,
-                  *, default: bool = False) -> dict[str, Any]:
+    def add_label(
+        self,
+        name: str,
+        color: str = "ededed",
+        description: str | None = None,
+        *,
+        default: bool = False,
+    ) -> dict[str, Any]:
         with self._lock:
             label = {
                 "id": self._new_id(),
@@ -218,12 +261,25 @@ class GitHubStub:
             self.milestones[number] = milestone
             return milestone
 
-    def add_issue(self, title: str, body: str | None = None, labels: tuple[str, ...] = (),
-                  state: str = "open", assignees: tuple[str, ...] = ()) -> dict[str, Any]:
+    def add_issue(
+        self,
+        title: str,
+        body: str | None = None,
+        labels: tuple[str, ...] = (),
+        state: str = "open",
+        assignees: tuple[str, ...] = (),
+    ) -> dict[str, Any]:
         """An issue made by a person (not through the API under test)."""
         with self._lock:
-            issue = self._create_issue({"title": title, "body": body, "labels": list(labels),
-                                        "assignees": list(assignees)}, creator=self.owner)
+            issue = self._create_issue(
+                {
+                    "title": title,
+                    "body": body,
+                    "labels": list(labels),
+                    "assignees": list(assignees),
+                },
+                creator=self.owner,
+            )
             if state == "closed":
                 self._edit_issue(issue, {"state": "closed", "state_reason": "completed"})
             return issue
@@ -238,10 +294,14 @@ class GitHubStub:
             "labels_url": f"{self.api_repo}/milestones/{number}/labels",
             **milestone,
             "creator": self.user(self.owner),
-            "open_issues": sum(1 for i in self.issues.values()
-                               if i["milestone"] == number and i["state"] == "open"),
-            "closed_issues": sum(1 for i in self.issues.values()
-                                 if i["milestone"] == number and i["state"] == "closed"),
+            "open_issues": sum(
+                1 for i in self.issues.values() if i["milestone"] == number and i["state"] == "open"
+            ),
+            "closed_issues": sum(
+                1
+                for i in self.issues.values()
+                if i["milestone"] == number and i["state"] == "closed"
+            ),
         }
 
     @property
@@ -281,59 +341,121 @@ class GitHubStub:
         return {
             **self.user(self.login),
             "user_view_type": "private",
-            "name": "pmt bot", "company": None, "blog": "", "location": None, "email": None,
-            "hireable": None, "bio": None, "twitter_username": None, "notification_email": None,
-            "public_repos": 0, "public_gists": 0, "followers": 0, "following": 0,
-            "created_at": "2020-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
-            "private_gists": 0, "total_private_repos": 1, "owned_private_repos": 0,
-            "disk_usage": 0, "collaborators": 0, "two_factor_authentication": True,
+            "name": "pmt bot",
+            "company": None,
+            "blog": "",
+            "location": None,
+            "email": None,
+            "hireable": None,
+            "bio": None,
+            "twitter_username": None,
+            "notification_email": None,
+            "public_repos": 0,
+            "public_gists": 0,
+            "followers": 0,
+            "following": 0,
+            "created_at": "2020-01-01T00:00:00Z",
+            "updated_at": "2026-01-01T00:00:00Z",
+            "private_gists": 0,
+            "total_private_repos": 1,
+            "owned_private_repos": 0,
+            "disk_usage": 0,
+            "collaborators": 0,
+            "two_factor_authentication": True,
         }
 
     def repository(self) -> dict[str, Any]:
         api, web = self.api_repo, self.web_repo
         return {
-            "id": self.repo_id, "node_id": _node("R_", self.repo_id), "name": self.name,
-            "full_name": f"{self.owner}/{self.name}", "private": True,
-            "owner": self.user(self.owner), "html_url": web,
-            "description": "Operations: postmortems and follow-ups", "fork": False, "url": api,
+            "id": self.repo_id,
+            "node_id": _node("R_", self.repo_id),
+            "name": self.name,
+            "full_name": f"{self.owner}/{self.name}",
+            "private": True,
+            "owner": self.user(self.owner),
+            "html_url": web,
+            "description": "Operations: postmortems and follow-ups",
+            "fork": False,
+            "url": api,
             "archive_url": f"{api}/{{archive_format}}{{/ref}}",
             "assignees_url": f"{api}/assignees{{/user}}",
-            "blobs_url": f"{api}/git/blobs{{/sha}}", "branches_url": f"{api}/branches{{/branch}}",
+            "blobs_url": f"{api}/git/blobs{{/sha}}",
+            "branches_url": f"{api}/branches{{/branch}}",
             "collaborators_url": f"{api}/collaborators{{/collaborator}}",
-            "comments_url": f"{api}/comments{{/number}}", "commits_url": f"{api}/commits{{/sha}}",
+            "comments_url": f"{api}/comments{{/number}}",
+            "commits_url": f"{api}/commits{{/sha}}",
             "compare_url": f"{api}/compare/{{base}}...{{head}}",
-            "contents_url": f"{api}/contents/{{+path}}", "contributors_url": f"{api}/contributors",
-            "deployments_url": f"{api}/deployments", "downloads_url": f"{api}/downloads",
-            "events_url": f"{api}/events", "forks_url": f"{api}/forks",
+            "contents_url": f"{api}/contents/{{+path}}",
+            "contributors_url": f"{api}/contributors",
+            "deployments_url": f"{api}/deployments",
+            "downloads_url": f"{api}/downloads",
+            "events_url": f"{api}/events",
+            "forks_url": f"{api}/forks",
             "git_commits_url": f"{api}/git/commits{{/sha}}",
-            "git_refs_url": f"{api}/git/refs{{/sha}}", "git_tags_url": f"{api}/git/tags{{/sha}}",
+            "git_refs_url": f"{api}/git/refs{{/sha}}",
+            "git_tags_url": f"{api}/git/tags{{/sha}}",
             "git_url": f"git://github.com/{self.owner}/{self.name}.git",
             "issue_comment_url": f"{api}/issues/comments{{/number}}",
             "issue_events_url": f"{api}/issues/events{{/number}}",
-            "issues_url": f"{api}/issues{{/number}}", "keys_url": f"{api}/keys{{/key_id}}",
-            "labels_url": f"{api}/labels{{/name}}", "languages_url": f"{api}/languages",
-            "merges_url": f"{api}/merges", "milestones_url": f"{api}/milestones{{/number}}",
+            "issues_url": f"{api}/issues{{/number}}",
+            "keys_url": f"{api}/keys{{/key_id}}",
+            "labels_url": f"{api}/labels{{/name}}",
+            "languages_url": f"{api}/languages",
+            "merges_url": f"{api}/merges",
+            "milestones_url": f"{api}/milestones{{/number}}",
             "notifications_url": f"{api}/notifications{{?since,all,participating}}",
-            "pulls_url": f"{api}/pulls{{/number}}", "releases_url": f"{api}/releases{{/id}}",
+            "pulls_url": f"{api}/pulls{{/number}}",
+            "releases_url": f"{api}/releases{{/id}}",
             "ssh_url": f"git@github.com:{self.owner}/{self.name}.git",
-            "stargazers_url": f"{api}/stargazers", "statuses_url": f"{api}/statuses/{{sha}}",
-            "subscribers_url": f"{api}/subscribers", "subscription_url": f"{api}/subscription",
-            "tags_url": f"{api}/tags", "teams_url": f"{api}/teams",
-            "trees_url": f"{api}/git/trees{{/sha}}", "clone_url": f"{web}.git",
-            "mirror_url": None, "hooks_url": f"{api}/hooks", "svn_url": web, "homepage": None,
-            "language": None, "forks_count": 0, "forks": 0, "stargazers_count": 0,
-            "watchers_count": 0, "watchers": 0, "size": 120, "default_branch": "main",
+            "stargazers_url": f"{api}/stargazers",
+            "statuses_url": f"{api}/statuses/{{sha}}",
+            "subscribers_url": f"{api}/subscribers",
+            "subscription_url": f"{api}/subscription",
+            "tags_url": f"{api}/tags",
+            "teams_url": f"{api}/teams",
+            "trees_url": f"{api}/git/trees{{/sha}}",
+            "clone_url": f"{web}.git",
+            "mirror_url": None,
+            "hooks_url": f"{api}/hooks",
+            "svn_url": web,
+            "homepage": None,
+            "language": None,
+            "forks_count": 0,
+            "forks": 0,
+            "stargazers_count": 0,
+            "watchers_count": 0,
+            "watchers": 0,
+            "size": 120,
+            "default_branch": "main",
             "open_issues_count": sum(1 for i in self.issues.values() if i["state"] == "open"),
             "open_issues": sum(1 for i in self.issues.values() if i["state"] == "open"),
-            "is_template": False, "topics": [], "has_issues": True, "has_projects": True,
-            "has_wiki": False, "has_pages": False, "has_downloads": True,
-            "has_discussions": False, "archived": False, "disabled": False,
-            "visibility": "private", "pushed_at": "2026-03-01T12:00:00Z",
-            "created_at": "2021-06-01T08:00:00Z", "updated_at": "2026-03-01T12:00:00Z",
-            "permissions": {"admin": False, "maintain": False, "push": True, "triage": True,
-                            "pull": True},
-            "allow_rebase_merge": True, "allow_squash_merge": True, "allow_merge_commit": True,
-            "subscribers_count": 4, "network_count": 0, "license": None,
+            "is_template": False,
+            "topics": [],
+            "has_issues": True,
+            "has_projects": True,
+            "has_wiki": False,
+            "has_pages": False,
+            "has_downloads": True,
+            "has_discussions": False,
+            "archived": False,
+            "disabled": False,
+            "visibility": "private",
+            "pushed_at": "2026-03-01T12:00:00Z",
+            "created_at": "2021-06-01T08:00:00Z",
+            "updated_at": "2026-03-01T12:00:00Z",
+            "permissions": {
+                "admin": False,
+                "maintain": False,
+                "push": True,
+                "triage": True,
+                "pull": True,
+            },
+            "allow_rebase_merge": True,
+            "allow_squash_merge": True,
+            "allow_merge_commit": True,
+            "subscribers_count": 4,
+            "network_count": 0,
+            "license": None,
         }
 
     def issue_json(self, issue: dict[str, Any]) -> dict[str, Any]:
@@ -356,11 +478,16 @@ class GitHubStub:
             "title": issue["title"],
             "body": issue["body"],
             "user": self.user(issue["creator"]),
-            "labels": [self.label_json(self.labels[n]) for n in issue["labels"] if n in self.labels],
+            "labels": [
+                self.label_json(self.labels[n]) for n in issue["labels"] if n in self.labels
+            ],
             "assignee": self.user(issue["assignees"][0]) if issue["assignees"] else None,
             "assignees": [self.user(a) for a in issue["assignees"]],
-            "milestone": (self.milestone_json(self.milestones[issue["milestone"]])
-                          if issue["milestone"] in self.milestones else None),
+            "milestone": (
+                self.milestone_json(self.milestones[issue["milestone"]])
+                if issue["milestone"] in self.milestones
+                else None
+            ),
             "locked": False,
             "active_lock_reason": None,
             "comments": len(self.comments.get(number, [])),
@@ -370,8 +497,16 @@ class GitHubStub:
             "closed_by": self.user(issue["closed_by"]) if issue["closed_by"] else None,
             "author_association": "OWNER" if issue["creator"] == self.owner else "MEMBER",
             "reactions": {
-                "url": f"{api}/reactions", "total_count": 0, "+1": 0, "-1": 0, "laugh": 0,
-                "hooray": 0, "confused": 0, "heart": 0, "rocket": 0, "eyes": 0,
+                "url": f"{api}/reactions",
+                "total_count": 0,
+                "+1": 0,
+                "-1": 0,
+                "laugh": 0,
+                "hooray": 0,
+                "confused": 0,
+                "heart": 0,
+                "rocket": 0,
+                "eyes": 0,
             },
             "timeline_url": f"{api}/timeline",
             "performed_via_github_app": None,
@@ -381,7 +516,10 @@ class GitHubStub:
                 "percent_completed": (100 * done // len(kids)) if kids else 0,
             },
             "issue_dependencies_summary": {
-                "blocked_by": 0, "blocking": 0, "total_blocked_by": 0, "total_blocking": 0,
+                "blocked_by": 0,
+                "blocking": 0,
+                "total_blocked_by": 0,
+                "total_blocking": 0,
             },
         }
         if not self.omit_parent_url:
@@ -404,8 +542,15 @@ class GitHubStub:
             "performed_via_github_app": None,
             "reactions": {
                 "url": f"{self.api_repo}/issues/comments/{comment['id']}/reactions",
-                "total_count": 0, "+1": 0, "-1": 0, "laugh": 0, "hooray": 0, "confused": 0,
-                "heart": 0, "rocket": 0, "eyes": 0,
+                "total_count": 0,
+                "+1": 0,
+                "-1": 0,
+                "laugh": 0,
+                "hooray": 0,
+                "confused": 0,
+                "heart": 0,
+                "rocket": 0,
+                "eyes": 0,
             },
         }
 
@@ -432,12 +577,20 @@ class GitHubStub:
         stamp = self._tick()
         number = max([*self.issues, 0]) + 1
         issue = {
-            "id": self._new_id(), "number": number, "title": str(data["title"]),
-            "body": data.get("body"), "state": "open", "state_reason": None,
+            "id": self._new_id(),
+            "number": number,
+            "title": str(data["title"]),
+            "body": data.get("body"),
+            "state": "open",
+            "state_reason": None,
             "labels": self._ensure_labels(list(data.get("labels") or [])),
             "assignees": list(dict.fromkeys(data.get("assignees") or [])),
-            "milestone": data.get("milestone"), "closed_at": None, "closed_by": None,
-            "created_at": stamp, "updated_at": stamp, "creator": creator,
+            "milestone": data.get("milestone"),
+            "closed_at": None,
+            "closed_by": None,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "creator": creator,
         }
         self.issues[number] = issue
         return issue
@@ -513,8 +666,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        path = re.sub(rf"^/repositories/{stub.repo_id}/", f"/repos/{stub.owner}/{stub.name}/",
-                      parts.path)
+        path = re.sub(
+            rf"^/repositories/{stub.repo_id}/", f"/repos/{stub.owner}/{stub.name}/", parts.path
+        )
         with stub._lock:
             stub.rate_remaining = max(stub.rate_remaining - 1, 0)
             status, body, headers, delay = self._answer(method, path, query, raw)
@@ -525,15 +679,23 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(delay)
         self._send(status, body, headers)
 
-    def _answer(self, method: str, path: str, query: dict[str, str], raw: bytes
-                ) -> tuple[int, Any, dict[str, str], float]:
+    def _answer(
+        self, method: str, path: str, query: dict[str, str], raw: bytes
+    ) -> tuple[int, Any, dict[str, str], float]:
         stub = self.stub
         auth = self.headers.get("Authorization", "")
         token = auth.split(" ", 1)[1] if " " in auth else ""
         if token not in stub.tokens:
-            return 401, {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}, {}, 0
-        fault = next((f for f in stub.faults if f.times > 0 and f.method == method
-                      and f.path.search(path)), None)
+            return (
+                401,
+                {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"},
+                {},
+                0,
+            )
+        fault = next(
+            (f for f in stub.faults if f.times > 0 and f.method == method and f.path.search(path)),
+            None,
+        )
         if fault is not None:
             fault.times -= 1
             if fault.delay:
@@ -543,17 +705,25 @@ class _Handler(BaseHTTPRequestHandler):
             body = fault.body
             if fault.echo:
                 seen = "; ".join(f"{k}: {v}" for k, v in self.headers.items())
-                body = {**body, "message": f"{body['message']} while serving {method} {path} ({seen})"}
+                body = {
+                    **body,
+                    "message": f"{body['message']} while serving {method} {path} ({seen})",
+                }
             return fault.status, body, dict(fault.headers), 0
         try:
             body_in = json.loads(raw) if raw else None
         except ValueError:
-            return 400, {"message": "Problems parsing JSON", "documentation_url": DOCS,
-                         "status": "400"}, {}, 0
+            return (
+                400,
+                {"message": "Problems parsing JSON", "documentation_url": DOCS, "status": "400"},
+                {},
+                0,
+            )
         return (*self._route(method, path, query, body_in), 0)
 
-    def _route(self, method: str, path: str, query: dict[str, str], body: Any
-               ) -> tuple[int, Any, dict[str, str]]:
+    def _route(
+        self, method: str, path: str, query: dict[str, str], body: Any
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         if isinstance(body, bytes):
             body = json.loads(body) if body else None
@@ -561,15 +731,24 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/user" and method == "GET":
             return 200, stub.private_user(), {}
         if path == "/rate_limit" and method == "GET":
-            core = {"limit": RATE_LIMIT, "remaining": stub.rate_remaining,
-                    "reset": stub.reset_at, "used": RATE_LIMIT - stub.rate_remaining,
-                    "resource": "core"}
-            search = {"limit": 30, "remaining": 30, "reset": stub.reset_at, "used": 0,
-                      "resource": "search"}
+            core = {
+                "limit": RATE_LIMIT,
+                "remaining": stub.rate_remaining,
+                "reset": stub.reset_at,
+                "used": RATE_LIMIT - stub.rate_remaining,
+                "resource": "core",
+            }
+            search = {
+                "limit": 30,
+                "remaining": 30,
+                "reset": stub.reset_at,
+                "used": 0,
+                "resource": "search",
+            }
             return 200, {"resources": {"core": core, "search": search}, "rate": core}, {}
         if not path.lower().startswith(repo.lower()):
             return _not_found()
-        rest = path[len(repo):]
+        rest = path[len(repo) :]
         routes: list[tuple[str, str, Any]] = [
             ("GET", r"", self._get_repo),
             ("GET", r"/issues", self._list_issues),
@@ -613,8 +792,10 @@ class _Handler(BaseHTTPRequestHandler):
             "X-RateLimit-Resource": "core",
         }
         lowered = {k.lower() for k in headers}
-        for name, value in {**{k: v for k, v in base.items() if k.lower() not in lowered},
-                            **headers}.items():
+        for name, value in {
+            **{k: v for k, v in base.items() if k.lower() not in lowered},
+            **headers,
+        }.items():
             self.send_header(name, value)
         if gzipped:
             self.send_header("Content-Encoding", "gzip")
@@ -622,18 +803,21 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def _page(self, items: list[Any], query: dict[str, str], path: str
-              ) -> tuple[int, Any, dict[str, str]]:
+    def _page(
+        self, items: list[Any], query: dict[str, str], path: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         per_page = min(max(int(query.get("per_page") or 30), 1), 100)
         page = max(int(query.get("page") or 1), 1)
         last = max((len(items) + per_page - 1) // per_page, 1)
-        chunk = items[(page - 1) * per_page: page * per_page]
+        chunk = items[(page - 1) * per_page : page * per_page]
         headers: dict[str, str] = {}
         if last > 1:
+
             def link(n: int, rel: str) -> str:
                 params = {**query, "page": str(n)}
                 return f'<{stub.base}/repositories/{stub.repo_id}{path}?{urlencode(params)}>; rel="{rel}"'
+
             rels = []
             if page > 1:
                 rels += [link(page - 1, "prev")]
@@ -657,7 +841,8 @@ class _Handler(BaseHTTPRequestHandler):
         state = query.get("state", "open")
         wanted = [n.strip().lower() for n in query.get("labels", "").split(",") if n.strip()]
         issues = [
-            i for i in stub.issues.values()
+            i
+            for i in stub.issues.values()
             if (state == "all" or i["state"] == state) and all(w in i["labels"] for w in wanted)
         ]
         issues.sort(key=lambda i: i["number"], reverse=query.get("direction", "desc") == "desc")
@@ -668,7 +853,9 @@ class _Handler(BaseHTTPRequestHandler):
         if not isinstance(body, dict) or not body.get("title"):
             return _invalid("Issue", "title", "missing_field")
         if len(str(body["title"])) > 256:
-            return _invalid("Issue", "title", "custom", "title is too long (maximum is 256 characters)")
+            return _invalid(
+                "Issue", "title", "custom", "title is too long (maximum is 256 characters)"
+            )
         for login in body.get("assignees") or []:
             if login not in stub.users:
                 return _invalid("Issue", "assignees", "invalid", value=login)
@@ -676,13 +863,21 @@ class _Handler(BaseHTTPRequestHandler):
         if milestone is not None and int(milestone) not in stub.milestones:
             return _invalid("Issue", "milestone", "invalid", value=milestone)
         issue = stub._create_issue(body, creator=stub.login)
-        return 201, stub.issue_json(issue), {"Location": f"{stub.api_repo}/issues/{issue['number']}"}
+        return (
+            201,
+            stub.issue_json(issue),
+            {"Location": f"{stub.api_repo}/issues/{issue['number']}"},
+        )
 
-    def _get_issue(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _get_issue(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         issue = self._issue(number)
         return (200, self.stub.issue_json(issue), {}) if issue else _not_found()
 
-    def _update_issue(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _update_issue(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         issue = self._issue(number)
         if issue is None:
@@ -697,8 +892,9 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, stub.issue_json(issue), {}
 
     def _list_labels(self, query: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
-        return self._page([self.stub.label_json(lb) for lb in self.stub.labels.values()], query,
-                          "/labels")
+        return self._page(
+            [self.stub.label_json(lb) for lb in self.stub.labels.values()], query, "/labels"
+        )
 
     def _create_label(self, query: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
@@ -707,17 +903,24 @@ class _Handler(BaseHTTPRequestHandler):
             return _invalid("Label", "name", "missing_field")
         if name.lower() in stub.labels:
             return _invalid("Label", "name", "already_exists", value=name)
-        label = stub.label_json(stub.add_label(name, (body or {}).get("color") or "ededed",
-                                               (body or {}).get("description")))
+        label = stub.label_json(
+            stub.add_label(
+                name, (body or {}).get("color") or "ededed", (body or {}).get("description")
+            )
+        )
         return 201, label, {"Location": label["url"]}
 
-    def _get_label(self, query: dict[str, str], body: Any, name: str) -> tuple[int, Any, dict[str, str]]:
+    def _get_label(
+        self, query: dict[str, str], body: Any, name: str
+    ) -> tuple[int, Any, dict[str, str]]:
         from urllib.parse import unquote
 
         label = self.stub.labels.get(unquote(name).lower())
         return (200, self.stub.label_json(label), {}) if label else _not_found()
 
-    def _add_labels(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _add_labels(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         issue = self._issue(number)
         if issue is None:
@@ -728,15 +931,22 @@ class _Handler(BaseHTTPRequestHandler):
         issue["updated_at"] = stub._tick()
         return 200, [stub.label_json(stub.labels[n]) for n in issue["labels"]], {}
 
-    def _list_comments(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _list_comments(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         if self._issue(number) is None:
             return _not_found()
         comments = stub.comments.get(int(number), [])
-        return self._page([stub.comment_json(int(number), c) for c in comments], query,
-                          f"/issues/{number}/comments")
+        return self._page(
+            [stub.comment_json(int(number), c) for c in comments],
+            query,
+            f"/issues/{number}/comments",
+        )
 
-    def _create_comment(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _create_comment(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         issue = self._issue(number)
         if issue is None:
@@ -749,14 +959,18 @@ class _Handler(BaseHTTPRequestHandler):
         data = stub.comment_json(int(number), comment)
         return 201, data, {"Location": data["url"]}
 
-    def _list_sub_issues(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _list_sub_issues(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         if self._issue(number) is None:
             return _not_found()
         kids = [stub.issue_json(stub.issues[k]) for k in stub.children.get(int(number), [])]
         return self._page(kids, query, f"/issues/{number}/sub_issues")
 
-    def _add_sub_issue(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _add_sub_issue(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         parent = self._issue(number)
         if parent is None:
@@ -768,37 +982,55 @@ class _Handler(BaseHTTPRequestHandler):
         kids = stub.children.setdefault(parent["number"], [])
         current = stub.parent_of.get(child["number"])
         if child["number"] == parent["number"]:
-            return _invalid("SubIssue", "sub_issue_id", "invalid", "An issue cannot be its own sub-issue")
+            return _invalid(
+                "SubIssue", "sub_issue_id", "invalid", "An issue cannot be its own sub-issue"
+            )
         if current == parent["number"]:
-            return _invalid("SubIssue", "sub_issue_id", "invalid",
-                            "Issue may not contain duplicate sub-issues")
+            return _invalid(
+                "SubIssue", "sub_issue_id", "invalid", "Issue may not contain duplicate sub-issues"
+            )
         if current is not None and not (body or {}).get("replace_parent"):
             return _invalid("SubIssue", "sub_issue_id", "invalid", "Issue may only have one parent")
         # GitHub: at most 100 sub-issues per parent (not stated in the API description).
         if len(kids) >= SUB_ISSUE_LIMIT:
-            return _invalid("SubIssue", "sub_issue_id", "invalid",
-                            f"Parent cannot have more than {SUB_ISSUE_LIMIT} sub-issues")
+            return _invalid(
+                "SubIssue",
+                "sub_issue_id",
+                "invalid",
+                f"Parent cannot have more than {SUB_ISSUE_LIMIT} sub-issues",
+            )
         if current is not None:
             stub.children[current].remove(child["number"])
         kids.append(child["number"])
         stub.parent_of[child["number"]] = parent["number"]
         stamp = stub._tick()
         parent["updated_at"] = child["updated_at"] = stamp
-        return 201, stub.issue_json(parent), {
-            "Location": f"{stub.api_repo}/issues/sub-issues/{child['id']}"}
+        return (
+            201,
+            stub.issue_json(parent),
+            {"Location": f"{stub.api_repo}/issues/sub-issues/{child['id']}"},
+        )
 
-    def _remove_sub_issue(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _remove_sub_issue(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         parent = self._issue(number)
         child_id = (body or {}).get("sub_issue_id")
         child = next((i for i in stub.issues.values() if i["id"] == child_id), None)
-        if parent is None or child is None or stub.parent_of.get(child["number"]) != parent["number"]:
+        if (
+            parent is None
+            or child is None
+            or stub.parent_of.get(child["number"]) != parent["number"]
+        ):
             return _not_found()
         stub.children[parent["number"]].remove(child["number"])
         del stub.parent_of[child["number"]]
         return 200, stub.issue_json(child), {}
 
-    def _get_parent(self, query: dict[str, str], body: Any, number: str) -> tuple[int, Any, dict[str, str]]:
+    def _get_parent(
+        self, query: dict[str, str], body: Any, number: str
+    ) -> tuple[int, Any, dict[str, str]]:
         stub = self.stub
         issue = self._issue(number)
         parent = stub.parent_of.get(int(number)) if issue else None
@@ -809,15 +1041,26 @@ class _Handler(BaseHTTPRequestHandler):
         state = query.get("state", "open")
         found = [m for m in stub.milestones.values() if state == "all" or m["state"] == state]
         if query.get("sort") == "due_on":
-            found.sort(key=lambda m: (m["due_on"] is None, m["due_on"] or ""),
-                       reverse=query.get("direction") == "desc")
+            found.sort(
+                key=lambda m: (m["due_on"] is None, m["due_on"] or ""),
+                reverse=query.get("direction") == "desc",
+            )
         return self._page([stub.milestone_json(m) for m in found], query, "/milestones")
 
 
 _REASONS = {
-    200: "OK", 201: "Created", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-    404: "Not Found", 410: "Gone", 422: "Unprocessable Entity", 429: "Too Many Requests",
-    500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
+    200: "OK",
+    201: "Created",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    410: "Gone",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
 }
 
 
@@ -825,15 +1068,24 @@ def _not_found() -> tuple[int, Any, dict[str, str]]:
     return 404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}, {}
 
 
-def _invalid(resource: str, field_: str, code: str, message: str | None = None,
-             value: Any = None) -> tuple[int, Any, dict[str, str]]:
+def _invalid(
+    resource: str, field_: str, code: str, message: str | None = None, value: Any = None
+) -> tuple[int, Any, dict[str, str]]:
     error: dict[str, Any] = {"resource": resource, "field": field_, "code": code}
     if message:
         error["message"] = message
     if value is not None:
         error["value"] = value
-    return 422, {"message": "Validation Failed", "errors": [error],
-                 "documentation_url": DOCS, "status": "422"}, {}
+    return (
+        422,
+        {
+            "message": "Validation Failed",
+            "errors": [error],
+            "documentation_url": DOCS,
+            "status": "422",
+        },
+        {},
+    )
 
 
 def _iso(moment: datetime) -> str:

@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Literal
+from typing import Any, Literal, Self
 from urllib.parse import parse_qs, urlsplit
 
 Deployment = Literal["cloud", "datacenter"]
@@ -250,7 +250,7 @@ class JiraStub:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> JiraStub:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -527,7 +527,11 @@ class JiraStub:
                     # Authorization first, as a debugging proxy shows the credentials it saw.
                     shown = sorted(headers.items(), key=lambda kv: kv[0] != "authorization")
                     seen = "; ".join(f"{k}: {v}" for k, v in shown)
-                    return fault.status, f"Error {fault.status}: {seen}; for {method} {raw_path}\n", fault.headers
+                    return (
+                        fault.status,
+                        f"Error {fault.status}: {seen}; for {method} {raw_path}\n",
+                        fault.headers,
+                    )
                 return fault.status, fault.body, fault.headers
             return self._route(method, version, rest, query, body)
 
@@ -576,9 +580,11 @@ class JiraStub:
                     410,
                     {
                         "errorMessages": [
-                            "The requested API has been removed. Please migrate to the /rest/api/3/search/jql "
-                            "API. A full migration guideline is available at "
-                            "https://developer.atlassian.com/changelog/#CHANGE-2046"
+                            (
+                                "The requested API has been removed. Please migrate to the /rest/api/3/search/jql "
+                                "API. A full migration guideline is available at "
+                                "https://developer.atlassian.com/changelog/#CHANGE-2046"
+                            )
                         ],
                         "errors": {},
                     },
@@ -1276,7 +1282,11 @@ def _handler(stub: JiraStub) -> type[BaseHTTPRequestHandler]:
             if stub.on_write is not None and self.command != "GET" and status < 400:
                 stub.on_write(self.command, self.path)
             text = isinstance(payload, str)
-            data = b"" if payload is None else (payload.encode() if text else json.dumps(payload).encode())
+            data = (
+                b""
+                if payload is None
+                else (payload.encode() if text else json.dumps(payload).encode())
+            )
             self.send_response(status)
             if data:
                 kind = "text/plain;charset=UTF-8" if text else "application/json;charset=UTF-8"
@@ -1289,7 +1299,7 @@ def _handler(stub: JiraStub) -> type[BaseHTTPRequestHandler]:
 
         do_GET = do_POST = do_PUT = do_DELETE = _serve
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler

@@ -197,11 +197,11 @@ def recording(
             text = raw.decode() if isinstance(raw, bytes) else raw
             response["body"]["string"] = scrub(text).encode()
         headers = response.get("headers") or {}
-        for name in list(headers):
-            if name.lower() in ("date", "server"):
-                del headers[name]
+        for header in list(headers):
+            if header.lower() in ("date", "server"):
+                del headers[header]
             else:
-                headers[name] = [scrub(str(v)) for v in headers[name]]
+                headers[header] = [scrub(str(v)) for v in headers[header]]
         return request, response
 
     recorder = vcr.VCR(

@@ -85,58 +85,136 @@ def fill(store: Store) -> dict[str, int]:
             ids[name] = pm.id or 0
         items = {
             # Done on Thursday, a day before its due date.
-            "a1": ItemRow(postmortem_id=ids["A"], uid="a1", text="Add a guard to the flag service",
-                          owner="alice", priority="P1", due=date(2026, 11, 27), position=0,
-                          status="done", created_at=at("2026-11-25 14:00"),
-                          closed_at=at("2026-11-26 15:00")),
+            "a1": ItemRow(
+                postmortem_id=ids["A"],
+                uid="a1",
+                text="Add a guard to the flag service",
+                owner="alice",
+                priority="P1",
+                due=date(2026, 11, 27),
+                position=0,
+                status="done",
+                created_at=at("2026-11-25 14:00"),
+                closed_at=at("2026-11-26 15:00"),
+            ),
             # Due Saturday, still open: overdue by 3 days on Tuesday.
-            "a2": ItemRow(postmortem_id=ids["A"], uid="a2", text="Alert on payment error rate",
-                          owner="bob", priority="P1", due=date(2026, 11, 28), position=1,
-                          created_at=at("2026-11-25 14:00")),
+            "a2": ItemRow(
+                postmortem_id=ids["A"],
+                uid="a2",
+                text="Alert on payment error rate",
+                owner="bob",
+                priority="P1",
+                due=date(2026, 11, 28),
+                position=1,
+                created_at=at("2026-11-25 14:00"),
+            ),
             # Due in three weeks.
-            "a3": ItemRow(postmortem_id=ids["A"], uid="a3", text="Write a runbook for flags",
-                          owner="alice", priority="P2", due=date(2026, 12, 20), position=2,
-                          created_at=at("2026-11-25 14:00")),
+            "a3": ItemRow(
+                postmortem_id=ids["A"],
+                uid="a3",
+                text="Write a runbook for flags",
+                owner="alice",
+                priority="P2",
+                due=date(2026, 12, 20),
+                position=2,
+                created_at=at("2026-11-25 14:00"),
+            ),
             # Removed from the document on Thursday: counts nowhere.
-            "a4": ItemRow(postmortem_id=ids["A"], uid="a4", text="Dropped idea",
-                          owner="bob", priority="P2", due=date(2026, 11, 27), position=3,
-                          status="removed", created_at=at("2026-11-25 14:00"),
-                          removed_at=at("2026-11-26 10:00")),
+            "a4": ItemRow(
+                postmortem_id=ids["A"],
+                uid="a4",
+                text="Dropped idea",
+                owner="bob",
+                priority="P2",
+                due=date(2026, 11, 27),
+                position=3,
+                status="removed",
+                created_at=at("2026-11-25 14:00"),
+                removed_at=at("2026-11-26 10:00"),
+            ),
             # Open in the document, but its ticket was closed on Tuesday of W48 (late).
-            "b1": ItemRow(postmortem_id=ids["B"], uid="b1", text="Second DNS provider",
-                          owner="bob", priority="P0", due=date(2026, 10, 9), position=0,
-                          created_at=at("2026-10-03 09:00")),
+            "b1": ItemRow(
+                postmortem_id=ids["B"],
+                uid="b1",
+                text="Second DNS provider",
+                owner="bob",
+                priority="P0",
+                due=date(2026, 10, 9),
+                position=0,
+                created_at=at("2026-10-03 09:00"),
+            ),
             # Done at 23:30 on Sunday 29 Nov in New York (04:30 UTC on Monday): in W48 there,
             # two days after its (implicit) due date.
-            "b2": ItemRow(postmortem_id=ids["B"], uid="b2", text="Lower DNS TTLs",
-                          owner="carol", priority="P2", due=date(2026, 11, 27), due_implicit=True,
-                          position=1, status="done", created_at=at("2026-10-03 09:00"),
-                          closed_at=at("2026-11-30 04:30")),
+            "b2": ItemRow(
+                postmortem_id=ids["B"],
+                uid="b2",
+                text="Lower DNS TTLs",
+                owner="carol",
+                priority="P2",
+                due=date(2026, 11, 27),
+                due_implicit=True,
+                position=1,
+                status="done",
+                created_at=at("2026-10-03 09:00"),
+                closed_at=at("2026-11-30 04:30"),
+            ),
             # No owner, no priority, overdue for 30 days.
-            "b3": ItemRow(postmortem_id=ids["B"], uid="b3", text="Document the resolver setup",
-                          due=date(2026, 11, 1), position=2, created_at=at("2026-10-03 09:00")),
+            "b3": ItemRow(
+                postmortem_id=ids["B"],
+                uid="b3",
+                text="Document the resolver setup",
+                due=date(2026, 11, 1),
+                position=2,
+                created_at=at("2026-10-03 09:00"),
+            ),
             # Bob's second overdue item (16 days).
-            "b4": ItemRow(postmortem_id=ids["B"], uid="b4", text="Cache negative answers",
-                          owner="bob", priority="P3", due=date(2026, 11, 15), position=3,
-                          created_at=at("2026-10-03 09:00")),
+            "b4": ItemRow(
+                postmortem_id=ids["B"],
+                uid="b4",
+                text="Cache negative answers",
+                owner="bob",
+                priority="P3",
+                due=date(2026, 11, 15),
+                position=3,
+                created_at=at("2026-10-03 09:00"),
+            ),
             # The oldest open item, overdue since September (80 days).
-            "c1": ItemRow(postmortem_id=ids["C"], uid="c1", text="Monitor certificate expiry",
-                          owner="dave", priority="P1", due=date(2026, 9, 12), position=0,
-                          created_at=at("2026-08-16 09:00")),
+            "c1": ItemRow(
+                postmortem_id=ids["C"],
+                uid="c1",
+                text="Monitor certificate expiry",
+                owner="dave",
+                priority="P1",
+                due=date(2026, 9, 12),
+                position=0,
+                created_at=at("2026-08-16 09:00"),
+            ),
         }
         for name, item in items.items():
             s.add(item)
             s.flush()
             ids[name] = item.id or 0
         s.add(
-            TicketLinkRow(item_id=ids["b1"], postmortem_id=ids["B"], tracker="github",
-                          key="acme/ops#7", url="https://github.com/acme/ops/issues/7",
-                          state="closed", closed_at=at("2026-11-24 12:00"))
+            TicketLinkRow(
+                item_id=ids["b1"],
+                postmortem_id=ids["B"],
+                tracker="github",
+                key="acme/ops#7",
+                url="https://github.com/acme/ops/issues/7",
+                state="closed",
+                closed_at=at("2026-11-24 12:00"),
+            )
         )
         s.add(
-            TicketLinkRow(item_id=ids["a2"], postmortem_id=ids["A"], tracker="github",
-                          key="acme/ops#12", url="https://github.com/acme/ops/issues/12",
-                          state="open", assignee="bob-gh")
+            TicketLinkRow(
+                item_id=ids["a2"],
+                postmortem_id=ids["A"],
+                tracker="github",
+                key="acme/ops#12",
+                url="https://github.com/acme/ops/issues/12",
+                state="open",
+                assignee="bob-gh",
+            )
         )
     return ids
 

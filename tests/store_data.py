@@ -11,7 +11,9 @@ def item(text: str, line: int = 10, **kw: object) -> ActionItem:
     return ActionItem(text=text, line=line, **kw)  # type: ignore[arg-type]
 
 
-def postmortem(key: str = "INC-1", *items: ActionItem, when: date | None = date(2026, 3, 2), **kw: object) -> Postmortem:
+def postmortem(
+    key: str = "INC-1", *items: ActionItem, when: date | None = date(2026, 3, 2), **kw: object
+) -> Postmortem:
     return Postmortem(
         path=f"postmortems/{key}.md",
         id=key,

@@ -66,8 +66,12 @@ class Scene:
 
     def sync(self, **kw: Any) -> tuple[Planned, Applied]:
         writeback = kw.pop("writeback", None)
-        planned = plan_sync(self.store, self.backend, self.settings, [self.path], writeback=writeback)
-        applied = apply_sync(self.store, self.backend, self.settings, planned, writeback=writeback, **kw)
+        planned = plan_sync(
+            self.store, self.backend, self.settings, [self.path], writeback=writeback
+        )
+        applied = apply_sync(
+            self.store, self.backend, self.settings, planned, writeback=writeback, **kw
+        )
         return planned, applied
 
     def text(self) -> str:
@@ -79,7 +83,9 @@ class Scene:
         self.path.write_bytes(data.replace(old.encode(), new.encode()))
 
 
-def make_scene(store: Store, tmp_path: Path, backend: FakeBackend | None = None, **settings: Any) -> Scene:
+def make_scene(
+    store: Store, tmp_path: Path, backend: FakeBackend | None = None, **settings: Any
+) -> Scene:
     path = tmp_path / "postmortems" / "2026-03-02-db-failover.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(settings.pop("text", document()), encoding="utf-8")

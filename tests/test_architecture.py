@@ -27,6 +27,23 @@ def test_import_layers_hold() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def _ruff(*args: str) -> subprocess.CompletedProcess[str]:
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed (pip install -e '.[test]')")
+    return subprocess.run([str(ruff), *args], cwd=REPO, capture_output=True, text=True)
+
+
+def test_ruff_check_is_clean() -> None:
+    result = _ruff("check", "--no-cache", "--output-format", "concise", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean() -> None:
+    result = _ruff("format", "--no-cache", "--check", ".")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def _commands() -> list[tuple[str, Any]]:
     from cli.app import app
 

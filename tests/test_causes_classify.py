@@ -18,29 +18,71 @@ from tracker.models import Postmortem
 
 # Written for these tests (not taken from tests/data/causes), one or more per category.
 CASES = [
-    ("Our wildcard TLS certificate expired on Saturday and nobody had set up auto-renewal.", "cert_credential"),
-    ("The OAuth client secret used by the billing sync reached its expiry date.", "cert_credential"),
-    ("Hosts running the old kernel spun at full CPU when the leap second was inserted.", "time_clock"),
-    ("The nightly invoice job ran twice when the clocks went back for daylight saving time.", "time_clock"),
+    (
+        "Our wildcard TLS certificate expired on Saturday and nobody had set up auto-renewal.",
+        "cert_credential",
+    ),
+    (
+        "The OAuth client secret used by the billing sync reached its expiry date.",
+        "cert_credential",
+    ),
+    (
+        "Hosts running the old kernel spun at full CPU when the leap second was inserted.",
+        "time_clock",
+    ),
+    (
+        "The nightly invoice job ran twice when the clocks went back for daylight saving time.",
+        "time_clock",
+    ),
     ("A bad routing config was pushed to all regions at once, without a canary.", "config_change"),
-    ("Someone set the connection timeout in the client configuration to 50 ms instead of 500 ms.", "config_change"),
-    ("A race condition between two writers in the session handler logged users out at random.", "code_bug"),
+    (
+        "Someone set the connection timeout in the client configuration to 50 ms instead of 500 ms.",
+        "config_change",
+    ),
+    (
+        "A race condition between two writers in the session handler logged users out at random.",
+        "code_bug",
+    ),
     ("An unhandled exception on empty carts crashed the checkout worker.", "code_bug"),
-    ("After upgrading the runtime to the new major version, the old crypto module was gone.", "upgrade_migration"),
-    ("The log volume filled up and the database could not write its WAL: no space left on device.", "capacity_overload"),
-    ("A surge in traffic after the TV spot exhausted the API's connection pool.", "capacity_overload"),
-    ("Our payment gateway provider had an outage, so card payments timed out.", "dependency_failure"),
+    (
+        "After upgrading the runtime to the new major version, the old crypto module was gone.",
+        "upgrade_migration",
+    ),
+    (
+        "The log volume filled up and the database could not write its WAL: no space left on device.",
+        "capacity_overload",
+    ),
+    (
+        "A surge in traffic after the TV spot exhausted the API's connection pool.",
+        "capacity_overload",
+    ),
+    (
+        "Our payment gateway provider had an outage, so card payments timed out.",
+        "dependency_failure",
+    ),
     ("Replication lag on the MySQL replicas reached 20 minutes.", "database"),
     ("Deadlocks between the two order transactions aborted most checkouts.", "database"),
     ("The DNS record for the login domain was deleted during a zone cleanup.", "network_dns"),
     ("A BGP route leak sent our traffic through a congested transit path.", "network_dns"),
     ("The data center lost utility power and a generator failed to start.", "hardware_power"),
     ("A failed disk in the RAID array left the storage node read-only.", "hardware_power"),
-    ("An engineer ran the cleanup command against production thinking it was staging.", "human_error"),
-    ("The Terraform apply destroyed and recreated the production load balancer.", "automation_tooling"),
+    (
+        "An engineer ran the cleanup command against production thinking it was staging.",
+        "human_error",
+    ),
+    (
+        "The Terraform apply destroyed and recreated the production load balancer.",
+        "automation_tooling",
+    ),
     ("A large DDoS attack saturated our edge links.", "security"),
-    ("A backfill script overwrote the shipping addresses of 9,000 orders with nulls.", "data_corruption"),
-    ("The CDN cache was never invalidated after the release, so users got stale JavaScript.", "cache"),
+    (
+        "A backfill script overwrote the shipping addresses of 9,000 orders with nulls.",
+        "data_corruption",
+    ),
+    (
+        "The CDN cache was never invalidated after the release, so users got stale JavaScript.",
+        "cache",
+    ),
     ("The disk alert had been silenced during maintenance and never re-enabled.", "monitoring_gap"),
 ]
 
@@ -77,7 +119,9 @@ def test_an_unknown_that_was_later_found_is_classified() -> None:
 
 
 def test_negated_mechanism_does_not_count() -> None:
-    text = "This was not a DDoS attack: a retry storm from our own mobile clients overwhelmed the API."
+    text = (
+        "This was not a DDoS attack: a retry storm from our own mobile clients overwhelmed the API."
+    )
     assert classify_text(text).category == "capacity_overload"
 
 
@@ -97,7 +141,9 @@ def test_secondary_category_when_two_mechanisms_are_named() -> None:
 
 
 def test_confidence_is_higher_for_a_clear_cause_than_a_vague_one() -> None:
-    clear = classify_text("The TLS certificate expired because the renewal cron job had been failing.")
+    clear = classify_text(
+        "The TLS certificate expired because the renewal cron job had been failing."
+    )
     vague = classify_text("Something in the network was slow.")
     assert clear.confidence > vague.confidence
 
@@ -130,7 +176,9 @@ def test_front_matter_overrides(front: dict, category: str, secondary: str | Non
     assert result.confidence == 1.0
 
 
-@pytest.mark.parametrize("front", [{}, {"tags": ["security", "sev2"]}, {"cause": 42}, {"title": "x"}])
+@pytest.mark.parametrize(
+    "front", [{}, {"tags": ["security", "sev2"]}, {"cause": 42}, {"title": "x"}]
+)
 def test_front_matter_without_a_category_does_not_override(front: dict) -> None:
     assert front_matter_override(front) is None
     assert classify_fields("The TLS certificate expired.", None, front).source == SOURCE_CLASSIFIER
@@ -143,7 +191,9 @@ def test_free_text_cause_in_front_matter_is_read_by_the_classifier() -> None:
 
 
 def test_classify_postmortem_uses_its_front_matter() -> None:
-    pm = Postmortem(path="x.md", root_cause="The disk filled up.", front_matter={"cause": "monitoring"})
+    pm = Postmortem(
+        path="x.md", root_cause="The disk filled up.", front_matter={"cause": "monitoring"}
+    )
     assert classify_postmortem(pm).category == "monitoring_gap"
 
 

@@ -87,7 +87,11 @@ def test_ingest_warns_when_the_follow_up_was_never_done(workdir: Path) -> None:
     [repeat] = json.loads(out)["repeats"]
     assert repeat["path"] == "pms/2025-06-02-cert.md"
     assert repeat["earlier"] == "pms/2025-01-10-cert.md"
-    assert (repeat["kind"], repeat["open_items"], repeat["fix_held"]) == ("follow_up_never_done", 1, None)
+    assert (repeat["kind"], repeat["open_items"], repeat["fix_held"]) == (
+        "follow_up_never_done",
+        1,
+        None,
+    )
     assert repeat["score"] >= 0.35
     assert [i["status"] for i in repeat["items"]] == ["done", "overdue"]
 
@@ -140,7 +144,9 @@ def ingested(workdir: Path) -> Path:
 
 
 def test_causes_json(ingested: Path) -> None:
-    code, out, err = run("causes", "--since", "2025-01-01", "--until", "2025-06-30", "--format", "json")
+    code, out, err = run(
+        "causes", "--since", "2025-01-01", "--until", "2025-06-30", "--format", "json"
+    )
     assert code == 0, err
     data = json.loads(out)
     assert set(data) == {"period", "categories", "postmortems", "pairs"}
@@ -154,17 +160,30 @@ def test_causes_json(ingested: Path) -> None:
     assert by_category["capacity_overload"]["count"] == 1
     assert by_category["capacity_overload"]["previous_count"] == 1
     assert by_category["cert_credential"]["change"] == 2
-    assert by_category["cert_credential"]["postmortems"] == ["pms/2025-01-10-cert.md", "pms/2025-06-02-cert.md"]
+    assert by_category["cert_credential"]["postmortems"] == [
+        "pms/2025-01-10-cert.md",
+        "pms/2025-06-02-cert.md",
+    ]
     pms = {p["path"]: p for p in data["postmortems"]}
-    assert set(pms) == {"pms/2025-01-10-cert.md", "pms/2025-03-01-disk.md", "pms/2025-06-02-cert.md"}
+    assert set(pms) == {
+        "pms/2025-01-10-cert.md",
+        "pms/2025-03-01-disk.md",
+        "pms/2025-06-02-cert.md",
+    }
     late = pms["pms/2025-06-02-cert.md"]
     assert {"path", "category", "secondary_category", "confidence", "repeats"} <= set(late)
     assert late["category"] == "cert_credential" and 0 < late["confidence"] <= 1
     [repeat] = late["repeats"]
     assert {"earlier", "score", "open_items", "fix_held"} <= set(repeat)
-    assert (repeat["earlier"], repeat["open_items"], repeat["fix_held"]) == ("pms/2025-01-10-cert.md", 1, None)
+    assert (repeat["earlier"], repeat["open_items"], repeat["fix_held"]) == (
+        "pms/2025-01-10-cert.md",
+        1,
+        None,
+    )
     # The disk incident repeats one from before the period: found, since earlier means any time.
-    assert [r["earlier"] for r in pms["pms/2025-03-01-disk.md"]["repeats"]] == ["pms/2024-10-01-disk.md"]
+    assert [r["earlier"] for r in pms["pms/2025-03-01-disk.md"]["repeats"]] == [
+        "pms/2024-10-01-disk.md"
+    ]
     assert {(p["later"], p["earlier"]) for p in data["pairs"]} == {
         ("pms/2025-06-02-cert.md", "pms/2025-01-10-cert.md"),
         ("pms/2025-03-01-disk.md", "pms/2024-10-01-disk.md"),
@@ -182,11 +201,15 @@ def test_causes_table(ingested: Path) -> None:
 
 
 def test_causes_markdown(ingested: Path) -> None:
-    code, out, err = run("causes", "--since", "2025-01-01", "--until", "2025-06-30", "-f", "markdown")
+    code, out, err = run(
+        "causes", "--since", "2025-01-01", "--until", "2025-06-30", "-f", "markdown"
+    )
     assert code == 0, err
     assert out.startswith("## Root causes 2025-01-01 to 2025-06-30")
     assert "| Category | Count | Previous | Trend | Postmortems |" in out
-    assert "| cert_credential | 2 | 0 | +2 | pms/2025-01-10-cert.md, pms/2025-06-02-cert.md |" in out
+    assert (
+        "| cert_credential | 2 | 0 | +2 | pms/2025-01-10-cert.md, pms/2025-06-02-cert.md |" in out
+    )
     assert "## Repeated causes" in out
     assert "| pms/2025-06-02-cert.md | pms/2025-01-10-cert.md |" in out
 
@@ -211,7 +234,9 @@ def test_causes_on_an_empty_store_says_how_to_ingest(workdir: Path) -> None:
     assert json.loads(out)["postmortems"] == []
 
 
-def test_sync_warns_about_a_repeat_it_ingests(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sync_warns_about_a_repeat_it_ingests(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from sync import registry
     from tests.fakes import FakeBackend
 
@@ -227,7 +252,11 @@ def test_sync_warns_about_a_repeat_it_ingests(workdir: Path, monkeypatch: pytest
     assert "repeat: pms/2025-06-02-cert.md has the same cause as pms/2025-01-10-cert.md" in err
     assert "the fix did not hold" in err
     [repeat] = json.loads(out)["repeats"]
-    assert (repeat["earlier"], repeat["kind"], repeat["fix_held"]) == ("pms/2025-01-10-cert.md", "fix_did_not_hold", False)
+    assert (repeat["earlier"], repeat["kind"], repeat["fix_held"]) == (
+        "pms/2025-01-10-cert.md",
+        "fix_did_not_hold",
+        False,
+    )
     assert backend.writes == 0
 
 
@@ -244,7 +273,10 @@ def test_explain_shows_the_label_and_the_features_behind_it(workdir: Path) -> No
     doc = json.loads(out)
     assert doc["category"] == "cert_credential" and doc["source"] == "classifier"
     assert doc["model_version"].startswith("1.")
-    assert doc["probabilities"][0] == {"category": "cert_credential", "probability": doc["confidence"]}
+    assert doc["probabilities"][0] == {
+        "category": "cert_credential",
+        "probability": doc["confidence"],
+    }
     assert all(r["weight"] > 0 for r in doc["reasons"]) and doc["reasons"]
 
 

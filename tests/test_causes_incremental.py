@@ -34,7 +34,9 @@ OTHERS = [
 ]
 
 
-def add(store: Store, key: str, cause: str | None, *items, when: date, digest: str | None = None) -> None:
+def add(
+    store: Store, key: str, cause: str | None, *items, when: date, digest: str | None = None
+) -> None:
     pm = postmortem(key, *items, when=when, root_cause=cause)
     ingest_document(store, pm, digest or f"hash-{key}", SETTINGS, now=T0)
 
@@ -143,7 +145,9 @@ def test_a_row_from_before_the_features_is_filled_in_and_matched(empty_database_
         store.dispose()
 
 
-def test_front_matter_kept_at_ingest_overrides_the_classifier_without_reading_the_file(store: Store) -> None:
+def test_front_matter_kept_at_ingest_overrides_the_classifier_without_reading_the_file(
+    store: Store,
+) -> None:
     pm = postmortem("FM-1", when=date(2026, 2, 1), root_cause=CERT_1)
     pm.front_matter = {"cause": "dns", "date": date(2026, 2, 1)}
     ingest_document(store, pm, "hash-FM-1", SETTINGS, now=T0)

@@ -31,7 +31,9 @@ PATTERNS = (
     ]
 )
 SET = PatternSet(PATTERNS)
-INCIDENTS = Path(__file__).resolve().parent.parent / "tracker" / "causes" / "data" / "incidents.jsonl"
+INCIDENTS = (
+    Path(__file__).resolve().parent.parent / "tracker" / "causes" / "data" / "incidents.jsonl"
+)
 
 
 def _spans(text: str, patterns: PatternSet = SET) -> list[list[tuple[int, int]]]:
@@ -56,7 +58,9 @@ def test_re2_is_installed_and_checks_every_lexicon_pattern() -> None:
 
 
 def test_same_spans_as_finditer_on_labelled_generated_and_real_texts() -> None:
-    real = [json.loads(line)["summary"] for line in INCIDENTS.read_text(encoding="utf-8").splitlines()]
+    real = [
+        json.loads(line)["summary"] for line in INCIDENTS.read_text(encoding="utf-8").splitlines()
+    ]
     texts = labelled_texts() + _generated(3, 60) + real
     checked = 0
     for text in texts:
@@ -88,10 +92,46 @@ def test_same_spans_on_edge_cases(text: str) -> None:
 @given(
     st.lists(
         st.sampled_from(
-            ["the", "cert", "certificate", "expired", "not", "config", "pushed", "to", "all", "regions",
-             "at", "once", "DNS", "dns-less", "TTL", "-", ",", ".", " ", "  ", "\n", "leap", "second", "’",
-             "—", "“quoted”", "é", "\u212a", "db", "failed over", "3x", "a-list", "'s", "ups", "backups",
-             "UPS", "power", "x.509"]
+            [
+                "the",
+                "cert",
+                "certificate",
+                "expired",
+                "not",
+                "config",
+                "pushed",
+                "to",
+                "all",
+                "regions",
+                "at",
+                "once",
+                "DNS",
+                "dns-less",
+                "TTL",
+                "-",
+                ",",
+                ".",
+                " ",
+                "  ",
+                "\n",
+                "leap",
+                "second",
+                "’",
+                "—",
+                "“quoted”",
+                "é",
+                "\u212a",
+                "db",
+                "failed over",
+                "3x",
+                "a-list",
+                "'s",
+                "ups",
+                "backups",
+                "UPS",
+                "power",
+                "x.509",
+            ]
         ),
         max_size=40,
     ).map(" ".join)
@@ -129,7 +169,12 @@ def test_lookarounds_are_cut_out_for_the_wider_check() -> None:
 
 
 def test_anchors_and_empty_matches_are_left_to_python() -> None:
-    patterns = [re.compile(r"^cert"), re.compile(r"cert$"), re.compile(r"\b(?:x)?"), re.compile(r"[^a]b")]
+    patterns = [
+        re.compile(r"^cert"),
+        re.compile(r"cert$"),
+        re.compile(r"\b(?:x)?"),
+        re.compile(r"[^a]b"),
+    ]
     found = PatternSet(patterns)
     assert found.unchecked == [0, 1]
     for text in ["cert x cert", "ab cb x", "", "cert\n"]:
@@ -137,7 +182,11 @@ def test_anchors_and_empty_matches_are_left_to_python() -> None:
 
 
 def test_without_re2_every_pattern_runs_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
-    texts = ["the TLS cert expired, not a DDoS", "caf\u00e9 DNS records were stale", "ups batteries failed"]
+    texts = [
+        "the TLS cert expired, not a DDoS",
+        "caf\u00e9 DNS records were stale",
+        "ups batteries failed",
+    ]
     expected = [_spans(t) for t in texts]
     monkeypatch.setattr(SET, "available", False)
     assert SET.may_match(texts[0]) is None
@@ -159,7 +208,9 @@ def test_negation_hint_covers_the_labelled_texts() -> None:
                 assert evidence_module._NEGATION_HINT.search(window), window
 
 
-def test_normalising_gives_the_same_text_with_or_without_re2(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_normalising_gives_the_same_text_with_or_without_re2(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from tracker.causes import normalise as module
 
     assert module._PATTERNS.available and module._PATTERNS.unchecked == []

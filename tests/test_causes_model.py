@@ -42,7 +42,7 @@ def test_the_data_set_is_real_labelled_and_split() -> None:
         in_category = [r for r in found if r["category"] == category]
         test = sum(r["split"] == "test" for r in in_category)
         assert test == max(1, round(0.2 * len(in_category))), category
-    banned = re.compile(r"danluu|icco/postmortems|shared/realworld", re.I)
+    banned = re.compile(r"danluu|icco/postmortems|shared/realworld", re.IGNORECASE)
     assert not any(banned.search(r["url"] + r["collected_via"]) for r in found)
 
 
@@ -62,7 +62,9 @@ def test_the_artefact_is_small_versioned_and_trained_on_the_current_data() -> No
     assert set(model.classes) == set(NAMES)
     assert 0.0 < model.threshold < 1.0 and model.temperature > 0
     digest = train.data_hash(train.DATA, train.EXTRA)
-    assert model.meta["trained_on"]["data_sha256"] == digest, "data changed: run python -m tracker.causes.train"
+    assert model.meta["trained_on"]["data_sha256"] == digest, (
+        "data changed: run python -m tracker.causes.train"
+    )
     assert model.version == f"{train.MODEL_VERSION}.{digest[:8]}"
     assert model.meta["trained_on"]["incidents"] == sum(r["split"] == "train" for r in rows())
 
@@ -76,16 +78,25 @@ def _texts() -> list[str]:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     from generate import postmortem_text
 
-    return [r["summary"] for r in rows()] + labelled_texts()[:100] + [postmortem_text(i, 4)[:1500] for i in range(20)]
+    return (
+        [r["summary"] for r in rows()]
+        + labelled_texts()[:100]
+        + [postmortem_text(i, 4)[:1500] for i in range(20)]
+    )
 
 
 def test_features_equal_scikit_learns_vectorizers() -> None:
     model = load_model()
     texts = _texts() + ["", "x", "  Mixed   CASE\twords\n", "été naïve"]
     ours = model.vectors.transform(texts).toarray()
-    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, vocabulary=model.vectors.words.vocabulary)
+    words = TfidfVectorizer(
+        ngram_range=(1, 2), sublinear_tf=True, vocabulary=model.vectors.words.vocabulary
+    )
     chars = TfidfVectorizer(
-        analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, vocabulary=model.vectors.chars.vocabulary
+        analyzer="char_wb",
+        ngram_range=CHAR_NGRAMS,
+        sublinear_tf=True,
+        vocabulary=model.vectors.chars.vocabulary,
     )
     words.idf_ = model.vectors.word_weights.idf_
     chars.idf_ = model.vectors.char_weights.idf_
@@ -94,7 +105,9 @@ def test_features_equal_scikit_learns_vectorizers() -> None:
 
 
 def _sklearn_chars() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
+    return TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32
+    )
 
 
 def test_repeat_char_tfidf_equals_scikit_learns() -> None:
@@ -112,7 +125,9 @@ def test_repeat_char_tfidf_on_arbitrary_documents(texts: list[str]) -> None:
     if not any(t.split() for t in texts):
         assert ours.nnz == 0
         return
-    np.testing.assert_allclose(ours.toarray(), _sklearn_chars().fit_transform(texts).toarray(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ours.toarray(), _sklearn_chars().fit_transform(texts).toarray(), rtol=1e-5, atol=1e-6
+    )
 
 
 def test_word_terms_drop_english_and_postmortem_stop_words() -> None:
@@ -135,7 +150,10 @@ def test_below_the_threshold_the_answer_is_unknown() -> None:
     vague = "Something was slow for a while."
     strict = classify_text(vague, min_confidence=0.999)
     assert strict.category == "unknown"
-    assert classify_text("The TLS certificate expired.", min_confidence=0.999).category in ("unknown", "cert_credential")
+    assert classify_text("The TLS certificate expired.", min_confidence=0.999).category in (
+        "unknown",
+        "cert_credential",
+    )
 
 
 def test_the_detail_is_read_at_half_weight() -> None:
@@ -154,13 +172,19 @@ def test_explain_names_the_features_behind_the_label() -> None:
     assert found.probabilities[0][0] == "cert_credential"
     names = [r.feature for r in found.reasons]
     assert names and all(r.weight > 0 for r in found.reasons)
-    assert any(n in names for n in ("mechanism:cert_expired", "category:cert_credential", "word:certificate"))
+    assert any(
+        n in names
+        for n in ("mechanism:cert_expired", "category:cert_credential", "word:certificate")
+    )
     assert found.to_dict()["model_version"] == load_model().version
 
 
 def test_front_matter_needs_no_reasons() -> None:
     found = explain("The disk filled up.", None, {"cause": "dns"})
-    assert found.classification.category == "network_dns" and found.classification.source == "front_matter"
+    assert (
+        found.classification.category == "network_dns"
+        and found.classification.source == "front_matter"
+    )
 
 
 @pytest.mark.parametrize("text", ["", "   ", None])

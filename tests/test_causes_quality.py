@@ -66,7 +66,9 @@ def test_classification_accuracy_on_the_held_out_half(causes_eval) -> None:
 def test_pair_matching_on_the_held_out_half(causes_eval) -> None:
     from tracker.config import CausesSettings
 
-    scores = causes_eval.pair_scores(causes_eval.pair_parts("test"), CausesSettings().repeat_threshold)
+    scores = causes_eval.pair_scores(
+        causes_eval.pair_parts("test"), CausesSettings().repeat_threshold
+    )
     assert scores["precision"] >= PRECISION_FLOOR, scores
     assert scores["recall"] >= RECALL_FLOOR, scores
     # Same category, different mechanism: at most one slips through.

@@ -66,7 +66,9 @@ def test_follow_up_never_done(store: Store) -> None:
 
     warnings = analyse(store, "INC-1", "INC-2", "INC-3")
 
-    assert [(w.key, w.earlier_key, w.kind) for w in warnings] == [("INC-3", "INC-1", FOLLOW_UP_NEVER_DONE)]
+    assert [(w.key, w.earlier_key, w.kind) for w in warnings] == [
+        ("INC-3", "INC-1", FOLLOW_UP_NEVER_DONE)
+    ]
     w = warnings[0]
     assert w.score >= SETTINGS.causes.repeat_threshold
     assert w.category == w.earlier_category == "cert_credential"
@@ -96,7 +98,12 @@ def test_fix_did_not_hold_marks_the_earlier_items_once(store: Store) -> None:
 
     assert len(warnings) == 1
     w = warnings[0]
-    assert (w.kind, w.fix_held, w.open_items, w.marked_not_effective) == (FIX_DID_NOT_HOLD, False, 0, 2)
+    assert (w.kind, w.fix_held, w.open_items, w.marked_not_effective) == (
+        FIX_DID_NOT_HOLD,
+        False,
+        0,
+        2,
+    )
     assert all(i.not_effective for i in w.items)
     stored = items_by_text(store)
     assert stored["Renew the certificate"].not_effective
@@ -111,7 +118,10 @@ def test_fix_did_not_hold_marks_the_earlier_items_once(store: Store) -> None:
     again = analyse(store, "INC-3")
     assert [(w.kind, w.marked_not_effective) for w in again] == [(FIX_DID_NOT_HOLD, 0)]
     with store.session(write=False) as s:
-        assert len(list(s.exec(select(ItemEventRow).where(ItemEventRow.event == "not_effective")))) == 2
+        assert (
+            len(list(s.exec(select(ItemEventRow).where(ItemEventRow.event == "not_effective"))))
+            == 2
+        )
 
 
 def test_an_earlier_postmortem_without_items_is_a_follow_up_never_done(store: Store) -> None:
@@ -127,7 +137,10 @@ def test_categories_are_stored_for_the_analysed_postmortems(store: Store) -> Non
     add(store, "INC-3", DISK, when=date(2025, 8, 1))
     analyse(store, "INC-1", "INC-2")
     stored = rows(store)
-    assert (stored["INC-1"].cause_category, stored["INC-1"].cause_source) == ("cert_credential", "classifier")
+    assert (stored["INC-1"].cause_category, stored["INC-1"].cause_source) == (
+        "cert_credential",
+        "classifier",
+    )
     assert stored["INC-1"].cause_confidence and stored["INC-1"].cause_confidence > 0.2
     assert stored["INC-2"].cause_category == "unknown"
     assert stored["INC-3"].cause_category is None  # not asked about
@@ -146,7 +159,11 @@ def test_front_matter_read_from_the_file_overrides(store: Store, tmp_path: Path)
         conn.execute(text("UPDATE postmortem SET front_matter = NULL WHERE key = 'INC-9'"))
     analyse(store, "INC-9")
     row = rows(store)["INC-9"]
-    assert (row.cause_category, row.cause_confidence, row.cause_source) == ("network_dns", 1.0, "front_matter")
+    assert (row.cause_category, row.cause_confidence, row.cause_source) == (
+        "network_dns",
+        1.0,
+        "front_matter",
+    )
 
 
 def test_later_postmortems_are_not_earlier_repeats(store: Store) -> None:

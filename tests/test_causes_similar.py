@@ -90,7 +90,10 @@ def test_normalise_drops_names_numbers_and_dates_and_folds_synonyms() -> None:
 
 
 def _docs(texts: list[str]) -> list[CauseDoc]:
-    return [CauseDoc(key=f"pm{i}", text=t, order=(f"2025-01-{i + 1:02d}", i)) for i, t in enumerate(texts)]
+    return [
+        CauseDoc(key=f"pm{i}", text=t, order=(f"2025-01-{i + 1:02d}", i))
+        for i, t in enumerate(texts)
+    ]
 
 
 def test_only_earlier_postmortems_are_candidates() -> None:
@@ -107,7 +110,9 @@ def test_only_earlier_postmortems_are_candidates() -> None:
 def test_candidates_per_postmortem_are_bounded_whatever_the_corpus_size() -> None:
     """The search is not all-pairs: each postmortem is scored against at most
     keys x per_key earlier ones, however many share its words."""
-    texts = [f"The TLS certificate for service number {i} expired without renewal." for i in range(300)]
+    texts = [
+        f"The TLS certificate for service number {i} expired without renewal." for i in range(300)
+    ]
     index = MechanismIndex(_docs(texts), per_key=10)
     bound = max(len(k) for k in index.keys) * 10
     assert max(len(index.candidates(i)) for i in range(300)) <= bound < 300
@@ -142,7 +147,10 @@ def test_row_dots_equal_the_sparse_products_of_the_pairs() -> None:
     # The memoised bound on masks is the score of identical wording, asked once or twice.
     from tracker.causes.similar import combine
 
-    for a, b in [({"cert_expired"}, {"cert_expired", "leap_second"}), ({"cert_expired"}, {"leap_second"})]:
+    for a, b in [
+        ({"cert_expired"}, {"cert_expired", "leap_second"}),
+        ({"cert_expired"}, {"leap_second"}),
+    ]:
         bound = combine(1.0, 1.0, frozenset(a), frozenset(b))
         assert score_bound(frozenset(a), frozenset(b)) == pytest.approx(bound)
         assert score_bound(frozenset(a), frozenset(b)) == pytest.approx(bound)

@@ -23,7 +23,9 @@ def _documented_keys(text: str) -> set[str]:
         line = raw.lstrip("# ").strip()
         if line.startswith("[") and line.endswith("]") and " " not in line:
             table = line.strip("[]") + "."
-        elif "=" in line and not raw.startswith("#   ") and line.split("=")[0].strip().isidentifier():
+        elif (
+            "=" in line and not raw.startswith("#   ") and line.split("=")[0].strip().isidentifier()
+        ):
             keys.add(table + line.split("=")[0].strip())
     return keys
 
@@ -63,7 +65,9 @@ def test_environment_overrides_file(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert s.deadlines.P1 == 3
 
 
-def test_pmt_toml_in_working_directory_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_pmt_toml_in_working_directory_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "pmt.toml").write_text('[parsing]\ndate_order = "dmy"\n')
     monkeypatch.chdir(tmp_path)
     assert load_settings().parsing.date_order == "dmy"

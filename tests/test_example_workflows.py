@@ -36,7 +36,9 @@ def _load(name: str) -> dict[str, Any]:
 
 
 def _scripts(workflow: dict[str, Any]) -> list[str]:
-    return [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
+    return [
+        step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step
+    ]
 
 
 def _pmt_calls(script: str) -> list[list[str]]:
@@ -73,7 +75,9 @@ def _check_call(args: list[str]) -> str:
             value = args.pop(0)
             choices = _choices(param)
             if choices and not value.startswith(("$", "EXPR")):
-                assert value in choices, f"pmt {' '.join(path)} {name} {value}: not one of {choices}"
+                assert value in choices, (
+                    f"pmt {' '.join(path)} {name} {value}: not one of {choices}"
+                )
     return " ".join(path)
 
 
@@ -105,7 +109,9 @@ def test_workflow_is_valid_and_runs_existing_commands(name: str) -> None:
 
 
 def test_each_workflow_does_its_job() -> None:
-    lint, sync, weekly = (_load(n) for n in ("pmt-lint.yml", "pmt-sync.yml", "pmt-weekly-report.yml"))
+    lint, sync, weekly = (
+        _load(n) for n in ("pmt-lint.yml", "pmt-sync.yml", "pmt-weekly-report.yml")
+    )
     assert "pull_request" in lint["on"]
     assert [_check_call(c) for s in _scripts(lint) for c in _pmt_calls(s)] == ["lint"]
     assert "--format github" in " ".join(_scripts(lint))
@@ -130,14 +136,20 @@ def test_environment_names_are_ones_pmt_reads() -> None:
         annotation = field.annotation
         if hasattr(annotation, "model_fields"):
             known |= {f"PMT_{section.upper()}_{key.upper()}" for key in annotation.model_fields}
-    known |= {f.validation_alias for f in Secrets.model_fields.values() if isinstance(f.validation_alias, str)}
+    known |= {
+        f.validation_alias
+        for f in Secrets.model_fields.values()
+        if isinstance(f.validation_alias, str)
+    }
     for name in EXPECTED:
         text = (WORKFLOWS / name).read_text(encoding="utf-8")
         used = set(re.findall(r"\b(PMT_[A-Z_]+)\s*:", text))
         assert used <= known, f"{name}: {sorted(used - known)} are not read by pmt"
 
 
-def test_an_empty_week_from_a_scheduled_run_means_last_week(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_empty_week_from_a_scheduled_run_means_last_week(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # The weekly workflow passes --week "$WEEK", which is empty on the schedule.
     monkeypatch.setenv("PMT_DATABASE_URL", f"sqlite:///{tmp_path / 'pmt.db'}")
     result = CliRunner().invoke(app, ["report", "weekly", "--week", "", "--format", "json"])

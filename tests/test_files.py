@@ -50,7 +50,9 @@ def test_stale_temp_files_are_removed_and_nothing_else(tmp_path: Path) -> None:
     swap = _stale(tmp_path, ".pm.md.swp")
     removed = remove_stale_temps(tmp_path)
     assert removed == [stale]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([doc.name, lookalike.name, swap.name])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [doc.name, lookalike.name, swap.name]
+    )
 
 
 def test_a_temp_file_held_by_a_live_writer_is_kept(tmp_path: Path) -> None:
@@ -144,7 +146,9 @@ def test_in_place_puts_the_old_bytes_back_when_a_write_fails(
     assert path.read_bytes() == b"old content\n"
 
 
-def test_someone_elses_file_is_rewritten_in_place(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_someone_elses_file_is_rewritten_in_place(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A file whose owner pmt cannot give to a new file keeps its inode (and so its owner)."""
     path = tmp_path / "pm.md"
     path.write_bytes(b"old\n")

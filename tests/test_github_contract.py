@@ -36,7 +36,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contracts" / "github-issues.openapi.json"
+CONTRACT = (
+    Path(__file__).resolve().parents[2] / "shared" / "contracts" / "github-issues.openapi.json"
+)
 CASSETTES = Path(__file__).resolve().parent / "cassettes" / "github"
 UNDECLARED_OK = {401, 403, 429, 500, 502, 503, 504}
 
@@ -92,12 +94,18 @@ def check_interaction(interaction: dict[str, Any]) -> list[str]:
     api, spec = _contract()
     rq, rs = interaction["request"], interaction["response"]
     parts = urlsplit(rq["uri"])
-    query = {k: v if len(v) > 1 else v[0]
-             for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+    query = {
+        k: v if len(v) > 1 else v[0]
+        for k, v in parse_qs(parts.query, keep_blank_values=True).items()
+    }
     headers = {k: _one(v) for k, v in (rq.get("headers") or {}).items()}
     request = MockRequest(
-        f"{parts.scheme}://{parts.netloc}", rq["method"], _normalise(parts.path), args=query,
-        headers=headers, data=_raw(rq.get("body")),
+        f"{parts.scheme}://{parts.netloc}",
+        rq["method"],
+        _normalise(parts.path),
+        args=query,
+        headers=headers,
+        data=_raw(rq.get("body")),
         content_type=headers.get("Content-Type", "application/json").split(";")[0],
     )
     problems = []
@@ -109,7 +117,9 @@ def check_interaction(interaction: dict[str, Any]) -> list[str]:
     response_headers = {k.lower(): _one(v) for k, v in (rs.get("headers") or {}).items()}
     body = _raw(rs["body"]["string"])
     response = MockResponse(
-        body, status_code=rs["status"]["code"], headers=response_headers,
+        body,
+        status_code=rs["status"]["code"],
+        headers=response_headers,
         content_type=response_headers.get("content-type", "application/json").split(";")[0],
     )
     try:
@@ -119,15 +129,18 @@ def check_interaction(interaction: dict[str, Any]) -> list[str]:
         if status not in UNDECLARED_OK:
             problems.append(f"{where}: response: {_explain(exc)}")
         else:
-            problems += [f"{where}: response: {p}"
-                         for p in _undeclared_error_problems(spec, status, body, response_headers)]
+            problems += [
+                f"{where}: response: {p}"
+                for p in _undeclared_error_problems(spec, status, body, response_headers)
+            ]
     except Exception as exc:  # noqa: BLE001
         problems.append(f"{where}: response: {_explain(exc)}")
     return problems
 
 
-def _undeclared_error_problems(spec: dict[str, Any], status: int, body: bytes,
-                               headers: dict[str, Any]) -> list[str]:
+def _undeclared_error_problems(
+    spec: dict[str, Any], status: int, body: bytes, headers: dict[str, Any]
+) -> list[str]:
     """Decision 3: an error status the operation does not declare is still GitHub's error shape."""
     from openapi_schema_validator import OAS30Validator
 
@@ -140,8 +153,11 @@ def _undeclared_error_problems(spec: dict[str, Any], status: int, body: bytes,
     if not isinstance(data, dict) or not isinstance(data.get("message"), str):
         problems.append(f"{status} body has no message")
     elif status in (403, 429):
-        limited = ("retry-after" in headers or str(headers.get("x-ratelimit-remaining")) == "0"
-                   or "rate limit" in data["message"].lower())
+        limited = (
+            "retry-after" in headers
+            or str(headers.get("x-ratelimit-remaining")) == "0"
+            or "rate limit" in data["message"].lower()
+        )
         if status == 429 and not limited:
             problems.append("429 without a rate-limit signal")
     return problems
@@ -173,8 +189,11 @@ def test_every_interaction_of_the_cassette_matches_the_contract(cassette: Path) 
 def _sample(method: str, path_end: str) -> dict[str, Any]:
     for cassette in _cassettes():
         for it in yaml.safe_load(cassette.read_text(encoding="utf-8"))["interactions"]:
-            if it["request"]["method"] == method and it["request"]["uri"].split("?")[0].endswith(path_end) \
-                    and it["response"]["status"]["code"] < 300:
+            if (
+                it["request"]["method"] == method
+                and it["request"]["uri"].split("?")[0].endswith(path_end)
+                and it["response"]["status"]["code"] < 300
+            ):
                 return copy.deepcopy(it)
     raise AssertionError(f"no {method} …{path_end} in the cassettes")
 
@@ -231,8 +250,11 @@ def test_the_stub_answers_every_operation_as_the_contract_says() -> None:
             ("GET", f"{base}/rate_limit", None),
             ("GET", repo, None),
             ("POST", f"{repo}/issues", {"title": "Parent", "labels": ["pmt-pm-0000000000"]}),
-            ("POST", f"{repo}/issues", {"title": "Child", "body": "b", "assignees": ["bob-gh"],
-                                        "milestone": 1}),
+            (
+                "POST",
+                f"{repo}/issues",
+                {"title": "Child", "body": "b", "assignees": ["bob-gh"], "milestone": 1},
+            ),
             ("GET", f"{repo}/issues?state=all&labels=pmt-pm-0000000000&per_page=100", None),
             ("GET", f"{repo}/issues/2", None),
             ("PATCH", f"{repo}/issues/2", {"title": "Child!", "labels": ["bug"]}),
@@ -247,7 +269,11 @@ def test_the_stub_answers_every_operation_as_the_contract_says() -> None:
             ("POST", f"{repo}/issues/1/sub_issues", lambda: {"sub_issue_id": stub.issues[2]["id"]}),
             ("GET", f"{repo}/issues/1/sub_issues", None),
             ("GET", f"{repo}/issues/2/parent", None),
-            ("DELETE", f"{repo}/issues/1/sub_issue", lambda: {"sub_issue_id": stub.issues[2]["id"]}),
+            (
+                "DELETE",
+                f"{repo}/issues/1/sub_issue",
+                lambda: {"sub_issue_id": stub.issues[2]["id"]},
+            ),
             ("GET", f"{repo}/milestones?state=open&sort=due_on&direction=asc", None),
             ("GET", f"{repo}/issues/99", None),
         ]
@@ -260,21 +286,31 @@ def test_the_stub_answers_every_operation_as_the_contract_says() -> None:
             reply = session.request(method, url, data=data, headers=headers)
             interaction = {
                 "request": {"method": method, "uri": url, "body": data, "headers": headers},
-                "response": {"status": {"code": reply.status_code},
-                             "headers": dict(reply.headers), "body": {"string": reply.content}},
+                "response": {
+                    "status": {"code": reply.status_code},
+                    "headers": dict(reply.headers),
+                    "body": {"string": reply.content},
+                },
             }
             problems += check_interaction(interaction)
         for i in range(3, 130):  # enough for a second page
             stub.add_issue(f"Filler {i}", labels=("pmt-pm-0000000000",))
-        first = session.get(f"{repo}/issues", params={"labels": "pmt-pm-0000000000",
-                                                      "state": "all", "per_page": 100})
+        first = session.get(
+            f"{repo}/issues",
+            params={"labels": "pmt-pm-0000000000", "state": "all", "per_page": 100},
+        )
         next_url = first.links["next"]["url"]
         assert "/repositories/" in next_url
         page = session.get(next_url)
-        problems += check_interaction({
-            "request": {"method": "GET", "uri": next_url, "body": None, "headers": {}},
-            "response": {"status": {"code": 200}, "headers": dict(page.headers),
-                         "body": {"string": page.content}},
-        })
+        problems += check_interaction(
+            {
+                "request": {"method": "GET", "uri": next_url, "body": None, "headers": {}},
+                "response": {
+                    "status": {"code": 200},
+                    "headers": dict(page.headers),
+                    "body": {"string": page.content},
+                },
+            }
+        )
         assert len(page.json()) == 128 - 100
     assert not problems, "\n".join(problems)

@@ -37,7 +37,10 @@ def known(*texts: str, **kw: object) -> list[KnownItem]:
         ("Add [alerting](https://wiki/x) on disk  usage", "add alerting on disk usage"),
         ("Add alerting on disk usage (OPS-123)", "add alerting on disk usage"),
         ("Add alerting on disk usage #45", "add alerting on disk usage"),
-        ("Add alerting on disk usage https://github.com/a/b/issues/4", "add alerting on disk usage"),
+        (
+            "Add alerting on disk usage https://github.com/a/b/issues/4",
+            "add alerting on disk usage",
+        ),
         ("ADD ALERTING  ON DISK_USAGE!", "add alerting on disk usage"),
     ],
 )
@@ -70,17 +73,28 @@ def test_postmortem_key_prefers_front_matter_id(tmp_path: Path) -> None:
 
 
 def test_path_key_outside_root_is_absolute(tmp_path: Path) -> None:
-    assert path_key(tmp_path / "x.md", tmp_path / "elsewhere") == (tmp_path / "x.md").resolve().as_posix()
+    assert (
+        path_key(tmp_path / "x.md", tmp_path / "elsewhere")
+        == (tmp_path / "x.md").resolve().as_posix()
+    )
 
 
 def test_unchanged_document_keeps_every_uid() -> None:
     old = known("Add alerting", "Fix the runbook", "Rotate keys")
-    assert match_items("pm", old, items("Add alerting", "Fix the runbook", "Rotate keys")) == ["u0", "u1", "u2"]
+    assert match_items("pm", old, items("Add alerting", "Fix the runbook", "Rotate keys")) == [
+        "u0",
+        "u1",
+        "u2",
+    ]
 
 
 def test_reordering_keeps_identity() -> None:
     old = known("Add alerting", "Fix the runbook", "Rotate keys")
-    assert match_items("pm", old, items("Rotate keys", "Add alerting", "Fix the runbook")) == ["u2", "u0", "u1"]
+    assert match_items("pm", old, items("Rotate keys", "Add alerting", "Fix the runbook")) == [
+        "u2",
+        "u0",
+        "u1",
+    ]
 
 
 def test_light_rewording_keeps_identity() -> None:
@@ -91,7 +105,9 @@ def test_light_rewording_keeps_identity() -> None:
 
 def test_ticket_reference_anchors_a_rewritten_item() -> None:
     old = [KnownItem(uid="u0", text="Add alerting", tickets=("acme/ops#12",))]
-    new = items("Completely different words now", tickets={0: "https://github.com/acme/ops/issues/12"})
+    new = items(
+        "Completely different words now", tickets={0: "https://github.com/acme/ops/issues/12"}
+    )
     assert match_items("pm", old, new) == ["u0"]
 
 
@@ -104,12 +120,18 @@ def test_unrelated_new_item_gets_a_new_uid_and_old_one_is_unmatched() -> None:
 
 
 def test_removed_item_that_comes_back_is_restored() -> None:
-    old = [KnownItem(uid="gone", text="Rotate keys", active=False, position=3), *known("Add alerting")]
+    old = [
+        KnownItem(uid="gone", text="Rotate keys", active=False, position=3),
+        *known("Add alerting"),
+    ]
     assert match_items("pm", old, items("Add alerting", "Rotate keys")) == ["u0", "gone"]
 
 
 def test_active_item_wins_over_removed_twin() -> None:
-    old = [KnownItem(uid="removed", text="Rotate keys", active=False), KnownItem(uid="active", text="Rotate keys", position=1)]
+    old = [
+        KnownItem(uid="removed", text="Rotate keys", active=False),
+        KnownItem(uid="active", text="Rotate keys", position=1),
+    ]
     assert match_items("pm", old, items("Rotate keys")) == ["active"]
 
 
@@ -144,7 +166,10 @@ def test_greedy_best_first_fuzzy_assignment() -> None:
 
 def test_threshold_separates_edits_from_new_items() -> None:
     assert FUZZY_THRESHOLD == 0.6
-    assert similarity("add alerting on disk usage", "add alerting on disk usage for db") >= FUZZY_THRESHOLD
+    assert (
+        similarity("add alerting on disk usage", "add alerting on disk usage for db")
+        >= FUZZY_THRESHOLD
+    )
     assert similarity("add alerting on disk usage", "write a postmortem template") < FUZZY_THRESHOLD
 
 
@@ -172,7 +197,16 @@ def test_normalise_shortcut_gives_the_same_text_and_uids(tmp_path: Path) -> None
 
     rng = random.Random(7)
     alphabet = "abcXYZ019 _-#/:.()[]\téü\u00a0ÄK"
-    texts = ["", " ", "  Plain  words  ", "OPS-12 fix", "see #4", "ABC_1 x", "Ünïcode Wörds", "a\tb"]
+    texts = [
+        "",
+        " ",
+        "  Plain  words  ",
+        "OPS-12 fix",
+        "see #4",
+        "ABC_1 x",
+        "Ünïcode Wörds",
+        "a\tb",
+    ]
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24))) for _ in range(3000)]
     generate(tmp_path, 60, seed=3)
     generated = [

@@ -116,10 +116,16 @@ def test_edit_is_an_update_that_keeps_identity(tree: Path, store: Store) -> None
     with store.session(write=False) as s:
         before = {i.text: i.uid for i in items_of(s, "INC-2026-001")}
     doc = tree / "2026" / "db-failover.md"
-    text = doc.read_text().replace(
-        "- [ ] Add alerting on replica lag (@alice, P1)\n- [ ] Fix the failover runbook (@bob, due 2026-04-15)\n",
-        "- [x] Fix the fail-over runbook (@bob, due 2026-04-15)\n",
-    ).replace("- [ ] Rotate the database credentials", "- [ ] Rotate all the database credentials")
+    text = (
+        doc.read_text()
+        .replace(
+            "- [ ] Add alerting on replica lag (@alice, P1)\n- [ ] Fix the failover runbook (@bob, due 2026-04-15)\n",
+            "- [x] Fix the fail-over runbook (@bob, due 2026-04-15)\n",
+        )
+        .replace(
+            "- [ ] Rotate the database credentials", "- [ ] Rotate all the database credentials"
+        )
+    )
     doc.write_text(text.replace("## Summary", "## Summary\n\nEdited after review."))
     code, _out, err = run("ingest", "postmortems", "--quiet")
     assert code == 0
@@ -129,16 +135,32 @@ def test_edit_is_an_update_that_keeps_identity(tree: Path, store: Store) -> None
         after = {i.text: (i.uid, i.status) for i in items_of(s, "INC-2026-001")}
         events = sorted(s.scalars(select(ItemEventRow.event)).all())
     assert after["Fix the fail-over runbook"] == (before["Fix the failover runbook"], "done")
-    assert after["Rotate all the database credentials"][0] == before["Rotate the database credentials"]
-    assert after["Add alerting on replica lag"] == (before["Add alerting on replica lag"], "removed")
-    assert events.count("closed") == 1 and events.count("removed") == 1 and events.count("created") == 4
+    assert (
+        after["Rotate all the database credentials"][0] == before["Rotate the database credentials"]
+    )
+    assert after["Add alerting on replica lag"] == (
+        before["Add alerting on replica lag"],
+        "removed",
+    )
+    assert (
+        events.count("closed") == 1
+        and events.count("removed") == 1
+        and events.count("created") == 4
+    )
 
 
 def test_json_report(tree: Path) -> None:
     code, out, err = run("ingest", "postmortems", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["totals"] == {"files": 2, "new": 2, "updated": 0, "unchanged": 0, "failed": 0, "removed": 0}
+    assert data["totals"] == {
+        "files": 2,
+        "new": 2,
+        "updated": 0,
+        "unchanged": 0,
+        "failed": 0,
+        "removed": 0,
+    }
     assert data["changed"] == ["INC-2026-001", "postmortems/cache.md"]
     first = data["files"][0]
     assert first["path"] == "postmortems/2026/db-failover.md" and first["status"] == "new"
@@ -193,16 +215,20 @@ def test_ingest_paths_returns_changed_keys(tree: Path, store: Store) -> None:
     assert ingest_paths(store, ["postmortems"], Settings()).changed_keys == []
 
 
-def test_a_deleted_file_marks_its_postmortem_removed_and_keeps_its_rows(tree: Path, store: Store) -> None:
+def test_a_deleted_file_marks_its_postmortem_removed_and_keeps_its_rows(
+    tree: Path, store: Store
+) -> None:
     run("ingest", "postmortems")
     (tree / "cache.md").unlink()
     code, out, err = run("ingest", "postmortems", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
     assert data["totals"]["removed"] == 1 and data["totals"]["unchanged"] == 1
-    assert {"path": "postmortems/cache.md", "status": "removed", "key": "postmortems/cache.md"}.items() <= next(
-        f for f in data["files"] if f["status"] == "removed"
-    ).items()
+    assert {
+        "path": "postmortems/cache.md",
+        "status": "removed",
+        "key": "postmortems/cache.md",
+    }.items() <= next(f for f in data["files"] if f["status"] == "removed").items()
     assert data["changed"] == []
     _code, out, _err = run("overdue", "--as-of", "2028-01-01", "--format", "json")
     assert [row["postmortem"] for row in json.loads(out)] == ["INC-2026-001"] * 3
@@ -212,7 +238,9 @@ def test_a_deleted_file_marks_its_postmortem_removed_and_keeps_its_rows(tree: Pa
         row = s.exec(select(PostmortemRow).where(PostmortemRow.key == "postmortems/cache.md")).one()
         assert row.removed_at is not None
         assert [i.status for i in items_of(s, row.key)] == ["open"]  # nothing deleted
-    _code, out, _err = run("show", "postmortems/cache.md", "--as-of", "2028-01-01", "--format", "json")
+    _code, out, _err = run(
+        "show", "postmortems/cache.md", "--as-of", "2028-01-01", "--format", "json"
+    )
     shown = json.loads(out)
     assert shown["removed_at"] is not None and [i["overdue"] for i in shown["items"]] == [False]
     _code, out, _err = run("show", "postmortems/cache.md", "--as-of", "2028-01-01")
@@ -226,7 +254,9 @@ def test_a_file_that_comes_back_is_restored(tree: Path, store: Store) -> None:
     run("ingest", "postmortems")
     (tree / "cache.md").unlink()
     _code, _out, err = run("ingest", "postmortems")
-    assert "removed    postmortems/cache.md (the file is gone: its items are no longer chased)" in err
+    assert (
+        "removed    postmortems/cache.md (the file is gone: its items are no longer chased)" in err
+    )
     (tree / "cache.md").write_text(CACHE_OUTAGE)  # the same bytes as before
     _code, _out, err = run("ingest", "postmortems")
     assert "updated    postmortems/cache.md" in err
@@ -245,7 +275,9 @@ def test_a_renamed_file_without_an_id_replaces_the_old_one(tree: Path, store: St
     assert texts.count("Add request coalescing to the cache client") == 1  # not twice
 
 
-def test_only_gone_files_under_the_folders_given_are_removed(tree: Path, store: Store, tmp_path: Path) -> None:
+def test_only_gone_files_under_the_folders_given_are_removed(
+    tree: Path, store: Store, tmp_path: Path
+) -> None:
     other = tmp_path / "elsewhere"
     other.mkdir()
     (other / "old.md").write_text(CACHE_OUTAGE.replace("Cache stampede", "Old cache stampede"))
@@ -259,9 +291,14 @@ def test_only_gone_files_under_the_folders_given_are_removed(tree: Path, store: 
     _code, _out, err = run("ingest", "postmortems/cache.md")  # a file, not a folder: no sweep
     assert "removed" not in err
     with store.session(write=False) as s:
-        assert s.exec(select(PostmortemRow).where(col(PostmortemRow.removed_at).isnot(None))).all() == []
+        assert (
+            s.exec(select(PostmortemRow).where(col(PostmortemRow.removed_at).isnot(None))).all()
+            == []
+        )
     _code, _out, err = run("ingest", "postmortems", "elsewhere")
-    assert "removed    postmortems/2026/db-failover.md" in err and "removed    elsewhere/old.md" in err
+    assert (
+        "removed    postmortems/2026/db-failover.md" in err and "removed    elsewhere/old.md" in err
+    )
 
 
 def test_two_ingest_processes_at_once_make_no_duplicates(tmp_path: Path, store: Store) -> None:
@@ -273,8 +310,20 @@ def test_two_ingest_processes_at_once_make_no_duplicates(tmp_path: Path, store: 
     env = {**os.environ, "PMT_DATABASE_URL": store.url}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", "from cli.app import main; main()", "ingest", "many", "--format", "json"],
-            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                "from cli.app import main; main()",
+                "ingest",
+                "many",
+                "--format",
+                "json",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for _ in range(2)
     ]

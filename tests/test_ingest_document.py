@@ -22,7 +22,9 @@ T1 = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)
 def events(store: Store, uid: str) -> list[str]:
     with store.session(write=False) as s:
         row = s.scalars(select(ItemRow).where(ItemRow.uid == uid)).one()
-        evs = s.scalars(select(ItemEventRow).where(ItemEventRow.item_id == row.id).order_by(ItemEventRow.id))
+        evs = s.scalars(
+            select(ItemEventRow).where(ItemEventRow.item_id == row.id).order_by(ItemEventRow.id)
+        )
         return [e.event for e in evs]
 
 
@@ -44,15 +46,28 @@ def test_new_postmortem_creates_rows_and_events(store: Store) -> None:
     assert [i.text for _uid, i in result.items] == ["Add alerting on disk usage", "Fix the runbook"]
     first, second = rows(store)
     # P1 without a due date: incident date + 28 days, marked implicit.
-    assert (first.due, first.due_implicit, first.status, first.owner) == (date(2026, 3, 30), True, "open", "alice")
-    assert (second.due, second.due_implicit, second.status, second.done) == (date(2026, 4, 1), False, "done", True)
+    assert (first.due, first.due_implicit, first.status, first.owner) == (
+        date(2026, 3, 30),
+        True,
+        "open",
+        "alice",
+    )
+    assert (second.due, second.due_implicit, second.status, second.done) == (
+        date(2026, 4, 1),
+        False,
+        "done",
+        True,
+    )
     assert second.closed_at is None  # done before pmt saw it: when is unknown
     assert first.created_at == T0
     assert events(store, first.uid) == ["created"]
     with store.session(write=False) as s:
         pm_row = s.scalars(select(PostmortemRow)).one()
     assert (pm_row.severity, pm_row.root_cause, pm_row.content_hash, pm_row.incident_date) == (
-        "SEV2", "A full disk", "h1", date(2026, 3, 2),
+        "SEV2",
+        "A full disk",
+        "h1",
+        date(2026, 3, 2),
     )
 
 
@@ -114,20 +129,32 @@ def test_edits_keep_identity_and_record_history(store: Store) -> None:
 
 
 def test_due_change_is_recorded(store: Store) -> None:
-    ingest_document(store, postmortem("INC-1", item("Add alerting", priority="P1")), "h1", Settings(), now=T0)
     ingest_document(
-        store, postmortem("INC-1", item("Add alerting", priority="P1", due=date(2026, 5, 1))), "h2", Settings(), now=T1
+        store, postmortem("INC-1", item("Add alerting", priority="P1")), "h1", Settings(), now=T0
+    )
+    ingest_document(
+        store,
+        postmortem("INC-1", item("Add alerting", priority="P1", due=date(2026, 5, 1))),
+        "h2",
+        Settings(),
+        now=T1,
     )
     (row,) = rows(store)
     assert (row.due, row.due_implicit) == (date(2026, 5, 1), False)
     with store.session(write=False) as s:
         ev = s.scalars(select(ItemEventRow).where(ItemEventRow.event == "due_changed")).one()
-    assert json.loads(ev.detail or "{}") == {"from": "2026-03-30", "to": "2026-05-01", "implicit": False}
+    assert json.loads(ev.detail or "{}") == {
+        "from": "2026-03-30",
+        "to": "2026-05-01",
+        "implicit": False,
+    }
 
 
 def test_deadline_policy_is_configurable(store: Store) -> None:
     settings = Settings(deadlines={"P0": 2, "default": 10})
-    pm = postmortem("INC-1", item("Now", priority="P0"), item("Whenever"), item("Later", priority="P4"))
+    pm = postmortem(
+        "INC-1", item("Now", priority="P0"), item("Whenever"), item("Later", priority="P4")
+    )
     ingest_document(store, pm, "h", settings, now=T0)
     assert [r.due for r in rows(store)] == [date(2026, 3, 4), date(2026, 3, 12), date(2026, 5, 31)]
 
@@ -135,7 +162,9 @@ def test_deadline_policy_is_configurable(store: Store) -> None:
 def test_undated_incident_counts_from_first_ingest(store: Store) -> None:
     pm = postmortem("INC-1", item("Add alerting", priority="P0"), when=None)
     result = ingest_document(store, pm, "h1", Settings(), now=T0)
-    assert result.notes == ["no incident date: implicit due dates are counted from the first ingest, 2026-03-05"]
+    assert result.notes == [
+        "no incident date: implicit due dates are counted from the first ingest, 2026-03-05"
+    ]
     assert rows(store)[0].due == date(2026, 3, 12)
     # Edited a week later: the deadline does not move.
     pm2 = postmortem("INC-1", item("Add alerting", priority="P0"), item("More"), when=None)
@@ -144,11 +173,20 @@ def test_undated_incident_counts_from_first_ingest(store: Store) -> None:
 
 
 def test_linked_ticket_anchors_item_through_a_rewrite(store: Store) -> None:
-    result = ingest_document(store, postmortem("INC-1", item("Add alerting")), "h1", Settings(), now=T0)
+    result = ingest_document(
+        store, postmortem("INC-1", item("Add alerting")), "h1", Settings(), now=T0
+    )
     uid = result.items[0][0]
     with store.session() as s:
         row = items_of(s, "INC-1")[0]
-        record_link(s, row.id, row.postmortem_id, "github", "acme/ops#7", "https://github.com/acme/ops/issues/7")
+        record_link(
+            s,
+            row.id,
+            row.postmortem_id,
+            "github",
+            "acme/ops#7",
+            "https://github.com/acme/ops/issues/7",
+        )
     rewritten = postmortem("INC-1", item("Page the on-call when the queue backs up", ticket="#7"))
     again = ingest_document(store, rewritten, "h2", Settings(), now=T1)
     assert again.items[0][0] == uid

@@ -29,7 +29,7 @@ from sync.base import (
 from sync.jira_text import adf_text
 from sync.markers import Marker, postmortem_token
 from tests.jira_stub import JiraStub
-from tests.jira_vcr import NOW, JiraRecording, cassette_name, stub_only, recording
+from tests.jira_vcr import NOW, JiraRecording, cassette_name, recording, stub_only
 
 PM = "postmortems/2026-03-01-db-failover.md"
 BOTH = ["cloud", "datacenter"]

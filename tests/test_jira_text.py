@@ -29,9 +29,9 @@ from sync.jira_text import (
     wiki_escape,
 )
 from sync.markers import Marker, read_marker
+from sync.transport import RetryPolicy
 from tests.jira_stub import JqlError, parse_jql
 from tracker.config import JiraSettings
-from sync.transport import RetryPolicy
 from tracker.errors import ConfigError
 
 

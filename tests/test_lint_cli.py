@@ -50,9 +50,16 @@ The certificate was renewed by hand once a year and its owner had left the team.
 """
 
 # Two errors (no owner; due before the incident) and one warning (vague).
-BAD = CLEAN.replace("(owner: alice, due: 2026-03-20, priority: P1)", "(due: 2026-03-20, priority: P1)").replace(
-    "- [x] Alert when", "- [ ] Improve monitoring (owner: carol, due: 2026-04-01)\n- [x] Alert when"
-).replace("due: 2026-03-08", "due: 2025-03-08")
+BAD = (
+    CLEAN.replace(
+        "(owner: alice, due: 2026-03-20, priority: P1)", "(due: 2026-03-20, priority: P1)"
+    )
+    .replace(
+        "- [x] Alert when",
+        "- [ ] Improve monitoring (owner: carol, due: 2026-04-01)\n- [x] Alert when",
+    )
+    .replace("due: 2026-03-08", "due: 2025-03-08")
+)
 
 
 def _lines_of(text: str, needle: str) -> int:
@@ -131,7 +138,9 @@ def test_github_format_prints_workflow_annotations(tree: Path) -> None:
         '"Move edge-lb-01 certificates to cert-manager with ACME renewal" has no owner'
     )
     assert lines[1].startswith("::warning file=pm/2026/bad.md,line=")
-    assert all(re.match(r"^::(error|warning) file=[^,]+,line=\d+,title=[a-z-]+::", x) for x in lines)
+    assert all(
+        re.match(r"^::(error|warning) file=[^,]+,line=\d+,title=[a-z-]+::", x) for x in lines
+    )
 
 
 def test_github_annotations_escape_their_properties(tree: Path) -> None:
@@ -212,7 +221,9 @@ def test_required_sections_come_from_the_configuration(tree: Path) -> None:
     (tree / "pmt.toml").write_text('[lint]\nrequired_sections = ["summary", "impact"]\n')
     result = runner.invoke(app, ["lint", "pm/clean.md"])
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == ["pm/clean.md:1: missing-section [error] no impact section"]
+    assert result.stdout.splitlines() == [
+        "pm/clean.md:1: missing-section [error] no impact section"
+    ]
 
 
 def test_list_rules_names_every_rule(tree: Path) -> None:
@@ -246,7 +257,10 @@ def test_lint_imports_no_database_or_tracker_client(tree: Path) -> None:
         "print('HEAVY=' + ','.join(heavy))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tree,
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tree,
         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "HOME": str(tree)},
         check=False,
     )

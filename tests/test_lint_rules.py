@@ -177,9 +177,7 @@ CASES: list[tuple[str, Callable[[Postmortem], None], list[tuple[str, int | None]
 ]
 
 
-@pytest.mark.parametrize(
-    ("change", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
-)
+@pytest.mark.parametrize(("change", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_each_rule_fires_alone(
     change: Callable[[Postmortem], None], expected: list[tuple[str, int | None]]
 ) -> None:
@@ -228,7 +226,10 @@ def test_missing_section_follows_required_sections() -> None:
         ("missing-section", 1),
         ("missing-section", 1),
     ]
-    messages = [f.message for f in lint_postmortem(pm, TEXT, settings=LintSettings(required_sections=["impact"]))]
+    messages = [
+        f.message
+        for f in lint_postmortem(pm, TEXT, settings=LintSettings(required_sections=["impact"]))
+    ]
     assert messages == ["no impact section"]
 
 
@@ -334,6 +335,7 @@ def test_time_zones_as_people_write_them(text: str, zoned: bool) -> None:
     from tracker.lint.rules import has_zone
 
     assert has_zone(text) is zoned
+
 
 _MARKDOWNISH = st.lists(
     st.one_of(

@@ -46,9 +46,12 @@ def test_other_postmortems_are_not_blocked(store: Store) -> None:
 
 def test_timeout_is_a_clear_error(store: Store) -> None:
     other = Store(store.url)
-    with postmortem_lock(store, "INC-1"), pytest.raises(StoreError, match="another pmt sync of INC-1"):
-        with postmortem_lock(other, "INC-1", timeout=0.2):
-            pass
+    with (
+        postmortem_lock(store, "INC-1"),
+        pytest.raises(StoreError, match="another pmt sync of INC-1"),
+        postmortem_lock(other, "INC-1", timeout=0.2),
+    ):
+        pass
     # Released: it can be taken again.
     with postmortem_lock(other, "INC-1", timeout=1):
         pass

@@ -46,13 +46,15 @@ def _front_matter(text: str) -> dict[str, object]:
 
 
 def test_the_template_is_filled_with_title_date_and_zone() -> None:
-    text = scaffold.render('Gateway "502": 40% down #2', date(2026, 11, 29), "Europe/Paris", file_name="f.md")
+    text = scaffold.render(
+        'Gateway "502": 40% down #2', date(2026, 11, 29), "Europe/Paris", file_name="f.md"
+    )
     meta = _front_matter(text)
     assert meta["id"] == "2026-11-29-gateway-502-40-down-2"
     assert meta["title"] == 'Gateway "502": 40% down #2'
     assert meta["date"] == date(2026, 11, 29)
     assert "{{" in str(meta["severity"])
-    assert "# Postmortem: Gateway \"502\": 40% down #2" in text
+    assert '# Postmortem: Gateway "502": 40% down #2' in text
     assert "**Duration:** 2026-11-29 {{HH:MM}} to 2026-11-29 {{HH:MM}} Europe/Paris" in text
     assert "All times Europe/Paris." in text
     assert "$" not in text  # every ${field} was substituted
@@ -74,7 +76,15 @@ def _made(folder: Path) -> Path:
 
 def test_new_writes_a_dated_file_and_prints_its_path(tmp_path: Path) -> None:
     result = runner.invoke(
-        app, ["new", "Checkout errors in EU", "--dir", str(_made(tmp_path / "pm")), "--date", "2026-03-04"]
+        app,
+        [
+            "new",
+            "Checkout errors in EU",
+            "--dir",
+            str(_made(tmp_path / "pm")),
+            "--date",
+            "2026-03-04",
+        ],
     )
     assert result.exit_code == 0, result.output
     path = tmp_path / "pm" / "2026-03-04-checkout-errors-in-eu.md"
@@ -83,7 +93,9 @@ def test_new_writes_a_dated_file_and_prints_its_path(tmp_path: Path) -> None:
     assert _front_matter(path.read_text())["date"] == date(2026, 3, 4)
 
 
-def test_new_uses_today_in_the_configured_zone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_new_uses_today_in_the_configured_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PMT_TIMEZONE", "Asia/Tokyo")
     result = runner.invoke(app, ["new", "Night outage"])
@@ -119,7 +131,9 @@ def test_the_same_title_twice_a_day_is_refused(tmp_path: Path) -> None:
         ["new"],
     ],
 )
-def test_usage_errors_exit_2(args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_usage_errors_exit_2(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output

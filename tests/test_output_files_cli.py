@@ -88,7 +88,9 @@ def test_a_special_file_is_refused_and_left_alone(env, special: tuple[Path, str]
 
 
 @pytest.mark.parametrize("special", ["fifo", "char"], indirect=True)
-def test_a_symlink_to_a_special_file_is_refused(env, special: tuple[Path, str], tmp_path: Path) -> None:
+def test_a_symlink_to_a_special_file_is_refused(
+    env, special: tuple[Path, str], tmp_path: Path
+) -> None:
     path, what = special
     link = tmp_path / "report.md"
     link.symlink_to(path)
@@ -125,12 +127,17 @@ def test_a_dangling_symlink_is_refused(env, tmp_path: Path) -> None:
     link = tmp_path / "report.md"
     link.symlink_to(tmp_path / "nowhere.md")
     code, _out, err = pmt(*WEEK, "--output", str(link))
-    assert code == 2 and f"{link}: is a symbolic link to {tmp_path / 'nowhere.md'}, which does not exist" in err
+    assert (
+        code == 2
+        and f"{link}: is a symbolic link to {tmp_path / 'nowhere.md'}, which does not exist" in err
+    )
     assert link.is_symlink() and not (tmp_path / "nowhere.md").exists()
 
 
 @pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
-def test_a_new_report_gets_the_umasks_permissions(env, tmp_path: Path, mask: int, mode: int) -> None:
+def test_a_new_report_gets_the_umasks_permissions(
+    env, tmp_path: Path, mask: int, mode: int
+) -> None:
     old = os.umask(mask)
     try:
         code, _out, err = pmt(*WEEK, "--format", "html", "--output", str(tmp_path / "week48.html"))
@@ -157,11 +164,16 @@ def test_new_refuses_a_fifo_as_output(tmp_path: Path, monkeypatch: pytest.Monkey
     os.mkfifo(fifo)
     code, _out, err = pmt("new", "Checkout errors", "--output", str(fifo))
     assert code == 2
-    assert err.strip() == f"pmt: error: {fifo}: is a named pipe (FIFO); --output writes regular files only"
+    assert (
+        err.strip()
+        == f"pmt: error: {fifo}: is a named pipe (FIFO); --output writes regular files only"
+    )
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
 
 
-def test_the_sqlite_store_is_created_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: None) -> None:
+def test_the_sqlite_store_is_created_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, umask: None
+) -> None:
     """The default store (user data directory) holds incident data: 0600, its WAL too."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "pm.md").write_text("# Outage\n\n## Action items\n\n- [ ] Fix it (@ann)\n")
@@ -173,7 +185,9 @@ def test_the_sqlite_store_is_created_private(tmp_path: Path, monkeypatch: pytest
         assert stat.S_IMODE(extra.stat().st_mode) == 0o600, extra
 
 
-def test_an_existing_sqlite_file_keeps_its_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_existing_sqlite_file_keeps_its_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     database = tmp_path / "shared.db"
     database.touch()

@@ -68,9 +68,23 @@ def filled(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
     )
     with store.session() as s:
         inc2 = items_of(s, "INC-2")
-        closed = record_link(s, inc2[1].id, inc2[1].postmortem_id, "github", "acme/ops#9", "https://github.com/acme/ops/issues/9")
+        closed = record_link(
+            s,
+            inc2[1].id,
+            inc2[1].postmortem_id,
+            "github",
+            "acme/ops#9",
+            "https://github.com/acme/ops/issues/9",
+        )
         record_ticket_state(s, closed, state="closed", state_reason="completed")
-        tuned = record_link(s, inc2[0].id, inc2[0].postmortem_id, "github", "acme/ops#10", "https://github.com/acme/ops/issues/10")
+        tuned = record_link(
+            s,
+            inc2[0].id,
+            inc2[0].postmortem_id,
+            "github",
+            "acme/ops#10",
+            "https://github.com/acme/ops/issues/10",
+        )
         record_ticket_state(s, tuned, state="in_progress")
     return store
 
@@ -91,9 +105,18 @@ def test_overdue_query(filled: Store) -> None:
         ("carol", "Page on queue depth", 29),
     ]
     first = rows[0]
-    assert (first.due, first.due_implicit, first.priority, first.postmortem) == (date(2026, 3, 30), True, "P1", "INC-1")
+    assert (first.due, first.due_implicit, first.priority, first.postmortem) == (
+        date(2026, 3, 30),
+        True,
+        "P1",
+        "INC-1",
+    )
     tuned = rows[1]
-    assert (tuned.ticket, tuned.ticket_state, tuned.tracker) == ("acme/ops#10", "in_progress", "github")
+    assert (tuned.ticket, tuned.ticket_state, tuned.tracker) == (
+        "acme/ops#10",
+        "in_progress",
+        "github",
+    )
     paged = rows[3]
     assert (paged.ticket, paged.ticket_state, paged.tracker) == ("OPS-7", None, "jira")
 
@@ -111,7 +134,10 @@ def test_due_today_is_not_overdue(filled: Store) -> None:
         ({"owner": ["bob"]}, {"Fix the runbook"}),  # "@Bob" in the document
         ({"priority": "P0,P1"}, {"Add disk alerting", "Tune retries"}),
         ({"postmortem": "INC-2"}, {"Tune retries"}),
-        ({"postmortem": "postmortems/INC-1.md"}, {"Add disk alerting", "Fix the runbook", "Page on queue depth"}),
+        (
+            {"postmortem": "postmortems/INC-1.md"},
+            {"Add disk alerting", "Fix the runbook", "Page on queue depth"},
+        ),
         ({"tracker": "github"}, {"Tune retries"}),
         ({"tracker": "jira"}, {"Page on queue depth"}),
     ],
@@ -121,14 +147,30 @@ def test_overdue_filters(filled: Store, kwargs: dict, expected: set[str]) -> Non
         assert {r.item for r in overdue(s, AS_OF, **kwargs)} == expected
 
 
-def test_an_item_tracked_twice_shows_its_first_ticket_and_any_closed_one_ends_the_chase(filled: Store) -> None:
+def test_an_item_tracked_twice_shows_its_first_ticket_and_any_closed_one_ends_the_chase(
+    filled: Store,
+) -> None:
     """GitHub and Jira both: the first link is the item's ticket (the tracker's own with
     --tracker), and a closed ticket in either tracker means the item is not overdue."""
     with filled.session() as s:
         inc1 = {i.text: i for i in items_of(s, "INC-1")}
         both, later_closed = inc1["Fix the runbook"], inc1["Add disk alerting"]
-        record_link(s, both.id, both.postmortem_id, "github", "acme/ops#20", "https://github.com/acme/ops/issues/20")
-        jira = record_link(s, both.id, both.postmortem_id, "jira", "OPS-20", "https://jira.example.com/browse/OPS-20")
+        record_link(
+            s,
+            both.id,
+            both.postmortem_id,
+            "github",
+            "acme/ops#20",
+            "https://github.com/acme/ops/issues/20",
+        )
+        jira = record_link(
+            s,
+            both.id,
+            both.postmortem_id,
+            "jira",
+            "OPS-20",
+            "https://jira.example.com/browse/OPS-20",
+        )
         record_ticket_state(s, jira, state="in_progress")
         record_link(s, later_closed.id, later_closed.postmortem_id, "github", "acme/ops#21", None)
         closed = record_link(s, later_closed.id, later_closed.postmortem_id, "jira", "OPS-21", None)
@@ -138,8 +180,14 @@ def test_an_item_tracked_twice_shows_its_first_ticket_and_any_closed_one_ends_th
         on_jira = {r.item: r for r in overdue(s, AS_OF, tracker="jira")}
         on_github = {r.item: r for r in overdue(s, AS_OF, tracker="github")}
     assert "Add disk alerting" not in every and "Add disk alerting" not in on_github
-    assert (every["Fix the runbook"].ticket, every["Fix the runbook"].tracker) == ("acme/ops#20", "github")
-    assert (on_jira["Fix the runbook"].ticket, on_jira["Fix the runbook"].ticket_state) == ("OPS-20", "in_progress")
+    assert (every["Fix the runbook"].ticket, every["Fix the runbook"].tracker) == (
+        "acme/ops#20",
+        "github",
+    )
+    assert (on_jira["Fix the runbook"].ticket, on_jira["Fix the runbook"].ticket_state) == (
+        "OPS-20",
+        "in_progress",
+    )
     assert on_github["Fix the runbook"].ticket == "acme/ops#20"
 
 
@@ -149,13 +197,29 @@ def test_cli_json_is_the_documented_shape(filled: Store) -> None:
     data = json.loads(out)
     assert len(data) == 4
     assert set(data[0]) == {
-        "item", "uid", "item_id", "owner", "due", "due_implicit", "days_overdue", "priority",
-        "postmortem", "postmortem_title", "path", "line", "ticket", "ticket_state", "ticket_url", "tracker",
+        "item",
+        "uid",
+        "item_id",
+        "owner",
+        "due",
+        "due_implicit",
+        "days_overdue",
+        "priority",
+        "postmortem",
+        "postmortem_title",
+        "path",
+        "line",
+        "ticket",
+        "ticket_state",
+        "ticket_url",
+        "tracker",
     }
     assert data[0]["due"] == "2026-03-30" and data[0]["due_implicit"] is True
     assert [type(data[0][k]) for k in ("item_id", "days_overdue", "line")] == [int, int, int]
     assert data[1]["due_implicit"] is False and data[0]["days_overdue"] == 32
-    assert [d["days_overdue"] for d in data] == sorted((d["days_overdue"] for d in data), reverse=True)
+    assert [d["days_overdue"] for d in data] == sorted(
+        (d["days_overdue"] for d in data), reverse=True
+    )
     with filled.session(write=False) as s:  # the same items as the Python rows (not grouped)
         assert sorted(data, key=lambda d: d["item_id"]) == sorted(
             (r.to_dict() for r in overdue(s, AS_OF)), key=lambda d: d["item_id"]
@@ -211,10 +275,14 @@ def test_empty_store_says_how_to_ingest(store: Store, monkeypatch: pytest.Monkey
     assert json.loads(out) == [] and "pmt ingest" in err
 
 
-def test_today_is_taken_in_the_configured_zone(filled: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_today_is_taken_in_the_configured_zone(
+    filled: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from cli.overdue_cmd import today
 
-    assert today(Settings(timezone="Pacific/Kiritimati")) >= today(Settings(timezone="Pacific/Pago_Pago"))
+    assert today(Settings(timezone="Pacific/Kiritimati")) >= today(
+        Settings(timezone="Pacific/Pago_Pago")
+    )
 
 
 def test_bad_tracker_is_a_usage_error(filled: Store) -> None:
@@ -227,7 +295,11 @@ def test_read_queries_name_real_columns() -> None:
     from tracker import queries
     from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
 
-    for light, real in ((queries._ITEMS, ItemRow), (queries._POSTMORTEMS, PostmortemRow), (queries._LINKS, TicketLinkRow)):
+    for light, real in (
+        (queries._ITEMS, ItemRow),
+        (queries._POSTMORTEMS, PostmortemRow),
+        (queries._LINKS, TicketLinkRow),
+    ):
         assert light.name == real.__tablename__
         assert set(light.c.keys()) <= set(real.__table__.c.keys())
 

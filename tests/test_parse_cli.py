@@ -72,11 +72,16 @@ def test_several_files_give_a_list(runner: CliRunner) -> None:
     result = runner.invoke(app, ["parse", *files])
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert [d["title"] for d in data] == ["Checkout latency incident", "DNS resolution failures in eu-west"]
+    assert [d["title"] for d in data] == [
+        "Checkout latency incident",
+        "DNS resolution failures in eu-west",
+    ]
 
 
 def test_table_format_shows_metadata_and_items(runner: CliRunner) -> None:
-    result = runner.invoke(app, ["parse", str(LAYOUTS / "01-canonical-template.md"), "--format", "table"])
+    result = runner.invoke(
+        app, ["parse", str(LAYOUTS / "01-canonical-template.md"), "--format", "table"]
+    )
     assert result.exit_code == 0
     out = result.stdout
     assert "Checkout latency incident" in out
@@ -85,7 +90,9 @@ def test_table_format_shows_metadata_and_items(runner: CliRunner) -> None:
     assert "Takeaways" in out and "Timeline" in out
 
 
-def test_date_order_setting_changes_ambiguous_dates(runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_date_order_setting_changes_ambiguous_dates(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _write(tmp_path, "pm.md", "# X\n\n## Action items\n\n- Review limits before 4/5/2026\n")
     mdy = json.loads(runner.invoke(app, ["parse", str(path)]).stdout)
     monkeypatch.setenv("PMT_PARSING_DATE_ORDER", "dmy")

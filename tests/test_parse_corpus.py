@@ -27,16 +27,22 @@ def _parse(doc: Path) -> dict[str, Any]:
     from tracker.parsing import parse_text
 
     settings_file = doc.with_suffix(".settings.json")
-    settings = ParsingSettings(**json.loads(settings_file.read_text())) if settings_file.exists() else None
+    settings = (
+        ParsingSettings(**json.loads(settings_file.read_text())) if settings_file.exists() else None
+    )
     path = doc.relative_to(FIXTURES).as_posix()
     return parse_text(doc.read_text(encoding="utf-8"), path, settings).to_dict()
 
 
 def test_corpus_covers_at_least_25_distinct_layouts() -> None:
     assert len(DOCUMENTS) >= 25
-    assert len({d.read_text(encoding="utf-8") for d in DOCUMENTS if not d.with_suffix(".settings.json").exists()}) == len(
-        [d for d in DOCUMENTS if not d.with_suffix(".settings.json").exists()]
-    )
+    assert len(
+        {
+            d.read_text(encoding="utf-8")
+            for d in DOCUMENTS
+            if not d.with_suffix(".settings.json").exists()
+        }
+    ) == len([d for d in DOCUMENTS if not d.with_suffix(".settings.json").exists()])
 
 
 @pytest.mark.parametrize("doc", DOCUMENTS, ids=[d.stem for d in DOCUMENTS])

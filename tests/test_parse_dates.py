@@ -109,7 +109,9 @@ def test_region_and_iana_zones_follow_daylight_saving() -> None:
     assert datetime(2026, 7, 1, 12, tzinfo=eastern).utcoffset() == timedelta(hours=-4)
     assert datetime(2026, 1, 1, 12, tzinfo=eastern).utcoffset() == timedelta(hours=-5)
     paris = zone_info("Europe/Paris")
-    assert paris is not None and datetime(2026, 7, 1, tzinfo=paris).utcoffset() == timedelta(hours=2)
+    assert paris is not None and datetime(2026, 7, 1, tzinfo=paris).utcoffset() == timedelta(
+        hours=2
+    )
     assert zone_info("Mars/Olympus") is None
 
 
@@ -131,7 +133,9 @@ def test_iso_timestamp() -> None:
 
 
 def test_leading_moment_needs_the_time_first() -> None:
-    assert leading_moment("Jan 14, 10:18 AM", default_year=2026).at() == datetime(2026, 1, 14, 10, 18)  # type: ignore[union-attr]
+    assert leading_moment("Jan 14, 10:18 AM", default_year=2026).at() == datetime(
+        2026, 1, 14, 10, 18
+    )  # type: ignore[union-attr]
     assert leading_moment("the deploy at 10:00") is None
 
 
@@ -177,7 +181,9 @@ def test_a_range_glued_by_a_dash_is_not_an_offset() -> None:
     assert find_moments("10:00-05:00")[0].zone == "-05:00"  # an ISO offset stays one
 
 
-@pytest.mark.parametrize(("zone", "hours"), [("WAT", 1), ("CAT", 2), ("EAT", 3), ("SAST", 2), ("East Africa Time", 3)])
+@pytest.mark.parametrize(
+    ("zone", "hours"), [("WAT", 1), ("CAT", 2), ("EAT", 3), ("SAST", 2), ("East Africa Time", 3)]
+)
 def test_african_zones(zone: str, hours: int) -> None:
     tz = zone_info(zone)
     assert tz is not None and tz.utcoffset(None) == timedelta(hours=hours)

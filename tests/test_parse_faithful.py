@@ -20,7 +20,9 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def _parse(runner: CliRunner, tmp_path: Path, text: str, name: str = "pm.md") -> tuple[int, dict, str]:
+def _parse(
+    runner: CliRunner, tmp_path: Path, text: str, name: str = "pm.md"
+) -> tuple[int, dict, str]:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["parse", str(path)])
@@ -45,7 +47,9 @@ one, and the disks had no room for both.
 """
 
 
-def test_a_wrapped_field_runs_to_the_end_of_its_paragraph(runner: CliRunner, tmp_path: Path) -> None:
+def test_a_wrapped_field_runs_to_the_end_of_its_paragraph(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     code, data, _ = _parse(runner, tmp_path, WRAPPED)
     assert code == 0
     assert data["root_cause"] == (
@@ -83,7 +87,9 @@ MENTIONS = """# Retry storm
 """
 
 
-def test_a_mention_is_a_related_reference_not_the_items_ticket(runner: CliRunner, tmp_path: Path) -> None:
+def test_a_mention_is_a_related_reference_not_the_items_ticket(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     code, data, _ = _parse(runner, tmp_path, MENTIONS)
     assert code == 0
     items = data["action_items"]
@@ -98,7 +104,9 @@ def test_a_mention_is_a_related_reference_not_the_items_ticket(runner: CliRunner
     assert items[3]["owner"] is None
 
 
-def test_an_item_that_only_mentions_a_ticket_is_stored_without_one(runner: CliRunner, tmp_path: Path) -> None:
+def test_an_item_that_only_mentions_a_ticket_is_stored_without_one(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     """The item has no ticket of its own, so it is tracked (and sync would create one)."""
     (tmp_path / "pm.md").write_text(MENTIONS, encoding="utf-8")
     env = {"PMT_DATABASE_URL": f"sqlite:///{tmp_path / 'pmt.db'}"}
@@ -123,17 +131,27 @@ severity: SEV2
 """
 
 
-def test_bad_front_matter_is_an_error_naming_file_line_and_key(runner: CliRunner, tmp_path: Path) -> None:
+def test_bad_front_matter_is_an_error_naming_file_line_and_key(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     code, data, err = _parse(runner, tmp_path, BAD_DATE)
     assert code == 1
     assert f"{tmp_path / 'pm.md'}:3:" in err and "'date'" in err and "2026-02-30" in err
     # The valid keys are kept: the id above all.
     assert data["id"] == "pm-2026-007"
     assert data["front_matter"] == {"id": "pm-2026-007", "severity": "SEV2"}
-    assert data["problems"] == [{"line": 3, "severity": "error", "message": "key 'date': 2026-02-30 is not a date that exists"}]
+    assert data["problems"] == [
+        {
+            "line": 3,
+            "severity": "error",
+            "message": "key 'date': 2026-02-30 is not a date that exists",
+        }
+    ]
 
 
-def test_a_front_matter_typo_never_changes_a_stored_postmortems_identity(runner: CliRunner, tmp_path: Path) -> None:
+def test_a_front_matter_typo_never_changes_a_stored_postmortems_identity(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     env = {"PMT_DATABASE_URL": f"sqlite:///{tmp_path / 'pmt.db'}"}
     path = tmp_path / "pm.md"
     path.write_text(BAD_DATE.replace("2026-02-30", "2026-02-28"), encoding="utf-8")
@@ -150,12 +168,18 @@ def test_a_front_matter_typo_never_changes_a_stored_postmortems_identity(runner:
 
 
 def test_toml_front_matter_is_read(runner: CliRunner, tmp_path: Path) -> None:
-    code, data, _ = _parse(runner, tmp_path, '+++\nid = "pm-9"\ndate = 2024-03-01\n+++\n# Hugo post\n\n## Summary\n\nx\n')
+    code, data, _ = _parse(
+        runner,
+        tmp_path,
+        '+++\nid = "pm-9"\ndate = 2024-03-01\n+++\n# Hugo post\n\n## Summary\n\nx\n',
+    )
     assert code == 0
     assert (data["id"], data["date"]) == ("pm-9", "2024-03-01")
 
 
-def test_an_invalid_due_date_is_reported_and_stripped_cleanly(runner: CliRunner, tmp_path: Path) -> None:
+def test_an_invalid_due_date_is_reported_and_stripped_cleanly(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     text = "# Disk full\n\n## Action items\n\n- Add a disk alert (owner: bob, due: 2026-02-30)\n"
     code, data, err = _parse(runner, tmp_path, text)
     assert code == 1
@@ -164,21 +188,28 @@ def test_an_invalid_due_date_is_reported_and_stripped_cleanly(runner: CliRunner,
     assert (item["text"], item["owner"], item["due"]) == ("Add a disk alert", "bob", None)
 
 
-def test_an_ambiguous_due_date_is_flagged_with_a_hint_not_guessed_silently(runner: CliRunner, tmp_path: Path) -> None:
+def test_an_ambiguous_due_date_is_flagged_with_a_hint_not_guessed_silently(
+    runner: CliRunner, tmp_path: Path
+) -> None:
     text = "# Disk full\n\n## Action items\n\n- Add a disk alert (due 03/04/2026)\n"
     code, data, err = _parse(runner, tmp_path, text)
     assert code == 0  # a warning: the date is read by [parsing] date_order, and said so
     assert "warning" in err and ":5:" in err and "write 2026-03-04" in err
     assert data["action_items"][0]["due"] == "2026-03-04"
     (tmp_path / "pmt.toml").write_text('[parsing]\ndate_order = "dmy"\n', encoding="utf-8")
-    result = runner.invoke(app, ["--config", str(tmp_path / "pmt.toml"), "parse", str(tmp_path / "pm.md")])
+    result = runner.invoke(
+        app, ["--config", str(tmp_path / "pmt.toml"), "parse", str(tmp_path / "pm.md")]
+    )
     assert json.loads(result.stdout)["action_items"][0]["due"] == "2026-04-03"
     assert "write 2026-04-03" in result.stderr
 
 
-ALIAS_BOMB = "---\n" + 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
-    f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi")
-) + "---\n# Title\n\n## Action items\n\n- Fix it\n"
+ALIAS_BOMB = (
+    "---\n"
+    + 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+    + "---\n# Title\n\n## Action items\n\n- Fix it\n"
+)
 
 
 def test_a_yaml_alias_bomb_is_an_error_not_a_hang(tmp_path: Path) -> None:

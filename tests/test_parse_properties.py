@@ -52,7 +52,9 @@ OTHER = [
     "<details>\n{w}\n</details>", "* * *", "{w}\n===",
 ]  # fmt: skip
 
-word = st.text(alphabet=st.characters(categories=("Ll", "Lu", "Nd", "Lo", "So")), min_size=1, max_size=10)
+word = st.text(
+    alphabet=st.characters(categories=("Ll", "Lu", "Nd", "Lo", "So")), min_size=1, max_size=10
+)
 
 
 @st.composite
@@ -118,7 +120,9 @@ def test_every_item_line_holds_the_start_of_its_text(text: str) -> None:
 
 
 def test_the_line_property_holds_on_a_known_document() -> None:
-    text = "---\ntitle: X\n---\n# X\n\n## Action items\n\n- Alice to add\n  an alert\n- [ ] Fix #12\n"
+    text = (
+        "---\ntitle: X\n---\n# X\n\n## Action items\n\n- Alice to add\n  an alert\n- [ ] Fix #12\n"
+    )
     pm = parse_text(text)
     lines = text.split("\n")
     assert [(i.text, i.line) for i in pm.action_items] == [("Add an alert", 8), ("Fix #12", 10)]
@@ -126,7 +130,10 @@ def test_the_line_property_holds_on_a_known_document() -> None:
 
 
 def _block_view(tokens: list[Any]) -> list[tuple[Any, ...]]:
-    return [(t.type, t.tag, t.map, t.nesting, t.level, t.content, t.markup, t.info, t.attrs) for t in tokens]
+    return [
+        (t.type, t.tag, t.map, t.nesting, t.level, t.content, t.markup, t.info, t.attrs)
+        for t in tokens
+    ]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -151,7 +158,18 @@ FM_VALUES = [
     "&a [{w}, {w}]", "[*a, *a, *a]", "|\n  {w}\n  {w}", "- {w}\n- {w}", "{d}", "null", "'unclosed", ": {w}",
     "!!python/object:os.system {w}", "!!binary aGVsbG8=", "2026-01-0{d} 10:0{d}:00",
 ]  # fmt: skip
-FM_KEYS = ["id", "title", "date", "started", "ended", "severity", "tags", "{w}", "incident", "timezone"]
+FM_KEYS = [
+    "id",
+    "title",
+    "date",
+    "started",
+    "ended",
+    "severity",
+    "tags",
+    "{w}",
+    "incident",
+    "timezone",
+]
 
 
 @st.composite
@@ -192,6 +210,10 @@ def test_any_front_matter_gives_a_postmortem_and_problems_with_lines(fm: str, bo
 @given(st.lists(st.sampled_from(FM_VALUES), min_size=1, max_size=5), word)
 def test_a_bad_key_never_costs_the_document_its_id(values: list[str], w: str) -> None:
     """Whatever else the YAML front matter holds, a plain ``id:`` line is kept."""
-    extra = [f"k{i}: {v.format(w=w, d='2')}" for i, v in enumerate(values) if "*" not in v and "&" not in v]
+    extra = [
+        f"k{i}: {v.format(w=w, d='2')}"
+        for i, v in enumerate(values)
+        if "*" not in v and "&" not in v
+    ]
     text = "\n".join(["---", "id: pm-42", *extra, "---", "# Title", ""])
     assert parse_text(text).id == "pm-42"

@@ -64,7 +64,9 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "guide.md").write_text(GUIDE)
     (tmp_path / "CHANGELOG.md").write_text("# Changelog\n\n## 1.0\n- first\n")
-    shutil.copytree(REPO / "examples", tmp_path / "postmortems", ignore=shutil.ignore_patterns("workflows"))
+    shutil.copytree(
+        REPO / "examples", tmp_path / "postmortems", ignore=shutil.ignore_patterns("workflows")
+    )
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -91,8 +93,12 @@ def test_the_hook_follows_the_configured_glob(repo: Path) -> None:
     (repo / "pmt.toml").write_text('[lint]\npostmortems = ["postmortems/**"]\n')
     (repo / "postmortems" / "notes.md").write_text(GUIDE)
     # Outside the glob: skipped, even a real postmortem elsewhere; inside it: linted strictly.
-    shutil.copy(repo / "postmortems" / "2026-11-03-feature-flag-rollout.md", repo / "docs" / "old.md")
+    shutil.copy(
+        repo / "postmortems" / "2026-11-03-feature-flag-rollout.md", repo / "docs" / "old.md"
+    )
     result = hook("docs/guide.md", "docs/old.md", "postmortems/notes.md")
     assert "docs/guide.md: skipped (not a postmortem: outside lint.postmortems)" in result.stderr
     assert "docs/old.md: skipped (not a postmortem: outside lint.postmortems)" in result.stderr
-    assert result.exit_code == 1 and "postmortems/notes.md:1: unusable-file [error]" in result.stdout
+    assert (
+        result.exit_code == 1 and "postmortems/notes.md:1: unusable-file [error]" in result.stdout
+    )

@@ -65,7 +65,11 @@ def test_ingest_from_a_subfolder_recognises_the_same_postmortems(
     assert first["totals"]["new"] == 2
     # A store built from the root is as it always was.
     assert stored(store) == ROOT_ROWS
-    for folder, arg in [("postmortems", "."), ("postmortems/2026", ".."), ("postmortems/2026", "../cache.md")]:
+    for folder, arg in [
+        ("postmortems", "."),
+        ("postmortems/2026", ".."),
+        ("postmortems/2026", "../cache.md"),
+    ]:
         monkeypatch.chdir(repo / folder)
         again = ingest_json(arg)
         statuses = {f["path"]: f["status"] for f in again["files"]}
@@ -74,7 +78,9 @@ def test_ingest_from_a_subfolder_recognises_the_same_postmortems(
         assert stored(store) == ROOT_ROWS
 
 
-def test_a_deleted_file_is_noticed_from_a_subfolder(repo: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_deleted_file_is_noticed_from_a_subfolder(
+    repo: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ingest_json("postmortems")
     (repo / "postmortems" / "cache.md").unlink()
     monkeypatch.chdir(repo / "postmortems" / "2026")
@@ -96,8 +102,12 @@ def test_without_pmt_toml_the_git_root_is_the_project_root(
     assert {f["status"] for f in ingest_json("postmortems")["files"]} == {"unchanged"}
 
 
-def test_config_is_found_from_a_subfolder(repo: Path, store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    (repo / "pmt.toml").write_text(f'database_url = "{store.url}"\n[ingest]\nroot = "postmortems"\n')
+def test_config_is_found_from_a_subfolder(
+    repo: Path, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (repo / "pmt.toml").write_text(
+        f'database_url = "{store.url}"\n[ingest]\nroot = "postmortems"\n'
+    )
     monkeypatch.chdir(repo / "postmortems" / "2026")
     ingest_json("../cache.md")
     # ingest.root is relative to the folder of pmt.toml, not to the current folder.
@@ -106,7 +116,9 @@ def test_config_is_found_from_a_subfolder(repo: Path, store: Store, monkeypatch:
     assert ingest_json("postmortems/cache.md")["files"][0]["status"] == "unchanged"
 
 
-def test_a_relative_sqlite_file_is_beside_pmt_toml(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_relative_sqlite_file_is_beside_pmt_toml(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (repo / "pmt.toml").write_text('database_url = "sqlite:///state/pmt.db"\n')
     (repo / "state").mkdir()  # a configured database's folder is never created (a typo would)
     monkeypatch.chdir(repo / "postmortems" / "2026")
@@ -115,11 +127,18 @@ def test_a_relative_sqlite_file_is_beside_pmt_toml(repo: Path, monkeypatch: pyte
     assert not (repo / "postmortems" / "2026" / "state").exists()
     monkeypatch.chdir(repo)
     assert ingest_json("postmortems")["totals"] == {
-        "files": 2, "new": 1, "updated": 0, "unchanged": 1, "failed": 0, "removed": 0
+        "files": 2,
+        "new": 1,
+        "updated": 0,
+        "unchanged": 1,
+        "failed": 0,
+        "removed": 0,
     }
 
 
-def test_show_takes_a_path_from_the_current_folder(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_show_takes_a_path_from_the_current_folder(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ingest_json("postmortems")
     monkeypatch.chdir(repo / "postmortems")
     code, out, err = pmt("show", "cache.md", "--format", "json")
@@ -189,7 +208,9 @@ def test_stored_paths(given: str, root: str, expected: str) -> None:
     assert on_disk(expected, root) == given
 
 
-def test_shown_is_relative_to_the_current_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_shown_is_relative_to_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
     assert shown("postmortems/a.md", str(tmp_path)) == "../postmortems/a.md"
@@ -213,7 +234,9 @@ def test_with_config_the_git_root_is_the_project_root(
     assert stored(store) == ROOT_ROWS
 
 
-def test_a_bad_setting_names_the_file_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_setting_names_the_file_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "pmt.toml").write_text('[githib]\nrepo = "a/b"\n')
     monkeypatch.chdir(tmp_path)
     code, _out, err = pmt("list")

@@ -39,10 +39,15 @@ def _settings(rig: GitHubRig) -> Settings:
 
 
 def _post(rig: GitHubRig, report: WeeklyReport, token: str | None = None):
-    return post_github(report, _settings(rig), Secrets(PMT_GITHUB_TOKEN=token or rig.token), sleep=rig.sleep)
+    return post_github(
+        report, _settings(rig), Secrets(PMT_GITHUB_TOKEN=token or rig.token), sleep=rig.sleep
+    )
 
 
-def test_the_weekly_issue_is_created_once_then_updated_in_place(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811 (the gh fixture)
+def test_the_weekly_issue_is_created_once_then_updated_in_place(
+    gh: GitHubRig,  # noqa: F811 (the fixture imported above)
+    sqlite_store,
+) -> None:
     fill(sqlite_store)
     report = _report(sqlite_store)
 
@@ -66,7 +71,10 @@ def test_the_weekly_issue_is_created_once_then_updated_in_place(gh: GitHubRig, s
         s.add(item)
     updated = _post(gh, _report(sqlite_store))
     assert (updated.action, updated.number) == ("updated", first.number)
-    assert gh.writes() == [f"POST /repos/{gh.repo}/issues", f"PATCH /repos/{gh.repo}/issues/{first.number}"]
+    assert gh.writes() == [
+        f"POST /repos/{gh.repo}/issues",
+        f"PATCH /repos/{gh.repo}/issues/{first.number}",
+    ]
     # One listing per run, by the report label, newest first.
     assert gh.reads() == [f"GET /repos/{gh.repo}/issues"] * 3
     stub = gh.stub
@@ -85,8 +93,11 @@ def test_each_week_has_its_own_issue(gh: GitHubRig, sqlite_store) -> None:  # no
     if stub is not None:
         # A person's issue with the label but no marker, and last week's report.
         stub.add_issue("Discuss the report format", "no marker here", labels=(REPORT_LABEL,))
-        stub.add_issue("Postmortem follow-ups: week 2026-W47",
-                       "old\n<!-- pmt:weekly-report period=2026-W47 -->", labels=(REPORT_LABEL,))
+        stub.add_issue(
+            "Postmortem follow-ups: week 2026-W47",
+            "old\n<!-- pmt:weekly-report period=2026-W47 -->",
+            labels=(REPORT_LABEL,),
+        )
     fill(sqlite_store)
 
     w48 = _post(gh, _report(sqlite_store, "2026-W48"))
@@ -130,7 +141,9 @@ def test_cli_posts_the_report_to_github(sqlite_store, monkeypatch: pytest.Monkey
     record = MODE == "stub" or not (CASSETTES / name).exists()
     stub = GitHubStub("acme/ops").start() if record else None
     api = stub.base if stub else "https://api.github.com"
-    before_request, before_response = _rewriter([(stub.base, "https://api.github.com")] if stub else [])
+    before_request, before_response = _rewriter(
+        [(stub.base, "https://api.github.com")] if stub else []
+    )
     recorder = vcr.VCR(
         cassette_library_dir=str(CASSETTES),
         record_mode="all" if record else "none",
@@ -148,7 +161,9 @@ def test_cli_posts_the_report_to_github(sqlite_store, monkeypatch: pytest.Monkey
     monkeypatch.setenv("PMT_GITHUB_TOKEN", "test-token")
     try:
         with recorder.use_cassette(name) as cassette:
-            result = CliRunner().invoke(app, ["report", "weekly", "--week", "2026-W48", "--post", "github"])
+            result = CliRunner().invoke(
+                app, ["report", "weekly", "--week", "2026-W48", "--post", "github"]
+            )
             assert result.exit_code == 0, result.output
             assert "pmt: created https://github.com/acme/ops/issues/1" in result.stderr
             posted = [r for r in cassette.requests if r.method == "POST"]
@@ -161,7 +176,9 @@ def test_cli_posts_the_report_to_github(sqlite_store, monkeypatch: pytest.Monkey
             stub.stop()
 
 
-def test_cli_github_config_errors_come_before_the_work(sqlite_store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_github_config_errors_come_before_the_work(
+    sqlite_store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PMT_DATABASE_URL", sqlite_store.url)
     result = CliRunner().invoke(app, ["report", "weekly", "--post", "github"])
     assert result.exit_code == 2

@@ -61,7 +61,9 @@ def webhook() -> Iterator[Webhook]:
 def _report(store):
     fill(store)
     with store.session(write=False) as session:
-        return build_weekly_report(session, Settings(timezone=ZONE), iso_week("2026-W48", ZONE), now=NOW)
+        return build_weekly_report(
+            session, Settings(timezone=ZONE), iso_week("2026-W48", ZONE), now=NOW
+        )
 
 
 def test_payload_reaches_the_webhook(sqlite_store, webhook: Webhook) -> None:
@@ -76,14 +78,25 @@ def test_payload_reaches_the_webhook(sqlite_store, webhook: Webhook) -> None:
     blocks = payload["blocks"]
     assert blocks[0] == {
         "type": "header",
-        "text": {"type": "plain_text", "text": "Postmortem follow-ups: week 2026-W48", "emoji": False},
+        "text": {
+            "type": "plain_text",
+            "text": "Postmortem follow-ups: week 2026-W48",
+            "emoji": False,
+        },
     }
-    glance = next(b for b in blocks if b["type"] == "section" and "At a glance" in b["text"]["text"])
+    glance = next(
+        b for b in blocks if b["type"] == "section" and "At a glance" in b["text"]["text"]
+    )
     assert glance["text"]["type"] == "mrkdwn"
     assert "• 4 items are overdue as of Tuesday 1 December 2026." in glance["text"]["text"]
-    overdue = next(b for b in blocks if b["type"] == "section" and "Most overdue" in b["text"]["text"])
+    overdue = next(
+        b for b in blocks if b["type"] == "section" and "Most overdue" in b["text"]["text"]
+    )
     # The linked ticket is a Slack link; the unlinked items are plain text.
-    assert "<https://github.com/acme/ops/issues/12|acme/ops#12> Alert on payment error rate" in overdue["text"]["text"]
+    assert (
+        "<https://github.com/acme/ops/issues/12|acme/ops#12> Alert on payment error rate"
+        in overdue["text"]["text"]
+    )
     assert "Monitor certificate expiry: dave, 80 days late" in overdue["text"]["text"]
 
 
@@ -93,7 +106,9 @@ def test_mrkdwn_control_characters_are_escaped() -> None:
     assert _slack_escape("a <b> & c") == "a &lt;b&gt; &amp; c"
 
 
-def test_non_2xx_gives_one_line_error_without_the_secret_url(sqlite_store, webhook: Webhook) -> None:
+def test_non_2xx_gives_one_line_error_without_the_secret_url(
+    sqlite_store, webhook: Webhook
+) -> None:
     from sync.base import RequestError
     from sync.publish import post_slack
 
@@ -117,11 +132,17 @@ def test_unreachable_webhook(sqlite_store) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     report = _report(sqlite_store)
-    with pytest.raises(TransientError, match="could not reach the Slack webhook in PMT_SLACK_WEBHOOK_URL"):
-        post_slack(report, Secrets(PMT_SLACK_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook"), timeout=5)
+    with pytest.raises(
+        TransientError, match="could not reach the Slack webhook in PMT_SLACK_WEBHOOK_URL"
+    ):
+        post_slack(
+            report, Secrets(PMT_SLACK_WEBHOOK_URL=f"http://127.0.0.1:{port}/hook"), timeout=5
+        )
 
 
-def test_cli_posts_to_slack(sqlite_store, webhook: Webhook, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_posts_to_slack(
+    sqlite_store, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fill(sqlite_store)
     monkeypatch.setenv("PMT_DATABASE_URL", sqlite_store.url)
     monkeypatch.setenv("PMT_TIMEZONE", ZONE)
@@ -133,7 +154,9 @@ def test_cli_posts_to_slack(sqlite_store, webhook: Webhook, monkeypatch: pytest.
     assert len(webhook.received) == 1
 
 
-def test_cli_slack_errors_are_one_line(sqlite_store, webhook: Webhook, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_slack_errors_are_one_line(
+    sqlite_store, webhook: Webhook, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PMT_DATABASE_URL", sqlite_store.url)
     runner = CliRunner()
     missing = runner.invoke(app, ["report", "weekly", "--post", "slack"])

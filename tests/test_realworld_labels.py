@@ -14,11 +14,24 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 LABELS = ROOT / "bench" / "labels"
 RAW = ROOT.parent / "shared" / "realworld" / "raw"
-KEYS = ["file", "postmortem", "section_line", "items", "takeaways", "root_cause", "started", "ended", "timezone", "notes"]
+KEYS = [
+    "file",
+    "postmortem",
+    "section_line",
+    "items",
+    "takeaways",
+    "root_cause",
+    "started",
+    "ended",
+    "timezone",
+    "notes",
+]
 
 
 def _labels() -> list[dict]:
-    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted((LABELS / "raw").glob("*.json"))]
+    return [
+        json.loads(p.read_text(encoding="utf-8")) for p in sorted((LABELS / "raw").glob("*.json"))
+    ]
 
 
 def test_the_split_is_frozen_disjoint_and_complete() -> None:
@@ -42,14 +55,18 @@ def test_every_label_has_the_schema_and_ordered_lines() -> None:
             assert span[1] >= span[0] >= 1, (label["file"], span)
 
 
-needs_raw = pytest.mark.skipif(not RAW.is_dir(), reason=f"{RAW} is absent: the real documents stay in ../shared")
+needs_raw = pytest.mark.skipif(
+    not RAW.is_dir(), reason=f"{RAW} is absent: the real documents stay in ../shared"
+)
 
 
 @needs_raw
 def test_labelled_lines_lie_inside_their_documents() -> None:
     for label in _labels():
         n = len((RAW / label["file"]).read_bytes().split(b"\n"))
-        spans = [(i["line"], i["last"]) for i in label["items"]] + [tuple(t) for t in label["takeaways"]]
+        spans = [(i["line"], i["last"]) for i in label["items"]] + [
+            tuple(t) for t in label["takeaways"]
+        ]
         assert all(last <= n for _, last in spans), label["file"]
 
 

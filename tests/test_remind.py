@@ -37,13 +37,35 @@ def scene(store):
     with store.session() as s:
         a2 = s.exec(select(TicketLinkRow).where(TicketLinkRow.key == "acme/ops#12")).one()
         a2.key = a2_key  # the fixture's a2 link, pointed at the fake's ticket
-        s.add(TicketLinkRow(item_id=ids["c1"], postmortem_id=ids["C"], tracker="github", key=c1_key,
-                            url=github.url_for(c1_key), state="open"))
-        s.add(TicketLinkRow(item_id=ids["b4"], postmortem_id=ids["B"], tracker="jira", key=b4_key,
-                            url=jira.url_for(b4_key), state="open", assignee="Bob Jones"))
+        s.add(
+            TicketLinkRow(
+                item_id=ids["c1"],
+                postmortem_id=ids["C"],
+                tracker="github",
+                key=c1_key,
+                url=github.url_for(c1_key),
+                state="open",
+            )
+        )
+        s.add(
+            TicketLinkRow(
+                item_id=ids["b4"],
+                postmortem_id=ids["B"],
+                tracker="jira",
+                key=b4_key,
+                url=jira.url_for(b4_key),
+                state="open",
+                assignee="Bob Jones",
+            )
+        )
     settings = Settings(timezone=ZONE)
     settings.github.owners = {"dave": "dave-gh"}
-    return store, settings, {"github": github, "jira": jira}, {"a2": a2_key, "c1": c1_key, "b4": b4_key}
+    return (
+        store,
+        settings,
+        {"github": github, "jira": jira},
+        {"a2": a2_key, "c1": c1_key, "b4": b4_key},
+    )
 
 
 def run(scene, *, now: datetime = NOW, **kw):
@@ -76,7 +98,9 @@ def test_comments_mention_the_assignee_and_say_how_late(scene) -> None:
     assert "80 days overdue" in github.tickets[keys["c1"]].comments[0]
     # Jira: plain text (the backend renders it), the assignee named, the marker readable.
     [b4_comment] = jira.tickets[keys["b4"]].comments
-    assert b4_comment.startswith('Reminder for Bob Jones: this follow-up from the postmortem "DNS resolution failures"')
+    assert b4_comment.startswith(
+        'Reminder for Bob Jones: this follow-up from the postmortem "DNS resolution failures"'
+    )
     assert b4_comment.endswith("(pmt:reminder 2026-12-01)")
     assert set(last_reminded(store).values()) >= {NOW}
 
@@ -92,7 +116,12 @@ def test_at_most_once_per_interval(scene) -> None:
     seven_days = run(scene, now=NOW + timedelta(days=7))
     assert {o.status for o in seven_days.outcomes if o.ticket} == {"sent"}
     assert len(backends["github"].tickets[keys["a2"]].comments) == 2
-    assert backends["github"].tickets[keys["a2"]].comments[1].endswith("<!-- pmt:reminder 2026-12-08 -->")
+    assert (
+        backends["github"]
+        .tickets[keys["a2"]]
+        .comments[1]
+        .endswith("<!-- pmt:reminder 2026-12-08 -->")
+    )
 
 
 def test_a_lost_store_does_not_mean_double_reminders(scene) -> None:
@@ -125,7 +154,12 @@ def test_a_lost_store_does_not_mean_double_reminders(scene) -> None:
 def test_dry_run_writes_nothing(scene) -> None:
     store, _, backends, keys = scene
     report = run(scene, dry_run=True)
-    assert sorted(o.status for o in report.outcomes) == ["no_ticket", "would_send", "would_send", "would_send"]
+    assert sorted(o.status for o in report.outcomes) == [
+        "no_ticket",
+        "would_send",
+        "would_send",
+        "would_send",
+    ]
     assert all(not t.comments for b in backends.values() for t in b.tickets.values())
     assert backends["github"].writes == 0 and backends["jira"].writes == 0
     assert all(v is None for k, v in last_reminded(store).items() if k in keys.values())
@@ -133,7 +167,10 @@ def test_dry_run_writes_nothing(scene) -> None:
 
 def test_owner_and_tracker_filters(scene) -> None:
     bob = run(scene, owner="@Bob", dry_run=True)
-    assert sorted(o.item for o in bob.outcomes) == ["Alert on payment error rate", "Cache negative answers"]
+    assert sorted(o.item for o in bob.outcomes) == [
+        "Alert on payment error rate",
+        "Cache negative answers",
+    ]
     jira_only = run(scene, tracker="jira", dry_run=True)
     assert [o.ticket for o in jira_only.outcomes] == [scene[3]["b4"]]
 
@@ -155,7 +192,9 @@ def test_a_rate_limit_stops_the_run_and_keeps_what_was_done(scene) -> None:
     limited = CommentingFake("github", rate_limit_after_writes=0)
     for name in ("Monitor certificate expiry", "Alert on payment error rate"):
         limited.add_existing(name)
-    report = remind(store, settings, {"github": limited, "jira": backends["jira"]}.__getitem__, now=NOW)
+    report = remind(
+        store, settings, {"github": limited, "jira": backends["jira"]}.__getitem__, now=NOW
+    )
     by_item = {o.item: o.status for o in report.outcomes}
     assert by_item == {
         "Cache negative answers": "sent",  # jira, bob, due 15 Nov
@@ -168,7 +207,11 @@ def test_a_rate_limit_stops_the_run_and_keeps_what_was_done(scene) -> None:
 
 
 def test_marker_dates_are_read_from_both_styles() -> None:
-    bodies = ["hello <!-- pmt:reminder 2026-11-30 -->", "Reminder ...\n\n(pmt:reminder 2026-12-01)", "nothing"]
+    bodies = [
+        "hello <!-- pmt:reminder 2026-11-30 -->",
+        "Reminder ...\n\n(pmt:reminder 2026-12-01)",
+        "nothing",
+    ]
     assert [str(d) for d in marker_dates(bodies)] == ["2026-11-30", "2026-12-01"]
 
 

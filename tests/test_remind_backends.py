@@ -40,7 +40,9 @@ def test_remind_comments_once_and_finds_its_marker_on_github(gh: GitHubRig, sqli
         for row in s.exec(select(TicketLinkRow)).all():
             row.last_reminded_at = None
             s.add(row)
-    second = remind(sqlite_store, settings, lambda name: backend, now=NOW + timedelta(days=2), tracker="github")
+    second = remind(
+        sqlite_store, settings, lambda name: backend, now=NOW + timedelta(days=2), tracker="github"
+    )
     assert [(o.status, str(o.last_reminded)) for o in second.outcomes] == [("recent", "2026-12-01")]
     assert gh.traffic()[-1] == f"GET /repos/{gh.repo}/issues/1/comments"
     assert gh.writes().count(f"POST /repos/{gh.repo}/issues/1/comments") == 1
@@ -67,22 +69,55 @@ def _jira_with(payload: dict[str, Any], deployment: str):
 
 def test_jira_recent_comments_reads_adf_and_wiki_bodies() -> None:
     since = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
-    adf = {"type": "doc", "version": 1, "content": [
-        {"type": "paragraph", "content": [{"type": "text", "text": "Reminder for Bob Jones: late."}]},
-        {"type": "paragraph", "content": [{"type": "text", "text": "(pmt:reminder 2026-11-30)"}]},
-    ]}
-    payload = {"key": "OPS-7", "fields": {"comment": {"startAt": 0, "maxResults": 50, "total": 3, "comments": [
-        {"id": "1", "created": "2026-11-01T10:00:00.000+0000", "body": "(pmt:reminder 2026-11-01)"},
-        {"id": "2", "created": "2026-11-30T10:00:00.000+0000", "body": adf},
-        {"id": "3", "created": "2026-11-30T11:00:00.000+0000", "body": "Reminder: x\n\n(pmt:reminder 2026-11-30)\n"},
-    ]}}}
+    adf = {
+        "type": "doc",
+        "version": 1,
+        "content": [
+            {
+                "type": "paragraph",
+                "content": [{"type": "text", "text": "Reminder for Bob Jones: late."}],
+            },
+            {
+                "type": "paragraph",
+                "content": [{"type": "text", "text": "(pmt:reminder 2026-11-30)"}],
+            },
+        ],
+    }
+    payload = {
+        "key": "OPS-7",
+        "fields": {
+            "comment": {
+                "startAt": 0,
+                "maxResults": 50,
+                "total": 3,
+                "comments": [
+                    {
+                        "id": "1",
+                        "created": "2026-11-01T10:00:00.000+0000",
+                        "body": "(pmt:reminder 2026-11-01)",
+                    },
+                    {"id": "2", "created": "2026-11-30T10:00:00.000+0000", "body": adf},
+                    {
+                        "id": "3",
+                        "created": "2026-11-30T11:00:00.000+0000",
+                        "body": "Reminder: x\n\n(pmt:reminder 2026-11-30)\n",
+                    },
+                ],
+            }
+        },
+    }
     backend = _jira_with(payload, "cloud")
     texts = backend.recent_comments("OPS-7", since)
     assert backend.asked == ("OPS-7", ("comment",))
     # The comment older than ``since`` is left out; ADF is read as text.
-    assert texts == ["Reminder for Bob Jones: late.\n(pmt:reminder 2026-11-30)\n",
-                     "Reminder: x\n\n(pmt:reminder 2026-11-30)\n"]
+    assert texts == [
+        "Reminder for Bob Jones: late.\n(pmt:reminder 2026-11-30)\n",
+        "Reminder: x\n\n(pmt:reminder 2026-11-30)\n",
+    ]
     from sync.remind import marker_dates
 
     assert {str(d) for d in marker_dates(texts)} == {"2026-11-30"}
-    assert _jira_with({"key": "OPS-8", "fields": {}}, "datacenter").recent_comments("OPS-8", since) == []
+    assert (
+        _jira_with({"key": "OPS-8", "fields": {}}, "datacenter").recent_comments("OPS-8", since)
+        == []
+    )

@@ -31,7 +31,10 @@ def test_markdown_is_the_default(env) -> None:
     out = result.stdout
     assert out.startswith("# Postmortem follow-ups: week 2026-W48\n")
     assert "## At a glance" in out and "- 2 new postmortems this week." in out
-    assert "| Checkout outage | 2026-11-24 | 1 h 35 min | Checkout failed for 30% of users | Configuration change | 3 |" in out
+    assert (
+        "| Checkout outage | 2026-11-24 | 1 h 35 min | Checkout failed for 30% of users | Configuration change | 3 |"
+        in out
+    )
     assert "## Overdue now" in out and "## Recurring causes" in out
     assert "## Open and done over the last 12 weeks" in out
 
@@ -47,7 +50,10 @@ def test_json_for_scripts(env) -> None:
     assert len(data["history"]) == 12
     assert data["items"]["priority"] == "all"
     # The overdue list is as of today: the test data's items are all long overdue by now.
-    assert {e["text"] for e in data["overdue"]} >= {"Monitor certificate expiry", "Document the resolver setup"}
+    assert {e["text"] for e in data["overdue"]} >= {
+        "Monitor certificate expiry",
+        "Document the resolver setup",
+    }
 
 
 def test_html_to_a_file(env, tmp_path: Path) -> None:
@@ -65,7 +71,9 @@ def test_html_to_a_file(env, tmp_path: Path) -> None:
 
 def test_markdown_and_json_to_files(env, tmp_path: Path) -> None:
     for fmt, name in (("markdown", "r.md"), ("json", "r.json")):
-        result = run("--since", "2026-11-01", "--until", "2026-11-30", "-f", fmt, "-o", str(tmp_path / name))
+        result = run(
+            "--since", "2026-11-01", "--until", "2026-11-30", "-f", fmt, "-o", str(tmp_path / name)
+        )
         assert result.exit_code == 0, result.output
     # A month is titled as one, not as a "week 2026-11-01 to 2026-11-30".
     assert (tmp_path / "r.md").read_text().startswith("# Postmortem follow-ups: November 2026\n")
@@ -86,7 +94,10 @@ def test_default_period_is_last_week(env) -> None:
     [
         (["--week", "48"], "--week '48': expected an ISO week such as 2026-W48"),
         (["--since", "2026-13-01"], "--since '2026-13-01': expected a date such as 2026-11-23"),
-        (["--week", "2026-W48", "--until", "2026-11-01"], "--week cannot be combined with --since/--until"),
+        (
+            ["--week", "2026-W48", "--until", "2026-11-01"],
+            "--week cannot be combined with --since/--until",
+        ),
     ],
 )
 def test_bad_periods_are_usage_errors(env, args: list[str], message: str) -> None:
@@ -100,7 +111,9 @@ def test_unwritable_output_is_one_line(env, tmp_path: Path) -> None:
     blocker.write_text("x")
     result = run("--output", str(blocker / "report.md"))
     assert result.exit_code == 1
-    assert result.stderr.strip().startswith(f"pmt: error: {blocker / 'report.md'}: cannot write the report")
+    assert result.stderr.strip().startswith(
+        f"pmt: error: {blocker / 'report.md'}: cannot write the report"
+    )
     assert "Traceback" not in result.output
 
 

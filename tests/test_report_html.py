@@ -28,7 +28,9 @@ from tracker.reports.period import iso_week
 from tracker.reports.render_html import render_html
 from tracker.reports.weekly import RepeatEntry, RepeatItem, WeeklyReport, build_weekly_report
 
-CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+)
 # Read at import: the autouse fixture of tests/conftest.py clears PMT_* before each test.
 REQUIRE_CHROMIUM = bool(os.environ.get("PMT_TEST_REQUIRE_CHROMIUM"))
 ARTIFACTS = os.environ.get("PMT_TEST_ARTIFACTS")
@@ -38,10 +40,21 @@ BLUE = (0x00, 0x72, 0xB2)  # "done during the week", "the 90 days before"
 
 def _repeats(session, settings, period, as_of) -> list[RepeatEntry]:
     return [
-        RepeatEntry("2026-11-20-resolver.md", "Resolver timeouts", None, "2026-10-02-dns.md",
-                    "DNS resolution failures", None, "network_dns", 0.71, "follow_up_never_done",
-                    [RepeatItem("Cache negative answers", "bob", "overdue"),
-                     RepeatItem("Second DNS provider", "bob", "done")]),
+        RepeatEntry(
+            "2026-11-20-resolver.md",
+            "Resolver timeouts",
+            None,
+            "2026-10-02-dns.md",
+            "DNS resolution failures",
+            None,
+            "network_dns",
+            0.71,
+            "follow_up_never_done",
+            [
+                RepeatItem("Cache negative answers", "bob", "overdue"),
+                RepeatItem("Second DNS provider", "bob", "done"),
+            ],
+        ),
     ]
 
 
@@ -50,11 +63,28 @@ def report(sqlite_store) -> WeeklyReport:
     fill(sqlite_store)
     with sqlite_store.session(write=False) as session:
         return build_weekly_report(
-            session, Settings(timezone=ZONE), iso_week("2026-W48", ZONE), now=NOW, find_repeats=_repeats
+            session,
+            Settings(timezone=ZONE),
+            iso_week("2026-W48", ZONE),
+            now=NOW,
+            find_repeats=_repeats,
         )
 
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "wbr",
+}
 
 
 class _Dom(HTMLParser):
@@ -164,22 +194,35 @@ def test_text_is_escaped(report: WeeklyReport) -> None:
 def chromium(tmp_path: Path) -> Iterator[list[str]]:
     if CHROMIUM is None:
         if REQUIRE_CHROMIUM:
-            pytest.fail("chromium is not installed, and CI requires the browser test (.ci/run installs it)")
+            pytest.fail(
+                "chromium is not installed, and CI requires the browser test (.ci/run installs it)"
+            )
         pytest.skip("chromium is not installed (apt-get install chromium; .ci/run installs it)")
     profile = tmp_path / "chromium-profile"
     yield [
-        CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
         f"--user-data-dir={profile}",
     ]
 
 
-def test_chromium_renders_the_report(report: WeeklyReport, chromium: list[str], tmp_path: Path) -> None:
+def test_chromium_renders_the_report(
+    report: WeeklyReport, chromium: list[str], tmp_path: Path
+) -> None:
     page = tmp_path / "report.html"
     page.write_text(render_html(report), encoding="utf-8")
     url = page.as_uri()
 
-    dom = subprocess.run([*chromium, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=False)
+    dom = subprocess.run(
+        [*chromium, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=False
+    )
     assert dom.returncode == 0, dom.stderr[-2000:]
     seen = parse(dom.stdout)
     assert "Postmortem follow-ups: week 2026-W48" in seen.words
@@ -195,7 +238,10 @@ def test_chromium_renders_the_report(report: WeeklyReport, chromium: list[str], 
     shot = tmp_path / "report.png"
     result = subprocess.run(
         [*chromium, f"--screenshot={shot}", "--window-size=1200,2000", url],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0 and shot.exists(), result.stderr[-2000:]
     data = shot.read_bytes()
@@ -207,28 +253,50 @@ def test_chromium_renders_the_report(report: WeeklyReport, chromium: list[str], 
     # Both series of the 12-week chart (near the top of the page) were painted.
     assert VERMILLION in colours and BLUE in colours
     # The page is not all background: plenty of dark text pixels.
-    dark = sum(1 for y in range(0, image.height, 4) for x in range(0, image.width, 4)
-               if max(image.pixel(x, y)) < 80)
+    dark = sum(
+        1
+        for y in range(0, image.height, 4)
+        for x in range(0, image.width, 4)
+        if max(image.pixel(x, y)) < 80
+    )
     assert dark > 500, dark
 
 
-def test_chromium_dump_has_no_network_errors(report: WeeklyReport, chromium: list[str], tmp_path: Path) -> None:
+def test_chromium_dump_has_no_network_errors(
+    report: WeeklyReport, chromium: list[str], tmp_path: Path
+) -> None:
     """Chromium logs every failed load; a self-contained page causes none."""
     page = tmp_path / "report.html"
     page.write_text(render_html(report), encoding="utf-8")
     result = subprocess.run(
         [*chromium, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0
-    failures = [line for line in result.stderr.splitlines() if re.search(r"net::ERR_|Failed to load resource", line)]
+    failures = [
+        line
+        for line in result.stderr.splitlines()
+        if re.search(r"net::ERR_|Failed to load resource", line)
+    ]
     assert failures == []
 
 
 def _screenshot(chromium: list[str], url: str, width: int, target: Path) -> png.Image:
     result = subprocess.run(
-        [*chromium, f"--screenshot={target}", f"--window-size={width},2400", "--hide-scrollbars", url],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            *chromium,
+            f"--screenshot={target}",
+            f"--window-size={width},2400",
+            "--hide-scrollbars",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0 and target.exists(), result.stderr[-2000:]
     data = target.read_bytes()
@@ -251,7 +319,12 @@ def test_chromium_screenshots_at_desktop_and_phone_widths(
     # The 12-week chart was painted in both series' colours within the first 2400 px.
     assert VERMILLION in colours and BLUE in colours
     # Text down the whole width used: the left margin is not the whole page.
-    dark = [x for y in range(0, image.height, 4) for x in range(0, image.width, 4) if max(image.pixel(x, y)) < 80]
+    dark = [
+        x
+        for y in range(0, image.height, 4)
+        for x in range(0, image.width, 4)
+        if max(image.pixel(x, y)) < 80
+    ]
     assert len(dark) > 500 and max(dark) > width // 2
 
 
@@ -276,12 +349,23 @@ def test_the_page_fits_the_screen_without_sideways_scrolling(
         encoding="utf-8",
     )
     result = subprocess.run(
-        [*chromium, f"--window-size={max(width, 800)},1200", "--virtual-time-budget=5000", "--dump-dom", host.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            *chromium,
+            f"--window-size={max(width, 800)},1200",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            host.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     measured = re.search(r'data-measured="(\d+)/(\d+)"', result.stdout)
     assert measured, result.stdout[-2000:]
     scroll_width, inner_width = map(int, measured.groups())
     assert inner_width == width
-    assert scroll_width <= inner_width, f"the page is {scroll_width} px wide on a {inner_width} px screen"
+    assert scroll_width <= inner_width, (
+        f"the page is {scroll_width} px wide on a {inner_width} px screen"
+    )

@@ -37,7 +37,11 @@ def report_for(store, *, zone: str = ZONE, week: str | None = None, **kw) -> Wee
 def test_default_period_is_the_last_full_iso_week_in_the_configured_zone() -> None:
     # Tuesday 1 December 2026: the last full week is Monday 23 to Sunday 29 November.
     period = last_full_week(NOW, ZONE)
-    assert (period.start, period.end, period.week) == (date(2026, 11, 23), date(2026, 11, 29), "2026-W48")
+    assert (period.start, period.end, period.week) == (
+        date(2026, 11, 23),
+        date(2026, 11, 29),
+        "2026-W48",
+    )
     # 03:00 UTC on Monday 30 November is still Sunday evening in New York: W48 is not over.
     sunday_evening = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
     assert last_full_week(sunday_evening, ZONE).week == "2026-W47"
@@ -94,7 +98,12 @@ def test_new_postmortems_of_the_week(store) -> None:
     # A (recorded Wed 25 Nov) and E (Fri 27 Nov); B and C were recorded long before.
     assert [p.title for p in report.postmortems] == ["Resolver timeouts", "Checkout outage"]
     checkout = report.postmortems[1]
-    assert (checkout.duration_minutes, checkout.impact, checkout.cause_category, checkout.cause_label) == (
+    assert (
+        checkout.duration_minutes,
+        checkout.impact,
+        checkout.cause_category,
+        checkout.cause_label,
+    ) == (
         95,
         "Checkout failed for 30% of users",
         "config_change",
@@ -133,7 +142,14 @@ def test_figures_by_priority(store) -> None:
     assert p1.median_days_to_close == 2.1  # a1 alone: 2 days 2 hours
     assert (p1.due, p1.met_deadline, p1.compliance) == (2, 1, 0.5)
     p2 = rows["P2"]  # a3 (open, due in December), b2 (done late); a4 removed
-    assert (p2.added, p2.closed, p2.open_now, p2.due, p2.met_deadline, p2.compliance) == (1, 1, 1, 1, 0, 0.0)
+    assert (p2.added, p2.closed, p2.open_now, p2.due, p2.met_deadline, p2.compliance) == (
+        1,
+        1,
+        1,
+        1,
+        0,
+        0.0,
+    )
     assert rows["P0"].completion_rate == 1.0 and rows["P0"].closed_late == 1
     assert rows["none"].overdue_now == 1  # b3
 
@@ -205,10 +221,30 @@ def test_repeats_are_split_by_kind(store) -> None:
     def finder(session, settings, period, as_of):
         items = [RepeatItem("Monitor certificate expiry", "dave", "overdue")]
         return [
-            RepeatEntry("e", "Resolver timeouts", date(2026, 11, 20), "b", "DNS", date(2026, 10, 2),
-                        "network_dns", 0.8, "fix_did_not_hold", [RepeatItem("x", "bob", "done")]),
-            RepeatEntry("a", "Checkout", date(2026, 11, 24), "c", "TLS", date(2026, 8, 15),
-                        "cert_credential", 0.7, "follow_up_never_done", items),
+            RepeatEntry(
+                "e",
+                "Resolver timeouts",
+                date(2026, 11, 20),
+                "b",
+                "DNS",
+                date(2026, 10, 2),
+                "network_dns",
+                0.8,
+                "fix_did_not_hold",
+                [RepeatItem("x", "bob", "done")],
+            ),
+            RepeatEntry(
+                "a",
+                "Checkout",
+                date(2026, 11, 24),
+                "c",
+                "TLS",
+                date(2026, 8, 15),
+                "cert_credential",
+                0.7,
+                "follow_up_never_done",
+                items,
+            ),
         ]
 
     report = report_for(store, find_repeats=finder)
@@ -233,13 +269,35 @@ def test_items_done_before_pmt_saw_them(store) -> None:
     with store.session() as s:
         # Checked when first ingested on Wed 25 Nov (due Fri): done on time, but not "done
         # this week" (when is unknown) and with no time to close.
-        s.add(ItemRow(postmortem_id=ids["A"], uid="a5", text="Roll back the flag", owner="alice",
-                      priority="P1", due=date(2026, 11, 27), position=4, status="done", done=True,
-                      created_at=at("2026-11-25 14:00")))
+        s.add(
+            ItemRow(
+                postmortem_id=ids["A"],
+                uid="a5",
+                text="Roll back the flag",
+                owner="alice",
+                priority="P1",
+                due=date(2026, 11, 27),
+                position=4,
+                status="done",
+                done=True,
+                created_at=at("2026-11-25 14:00"),
+            )
+        )
         # Checked when first ingested on Wed 25 Nov, but due on Mon 23 Nov: timeliness unknown.
-        s.add(ItemRow(postmortem_id=ids["A"], uid="a6", text="Page the payments team", owner="bob",
-                      priority="P1", due=date(2026, 11, 23), position=5, status="done", done=True,
-                      created_at=at("2026-11-25 14:00")))
+        s.add(
+            ItemRow(
+                postmortem_id=ids["A"],
+                uid="a6",
+                text="Page the payments team",
+                owner="bob",
+                priority="P1",
+                due=date(2026, 11, 23),
+                position=5,
+                status="done",
+                done=True,
+                created_at=at("2026-11-25 14:00"),
+            )
+        )
     report = report_for(store)
     t = report.totals
     assert t.closed == 3  # unchanged: a1, b1, b2

@@ -48,10 +48,23 @@ def filled(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
         Settings(),
         now=T0,
     )
-    ingest_document(store, postmortem("INC-2", item("Tune retries", due=date(2026, 9, 1)), when=date(2026, 8, 1)), "h3", Settings(), now=T0)
+    ingest_document(
+        store,
+        postmortem("INC-2", item("Tune retries", due=date(2026, 9, 1)), when=date(2026, 8, 1)),
+        "h3",
+        Settings(),
+        now=T0,
+    )
     with store.session() as s:
         first = items_of(s, "INC-1")[0]
-        link = record_link(s, first.id, first.postmortem_id, "jira", "OPS-12", "https://acme.atlassian.net/browse/OPS-12")
+        link = record_link(
+            s,
+            first.id,
+            first.postmortem_id,
+            "jira",
+            "OPS-12",
+            "https://acme.atlassian.net/browse/OPS-12",
+        )
         record_ticket_state(s, link, state="in_progress")
         record_link(s, None, first.postmortem_id, "jira", "OPS-10", None, role="tracking")
     return store
@@ -75,7 +88,11 @@ def test_show_json(filled: Store) -> None:
     code, out, err = run("show", "INC-1", "--as-of", "2026-05-01", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert (data["key"], data["severity"], data["path"]) == ("INC-1", "SEV1", "postmortems/INC-1.md")
+    assert (data["key"], data["severity"], data["path"]) == (
+        "INC-1",
+        "SEV1",
+        "postmortems/INC-1.md",
+    )
     assert [(i["text"], i["status"], i["overdue"]) for i in data["items"]] == [
         ("Add disk alerting", "open", True),
         ("Fix the runbook", "done", False),
@@ -84,7 +101,10 @@ def test_show_json(filled: Store) -> None:
     first = data["items"][0]
     assert (first["due"], first["due_implicit"], first["days_overdue"]) == ("2026-03-30", True, 32)
     assert (first["ticket"], first["ticket_state"]) == ("OPS-12", "in_progress")
-    assert {(t["key"], t["role"]) for t in data["tickets"]} == {("OPS-12", "item"), ("OPS-10", "tracking")}
+    assert {(t["key"], t["role"]) for t in data["tickets"]} == {
+        ("OPS-12", "item"),
+        ("OPS-10", "tracking"),
+    }
 
 
 def test_show_by_path_and_table(filled: Store) -> None:
@@ -101,7 +121,10 @@ def test_show_csv_and_markdown(filled: Store) -> None:
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["status"] for r in rows] == ["open", "done", "removed"]
     _code, out, _err = run("show", "INC-1", "--format", "markdown")
-    assert out.startswith("## postmortems/INC-1.md (id INC-1): Outage INC-1") and "| Add disk alerting |" in out
+    assert (
+        out.startswith("## postmortems/INC-1.md (id INC-1): Outage INC-1")
+        and "| Add disk alerting |" in out
+    )
 
 
 def test_show_unknown_postmortem_is_a_clear_error(filled: Store) -> None:
@@ -121,7 +144,9 @@ def test_list_cli_formats(filled: Store) -> None:
     assert out.splitlines()[0] == "key,title,incident_date,severity,items,open,overdue"
 
 
-def test_list_on_empty_store_says_how_to_ingest(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_list_on_empty_store_says_how_to_ingest(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("PMT_DATABASE_URL", store.url)
     code, out, err = run("list")
     assert code == 0 and out == "" and "pmt ingest" in err

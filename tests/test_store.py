@@ -159,11 +159,10 @@ def test_timestamps_are_stored_in_utc_and_read_back_aware(store: Store) -> None:
 
 
 def test_session_rolls_back_on_error(store: Store) -> None:
-    with pytest.raises(RuntimeError):
-        with store.session() as session:
-            session.add(PostmortemRow(key="gone", path="gone.md"))
-            session.flush()
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), store.session() as session:
+        session.add(PostmortemRow(key="gone", path="gone.md"))
+        session.flush()
+        raise RuntimeError("boom")
     assert store.is_empty()
 
 
@@ -175,22 +174,19 @@ def test_unique_keys_hold(store: Store) -> None:
         session.add(pm)
         session.flush()
         session.add(ItemRow(postmortem_id=pm.id, uid="u", text="x"))
-    with pytest.raises(IntegrityError):
-        with store.session() as session:
-            session.add(PostmortemRow(key="k", path="other.md"))
-    with pytest.raises(IntegrityError):
-        with store.session() as session:
-            session.add(ItemRow(postmortem_id=1, uid="u", text="y"))
+    with pytest.raises(IntegrityError), store.session() as session:
+        session.add(PostmortemRow(key="k", path="other.md"))
+    with pytest.raises(IntegrityError), store.session() as session:
+        session.add(ItemRow(postmortem_id=1, uid="u", text="y"))
     with store.session() as session:
         session.add(TicketLinkRow(item_id=1, postmortem_id=1, tracker="github", key="o/r#1"))
-    with pytest.raises(IntegrityError):  # a second ticket for the same item on one tracker
-        with store.session() as session:
-            session.add(TicketLinkRow(item_id=1, postmortem_id=1, tracker="github", key="o/r#2"))
+    # A second ticket for the same item on one tracker.
+    with pytest.raises(IntegrityError), store.session() as session:
+        session.add(TicketLinkRow(item_id=1, postmortem_id=1, tracker="github", key="o/r#2"))
     with store.session() as session:  # tracking tickets have no item: they do not collide
         session.add(TicketLinkRow(postmortem_id=1, tracker="github", key="o/r#3", role="tracking"))
-    with pytest.raises(IntegrityError):
-        with store.session() as session:
-            session.add(TicketLinkRow(postmortem_id=1, tracker="github", key="o/r#4", role="tracking"))
+    with pytest.raises(IntegrityError), store.session() as session:
+        session.add(TicketLinkRow(postmortem_id=1, tracker="github", key="o/r#4", role="tracking"))
 
 
 def test_is_empty(store: Store) -> None:

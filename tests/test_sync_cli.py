@@ -19,10 +19,14 @@ N = len(ITEMS)
 
 
 @pytest.fixture
-def setup(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[FakeBackend, Path]:
+def setup(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[FakeBackend, Path]:
     """A postmortem in the working directory, the store, and the fake tracker as "github"."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "pmt.toml").write_text(f'database_url = "{store.url}"\n[github]\nrepo = "acme/ops"\n')
+    (tmp_path / "pmt.toml").write_text(
+        f'database_url = "{store.url}"\n[github]\nrepo = "acme/ops"\n'
+    )
     path = tmp_path / "postmortems" / "db.md"
     path.parent.mkdir()
     path.write_text(document(), encoding="utf-8")
@@ -155,7 +159,9 @@ def test_rate_limit_while_planning_writes_nothing(setup: tuple[FakeBackend, Path
     from sync.base import RateLimitedError
 
     backend, path = setup
-    backend.fail("list_postmortem", RateLimitedError("API rate limit exceeded", reset_at=backend.reset_at))
+    backend.fail(
+        "list_postmortem", RateLimitedError("API rate limit exceeded", reset_at=backend.reset_at)
+    )
     before = path.read_bytes()
     code, _, err = pmt("sync", "postmortems", "--yes")
     assert code == 1 and "nothing was written: stopped on rate limit until" in err

@@ -162,7 +162,9 @@ class Try:
             # (Data Center's never does), so orphans are found by description and label.
             self.stub.search_properties = False
             incident = self.stub.add_issue("Checkout down (incident)").key
-            text = document().replace("date: 2026-03-02\n", f"date: 2026-03-02\nincident: {incident}\n", 1)
+            text = document().replace(
+                "date: 2026-03-02\n", f"date: 2026-03-02\nincident: {incident}\n", 1
+            )
             self.doc.write_text(text, encoding="utf-8")
         self.original = self.doc.read_bytes()
         self.stub.on_write = self._written
@@ -181,13 +183,22 @@ class Try:
     def env(self) -> dict[str, str]:
         env = {"PMT_DATABASE_URL": self.store_url}
         if self.tracker == "github":
-            env.update(PMT_GITHUB_REPO="acme/ops", PMT_GITHUB_API_URL=self.stub.base,
-                       PMT_GITHUB_TOKEN="test-token", PMT_GITHUB_OWNERS='{"lena": "lena-k"}')
+            env.update(
+                PMT_GITHUB_REPO="acme/ops",
+                PMT_GITHUB_API_URL=self.stub.base,
+                PMT_GITHUB_TOKEN="test-token",
+                PMT_GITHUB_OWNERS='{"lena": "lena-k"}',
+            )
         else:
             # github.repo fills the postmortem's URL: each ticket gets its remote link.
-            env.update(PMT_SYNC_TRACKER="jira", PMT_JIRA_URL=self.stub.url, PMT_JIRA_PROJECT="OPS",
-                       PMT_GITHUB_REPO="acme/ops",
-                       PMT_JIRA_TOKEN=STUB_TOKEN, PMT_JIRA_DEPLOYMENT=self.tracker)
+            env.update(
+                PMT_SYNC_TRACKER="jira",
+                PMT_JIRA_URL=self.stub.url,
+                PMT_JIRA_PROJECT="OPS",
+                PMT_GITHUB_REPO="acme/ops",
+                PMT_JIRA_TOKEN=STUB_TOKEN,
+                PMT_JIRA_DEPLOYMENT=self.tracker,
+            )
             if self.tracker == "cloud":
                 env["PMT_JIRA_EMAIL"] = STUB_EMAIL
         return env
@@ -198,22 +209,38 @@ class Try:
         self.writes.append(what)
         if self.on_create is not None and _is_create(what):
             self.on_create(sum(1 for w in self.writes if _is_create(w)))
-        if self.kill_after is not None and len(self.writes) == self.kill_after and self.process is not None:
+        if (
+            self.kill_after is not None
+            and len(self.writes) == self.kill_after
+            and self.process is not None
+        ):
             os.kill(self.process.pid, signal.SIGKILL)
             self.process.wait()
 
     def spawn(self) -> subprocess.Popen[bytes]:
         env = {**os.environ, **self.env()}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", DRIVER, "sync", str(self.doc.relative_to(self.folder)), "--yes",
-             "--format", "json"],
-            cwd=self.folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-c",
+                DRIVER,
+                "sync",
+                str(self.doc.relative_to(self.folder)),
+                "--yes",
+                "--format",
+                "json",
+            ],
+            cwd=self.folder,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         return self.process
 
     def pmt_sync(self) -> dict[str, Any]:
-        result = CliRunner().invoke(app, ["sync", str(self.doc.relative_to(self.folder)), "--yes",
-                                          "--format", "json"])
+        result = CliRunner().invoke(
+            app, ["sync", str(self.doc.relative_to(self.folder)), "--yes", "--format", "json"]
+        )
         assert result.exit_code == 0, result.output
         return dict(json.loads(result.stdout))
 
@@ -250,7 +277,15 @@ class Try:
 
     def lost_creates(self) -> int:
         with reading(self.store_url) as s:
-            return len(list(s.scalars(select(ItemEventRow).where(col(ItemEventRow.event) == "ticket_create_refused"))))
+            return len(
+                list(
+                    s.scalars(
+                        select(ItemEventRow).where(
+                            col(ItemEventRow.event) == "ticket_create_refused"
+                        )
+                    )
+                )
+            )
 
     def check(self, row: Row, third_run_writes: int) -> Row:
         made = self.tickets_by_item()
@@ -265,7 +300,9 @@ class Try:
         text = self.doc.read_text(encoding="utf-8")
         item_lines = [line for line in text.splitlines() if line.startswith("- [ ] ")]
         row.markdown_ok = LINK.sub("", text).encode() == self.original
-        one_link_each = all(len(LINK.findall(line)) == 1 for line in item_lines) and len(item_lines) == len(uids)
+        one_link_each = all(len(LINK.findall(line)) == 1 for line in item_lines) and len(
+            item_lines
+        ) == len(uids)
         row.links_ok = one_link_each and self._remote_links_once(made, links)
         row.second_run_writes = third_run_writes
         return row
@@ -296,7 +333,9 @@ def _is_create(write: str) -> bool:
 MATRIX: list[Row] = []
 
 
-def _reference_writes(tracker: str, folder: Path, store_url: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _reference_writes(
+    tracker: str, folder: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> list[str]:
     with Try(tracker, folder, store_url, monkeypatch) as ref:
         ref.pmt_sync()
         return list(ref.writes)
@@ -304,7 +343,10 @@ def _reference_writes(tracker: str, folder: Path, store_url: str, monkeypatch: p
 
 @pytest.mark.parametrize("tracker", TRACKERS)
 def test_a_sync_killed_after_any_write_leaves_one_ticket_per_item(
-    tracker: str, new_store: Callable[[], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tracker: str,
+    new_store: Callable[[], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> None:
     store_kind = request.node.callspec.params["new_store"]
@@ -316,7 +358,10 @@ def test_a_sync_killed_after_any_write_leaves_one_ticket_per_item(
             run.kill_after = k
             process = run.spawn()
             process.wait(timeout=120)
-            assert process.returncode == -signal.SIGKILL, (k, process.stderr.read() if process.stderr else b"")
+            assert process.returncode == -signal.SIGKILL, (
+                k,
+                process.stderr.read() if process.stderr else b"",
+            )
             assert run.writes[k - 1] == write  # the same run, killed where intended
             run.kill_after = None
             first = run.pmt_sync()
@@ -324,17 +369,25 @@ def test_a_sync_killed_after_any_write_leaves_one_ticket_per_item(
             before = len(run.writes)
             again = run.pmt_sync()
             assert not any(r["action"] != "unchanged" for r in again["plan"]), again["plan"]
-            rows.append(run.check(Row(tracker, store_kind, f"{k}: {write}"), len(run.writes) - before))
+            rows.append(
+                run.check(Row(tracker, store_kind, f"{k}: {write}"), len(run.writes) - before)
+            )
     MATRIX.extend(rows)
     _show(rows)
-    bad = [r for r in rows if r.duplicates or r.orphans or not r.links_ok or not r.markdown_ok
-           or r.second_run_writes]
+    bad = [
+        r
+        for r in rows
+        if r.duplicates or r.orphans or not r.links_ok or not r.markdown_ok or r.second_run_writes
+    ]
     assert not bad, bad
 
 
 @pytest.mark.parametrize("tracker", TRACKERS)
 def test_a_sync_killed_while_a_create_waits_out_a_rate_limit_holds_nothing_back(
-    tracker: str, new_store: Callable[[], str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tracker: str,
+    new_store: Callable[[], str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     request: pytest.FixtureRequest,
 ) -> None:
     """The c-th create meets a rate limit (30 s to wait, not performed); the process is killed
@@ -352,7 +405,10 @@ def test_a_sync_killed_while_a_create_waits_out_a_rate_limit_holds_nothing_back(
             process = run.spawn()
             # Until the stub answered the rate limit, then until the run recorded that the
             # create is not on its way (GitHub's tracking issue has no record: a moment).
-            _until(lambda: bool(run.stub.faults) and all(f.times == 0 for f in run.stub.faults), process)
+            _until(
+                lambda: bool(run.stub.faults) and all(f.times == 0 for f in run.stub.faults),
+                process,
+            )
             tracking = run.tracker == "github" and c == 1
             _until(lambda: run.lost_creates() > 0, process, seconds=0.5 if tracking else 10)
             assert process.poll() is None, process.stderr.read() if process.stderr else b""
@@ -366,13 +422,23 @@ def test_a_sync_killed_while_a_create_waits_out_a_rate_limit_holds_nothing_back(
             skipped = [a for a in first["plan"] if a["action"] == "skip"]
             before = len(run.writes)
             run.pmt_sync()
-            row = run.check(Row(tracker, store_kind, f"wait before create {c}"), len(run.writes) - before)
+            row = run.check(
+                Row(tracker, store_kind, f"wait before create {c}"), len(run.writes) - before
+            )
             row.held_back = len(skipped)
             rows.append(row)
     MATRIX.extend(rows)
     _show(rows)
-    bad = [r for r in rows if r.duplicates or r.orphans or not r.links_ok or not r.markdown_ok
-           or r.second_run_writes or r.held_back]
+    bad = [
+        r
+        for r in rows
+        if r.duplicates
+        or r.orphans
+        or not r.links_ok
+        or not r.markdown_ok
+        or r.second_run_writes
+        or r.held_back
+    ]
     assert not bad, bad
 
 
@@ -390,8 +456,12 @@ def _rate_limiter(run: Try) -> Callable[[], None]:
 
 def _show(rows: list[Row]) -> None:
     print()
-    print(f"{'tracker':<11} {'store':<10} {'killed after':<48} tickets dup orphans links md 2nd-run held")
+    print(
+        f"{'tracker':<11} {'store':<10} {'killed after':<48} tickets dup orphans links md 2nd-run held"
+    )
     for r in rows:
-        print(f"{r.tracker:<11} {r.store:<10} {r.kill:<48} {r.tickets:>7} {r.duplicates:>3} "
-              f"{r.orphans:>7} {'ok' if r.links_ok else 'BAD':>5} {'ok' if r.markdown_ok else 'BAD':>3} "
-              f"{r.second_run_writes:>7} {r.held_back:>4}")
+        print(
+            f"{r.tracker:<11} {r.store:<10} {r.kill:<48} {r.tickets:>7} {r.duplicates:>3} "
+            f"{r.orphans:>7} {'ok' if r.links_ok else 'BAD':>5} {'ok' if r.markdown_ok else 'BAD':>3} "
+            f"{r.second_run_writes:>7} {r.held_back:>4}"
+        )

@@ -43,12 +43,18 @@ def test_item_draft_carries_the_item_and_its_postmortem(settings: Settings) -> N
     draft = item_draft(Item(), Pm(), settings, "github")
     assert draft.marker.postmortem_key == "2026-03-02-db" and draft.marker.item_uid == "u1"
     assert (draft.text, draft.owner, draft.due, draft.priority, draft.kind) == (
-        "Add alerting on queue depth", "lena", date(2026, 3, 20), "P1", "detect",
+        "Add alerting on queue depth",
+        "lena",
+        date(2026, 3, 20),
+        "P1",
+        "detect",
     )
     assert draft.postmortem_path == "2026/db.md"
     assert draft.postmortem_url == "https://github.com/acme/ops/blob/main/2026/db.md"
     assert (draft.incident_date, draft.incident_ticket, draft.root_cause) == (
-        date(2026, 3, 2), "OPS-9", "A lock held by the backup job.",
+        date(2026, 3, 2),
+        "OPS-9",
+        "A lock held by the backup job.",
     )
     assert draft.labels == ("postmortem", "action-item", "priority:P1")
     assert not draft.done and draft.role == "item"
@@ -57,9 +63,16 @@ def test_item_draft_carries_the_item_and_its_postmortem(settings: Settings) -> N
 def test_fingerprint_follows_what_the_ticket_says(settings: Settings) -> None:
     base = item_draft(Item(), Pm(), settings, "github").fingerprint()
     assert item_draft(Item(), Pm(), settings, "github").fingerprint() == base
-    for changed in (Item(text="Add alerting on queue age"), Item(owner="arjun"), Item(due=date(2026, 4, 1)), Item(priority="P2")):
+    for changed in (
+        Item(text="Add alerting on queue age"),
+        Item(owner="arjun"),
+        Item(due=date(2026, 4, 1)),
+        Item(priority="P2"),
+    ):
         assert item_draft(changed, Pm(), settings, "github").fingerprint() != base
-    relabelled = settings.model_copy(update={"github": settings.github.model_copy(update={"labels": ["pm"]})})
+    relabelled = settings.model_copy(
+        update={"github": settings.github.model_copy(update={"labels": ["pm"]})}
+    )
     assert item_draft(Item(), Pm(), relabelled, "github").fingerprint() != base
 
 
@@ -69,7 +82,9 @@ def test_labels_per_tracker(settings: Settings) -> None:
     assert labels_for(settings, "jira", "P1") == ("postmortem", "action-item")
 
 
-def test_postmortem_url_needs_a_repo_when_the_template_names_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_postmortem_url_needs_a_repo_when_the_template_names_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     assert postmortem_url("db.md", Settings()) is None
     custom = Settings(github={"postmortem_url": "https://wiki.example.com/pm/{path}"})
@@ -81,5 +96,7 @@ def test_tracking_draft_only_where_the_tracker_has_one(settings: Settings) -> No
     assert draft is not None and draft.role == "tracking" and draft.marker.item_uid == TRACKING_UID
     assert "Checkout down" in draft.text
     assert tracking_draft(Pm(), settings, "jira") is None
-    off = settings.model_copy(update={"github": settings.github.model_copy(update={"tracking_issue": False})})
+    off = settings.model_copy(
+        update={"github": settings.github.model_copy(update={"tracking_issue": False})}
+    )
     assert tracking_draft(Pm(), off, "github") is None

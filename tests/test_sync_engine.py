@@ -32,7 +32,8 @@ def links(store: Store) -> dict[str, str]:
     with store.session(write=False) as s:
         texts = {r.id: r.text for r in s.scalars(select(ItemRow))}
         return {
-            (texts[l.item_id] if l.item_id else "tracking"): l.key for l in s.scalars(select(TicketLinkRow))
+            (texts[l.item_id] if l.item_id else "tracking"): l.key
+            for l in s.scalars(select(TicketLinkRow))
         }
 
 
@@ -56,7 +57,9 @@ def test_first_sync_creates_links_and_writes_back(scene: Scene) -> None:
         number = key.rsplit("#", 1)[1]
         assert f"[#{number}](https://github.com/acme/ops/issues/{number})" in text
     tracking = scene.backend.tickets[recorded["tracking"]]
-    assert sorted(tracking.children) == sorted(k for name, k in recorded.items() if name != "tracking")
+    assert sorted(tracking.children) == sorted(
+        k for name, k in recorded.items() if name != "tracking"
+    )
 
 
 def test_second_sync_makes_no_write_and_leaves_the_file_alone(scene: Scene) -> None:
@@ -76,7 +79,9 @@ def test_second_sync_makes_no_write_and_leaves_the_file_alone(scene: Scene) -> N
 
 
 @pytest.mark.parametrize("crash_at", range(1, N + 2))
-def test_a_crash_after_any_create_leaves_no_duplicate(store: Store, tmp_path: Path, crash_at: int) -> None:
+def test_a_crash_after_any_create_leaves_no_duplicate(
+    store: Store, tmp_path: Path, crash_at: int
+) -> None:
     backend = FakeBackend(crash_after_create={crash_at})
     scene = make_scene(store, tmp_path, backend)
     with pytest.raises(SimulatedCrash):
@@ -116,12 +121,16 @@ def test_create_with_unknown_outcome_is_adopted_next_run(store: Store, tmp_path:
 def _age_create_records(store: Store, minutes: int) -> None:
     """Time passes: the records of the creates sent are ``minutes`` older."""
     with store.session() as s:
-        for event in s.scalars(select(ItemEventRow).where(col(ItemEventRow.event) == "ticket_create_sent")):
+        for event in s.scalars(
+            select(ItemEventRow).where(col(ItemEventRow.event) == "ticket_create_sent")
+        ):
             event.at = event.at - timedelta(minutes=minutes)
             s.add(event)
 
 
-def test_a_crashed_create_the_search_does_not_show_yet_is_not_made_twice(store: Store, tmp_path: Path) -> None:
+def test_a_crashed_create_the_search_does_not_show_yet_is_not_made_twice(
+    store: Store, tmp_path: Path
+) -> None:
     """Search indexes lag: right after a crash, the marker listing may miss the ticket just made.
     The local record of the create sent is what stops a second ticket, not the listing."""
     backend = FakeBackend(crash_after_create={2})  # the tracking issue, then the first item
@@ -136,7 +145,9 @@ def test_a_crashed_create_the_search_does_not_show_yet_is_not_made_twice(store: 
 
     waiting = [a for p in planned.plans for a in p.actions if a.kind == "skip"]
     assert len(waiting) == 1 and "search does not show the ticket yet" in waiting[0].detail
-    assert kinds(planned).count("create") == N - 1  # the two other items; the tracking issue is linked
+    assert (
+        kinds(planned).count("create") == N - 1
+    )  # the two other items; the tracking issue is linked
     assert not applied.failed
     assert backend.creates == N + 1  # the crashed one was never sent again
     assert_no_duplicates(backend)
@@ -152,7 +163,9 @@ def test_a_crashed_create_the_search_does_not_show_yet_is_not_made_twice(store: 
     assert scene.text().count("](https://github.com/acme/ops/issues/") == N
 
 
-def test_a_lost_create_is_made_again_once_the_search_had_time_to_show_it(store: Store, tmp_path: Path) -> None:
+def test_a_lost_create_is_made_again_once_the_search_had_time_to_show_it(
+    store: Store, tmp_path: Path
+) -> None:
     """The wait is bounded: a create that never reached the tracker (the answer was lost before
     it got there) is sent again once ``sync.search_lag_minutes`` passed without its ticket."""
     backend = FakeBackend()
@@ -188,7 +201,9 @@ def test_a_refused_create_is_sent_again_by_the_next_run(store: Store, tmp_path: 
 def test_an_unknown_outcome_is_said_once(store: Store, tmp_path: Path, flagged: bool) -> None:
     backend = FakeBackend()
     scene = make_scene(store, tmp_path, backend)
-    said = "502 while creating: the outcome is unknown; the next pmt sync looks for it by its marker"
+    said = (
+        "502 while creating: the outcome is unknown; the next pmt sync looks for it by its marker"
+    )
     plain = "502 Bad Gateway while creating a ticket"
     backend.fail("create", TransientError(said if flagged else plain, outcome_unknown=flagged))
     _, applied = scene.sync()
@@ -206,7 +221,9 @@ def test_rate_limit_stops_cleanly_and_the_next_run_carries_on(store: Store, tmp_
     scene = make_scene(store, tmp_path, backend)
     _, applied = scene.sync()
     assert applied.stopped is not None
-    assert re.fullmatch(r"stopped on rate limit until \d\d:\d\d; run again to carry on", applied.stopped)
+    assert re.fullmatch(
+        r"stopped on rate limit until \d\d:\d\d; run again to carry on", applied.stopped
+    )
     assert applied.failed
     kept = links(store)
     assert len(kept) == 2  # tracking issue and the first item
@@ -242,7 +259,9 @@ def test_bad_credentials_stop_the_run(scene: Scene) -> None:
     assert statuses <= {"failed", "not_run", "skipped"}
 
 
-def test_item_with_a_ticket_reference_is_linked_never_recreated(store: Store, tmp_path: Path) -> None:
+def test_item_with_a_ticket_reference_is_linked_never_recreated(
+    store: Store, tmp_path: Path
+) -> None:
     backend = FakeBackend()
     existing = backend.add_existing("Timeout for the failover lock (filed during the incident)")
     items = [ITEMS[0].replace("P1)", f"P1) {existing.replace('acme/ops', '')}"), *ITEMS[1:]]
@@ -283,9 +302,13 @@ def test_a_changed_item_updates_its_ticket(scene: Scene, old: str, new: str) -> 
 
 def test_a_removed_item_gets_a_comment_and_a_label_once(scene: Scene) -> None:
     scene.sync()
-    key = links(scene.store)[next(t for t in links(scene.store) if t.startswith("Move the nightly"))]
+    key = links(scene.store)[
+        next(t for t in links(scene.store) if t.startswith("Move the nightly"))
+    ]
     lines = scene.text().splitlines(keepends=True)
-    scene.path.write_text("".join(l for l in lines if "Move the nightly" not in l), encoding="utf-8")
+    scene.path.write_text(
+        "".join(l for l in lines if "Move the nightly" not in l), encoding="utf-8"
+    )
     scene.backend.reset_counts()
     planned, _ = scene.sync()
     assert kinds(planned).count("removed") == 1
@@ -325,7 +348,9 @@ def test_done_mismatch_follows_the_setting(store: Store, tmp_path: Path, setting
         scene.backend.reset_counts()
         planned, _ = scene.sync()
         # The box is checked now: the item agrees with its closed ticket.
-        assert not any(a.mismatch == "ticket_closed_item_open" for p in planned.plans for a in p.actions)
+        assert not any(
+            a.mismatch == "ticket_closed_item_open" for p in planned.plans for a in p.actions
+        )
 
 
 def test_sync_records_the_ticket_states_it_reads(scene: Scene) -> None:
@@ -347,14 +372,19 @@ def test_a_file_changed_after_planning_is_not_written_and_loses_no_line(scene: S
     applied = apply_sync(scene.store, scene.backend, scene.settings, planned)
     assert scene.path.read_bytes() == edited
     refused = [r for res in applied.results for r in res.results if r.action.kind == "writeback"]
-    assert refused and all(r.status == "failed" and "changed since" in (r.error or "") for r in refused)
+    assert refused and all(
+        r.status == "failed" and "changed since" in (r.error or "") for r in refused
+    )
     assert len(links(scene.store)) == N + 1  # the tickets are recorded all the same
     # The next run plans only the write-back, against the file as it is now.
     scene.backend.reset_counts()
     planned, applied = scene.sync()
     assert set(kinds(planned)) == {"unchanged", "writeback"}
     assert scene.backend.writes == 0 and not applied.failed
-    assert "edited by a person meanwhile" in scene.text() and scene.text().count("](https://github.com/") == N
+    assert (
+        "edited by a person meanwhile" in scene.text()
+        and scene.text().count("](https://github.com/") == N
+    )
 
 
 def test_a_failing_disk_loses_no_line(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:

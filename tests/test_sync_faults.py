@@ -49,7 +49,11 @@ def create_events(store: Store) -> list[tuple[str, str]]:
     """(item text, event) of every create record, in order."""
     with store.session(write=False) as s:
         texts = {r.id: r.text for r in s.scalars(select(ItemRow))}
-        rows = s.scalars(select(ItemEventRow).where(col(ItemEventRow.event).like("ticket_create_%")).order_by(col(ItemEventRow.id)))
+        rows = s.scalars(
+            select(ItemEventRow)
+            .where(col(ItemEventRow.event).like("ticket_create_%"))
+            .order_by(col(ItemEventRow.id))
+        )
         return [(texts[r.item_id], r.event.removeprefix("ticket_create_")) for r in rows]
 
 
@@ -92,13 +96,20 @@ def test_the_local_link_wins_over_a_marker() -> None:
     copy = RemoteTicket(key="OPS-9", url="u9", title="Do it", state="open", labels=(marker.token,))
 
     data = PlanInput(
-        postmortem_key=PM_KEY, path="pm.md", tracker="jira",
+        postmortem_key=PM_KEY,
+        path="pm.md",
+        tracker="jira",
         items=[PlanItem(uid="a1", text="Do it", status="open", line=3)],
-        drafts={"a1": draft}, links={"a1": LinkState("OPS-1", "u1", draft.fingerprint())},
-        remote={"OPS-9": copy}, content_hash="h",
+        drafts={"a1": draft},
+        links={"a1": LinkState("OPS-1", "u1", draft.fingerprint())},
+        remote={"OPS-9": copy},
+        content_hash="h",
     )
     plan = build_plan(data, lambda ref: None, lambda key: key)
-    assert [(a.kind, a.key) for a in plan.actions] == [("unchanged", "OPS-1"), ("writeback", "OPS-1")]
+    assert [(a.kind, a.key) for a in plan.actions] == [
+        ("unchanged", "OPS-1"),
+        ("writeback", "OPS-1"),
+    ]
 
 
 @pytest.fixture(params=["cloud", "datacenter"])
@@ -110,7 +121,9 @@ def jira_stub(request: pytest.FixtureRequest) -> Iterator[JiraStub]:
 def jira_backend(stub: JiraStub, **kw: Any) -> JiraBackend:
     settings = JiraSettings(url=stub.url, project="OPS", deployment=stub.deployment)
     email = STUB_EMAIL if stub.deployment == "cloud" else None
-    return JiraBackend(settings, email, kw.pop("token", STUB_TOKEN), sleep=kw.pop("sleep", lambda s: None), **kw)
+    return JiraBackend(
+        settings, email, kw.pop("token", STUB_TOKEN), sleep=kw.pop("sleep", lambda s: None), **kw
+    )
 
 
 def test_jira_reads_the_marker_from_the_description_when_search_has_no_property(
@@ -160,7 +173,9 @@ def test_jira_sync_adopts_an_orphan_by_any_one_marker(
 # -- 2. the create record is made right before the request leaves ---------------------------
 
 
-def test_engine_a_run_killed_before_its_create_left_holds_nothing_back(store: Store, tmp_path: Path) -> None:
+def test_engine_a_run_killed_before_its_create_left_holds_nothing_back(
+    store: Store, tmp_path: Path
+) -> None:
     backend = FakeBackend()
     scene = make_scene(store, tmp_path, backend, github={"tracking_issue": False})
     backend.fail("create", SimulatedCrash("killed while pacing the writes"))
@@ -174,7 +189,9 @@ def test_engine_a_run_killed_before_its_create_left_holds_nothing_back(store: St
     no_duplicates(backend.tickets_by_item(PM_KEY))
 
 
-def test_engine_a_create_record_is_made_only_when_the_request_leaves(store: Store, tmp_path: Path) -> None:
+def test_engine_a_create_record_is_made_only_when_the_request_leaves(
+    store: Store, tmp_path: Path
+) -> None:
     backend = FakeBackend()
     scene = make_scene(store, tmp_path, backend, github={"tracking_issue": False})
     scene.sync()
@@ -183,7 +200,13 @@ def test_engine_a_create_record_is_made_only_when_the_request_leaves(store: Stor
 
 def _seed_labels(stub: GitHubStub) -> None:
     """Every label the scene's issues need, so that the first writes are the creates."""
-    for name in ("postmortem", "action-item", "priority:P1", "priority:P2", postmortem_token(PM_KEY)):
+    for name in (
+        "postmortem",
+        "action-item",
+        "priority:P1",
+        "priority:P2",
+        postmortem_token(PM_KEY),
+    ):
         stub.add_label(name)
 
 
@@ -201,16 +224,22 @@ def test_github_a_run_killed_while_pacing_before_a_create_left_no_record(
             raise Killed(f"killed during a {seconds:.1f} s wait")
 
         settings = GitHubSettings(repo="acme/ops", api_url=stub.base, tracking_issue=False)
-        backend = GitHubBackend(settings, GH_TOKEN, sleep=killed, write_interval=1.0,
-                                web_url="https://github.com")
+        backend = GitHubBackend(
+            settings, GH_TOKEN, sleep=killed, write_interval=1.0, web_url="https://github.com"
+        )
         scene = make_scene(store, tmp_path, backend, github={"tracking_issue": False})  # type: ignore[arg-type]
         with pytest.raises(Killed):
             scene.sync()  # the first create went out; the second was waiting its second
         assert [e for _, e in create_events(store)] == ["sent"]
         assert len(stub.issues) == 1
 
-        scene.backend = GitHubBackend(settings, GH_TOKEN, sleep=lambda s: None, write_interval=1.0,  # type: ignore[assignment]
-                                      web_url="https://github.com")
+        scene.backend = GitHubBackend(
+            settings,
+            GH_TOKEN,
+            sleep=lambda s: None,
+            write_interval=1.0,  # type: ignore[assignment]
+            web_url="https://github.com",
+        )
         planned, applied = scene.sync()  # at once: the second item is not held back
         assert kinds(planned).count("create") == N - 1 and "skip" not in kinds(planned)
         assert not applied.failed and len(stub.issues) == N
@@ -232,21 +261,37 @@ def test_a_run_killed_while_waiting_out_a_rate_limit_holds_nothing_back(
         with GitHubStub("acme/ops", collaborators=("lena-k",)) as stub:
             _seed_labels(stub)
             settings = GitHubSettings(repo="acme/ops", api_url=stub.base, tracking_issue=False)
-            backend = GitHubBackend(settings, GH_TOKEN, sleep=killed, write_interval=0.0,
-                                    web_url="https://github.com")
+            backend = GitHubBackend(
+                settings, GH_TOKEN, sleep=killed, write_interval=0.0, web_url="https://github.com"
+            )
             scene = make_scene(store, tmp_path, backend, github={"tracking_issue": False})  # type: ignore[arg-type]
             stub.rate_limit("POST", r"/issues$", retry_after=7)  # the first create meets it
-            _killed_then_resumed(scene, store, waits, lambda: len(stub.issues), lambda: GitHubBackend(
-                settings, GH_TOKEN, sleep=lambda s: None, write_interval=0.0, web_url="https://github.com"))
+            _killed_then_resumed(
+                scene,
+                store,
+                waits,
+                lambda: len(stub.issues),
+                lambda: GitHubBackend(
+                    settings,
+                    GH_TOKEN,
+                    sleep=lambda s: None,
+                    write_interval=0.0,
+                    web_url="https://github.com",
+                ),
+            )
     else:
         with JiraStub(tracker) as stub:  # type: ignore[arg-type]
             backend = jira_backend(stub, sleep=killed)
             scene = make_scene(store, tmp_path, backend, jira={"url": stub.url, "project": "OPS"})  # type: ignore[arg-type]
             stub.inject("POST", r"^issue$", 429, retry_after=7)
-            _killed_then_resumed(scene, store, waits, lambda: len(stub.issues), lambda: jira_backend(stub))
+            _killed_then_resumed(
+                scene, store, waits, lambda: len(stub.issues), lambda: jira_backend(stub)
+            )
 
 
-def _killed_then_resumed(scene: Any, store: Store, waits: list[float], made: Any, fresh: Any) -> None:
+def _killed_then_resumed(
+    scene: Any, store: Store, waits: list[float], made: Any, fresh: Any
+) -> None:
     with pytest.raises(Killed):
         scene.sync()
     assert waits == [7.0]
@@ -270,11 +315,16 @@ def test_engine_an_unreachable_tracker_stops_the_run_and_holds_nothing_back(
     scene = make_scene(store, tmp_path, backend, github={"tracking_issue": False})
     scene.sync(writeback=False)  # nothing yet; then the tracker goes away for a new item
     backend.reset_counts()
-    scene.edit(ITEMS[2], ITEMS[2] + "\n- [ ] Page the DBA on a stalled failover (@arjun, due 2026-04-02, P2)\n"
-               "- [ ] Rehearse the failover monthly (@lena, due 2026-04-09, P2)")
+    scene.edit(
+        ITEMS[2],
+        ITEMS[2] + "\n- [ ] Page the DBA on a stalled failover (@arjun, due 2026-04-02, P2)\n"
+        "- [ ] Rehearse the failover monthly (@lena, due 2026-04-09, P2)",
+    )
     # The connection is refused as the first create leaves; the second is never tried.
-    backend.fail_in_flight("create", UnreachableError(
-        "cannot reach GitHub (127.0.0.1:1): connection refused. Nothing was sent"))
+    backend.fail_in_flight(
+        "create",
+        UnreachableError("cannot reach GitHub (127.0.0.1:1): connection refused. Nothing was sent"),
+    )
     _, applied = scene.sync()
 
     assert applied.unreachable and applied.stopped and "connection refused" in applied.stopped
@@ -290,7 +340,9 @@ def test_engine_an_unreachable_tracker_stops_the_run_and_holds_nothing_back(
     assert len(backend.tickets_by_item(PM_KEY)) == N + 2
 
 
-def test_engine_an_unreachable_tracker_while_planning_raises_exit_4(store: Store, tmp_path: Path) -> None:
+def test_engine_an_unreachable_tracker_while_planning_raises_exit_4(
+    store: Store, tmp_path: Path
+) -> None:
     backend = FakeBackend()
     scene = make_scene(store, tmp_path, backend)
     backend.fail("list_postmortem", UnreachableError("cannot reach GitHub: connection refused"))
@@ -326,11 +378,16 @@ def test_a_failed_dns_lookup_is_not_sent_on_either_tracker(monkeypatch: pytest.M
         raise socket.gaierror(-2, "Name or service not known")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
-    github = GitHubBackend(GitHubSettings(repo="acme/ops", api_url="https://ghe.invalid/api/v3"),
-                           GH_TOKEN, sleep=lambda s: None)
+    github = GitHubBackend(
+        GitHubSettings(repo="acme/ops", api_url="https://ghe.invalid/api/v3"),
+        GH_TOKEN,
+        sleep=lambda s: None,
+    )
     with pytest.raises(UnreachableError, match="could not be resolved"):
         github.list_postmortem(PM_KEY)
-    jira = JiraBackend(JiraSettings(url="https://jira.invalid", project="OPS"), None, "pat-123456789")
+    jira = JiraBackend(
+        JiraSettings(url="https://jira.invalid", project="OPS"), None, "pat-123456789"
+    )
     with pytest.raises(UnreachableError, match=r"could not be resolved.*PMT_JIRA_URL"):
         jira.list_postmortem(PM_KEY)
 
@@ -404,9 +461,15 @@ def test_a_backend_refuses_a_malformed_api_url_before_any_request(url: str) -> N
 
 
 def test_good_api_urls_are_accepted() -> None:
-    for url in ("https://api.github.com", "https://ghe.example.com/api/v3/", "http://127.0.0.1:8080"):
+    for url in (
+        "https://api.github.com",
+        "https://ghe.example.com/api/v3/",
+        "http://127.0.0.1:8080",
+    ):
         GitHubBackend(GitHubSettings(repo="acme/ops", api_url=url), GH_TOKEN)
-    backend = JiraBackend(JiraSettings(url="https://jira.example.com/jira/", project="OPS"), None, "t")
+    backend = JiraBackend(
+        JiraSettings(url="https://jira.example.com/jira/", project="OPS"), None, "t"
+    )
     assert backend.url_for("OPS-1") == "https://jira.example.com/jira/browse/OPS-1"
 
 

@@ -108,7 +108,9 @@ def test_a_tracker_lost_mid_run_stops_it_with_exit_4_and_the_json_says_why(
 
     def create(draft: Any, intent: Any = None) -> Any:
         if made:
-            raise UnreachableError("cannot reach GitHub (ghe.example): connection refused. Nothing was sent")
+            raise UnreachableError(
+                "cannot reach GitHub (ghe.example): connection refused. Nothing was sent"
+            )
         ticket = real(draft, intent)
         made.append(ticket.key)
         return ticket
@@ -127,12 +129,17 @@ def test_a_tracker_lost_mid_run_stops_it_with_exit_4_and_the_json_says_why(
     assert [r["action"] for r in json.loads(out)["plan"]].count("create") == N  # none held back
 
 
-def test_refresh_exits_4_when_the_tracker_cannot_be_reached(doc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refresh_exits_4_when_the_tracker_cannot_be_reached(
+    doc: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     backend = FakeBackend()
     monkeypatch.setitem(registry.BACKENDS, "github", lambda settings, secrets: backend)
     monkeypatch.setenv("PMT_GITHUB_REPO", "acme/ops")
     assert pmt("sync", str(doc), "--yes")[0] == 0
-    backend.fail("list_postmortem", UnreachableError("cannot reach GitHub (ghe.example): connection refused. Nothing was sent"))
+    backend.fail(
+        "list_postmortem",
+        UnreachableError("cannot reach GitHub (ghe.example): connection refused. Nothing was sent"),
+    )
     code, _out, err = pmt("refresh", "--format", "json")
     assert code == 4 and "connection refused" in err and "Traceback" not in err
 
@@ -140,7 +147,9 @@ def test_refresh_exits_4_when_the_tracker_cannot_be_reached(doc: Path, monkeypat
 # -- 4. no secret in any output -----------------------------------------------------------
 
 
-def test_github_a_500_echoing_the_token_shows_it_nowhere(doc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_github_a_500_echoing_the_token_shows_it_nowhere(
+    doc: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with GitHubStub("acme/ops") as stub:
         github_env(monkeypatch, stub.base)
         stub.fail("POST", r"/issues$", status=500, echo=True, times=10)
@@ -183,7 +192,9 @@ def test_library_log_lines_are_redacted(doc: Path, monkeypatch: pytest.MonkeyPat
     real = backend.list_postmortem
 
     def listing(key: str) -> Any:
-        logging.getLogger("some.library").warning("Retrying after a reset: Authorization: token %s", token)
+        logging.getLogger("some.library").warning(
+            "Retrying after a reset: Authorization: token %s", token
+        )
         return real(key)
 
     backend.list_postmortem = listing  # type: ignore[method-assign]
@@ -201,7 +212,9 @@ def test_library_log_lines_are_redacted(doc: Path, monkeypatch: pytest.MonkeyPat
     import github  # noqa: F401 - its stderr handler exists once it is imported
 
     [printing] = [h for h in logging.getLogger("github").handlers]
-    record = logging.LogRecord("github.Requester", logging.INFO, __file__, 1, "sent %s", (f"token {token}",), None)
+    record = logging.LogRecord(
+        "github.Requester", logging.INFO, __file__, 1, "sent %s", (f"token {token}",), None
+    )
     assert printing.filter(record) and record.getMessage() == "sent token <redacted>"
 
 
@@ -212,7 +225,11 @@ def test_library_log_lines_are_redacted(doc: Path, monkeypatch: pytest.MonkeyPat
     "variable, value, named",
     [
         ("PMT_GITHUB_API_URL", "htp:/bad url", "api_url"),
-        ("PMT_GITHUB_API_URL", "https://api.github.com:99999", "[github] api_url (PMT_GITHUB_API_URL)"),
+        (
+            "PMT_GITHUB_API_URL",
+            "https://api.github.com:99999",
+            "[github] api_url (PMT_GITHUB_API_URL)",
+        ),
         ("PMT_JIRA_URL", "htp:/bad url", "url"),
         ("PMT_JIRA_URL", "https://jira.example.com/ji ra", "[jira] url (PMT_JIRA_URL)"),
     ],

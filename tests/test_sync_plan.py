@@ -30,7 +30,9 @@ def draft(uid: str, text: str = "Add alerting on queue depth", **kw: Any) -> Tic
 
 
 def item(uid: str = "a1", status: str = "open", **kw: Any) -> PlanItem:
-    return PlanItem(uid=uid, text=kw.pop("text", "Add alerting on queue depth"), status=status, line=12, **kw)
+    return PlanItem(
+        uid=uid, text=kw.pop("text", "Add alerting on queue depth"), status=status, line=12, **kw
+    )
 
 
 def remote(number: int, uid: str | None = "a1", state: str = "open") -> RemoteTicket:
@@ -60,11 +62,17 @@ def plan_kinds(data: PlanInput) -> list[tuple[str, str | None]]:
 
 def make(items: list[PlanItem], **kw: Any) -> PlanInput:
     drafts = kw.pop("drafts", {i.uid: replace(D, marker=Marker(PM, i.uid)) for i in items})
-    return PlanInput(postmortem_key=PM, path="pm.md", tracker="github", items=items, drafts=drafts, **kw)
+    return PlanInput(
+        postmortem_key=PM, path="pm.md", tracker="github", items=items, drafts=drafts, **kw
+    )
 
 
 CASES: list[tuple[str, PlanInput, list[tuple[str, str | None]]]] = [
-    ("new item: create and write the link back", make([item()]), [("create", None), ("writeback", None)]),
+    (
+        "new item: create and write the link back",
+        make([item()]),
+        [("create", None), ("writeback", None)],
+    ),
     ("new item, write-back off", make([item()], writeback=False), [("create", None)]),
     (
         "linked, nothing changed",
@@ -99,7 +107,11 @@ CASES: list[tuple[str, PlanInput, list[tuple[str, str | None]]]] = [
         make([item(ticket="#404")]),
         [("skip", "acme/ops#404")],
     ),
-    ("reference to another tracker: tracked elsewhere", make([item(ticket="OPS-12")]), [("skip", None)]),
+    (
+        "reference to another tracker: tracked elsewhere",
+        make([item(ticket="OPS-12")]),
+        [("skip", None)],
+    ),
     (
         "no link but a ticket with the marker: adopt (crash recovery)",
         make([item()], remote={"acme/ops#9": remote(9)}),
@@ -197,7 +209,10 @@ def test_done_mismatch_on_an_existing_ticket_being_linked() -> None:
         on_done_mismatch="close_ticket",
     )
     plan = build_plan(data, BACKEND.parse_ref, BACKEND.url_for)
-    assert [(a.kind, a.resolution) for a in plan.actions] == [("link_existing", None), ("done_mismatch", "close")]
+    assert [(a.kind, a.resolution) for a in plan.actions] == [
+        ("link_existing", None),
+        ("done_mismatch", "close"),
+    ]
 
 
 def test_box_is_not_checked_when_write_back_is_off() -> None:
@@ -209,11 +224,16 @@ def test_box_is_not_checked_when_write_back_is_off() -> None:
         writeback=False,
     )
     plan = build_plan(data, BACKEND.parse_ref, BACKEND.url_for)
-    assert [(a.kind, a.resolution) for a in plan.actions] == [("unchanged", None), ("done_mismatch", "report")]
+    assert [(a.kind, a.resolution) for a in plan.actions] == [
+        ("unchanged", None),
+        ("done_mismatch", "report"),
+    ]
     assert not plan.writes
 
 
-TRACKING = TicketDraft(marker=Marker(PM, "~tracking"), text="Postmortem follow-ups: DB", role="tracking")
+TRACKING = TicketDraft(
+    marker=Marker(PM, "~tracking"), text="Postmortem follow-ups: DB", role="tracking"
+)
 
 
 def test_tracking_ticket_is_created_first_and_children_attached_last() -> None:

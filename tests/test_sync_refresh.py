@@ -27,7 +27,10 @@ def linked(store: Store) -> tuple[Store, FakeBackend, list[str]]:
     backend = FakeBackend()
     settings = Settings()
     keys: list[str] = []
-    for pm_key, texts in (("INC-1", ["Add disk alerting", "Fix the runbook"]), ("INC-2", ["Tune retries", "Page on lag"])):
+    for pm_key, texts in (
+        ("INC-1", ["Add disk alerting", "Fix the runbook"]),
+        ("INC-2", ["Tune retries", "Page on lag"]),
+    ):
         ingest_document(
             store,
             postmortem(pm_key, *(item(t, due=date(2026, 3, 10), owner="al") for t in texts)),
@@ -43,14 +46,18 @@ def linked(store: Store) -> tuple[Store, FakeBackend, list[str]]:
                     from sync.base import TicketDraft
                     from sync.markers import Marker
 
-                    key = backend.create(TicketDraft(marker=Marker(pm_key, row.uid), text=row.text)).key
+                    key = backend.create(
+                        TicketDraft(marker=Marker(pm_key, row.uid), text=row.text)
+                    ).key
                 record_link(s, row.id, row.postmortem_id, "github", key, backend.url_for(key))
                 keys.append(key)
     backend.reset_counts()
     return store, backend, keys
 
 
-def test_refresh_reads_in_bulk_and_records_changes(linked: tuple[Store, FakeBackend, list[str]]) -> None:
+def test_refresh_reads_in_bulk_and_records_changes(
+    linked: tuple[Store, FakeBackend, list[str]],
+) -> None:
     store, backend, keys = linked
     backend.set_state(keys[0], "closed", "completed", assignee="al")
     backend.set_state(keys[3], "closed", "not_planned")
@@ -96,7 +103,9 @@ def test_refresh_reports_missing_tickets(
     assert report.missing == [keys[3]]
 
 
-def test_refresh_cli_json(linked: tuple[Store, FakeBackend, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_refresh_cli_json(
+    linked: tuple[Store, FakeBackend, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     store, backend, keys = linked
     monkeypatch.setenv("PMT_DATABASE_URL", store.url)
     monkeypatch.setitem(registry.BACKENDS, "github", lambda settings, secrets: backend)
@@ -105,7 +114,9 @@ def test_refresh_cli_json(linked: tuple[Store, FakeBackend, list[str]], monkeypa
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["checked"] == 4 and data["postmortems"] == 2
-    assert [(c["ticket"], c["from"], c["to"]) for c in data["changed"]] == [(keys[2], "open", "closed")]
+    assert [(c["ticket"], c["from"], c["to"]) for c in data["changed"]] == [
+        (keys[2], "open", "closed")
+    ]
     assert "1 changed" in result.stderr
 
 

@@ -65,7 +65,9 @@ def test_a_post_after_a_5xx_with_retry_after_is_never_sent_again() -> None:
         (500, {"Retry-After": "5"}, "", None),
     ],
 )
-def test_rate_limit_wait(status: int, headers: dict[str, str], message: str, wait: float | None) -> None:
+def test_rate_limit_wait(
+    status: int, headers: dict[str, str], message: str, wait: float | None
+) -> None:
     assert rate_limit_wait(status, headers, NOW, message) == wait
 
 
@@ -99,7 +101,9 @@ def test_a_403_that_is_no_rate_limit_is_given_back_at_once() -> None:
 
 
 def test_a_refused_connection_is_never_retried() -> None:
-    refused = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
+    refused = NewConnectionError(
+        None, "Failed to establish a new connection: [Errno 111] Connection refused"
+    )  # type: ignore[arg-type]
     with pytest.raises(MaxRetryError) as caught:
         policy().increment("GET", "/x", error=refused)
     assert not_sent(caught.value) == "connection refused"
@@ -196,7 +200,10 @@ def test_a_secret_url_is_removed_as_it_is_and_url_encoded() -> None:
     hook = "https://hooks.slack.com/services/T0001/B0002/abcdefghijklmnop"
     forms = redact.secret_forms([hook])
     said = f"could not post to {hook} (next=https://proxy.example/?u={quote(hook, safe='')})"
-    assert redact.redact(said, forms) == f"could not post to {redact.MASK} (next=https://proxy.example/?u={redact.MASK})"
+    assert (
+        redact.redact(said, forms)
+        == f"could not post to {redact.MASK} (next=https://proxy.example/?u={redact.MASK})"
+    )
 
 
 def test_a_short_value_is_no_secret_and_words_stay_whole() -> None:

@@ -34,11 +34,26 @@ def test_link_markdown_for_both_trackers() -> None:
 
 CASES = [
     ("plain bullet", b"- Add alerting\n", 1, b"- Add alerting [#12](URL)\n"),
-    ("CRLF kept", b"# A\r\n- Add alerting\r\n- b\r\n", 2, b"# A\r\n- Add alerting [#12](URL)\r\n- b\r\n"),
+    (
+        "CRLF kept",
+        b"# A\r\n- Add alerting\r\n- b\r\n",
+        2,
+        b"# A\r\n- Add alerting [#12](URL)\r\n- b\r\n",
+    ),
     ("lone CR kept", b"# A\r- Add alerting\r", 2, b"# A\r- Add alerting [#12](URL)\r"),
     ("no trailing newline", b"x\n- Add alerting", 2, b"x\n- Add alerting [#12](URL)"),
-    ("hard break spaces stay last", b"- Add alerting  \nmore\n", 1, b"- Add alerting [#12](URL)  \nmore\n"),
-    ("backslash hard break stays last", b"- Add alerting\\\nmore\n", 1, b"- Add alerting [#12](URL)\\\nmore\n"),
+    (
+        "hard break spaces stay last",
+        b"- Add alerting  \nmore\n",
+        1,
+        b"- Add alerting [#12](URL)  \nmore\n",
+    ),
+    (
+        "backslash hard break stays last",
+        b"- Add alerting\\\nmore\n",
+        1,
+        b"- Add alerting [#12](URL)\\\nmore\n",
+    ),
     ("checkbox", b"- [ ] Add alerting (@bob)\n", 1, b"- [ ] Add alerting (@bob) [#12](URL)\n"),
     (
         "BOM and front matter untouched",
@@ -180,7 +195,9 @@ def test_write_back_refuses_a_changed_file(tmp_path: Path) -> None:
     assert path.read_bytes() == b"- Add alerting\n- edited meanwhile\n"
 
 
-def test_write_back_refuses_a_change_made_while_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_back_refuses_a_change_made_while_writing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     data = b"- Add alerting\n"
     path = _doc(tmp_path, data)
     real_fsync = os.fsync
@@ -197,7 +214,9 @@ def test_write_back_refuses_a_change_made_while_writing(tmp_path: Path, monkeypa
 
 
 @pytest.mark.parametrize("failing", ["write", "fsync", "replace", "fchmod"])
-def test_a_failed_write_back_loses_no_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str) -> None:
+def test_a_failed_write_back_loses_no_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
     data = "".join(f"- [ ] Add alerting step {i}\n" for i in range(200)).encode()
     path = _doc(tmp_path, data)
 
@@ -267,7 +286,9 @@ def test_write_back_removes_a_temp_file_a_killed_run_left(tmp_path: Path) -> Non
     assert [p.name for p in tmp_path.iterdir()] == ["pm.md"]
 
 
-def test_a_crash_before_the_rename_leaves_the_file_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_crash_before_the_rename_leaves_the_file_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Killed between writing the temporary file and renaming it: the document is untouched
     and the temporary file, unlocked once its process is gone, is removed by the next run."""
     data = b"- Add alerting\n"

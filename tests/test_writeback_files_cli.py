@@ -38,7 +38,9 @@ main()
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project with pmt.toml (its SQLite store beside it) and one postmortem."""
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "pmt.toml").write_text('database_url = "sqlite:///pmt.db"\n[github]\nrepo = "acme/ops"\n')
+    (tmp_path / "pmt.toml").write_text(
+        'database_url = "sqlite:///pmt.db"\n[github]\nrepo = "acme/ops"\n'
+    )
     path = tmp_path / "postmortems" / "db.md"
     path.parent.mkdir()
     path.write_text(document(), encoding="utf-8")
@@ -56,7 +58,9 @@ def leftovers(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.name.endswith(".pmt-tmp"))
 
 
-def test_a_killed_write_back_leaves_nothing_after_the_next_run(project: Path, tmp_path: Path) -> None:
+def test_a_killed_write_back_leaves_nothing_after_the_next_run(
+    project: Path, tmp_path: Path
+) -> None:
     before = project.read_bytes()
     killed = pmt_process("-c", KILLED_SYNC, cwd=tmp_path)
     assert killed.returncode == 137, killed.stderr
@@ -65,15 +69,24 @@ def test_a_killed_write_back_leaves_nothing_after_the_next_run(project: Path, tm
     [leftover] = leftovers(project.parent)
     assert leftover.startswith(".db.md.")
 
-    rerun = pmt_process("-c", "from cli.app import main; main()", "ingest", "postmortems", cwd=tmp_path)
+    rerun = pmt_process(
+        "-c", "from cli.app import main; main()", "ingest", "postmortems", cwd=tmp_path
+    )
     assert rerun.returncode == 0, rerun.stderr
-    assert f"removed postmortems/{leftover}, a temporary file left by an interrupted write-back" in rerun.stderr
+    assert (
+        f"removed postmortems/{leftover}, a temporary file left by an interrupted write-back"
+        in rerun.stderr
+    )
     assert leftovers(project.parent) == []
     assert project.read_bytes() == before
     if shutil.which("git"):
         subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
         added = subprocess.run(
-            ["git", "add", "-A", "--dry-run"], cwd=tmp_path, capture_output=True, text=True, check=True
+            ["git", "add", "-A", "--dry-run"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         assert "postmortems/db.md" in added.stdout and ".pmt-tmp" not in added.stdout
 
@@ -97,7 +110,9 @@ def _temp(folder: Path, name: str) -> Path:
     return path
 
 
-def test_sync_removes_a_stale_temp_file_and_writes_the_links(project: Path, backend: FakeBackend) -> None:
+def test_sync_removes_a_stale_temp_file_and_writes_the_links(
+    project: Path, backend: FakeBackend
+) -> None:
     stale = _temp(project.parent, ".db.md.a1b2c3d4.pmt-tmp")
     held = _temp(project.parent, ".db.md.e5f6g7h8.pmt-tmp")
     fd = os.open(held, os.O_RDWR)
@@ -107,7 +122,10 @@ def test_sync_removes_a_stale_temp_file_and_writes_the_links(project: Path, back
     finally:
         os.close(fd)
     assert code == 0, err
-    assert f"pmt sync: removed postmortems/{stale.name}, a temporary file left by an interrupted" in err
+    assert (
+        f"pmt sync: removed postmortems/{stale.name}, a temporary file left by an interrupted"
+        in err
+    )
     assert leftovers(project.parent) == [held.name]
     assert project.read_text().count("](https://github.com/acme/ops/issues/") == N
     code, _out, err = pmt("ingest", "postmortems")

@@ -225,7 +225,9 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)") from exc
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name such as Europe/Paris)"
+            ) from exc
         return value
 
     @classmethod
@@ -318,7 +320,9 @@ def load_settings(config_file: str | Path | None = None) -> Settings:
     except ValidationError as exc:
         # Name where the bad value came from: its PMT_* variable when one is set (it wins over
         # the file), else the file.
-        variables = {".".join(str(p) for p in e["loc"][:2]): _variable(e["loc"]) for e in exc.errors()}
+        variables = {
+            ".".join(str(p) for p in e["loc"][:2]): _variable(e["loc"]) for e in exc.errors()
+        }
         from_env = [v for v in variables.values() if v in {k.upper() for k in os.environ}]
         source = from_env[0] if from_env else (str(path) if path.exists() else "PMT_* environment")
         raise ConfigError(f"{source}: {_describe(exc)}") from exc

@@ -40,7 +40,7 @@ FUZZY_THRESHOLD = 0.6
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _URL = re.compile(r"https?://\S+")
-_GITHUB_URL = re.compile(r"github\.com/[^/\s]+/[^/\s]+/(?:issues|pull)/(\d+)", re.I)
+_GITHUB_URL = re.compile(r"github\.com/[^/\s]+/[^/\s]+/(?:issues|pull)/(\d+)", re.IGNORECASE)
 _JIRA_KEY = re.compile(r"\b([A-Z][A-Z0-9_]+-\d+)\b")
 _GITHUB_REF = re.compile(r"(?:[\w.-]+/[\w.-]+)?#(\d+)\b")
 # URLs and ticket references, removed from an item's words in one pass.
@@ -170,7 +170,9 @@ def match_items(
         candidates = [k for k in by_anchor.get(anchor or "", []) if k not in taken]
         if candidates:
             # Several stored items with one ticket: prefer the same words, then an active one.
-            best = max(candidates, key=lambda k: (known_norms[k] == norms[i_index], known[k].active, -k))
+            best = max(
+                candidates, key=lambda k: (known_norms[k] == norms[i_index], known[k].active, -k)
+            )
             claim(i_index, best)
 
     # 2. Exact normalised text, in document order; active items before removed ones.
@@ -205,7 +207,9 @@ def match_items(
     return _new_uids(postmortem_key, norms, result, {k.uid for k in known})
 
 
-def _new_uids(postmortem_key: str, norms: list[str], result: list[str | None], stored: set[str]) -> list[str]:
+def _new_uids(
+    postmortem_key: str, norms: list[str], result: list[str | None], stored: set[str]
+) -> list[str]:
     """Fill the gaps of ``result`` with deterministic uids that collide with nothing stored
     or assigned."""
     used = stored | {uid for uid in result if uid is not None}

@@ -239,14 +239,20 @@ def _ingest_file(
         # The bytes just hashed: the file is read once (and the rows match the hash).
         pm = parse_file(file, settings.parsing, data=data)
     except PmtError as exc:
-        done(FileResult(path=shown, status="failed", error=getattr(exc, "reason", None) or str(exc)))
+        done(
+            FileResult(path=shown, status="failed", error=getattr(exc, "reason", None) or str(exc))
+        )
         return
     if pm.errors:
         # Bad front matter or a due date that does not exist: the stored state stays as it was
         # (the id a typo would lose never changes the postmortem's identity).
         first = pm.errors[0]
         more = f" (and {len(pm.errors) - 1} more)" if len(pm.errors) > 1 else ""
-        done(FileResult(path=shown, status="failed", error=f"line {first.line}: {first.message}{more}"))
+        done(
+            FileResult(
+                path=shown, status="failed", error=f"line {first.line}: {first.message}{more}"
+            )
+        )
         return
     pm.path = stored
     key = str(pm.id).strip() if pm.id is not None and str(pm.id).strip() else by_path
@@ -305,10 +311,14 @@ def ingest_document(
             # and need no ORM session; an update opens one on this same transaction.
             first = probably_new and attempt == 1
             if first and connection is not None and _raw_sqlite(connection):
-                return _insert_new_sqlite(connection, pm, key, content_hash, settings, now or utcnow())
+                return _insert_new_sqlite(
+                    connection, pm, key, content_hash, settings, now or utcnow()
+                )
             if connection is not None:
                 with connection.begin():
-                    return _upsert(connection, pm, key, content_hash, settings, now or utcnow(), first)
+                    return _upsert(
+                        connection, pm, key, content_hash, settings, now or utcnow(), first
+                    )
             with store.engine.begin() as conn:
                 return _upsert(conn, pm, key, content_hash, settings, now or utcnow(), first)
         except integrity as exc:
@@ -316,7 +326,9 @@ def ingest_document(
             # under the lock we see them and update instead.
             if attempt == 2:
                 reason = getattr(exc, "orig", None) or exc
-                raise StoreError(f"{pm.path}: could not store postmortem {key!r}: {reason}") from exc
+                raise StoreError(
+                    f"{pm.path}: could not store postmortem {key!r}: {reason}"
+                ) from exc
         except refused as exc:
             reason = getattr(exc, "orig", None) or exc
             raise StoreError(f"{pm.path}: the database refused the write: {reason}") from exc
@@ -391,7 +403,11 @@ def _insert_new(
     """A postmortem seen for the first time: plain inserts, three statements in all."""
     values: dict[str, Any] = {column: getattr(pm, attribute) for column, attribute in _COPIED}
     values.update(
-        key=key, content_hash=digest, front_matter=front_matter_json(pm), created_at=now, updated_at=now
+        key=key,
+        content_hash=digest,
+        front_matter=front_matter_json(pm),
+        created_at=now,
+        updated_at=now,
     )
     pm_id = _prepared(_PM, conn).insert_returning_id(conn, values)
     base, notes = _deadline_base(pm, now, settings)
@@ -405,11 +421,19 @@ def _insert_new(
         # Every item is new: their "created" events in one statement, without their ids.
         _prepared(_EVENT, conn).created_events(conn, pm_id, now)
     events: Counter[str] = Counter({"created": len(rows)} if rows else {})
-    return IngestResult(pm_id, key, "new", list(zip(uids, pm.action_items, strict=True)), events, notes)
+    return IngestResult(
+        pm_id, key, "new", list(zip(uids, pm.action_items, strict=True)), events, notes
+    )
 
 
 def _new_item(
-    pm_id: int, uid: str, position: int, item: ActionItem, base: date, settings: Settings, now: datetime
+    pm_id: int,
+    uid: str,
+    position: int,
+    item: ActionItem,
+    base: date,
+    settings: Settings,
+    now: datetime,
 ) -> dict[str, Any]:
     due, implicit = due_date(item.due, base, item.priority, settings.deadlines)
     return {
@@ -490,7 +514,9 @@ def _same(stored: Any, value: Any) -> bool:
     return bool(stored == value)
 
 
-def _deadline_base(pm: Postmortem, first_seen_at: datetime, settings: Settings) -> tuple[date, list[str]]:
+def _deadline_base(
+    pm: Postmortem, first_seen_at: datetime, settings: Settings
+) -> tuple[date, list[str]]:
     """The date implicit due dates count from: the incident's, else the first ingest's.
 
     The first ingest (not today's) so that an undated postmortem's deadlines do not move
@@ -604,7 +630,12 @@ def _apply_items(
             item.done,
             status,
         ):
-            row.line, row.section, row.position, row.done = item.line, item.section, position, item.done
+            row.line, row.section, row.position, row.done = (
+                item.line,
+                item.section,
+                position,
+                item.done,
+            )
             row.status = status
             changed = True
         if changed:
@@ -648,10 +679,14 @@ class _Prepared:
         # Positional parameters: "?" (sqlite3) or "%s" (psycopg).
         self.mark = "%s" if dialect.paramstyle in ("pyformat", "format") else "?"
         self.columns = [c.name for c in table.c if not c.primary_key]
-        defaults = {c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar}
+        defaults = {
+            c.name: c.default.arg for c in table.c if c.default is not None and c.default.is_scalar
+        }
         self._with_defaults = [(c, defaults.get(c)) for c in self.columns]
         processors = {c.name: c.type.bind_processor(dialect) for c in table.c}
-        self.processors = [(i, p) for i, c in enumerate(self.columns) if (p := processors[c]) is not None]
+        self.processors = [
+            (i, p) for i, c in enumerate(self.columns) if (p := processors[c]) is not None
+        ]
         self.at = processors.get("at") or (lambda value: value)
         names = ", ".join(self.columns)
         marks = ", ".join(self.mark for _ in self.columns)
@@ -693,12 +728,17 @@ class _Prepared:
 
     def find_by_key(self, conn: Connection, key: str) -> Any:
         cursor = self._cursor(conn)
-        cursor.execute(f"SELECT id, content_hash, path FROM {self.table.name} WHERE key = {self.mark}", (key,))
+        cursor.execute(
+            f"SELECT id, content_hash, path FROM {self.table.name} WHERE key = {self.mark}", (key,)
+        )
         return cursor.fetchone()
 
     def ids_by_uid(self, conn: Connection, postmortem_id: int) -> dict[str, int]:
         cursor = self._cursor(conn)
-        cursor.execute(f"SELECT uid, id FROM {self.table.name} WHERE postmortem_id = {self.mark}", (postmortem_id,))
+        cursor.execute(
+            f"SELECT uid, id FROM {self.table.name} WHERE postmortem_id = {self.mark}",
+            (postmortem_id,),
+        )
         return {uid: item_id for uid, item_id in cursor.fetchall()}
 
 
@@ -731,7 +771,9 @@ def _known_hashes(store: Store) -> dict[str, tuple[str, str | None]]:
         return {key: (path, digest) for key, path, digest in rows}
 
 
-_FRONT_MATTER_ID = re.compile(r"^id:[ \t]*['\"]?(?P<id>[^'\"\r\n#]+?)['\"]?[ \t]*(?:#.*)?$", re.M)
+_FRONT_MATTER_ID = re.compile(
+    r"^id:[ \t]*['\"]?(?P<id>[^'\"\r\n#]+?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE
+)
 
 
 def _unchanged_key(

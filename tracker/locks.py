@@ -101,7 +101,9 @@ def _file_lock(
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise StoreError(f"{path}: cannot create the sync lock file: {exc.strerror or exc}") from exc
+        raise StoreError(
+            f"{path}: cannot create the sync lock file: {exc.strerror or exc}"
+        ) from exc
     try:
         deadline = None if timeout is None else time.monotonic() + timeout
         waited = False

@@ -47,27 +47,58 @@ if TYPE_CHECKING:
 # tracker.tables.
 _ITEMS = table(
     "action_item",
-    column("id", Integer), column("postmortem_id", Integer), column("uid", String),
-    column("text", String), column("owner", String), column("due", Date),
-    column("due_implicit", Boolean), column("priority", String), column("line", Integer),
-    column("ticket", String), column("position", Integer), column("status", String),
+    column("id", Integer),
+    column("postmortem_id", Integer),
+    column("uid", String),
+    column("text", String),
+    column("owner", String),
+    column("due", Date),
+    column("due_implicit", Boolean),
+    column("priority", String),
+    column("line", Integer),
+    column("ticket", String),
+    column("position", Integer),
+    column("status", String),
 )
 _POSTMORTEMS = table(
     "postmortem",
-    column("id", Integer), column("key", String), column("title", String), column("path", String),
-    column("incident_date", Date), column("severity", String), column("removed_at", String),
+    column("id", Integer),
+    column("key", String),
+    column("title", String),
+    column("path", String),
+    column("incident_date", Date),
+    column("severity", String),
+    column("removed_at", String),
 )
 _LINKS = table(
     "ticket_link",
-    column("id", Integer), column("item_id", Integer), column("tracker", String),
-    column("key", String), column("url", String), column("role", String), column("state", String),
+    column("id", Integer),
+    column("item_id", Integer),
+    column("tracker", String),
+    column("key", String),
+    column("url", String),
+    column("role", String),
+    column("state", String),
 )
 _item, _pm, _link = _ITEMS.c, _POSTMORTEMS.c, _LINKS.c
 
 # The JSON of one overdue item, in this order (documented in the README: a promise to users).
 OVERDUE_FIELDS = (
-    "item", "uid", "item_id", "owner", "due", "due_implicit", "days_overdue", "priority",
-    "postmortem", "postmortem_title", "path", "line", "ticket", "ticket_state", "ticket_url",
+    "item",
+    "uid",
+    "item_id",
+    "owner",
+    "due",
+    "due_implicit",
+    "days_overdue",
+    "priority",
+    "postmortem",
+    "postmortem_title",
+    "path",
+    "line",
+    "ticket",
+    "ticket_state",
+    "ticket_url",
     "tracker",
 )
 
@@ -145,14 +176,22 @@ def overdue(
     items whose ticket is on that tracker (a linked ticket, else a document reference shaped
     like one of its keys). An item whose ticket is closed is not overdue.
     """
-    found = overdue_json(session, as_of, owner=owner, priority=priority, postmortem=postmortem, tracker=tracker)
+    found = overdue_json(
+        session, as_of, owner=owner, priority=priority, postmortem=postmortem, tracker=tracker
+    )
     rows = [OverdueRow.from_dict(json.loads(text)) for text in found]
     rows.sort(key=_by_owner)
     return rows
 
 
 def _by_owner(row: OverdueRow) -> tuple[bool, str, date, str, int]:
-    return (row.owner is None, (row.owner or "").lower().lstrip("@"), row.due, row.postmortem, row.line or 0)
+    return (
+        row.owner is None,
+        (row.owner or "").lower().lstrip("@"),
+        row.due,
+        row.postmortem,
+        row.line or 0,
+    )
 
 
 def overdue_json(
@@ -195,7 +234,7 @@ def overdue_json(
         build = func.json_build_object
     else:
         days = func.cast(func.julianday(as_of.isoformat()) - func.julianday(_item.due), Integer)
-        implicit = case((_item.due_implicit == True, func.json("true")), else_=func.json("false"))  # noqa: E712
+        implicit = case((_item.due_implicit == True, func.json("true")), else_=func.json("false"))
         build = func.json_object
     values = {
         "item": _item.text,
@@ -284,7 +323,11 @@ def list_postmortems(session: Session | Connection, as_of: date) -> list[Postmor
 
     query = (
         select(
-            _pm.key, _pm.title, _pm.path, _pm.incident_date, _pm.severity,
+            _pm.key,
+            _pm.title,
+            _pm.path,
+            _pm.incident_date,
+            _pm.severity,
             count(_item.status != "removed"),
             count(_item.status == "open"),
             count(_item.status == "done"),
@@ -405,7 +448,13 @@ def postmortem_detail(
         return None
     as_of = as_of or date.today()
     items = items_of(session, pm.key)
-    links = list(session.scalars(select(TicketLinkRow).where(TicketLinkRow.postmortem_id == pm.id).order_by(TicketLinkRow.id)))  # type: ignore[arg-type]
+    links = list(
+        session.scalars(
+            select(TicketLinkRow)
+            .where(TicketLinkRow.postmortem_id == pm.id)  # type: ignore[arg-type]
+            .order_by(TicketLinkRow.id)  # type: ignore[arg-type]
+        )
+    )
     by_item: dict[int, TicketLinkRow] = {}
     for link in links:
         if link.item_id is not None:
@@ -416,7 +465,13 @@ def postmortem_detail(
         item_link = by_item.get(item.id or 0)
         closed = any(li.state == "closed" for li in links if li.item_id == item.id)
         # As in ``overdue``: an item of a removed postmortem (its file is gone) is not chased.
-        late = bool(item.status == "open" and item.due and item.due < as_of and not closed and pm.removed_at is None)
+        late = bool(
+            item.status == "open"
+            and item.due
+            and item.due < as_of
+            and not closed
+            and pm.removed_at is None
+        )
         details.append(
             ItemDetail(
                 uid=item.uid,
@@ -456,8 +511,9 @@ def postmortem_detail(
 
 def items_of(session: Session, postmortem_key: str) -> list[ItemRow]:
     """A postmortem's items in document order, removed ones (kept for history) last."""
-    from tracker.tables import ItemRow, PostmortemRow
     from sqlmodel import col
+
+    from tracker.tables import ItemRow, PostmortemRow
 
     query = (
         select(ItemRow)
@@ -469,8 +525,9 @@ def items_of(session: Session, postmortem_key: str) -> list[ItemRow]:
 
 
 def link_for_item(session: Session, item_id: int, tracker: str) -> TicketLinkRow | None:
-    from tracker.tables import TicketLinkRow
     from sqlmodel import col
+
+    from tracker.tables import TicketLinkRow
 
     query = select(TicketLinkRow).where(
         col(TicketLinkRow.item_id) == item_id,
@@ -481,8 +538,9 @@ def link_for_item(session: Session, item_id: int, tracker: str) -> TicketLinkRow
 
 
 def tracking_link(session: Session, postmortem_id: int, tracker: str) -> TicketLinkRow | None:
-    from tracker.tables import TicketLinkRow
     from sqlmodel import col
+
+    from tracker.tables import TicketLinkRow
 
     query = select(TicketLinkRow).where(
         col(TicketLinkRow.postmortem_id) == postmortem_id,
@@ -557,10 +615,13 @@ def record_link(
 def _existing_link(
     session: Session, item_id: int | None, postmortem_id: int, tracker: str, key: str, role: str
 ) -> TicketLinkRow | None:
-    from tracker.tables import TicketLinkRow
     from sqlmodel import col
 
-    same_key = select(TicketLinkRow).where(col(TicketLinkRow.tracker) == tracker, col(TicketLinkRow.key) == key)
+    from tracker.tables import TicketLinkRow
+
+    same_key = select(TicketLinkRow).where(
+        col(TicketLinkRow.tracker) == tracker, col(TicketLinkRow.key) == key
+    )
     found = session.scalars(same_key).first()
     if found is not None:
         return found
@@ -615,7 +676,9 @@ def record_ticket_state(
     return changed
 
 
-def set_not_effective(session: Session, item_ids: Iterable[int], *, at: datetime | None = None) -> int:
+def set_not_effective(
+    session: Session, item_ids: Iterable[int], *, at: datetime | None = None
+) -> int:
     """Flag items whose cause came back after they were closed; returns how many were new."""
     from tracker.tables import ItemEventRow, ItemRow, utcnow
 
@@ -623,7 +686,9 @@ def set_not_effective(session: Session, item_ids: Iterable[int], *, at: datetime
     ids = sorted(set(item_ids))
     if not ids:
         return 0
-    rows = session.scalars(select(ItemRow).where(ItemRow.id.in_(ids), ItemRow.not_effective.is_(False)))  # type: ignore[union-attr,attr-defined]
+    rows = session.scalars(
+        select(ItemRow).where(ItemRow.id.in_(ids), ItemRow.not_effective.is_(False))  # type: ignore[union-attr,attr-defined]
+    )
     flagged = 0
     for row in rows:
         assert row.id is not None

@@ -93,7 +93,8 @@ def write(new: NewPostmortem) -> Path:
             handle.write(new.text)
     except FileExistsError:
         raise InputError(
-            str(new.path), "already exists; pmt new never overwrites a file (pick another title or --output)"
+            str(new.path),
+            "already exists; pmt new never overwrites a file (pick another title or --output)",
         ) from None
     except OSError as exc:
         raise InputError(str(new.path), f"cannot write: {exc.strerror or exc}") from exc

@@ -145,7 +145,9 @@ class Store:
         config.set_main_option("script_location", SCRIPT_LOCATION)
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
-                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id(_MIGRATION_LOCK)})
+                conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id(_MIGRATION_LOCK)}
+                )
             if _revision_in_transaction(conn) is None and _has_table(conn, "postmortem"):
                 # Tables made without alembic (SQLModel.metadata.create_all, e.g. in a test):
                 # they are the schema of their time, so adopt them rather than fail on CREATE TABLE
@@ -198,7 +200,9 @@ def open_store(settings: Settings) -> Store:
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open the database {url}: {_reason(exc)}") from exc
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"cannot open the database {url}: driver {exc.name} is not installed") from exc
+        raise ConfigError(
+            f"cannot open the database {url}: driver {exc.name} is not installed"
+        ) from exc
     except OSError as exc:
         raise StoreError(f"cannot open the database {url}: {exc}") from exc
 
@@ -220,14 +224,18 @@ def _make_engine(url: str) -> Engine:
     try:
         return create_engine(url, pool_pre_ping=False)
     except ModuleNotFoundError as exc:
-        raise ConfigError(f"cannot open the database {url}: driver {exc.name} is not installed") from exc
+        raise ConfigError(
+            f"cannot open the database {url}: driver {exc.name} is not installed"
+        ) from exc
     except Exception as exc:  # a malformed URL: sqlalchemy raises ArgumentError and friends
         # A configuration error (exit 2): the URL itself is wrong, no server was asked.
         raise ConfigError(f"cannot use the database URL {url!r}: {exc}") from exc
 
 
 def _sqlite_engine(url: str) -> Engine:
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}}
+    kwargs: dict[str, Any] = {
+        "connect_args": {"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+    }
     memory = url in ("sqlite://", "sqlite:///:memory:")
     if memory:
         from sqlalchemy.pool import StaticPool

@@ -12,6 +12,7 @@ a change here needs a new revision there (the store refuses to guess).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+
 from sqlalchemy import DateTime, Index, Text, UniqueConstraint, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator

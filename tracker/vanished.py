@@ -43,7 +43,9 @@ def mark_vanished(
     prefixes = tuple(folder.rstrip(os.sep) + os.sep for folder in folders)
     gone: list[tuple[int, str, str]] = []
     with conn.begin():
-        rows = conn.execute(select(_PM.c.id, _PM.c.key, _PM.c.path).where(_PM.c.removed_at.is_(None)))
+        rows = conn.execute(
+            select(_PM.c.id, _PM.c.key, _PM.c.path).where(_PM.c.removed_at.is_(None))
+        )
         for pm_id, key, path in rows.all():
             if key in seen or not path or path.startswith("<"):
                 continue  # ingested just now, or not from a file ("<text>")

@@ -41,10 +41,17 @@ LOGIN = "alice-gh"
 TOKEN = "test-token"
 
 # Read at import: the autouse fixture of tests/conftest.py clears PMT_* before each test.
-_ENV = {k: os.environ.get(k) for k in (
-    "PMT_RECORD", "PMT_GITHUB_TOKEN", "PMT_GITHUB_REPO", "PMT_GITHUB_LOGIN", "PMT_GITHUB_API_URL")}
+_ENV = {
+    k: os.environ.get(k)
+    for k in (
+        "PMT_RECORD",
+        "PMT_GITHUB_TOKEN",
+        "PMT_GITHUB_REPO",
+        "PMT_GITHUB_LOGIN",
+        "PMT_GITHUB_API_URL",
+    )
+}
 MODE = {"": "replay", "stub": "stub"}.get(_ENV["PMT_RECORD"] or "", "live")
-
 
 
 @dataclass
@@ -75,14 +82,21 @@ class GitHubRig:
         values.update(overrides)
         return GitHubSettings(**values)
 
-    def backend(self, *, token: str | None = None, write_interval: float = 0.0,
-                **overrides: Any) -> GitHubBackend:
+    def backend(
+        self, *, token: str | None = None, write_interval: float = 0.0, **overrides: Any
+    ) -> GitHubBackend:
         if self.mode == "live":
-            return GitHubBackend(self.settings(**overrides), token or self.token,
-                                 write_interval=1.0)
-        return GitHubBackend(self.settings(**overrides), token or self.token,
-                             sleep=self.sleep, clock=self.clock, write_interval=write_interval,
-                             web_url="https://github.com")
+            return GitHubBackend(
+                self.settings(**overrides), token or self.token, write_interval=1.0
+            )
+        return GitHubBackend(
+            self.settings(**overrides),
+            token or self.token,
+            sleep=self.sleep,
+            clock=self.clock,
+            write_interval=write_interval,
+            web_url="https://github.com",
+        )
 
     def seed(self) -> GitHubStub | None:
         """The stub, to seed state or inject faults (None when replaying; skips when live)."""
@@ -104,8 +118,13 @@ class GitHubRig:
         return [t for t in self.traffic() if t.startswith("GET ")]
 
 
-def draft(uid: str = "a1", text: str = "Add an alert on queue depth", *,
-          postmortem: str = "postmortems/2026-02-14-queue-outage.md", **fields: Any) -> TicketDraft:
+def draft(
+    uid: str = "a1",
+    text: str = "Add an alert on queue depth",
+    *,
+    postmortem: str = "postmortems/2026-02-14-queue-outage.md",
+    **fields: Any,
+) -> TicketDraft:
     values: dict[str, Any] = {
         "owner": "Alice",
         "due": date(2026, 4, 1),
@@ -135,6 +154,7 @@ def tracking(postmortem: str = "postmortems/2026-02-14-queue-outage.md") -> Tick
 
 def _rewriter(pairs: list[tuple[str, str]]) -> tuple[Any, Any]:
     """before_record_request / before_record_response that put canonical names in cassettes."""
+
     def text(value: str) -> str:
         for old, new in pairs:
             value = value.replace(old, new)
@@ -173,9 +193,18 @@ def gh(request: pytest.FixtureRequest) -> Iterator[GitHubRig]:
         if not (_ENV["PMT_GITHUB_TOKEN"] and _ENV["PMT_GITHUB_REPO"] and _ENV["PMT_GITHUB_LOGIN"]):
             pytest.fail("PMT_RECORD=1 needs PMT_GITHUB_TOKEN, PMT_GITHUB_REPO and PMT_GITHUB_LOGIN")
         api_url = (_ENV["PMT_GITHUB_API_URL"] or API).rstrip("/")
-        repo, token, login = _ENV["PMT_GITHUB_REPO"], _ENV["PMT_GITHUB_TOKEN"], _ENV["PMT_GITHUB_LOGIN"]
-        pairs = [(api_url, API), (f"/{repo}/", f"/{REPO}/"), (f"/{repo}#", f"/{REPO}#"),
-                 (f'"{repo}"', f'"{REPO}"'), (login, LOGIN)]
+        repo, token, login = (
+            _ENV["PMT_GITHUB_REPO"],
+            _ENV["PMT_GITHUB_TOKEN"],
+            _ENV["PMT_GITHUB_LOGIN"],
+        )
+        pairs = [
+            (api_url, API),
+            (f"/{repo}/", f"/{REPO}/"),
+            (f"/{repo}#", f"/{REPO}#"),
+            (f'"{repo}"', f'"{REPO}"'),
+            (login, LOGIN),
+        ]
     before_request, before_response = _rewriter(pairs)
     recorder = vcr.VCR(
         cassette_library_dir=str(CASSETTES),
@@ -207,4 +236,5 @@ def _live_settings(make: Any, login: str) -> Any:
         made = make(**overrides)
         owners = {k: (login if v == LOGIN else v) for k, v in made.owners.items()}
         return made.model_copy(update={"owners": owners})
+
     return settings

@@ -36,8 +36,13 @@ def test_create_then_list_postmortem_finds_it_with_its_marker(gh: GitHubRig) -> 
 
 def test_issue_body_carries_the_item_the_incident_the_link_and_the_marker(gh: GitHubRig) -> None:
     backend = gh.backend()
-    item = draft("a1", "Page the on-call when queue depth stays above 10k for 5 minutes",
-                 priority="P0", kind="mitigation", incident_ticket="INC-4411")
+    item = draft(
+        "a1",
+        "Page the on-call when queue depth stays above 10k for 5 minutes",
+        priority="P0",
+        kind="mitigation",
+        incident_ticket="INC-4411",
+    )
     created = backend.create(item)
     number = int(created.key.split("#")[1])
     issue = backend._client.get_repo(gh.repo).get_issue(number)  # a plain read, for the body
@@ -45,15 +50,26 @@ def test_issue_body_carries_the_item_the_incident_the_link_and_the_marker(gh: Gi
     body = issue._rawData["body"]
 
     assert item.text in body
-    for expected in ("Alice", f"@{gh.login}", "2026-04-01", "P0", "mitigation", "INC-4411",
-                     "Queue consumers stalled for 40 minutes", "2026-02-14",
-                     "nothing alerted on depth", f"({item.postmortem_url})"):
+    for expected in (
+        "Alice",
+        f"@{gh.login}",
+        "2026-04-01",
+        "P0",
+        "mitigation",
+        "INC-4411",
+        "Queue consumers stalled for 40 minutes",
+        "2026-02-14",
+        "nothing alerted on depth",
+        f"({item.postmortem_url})",
+    ):
         assert expected in body
     assert read_marker(body) == item.marker
     assert body.rstrip().endswith(item.marker.html_comment())
 
 
-def test_long_item_text_is_cut_on_a_word_for_the_title_and_kept_whole_in_the_body(gh: GitHubRig) -> None:
+def test_long_item_text_is_cut_on_a_word_for_the_title_and_kept_whole_in_the_body(
+    gh: GitHubRig,
+) -> None:
     words = "Rewrite the consumer supervisor so that a stalled partition is detected and restarted "
     text = (words * 6).strip()
     backend = gh.backend()
@@ -131,8 +147,9 @@ def test_list_postmortem_pages_by_100_through_link_headers(gh: GitHubRig) -> Non
     if stub is not None:
         for i in range(101):
             marker = Marker(PM, f"s{i}")
-            stub.add_issue(f"Seeded {i}", body=marker.html_comment(),
-                           labels=(marker.postmortem_token,))
+            stub.add_issue(
+                f"Seeded {i}", body=marker.html_comment(), labels=(marker.postmortem_token,)
+            )
         stub.add_issue("Unrelated", labels=("bug",))
 
     listed = gh.backend().list_postmortem(PM)
@@ -172,8 +189,9 @@ def test_update_rewrites_the_issue_and_keeps_labels_people_added(gh: GitHubRig) 
 
     backend = gh.backend()
     backend.list_postmortem(PM)
-    changed = draft("a1", "Add an alert on queue depth and on consumer lag", priority="P2",
-                    owner="Bob")
+    changed = draft(
+        "a1", "Add an alert on queue depth and on consumer lag", priority="P2", owner="Bob"
+    )
     updated = backend.update(created.key, changed)
 
     assert updated.title == changed.text
@@ -298,7 +316,9 @@ def test_a_child_under_another_parent_is_left_there_with_a_warning(gh: GitHubRig
 
     backend.link_children(parent.key, [child])
 
-    assert gh.writes().count(f"POST /repos/acme/ops/issues/{parent.key.split('#')[1]}/sub_issues") == 0
+    assert (
+        gh.writes().count(f"POST /repos/acme/ops/issues/{parent.key.split('#')[1]}/sub_issues") == 0
+    )
     assert any("another issue" in w for w in backend.warnings)
 
 
@@ -322,7 +342,9 @@ def test_link_children_stops_at_githubs_100_sub_issues(gh: GitHubRig) -> None:
 # -- faults -----------------------------------------------------------------------------------
 
 
-def test_a_create_that_fails_with_a_5xx_is_not_retried_and_the_outcome_is_unknown(gh: GitHubRig) -> None:
+def test_a_create_that_fails_with_a_5xx_is_not_retried_and_the_outcome_is_unknown(
+    gh: GitHubRig,
+) -> None:
     stub = gh.seed()
     if stub is not None:
         # GitHub made the issue, then answered 502: the case a blind retry would duplicate.

@@ -44,8 +44,9 @@ def test_pmt_sync_makes_the_issues_links_them_back_and_a_second_run_writes_nothi
     assert [r["status"] for r in result if r["status"] != "done"] == []
     issues = stub.issues.values()
     assert len(issues) == len(ITEMS) + 1  # the items and the tracking issue
-    tracking = next(i for i in issues if not stub.parent_of.get(i["number"])
-                    and stub.children.get(i["number"]))
+    tracking = next(
+        i for i in issues if not stub.parent_of.get(i["number"]) and stub.children.get(i["number"])
+    )
     assert len(stub.children[tracking["number"]]) == len(ITEMS)
     lena = [i for i in issues if i["assignees"] == ["lena-k"]]
     assert len(lena) == 2

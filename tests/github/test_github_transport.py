@@ -24,8 +24,7 @@ def stub() -> Iterator[GitHubStub]:
 
 def _backend(stub: GitHubStub, slept: list[float]) -> GitHubBackend:
     settings = GitHubSettings(repo="acme/ops", api_url=stub.base, owners={"Alice": "alice-gh"})
-    return GitHubBackend(settings, "test-token", sleep=slept.append, write_interval=0.0,
-                         timeout=1)
+    return GitHubBackend(settings, "test-token", sleep=slept.append, write_interval=0.0, timeout=1)
 
 
 def test_a_create_that_times_out_is_sent_once_and_reported_as_unknown(stub: GitHubStub) -> None:

@@ -89,12 +89,22 @@ def test_title_cut_drops_trailing_punctuation_before_the_ellipsis() -> None:
 def test_labels_for_an_item_and_for_a_tracking_issue() -> None:
     item = draft(priority="P2", labels=("team-db", "Postmortem"))
     labels = render.labels_for(item, ["postmortem", "action-item"], "priority:{priority}")
-    assert labels == ["postmortem", "action-item", "priority:P2", "team-db",
-                      item.marker.postmortem_token]
-    tracking = TicketDraft(marker=Marker("pm.md", "_tracking"), text="t", role="tracking",
-                           priority="P1")
+    assert labels == [
+        "postmortem",
+        "action-item",
+        "priority:P2",
+        "team-db",
+        item.marker.postmortem_token,
+    ]
+    tracking = TicketDraft(
+        marker=Marker("pm.md", "_tracking"), text="t", role="tracking", priority="P1"
+    )
     assert "priority:P1" not in render.labels_for(tracking, ["postmortem"], "priority:{priority}")
-    assert render.labels_for(item, [], "") == ["team-db", "Postmortem", item.marker.postmortem_token]
+    assert render.labels_for(item, [], "") == [
+        "team-db",
+        "Postmortem",
+        item.marker.postmortem_token,
+    ]
 
 
 def test_body_without_optional_fields_still_has_text_and_marker() -> None:
@@ -140,14 +150,19 @@ def _exc(status: int, message: str, headers: dict[str, str] | None = None) -> Gi
     [
         (403, "You have exceeded a secondary rate limit.", {"Retry-After": "30"}, 30.0),
         (429, "Too many", {}, 60.0),
-        (403, "API rate limit exceeded for user", {"X-RateLimit-Remaining": "0",
-                                                  "X-RateLimit-Reset": "1100"}, 101.0),
+        (
+            403,
+            "API rate limit exceeded for user",
+            {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1100"},
+            101.0,
+        ),
         (403, "Resource not accessible by personal access token", {}, None),
         (500, "Server Error", {"Retry-After": "5"}, None),
     ],
 )
-def test_rate_limit_wait(status: int, message: str, headers: dict[str, str],
-                         wait: float | None) -> None:
+def test_rate_limit_wait(
+    status: int, message: str, headers: dict[str, str], wait: float | None
+) -> None:
     assert rate_limit_wait(_exc(status, message, headers), now=1000.0) == wait
 
 
@@ -172,8 +187,9 @@ def test_translate(exc: GithubException, kind: type, words: str) -> None:
 def test_a_failed_create_says_its_outcome_is_unknown() -> None:
     import requests
 
-    error = translate(requests.exceptions.ReadTimeout("read timed out"), "creating", now=0.0,
-                      creating=True)
+    error = translate(
+        requests.exceptions.ReadTimeout("read timed out"), "creating", now=0.0, creating=True
+    )
     assert isinstance(error, TransientError)
     assert "may or may not have been created" in str(error)
     assert error.outcome_unknown  # so the engine does not say it a second time
@@ -183,9 +199,15 @@ def test_a_failed_create_says_its_outcome_is_unknown() -> None:
 
 
 def test_a_rate_limit_error_carries_its_reset_time() -> None:
-    error = translate(_exc(403, "API rate limit exceeded", {"x-ratelimit-remaining": "0",
-                                                           "x-ratelimit-reset": "5000"}),
-                      "listing", now=1000.0)
+    error = translate(
+        _exc(
+            403,
+            "API rate limit exceeded",
+            {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "5000"},
+        ),
+        "listing",
+        now=1000.0,
+    )
     assert isinstance(error, RateLimitedError)
     assert error.reset_at is not None and error.reset_at.timestamp() == 5001.0
 

@@ -31,9 +31,9 @@ SECONDARY_SHARE = 0.45
 SECONDARY_MIN = 0.15
 
 __all__ = [
-    "Classification",
     "SOURCE_CLASSIFIER",
     "SOURCE_FRONT_MATTER",
+    "Classification",
     "cause_text",
     "classify_fields",
     "classify_many",
@@ -76,19 +76,27 @@ class _Input:
     override: Classification | None
 
 
-def _prepare(root_cause: str | None, detail: str | None, front_matter: Mapping[str, Any] | None) -> _Input:
+def _prepare(
+    root_cause: str | None, detail: str | None, front_matter: Mapping[str, Any] | None
+) -> _Input:
     sentence, rest = cause_text(root_cause, detail)
     extra = front_matter_text(front_matter)
     ev = text_evidence(root_cause, detail, extra)
     return _Input(with_extra(sentence, extra), rest, ev, front_matter_override(front_matter))
 
 
-def classify_many(items: Sequence[Fields], *, min_confidence: float | None = None) -> list[Classification]:
+def classify_many(
+    items: Sequence[Fields], *, min_confidence: float | None = None
+) -> list[Classification]:
     """Classify (root cause, section text, front matter) triples: front matter first, else the
     model on the root cause and its section. ``min_confidence``: below it the answer is
     ``unknown`` (None: the model's own threshold)."""
     inputs = [_prepare(*item) for item in items]
-    asked = [i for i, x in enumerate(inputs) if x.override is None and x.sentence and not x.evidence.says_unknown]
+    asked = [
+        i
+        for i, x in enumerate(inputs)
+        if x.override is None and x.sentence and not x.evidence.says_unknown
+    ]
     out: list[Classification | None] = [None] * len(inputs)
     if asked:
         model = load_model()
@@ -102,20 +110,32 @@ def classify_many(items: Sequence[Fields], *, min_confidence: float | None = Non
             mechanisms = inputs[i].evidence.ranked_mechanisms()
             (primary, top), (runner_up, second) = prediction.ranked()[:2]
             if primary == UNKNOWN or top < threshold:
-                out[i] = Classification(UNKNOWN, None, round(1.0 - top if primary != UNKNOWN else top, 3), SOURCE_CLASSIFIER, mechanisms)
+                out[i] = Classification(
+                    UNKNOWN,
+                    None,
+                    round(1.0 - top if primary != UNKNOWN else top, 3),
+                    SOURCE_CLASSIFIER,
+                    mechanisms,
+                )
                 continue
             secondary = None
             if runner_up != UNKNOWN and second >= SECONDARY_MIN and second >= SECONDARY_SHARE * top:
                 secondary = runner_up
-            out[i] = Classification(primary, secondary, round(top, 3), SOURCE_CLASSIFIER, mechanisms)
+            out[i] = Classification(
+                primary, secondary, round(top, 3), SOURCE_CLASSIFIER, mechanisms
+            )
     results: list[Classification] = []
     for x, found in zip(inputs, out):
         mechanisms = x.evidence.ranked_mechanisms()
         if x.override is not None:
-            found = Classification(x.override.category, x.override.secondary, 1.0, SOURCE_FRONT_MATTER, mechanisms)
+            found = Classification(
+                x.override.category, x.override.secondary, 1.0, SOURCE_FRONT_MATTER, mechanisms
+            )
         elif found is None:
             # No text (certain), or a text that says its cause is not known yet.
-            found = Classification(UNKNOWN, None, 1.0 if not x.sentence else 0.8, SOURCE_CLASSIFIER, mechanisms)
+            found = Classification(
+                UNKNOWN, None, 1.0 if not x.sentence else 0.8, SOURCE_CLASSIFIER, mechanisms
+            )
         results.append(found)
     return results
 
@@ -139,7 +159,9 @@ def classify_text(
 
 def classify_postmortem(pm: Postmortem, *, min_confidence: float | None = None) -> Classification:
     """Front matter first; otherwise the classifier on the root cause and its section."""
-    return classify_fields(pm.root_cause, pm.root_cause_detail, pm.front_matter, min_confidence=min_confidence)
+    return classify_fields(
+        pm.root_cause, pm.root_cause_detail, pm.front_matter, min_confidence=min_confidence
+    )
 
 
 @dataclass(frozen=True)
@@ -156,7 +178,9 @@ class Explanation:
         return {
             **self.classification.to_dict(),
             "model_version": self.model_version,
-            "probabilities": [{"category": c, "probability": round(p, 3)} for c, p in self.probabilities],
+            "probabilities": [
+                {"category": c, "probability": round(p, 3)} for c, p in self.probabilities
+            ],
             "reasons": [{"feature": r.feature, "weight": round(r.weight, 3)} for r in self.reasons],
         }
 
@@ -178,7 +202,11 @@ def explain(
     features = model.features([x.sentence], [x.detail[:MODEL_DETAIL_CHARS]], [x.evidence])
     ranked = [(cls, float(p)) for cls, p in zip(model.classes, model.probabilities(features)[0])]
     ranked.sort(key=lambda cp: -cp[1])
-    label = c.category if c.category in model.classes and c.source == SOURCE_CLASSIFIER else ranked[0][0]
+    label = (
+        c.category
+        if c.category in model.classes and c.source == SOURCE_CLASSIFIER
+        else ranked[0][0]
+    )
     return Explanation(c, ranked[:5], model.reasons(features, 0, label, limit), model.version)
 
 
@@ -235,5 +263,3 @@ def front_matter_text(front_matter: Mapping[str, Any] | None) -> str | None:
     if isinstance(value, str) and canonical(value) is None:
         return value
     return None
-
-

@@ -26,7 +26,9 @@ MAX_DETAIL_CHARS = 3000
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
 # Every negation (lexicon.NEGATION_PATTERN) holds one of these words: a window without any of
 # them is not read by the negation pattern (a test checks the claim on arbitrary text).
-_NEGATION_HINT = re.compile(r"not|never|n't|nor|no evidence|ruled out|unrelated|rather than|instead of", re.I)
+_NEGATION_HINT = re.compile(
+    r"not|never|n't|nor|no evidence|ruled out|unrelated|rather than|instead of", re.IGNORECASE
+)
 
 
 @dataclass(slots=True)
@@ -88,7 +90,9 @@ def _negated(text: str, start: int, negatable: bool) -> bool:
     return lexicon.NEGATION_PATTERN.search(text[low:start]) is not None
 
 
-def _first_match_weight(spans: list[tuple[int, int]], text: str, breaks: _Breaks, negatable: bool) -> float:
+def _first_match_weight(
+    spans: list[tuple[int, int]], text: str, breaks: _Breaks, negatable: bool
+) -> float:
     """The weight of the best placed match that is not negated (0.0 when none is)."""
     best = 0.0
     for start, _ in spans:
@@ -107,7 +111,12 @@ def _first_match_weight(spans: list[tuple[int, int]], text: str, breaks: _Breaks
 _PATTERNS = PatternSet(
     [m.pattern for m in lexicon.MECHANISMS]
     + [cue[1] for cue in lexicon.CUES]
-    + [lexicon.CAUSE_MARKERS, lexicon.EFFECT_MARKERS, lexicon.UNKNOWN_PATTERN, lexicon.DISCOVERY_PATTERN]
+    + [
+        lexicon.CAUSE_MARKERS,
+        lexicon.EFFECT_MARKERS,
+        lexicon.UNKNOWN_PATTERN,
+        lexicon.DISCOVERY_PATTERN,
+    ]
 )
 _N_MECHANISMS = len(lexicon.MECHANISMS)
 _N_SCORED = _N_MECHANISMS + len(lexicon.CUES)

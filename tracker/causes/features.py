@@ -68,7 +68,11 @@ def compute(
 
 
 def is_current(row: PostmortemRow) -> bool:
-    return row.cause_norm is not None and row.cause_features_of == row.content_hash and row.cause_keys is not None
+    return (
+        row.cause_norm is not None
+        and row.cause_features_of == row.content_hash
+        and row.cause_keys is not None
+    )
 
 
 def columns(row: PostmortemRow, features: Features, keys: list[str]) -> dict[str, str | None]:

@@ -54,10 +54,16 @@ class ModelError(PmtError):
 
 
 def lexicon_feature_names(mechanisms: Sequence[str]) -> list[str]:
-    return [f"category:{c}" for c in NAMES] + [f"mechanism:{m}" for m in mechanisms] + [UNKNOWN_FEATURE]
+    return (
+        [f"category:{c}" for c in NAMES]
+        + [f"mechanism:{m}" for m in mechanisms]
+        + [UNKNOWN_FEATURE]
+    )
 
 
-def lexicon_features(evidences: Sequence[Evidence], names: Sequence[str], weight: float) -> csr_matrix:
+def lexicon_features(
+    evidences: Sequence[Evidence], names: Sequence[str], weight: float
+) -> csr_matrix:
     """One row per evidence: the columns ``names`` (see ``lexicon_feature_names``), scaled."""
     import numpy as np
     from scipy.sparse import csr_matrix
@@ -77,13 +83,17 @@ def lexicon_features(evidences: Sequence[Evidence], names: Sequence[str], weight
                 rows.append(i)
                 cols.append(k)
                 vals.append(value * weight)
-    return csr_matrix((np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(len(evidences), len(names)))
+    return csr_matrix(
+        (np.asarray(vals, dtype=np.float64), (rows, cols)), shape=(len(evidences), len(names))
+    )
 
 
 class TextVectors:
     """Word and character TF-IDF with a fixed vocabulary and idf (those of the training set)."""
 
-    def __init__(self, words: list[str], word_idf: np.ndarray, chars: list[str], char_idf: np.ndarray) -> None:
+    def __init__(
+        self, words: list[str], word_idf: np.ndarray, chars: list[str], char_idf: np.ndarray
+    ) -> None:
         from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer  # type: ignore[import-untyped]
 
         self.words = CountVectorizer(ngram_range=WORD_NGRAMS, vocabulary=words)
@@ -159,7 +169,9 @@ class CauseModel:
 
         self.meta: dict[str, Any] = json.loads(str(arrays["meta"]))
         if self.meta.get("format") != FORMAT:
-            raise ModelError(f"cause model format {self.meta.get('format')}, expected {FORMAT}: retrain it")
+            raise ModelError(
+                f"cause model format {self.meta.get('format')}, expected {FORMAT}: retrain it"
+            )
         words = str(arrays["word_vocabulary"]).split("\n")
         chars = str(arrays["char_vocabulary"]).split("\n")
         self.vectors = TextVectors(words, arrays["word_idf"], chars, arrays["char_idf"])
@@ -176,11 +188,15 @@ class CauseModel:
     def version(self) -> str:
         return str(self.meta["version"])
 
-    def features(self, sentences: Sequence[str], details: Sequence[str], evidences: Sequence[Evidence]) -> csr_matrix:
+    def features(
+        self, sentences: Sequence[str], details: Sequence[str], evidences: Sequence[Evidence]
+    ) -> csr_matrix:
         from scipy.sparse import hstack
 
         n = len(sentences)
-        words, chars = self.vectors.parts(list(sentences) + [d[:MODEL_DETAIL_CHARS] for d in details])
+        words, chars = self.vectors.parts(
+            list(sentences) + [d[:MODEL_DETAIL_CHARS] for d in details]
+        )
         lex = lexicon_features(evidences, self.lexicon_names, self.lexicon_weight)
         return hstack([combine(words[:n], words[n:]), combine(chars[:n], chars[n:]), lex]).tocsr()
 
@@ -195,13 +211,17 @@ class CauseModel:
         result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
         return result
 
-    def predict(self, sentences: Sequence[str], details: Sequence[str], evidences: Sequence[Evidence]) -> list[Prediction]:
+    def predict(
+        self, sentences: Sequence[str], details: Sequence[str], evidences: Sequence[Evidence]
+    ) -> list[Prediction]:
         if not sentences:
             return []
         probs = self.probabilities(self.features(sentences, details, evidences))
         return [Prediction(self.classes, tuple(float(p) for p in row)) for row in probs]
 
-    def reasons(self, features: csr_matrix, row: int, category: str, limit: int = 10) -> list[Reason]:
+    def reasons(
+        self, features: csr_matrix, row: int, category: str, limit: int = 10
+    ) -> list[Reason]:
         """The features that raised ``category``'s score most for text ``row`` (its weight
         against the average of the other categories, times the feature's value)."""
         import numpy as np

@@ -16,25 +16,111 @@ from tracker.causes.matcher import PatternSet
 # Acronyms and capitalised words that describe mechanisms, kept when other capitalised words
 # (names of companies, products, people, hosts) are dropped.
 _KEEP_CAPITALISED = {
-    "dns", "tls", "ssl", "bgp", "ntp", "dst", "cpu", "oom", "api", "cdn", "ttl", "mtu", "raid",
-    "ups", "sql", "ddos", "dos", "iam", "ca", "vpn", "nic", "ssd", "hdd", "http", "https", "utc",
-    "ci", "cd", "db", "xid", "oid", "toast", "ecc", "psu", "pdu", "hvac", "jvm", "gc", "io", "tcp",
-    "udp", "ip", "nat", "lb", "elb", "alb", "waf", "sso", "saml", "oauth", "ldap", "ram", "os",
-    "cname", "ami", "hpa", "acl", "acls", "crl", "ocsp", "apns", "smtp", "sms", "gps", "json",
-    "csv", "xml", "yaml", "url", "ddl", "etl", "ttls", "dimm", "nvme", "san", "mfa", "2fa",
-    "vm", "vms", "pod", "pods", "leap", "feb", "february", "daylight", "saving", "tcp/ip",
+    "dns",
+    "tls",
+    "ssl",
+    "bgp",
+    "ntp",
+    "dst",
+    "cpu",
+    "oom",
+    "api",
+    "cdn",
+    "ttl",
+    "mtu",
+    "raid",
+    "ups",
+    "sql",
+    "ddos",
+    "dos",
+    "iam",
+    "ca",
+    "vpn",
+    "nic",
+    "ssd",
+    "hdd",
+    "http",
+    "https",
+    "utc",
+    "ci",
+    "cd",
+    "db",
+    "xid",
+    "oid",
+    "toast",
+    "ecc",
+    "psu",
+    "pdu",
+    "hvac",
+    "jvm",
+    "gc",
+    "io",
+    "tcp",
+    "udp",
+    "ip",
+    "nat",
+    "lb",
+    "elb",
+    "alb",
+    "waf",
+    "sso",
+    "saml",
+    "oauth",
+    "ldap",
+    "ram",
+    "os",
+    "cname",
+    "ami",
+    "hpa",
+    "acl",
+    "acls",
+    "crl",
+    "ocsp",
+    "apns",
+    "smtp",
+    "sms",
+    "gps",
+    "json",
+    "csv",
+    "xml",
+    "yaml",
+    "url",
+    "ddl",
+    "etl",
+    "ttls",
+    "dimm",
+    "nvme",
+    "san",
+    "mfa",
+    "2fa",
+    "vm",
+    "vms",
+    "pod",
+    "pods",
+    "leap",
+    "feb",
+    "february",
+    "daylight",
+    "saving",
+    "tcp/ip",
 }
 
 # Product names folded into what they are, so "Postgres replication lag" and "MySQL replicas
 # fell behind" share words.
 _KINDS: list[tuple[str, str]] = [
-    (r"postgres(?:ql)?|mysql|mariadb|mongo(?:db)?|cassandra|dynamo(?:db)?|aurora|rds|cockroach(?:db)?|oracle|sql server|mssql|spanner|cosmos ?db", "database"),
+    (
+        r"postgres(?:ql)?|mysql|mariadb|mongo(?:db)?|cassandra|dynamo(?:db)?|aurora|rds|cockroach(?:db)?|oracle|sql server|mssql|spanner|cosmos ?db",
+        "database",
+    ),
     (r"redis|memcached?|varnish|elasticache", "cachestore"),
     (r"nginx|apache|haproxy|envoy|traefik|caddy|iis", "webproxy"),
     (r"kafka|rabbitmq|sqs|pub/?sub|kinesis|nats|activemq|sidekiq|celery", "queue"),
     (r"kubernetes|k8s|eks|gke|aks|openshift|nomad", "cluster"),
     (r"elastic ?search|opensearch|solr", "searchengine"),
-    (r"aws|amazon web services|gcp|google cloud|azure|digitalocean|linode|hetzner|ovh", "cloudprovider"),
+    (
+        r"aws|amazon web services|gcp|google cloud|azure|digitalocean|linode|hetzner|ovh",
+        "cloudprovider",
+    ),
     (r"cloudflare|akamai|fastly|cloudfront", "cdnprovider"),
     (r"let'?s ?encrypt|certbot|acme client|digicert|sectigo", "certauthority"),
     (r"terraform|pulumi|cloudformation|ansible|puppet|chef|saltstack", "iactool"),
@@ -55,16 +141,34 @@ def _compiled(pairs: list[tuple[str, str]], wrap: str) -> list[Fold]:
 _KIND_PATTERNS = _compiled(_KINDS, r"\b(?:{})\b")
 
 _SYNONYMS: list[tuple[str, str]] = [
-    (r"\b(?:ssl|tls|x\.?509|https)[ -]?(?:cert(?:ificate)?s?)\b|\bcerts?\b|\bcertificates\b", "certificate"),
-    (r"\b(?:expir(?:ed|y|ation|es|ing)|lapsed?|not (?:been )?renewed|past (?:its|their) (?:expiry|validity))\b", "expire"),
-    (r"\bdaylight[ -]saving(?: time)?\b|\bsummer ?time\b|\bclocks? (?:went|go|going|changed|moved|sprang|fell) (?:forward|back)\b|\bspring[- ]forward\b", "dst"),
+    (
+        r"\b(?:ssl|tls|x\.?509|https)[ -]?(?:cert(?:ificate)?s?)\b|\bcerts?\b|\bcertificates\b",
+        "certificate",
+    ),
+    (
+        r"\b(?:expir(?:ed|y|ation|es|ing)|lapsed?|not (?:been )?renewed|past (?:its|their) (?:expiry|validity))\b",
+        "expire",
+    ),
+    (
+        r"\bdaylight[ -]saving(?: time)?\b|\bsummer ?time\b|\bclocks? (?:went|go|going|changed|moved|sprang|fell) (?:forward|back)\b|\bspring[- ]forward\b",
+        "dst",
+    ),
     (r"\bleap[ -]?seconds?\b", "leapsecond"),
     (r"\bleap[ -]?(?:days?|years?)\b|\bfeb(?:ruary)? 29(?:th)?\b", "leapday"),
     (r"\bout of memory\b|\boom[- ]?kill(?:ed|er)?\b|\boom\b", "oom"),
-    (r"\bno space left(?: on device)?\b|\bdisks? (?:was |is |became )?full\b|\bran out of (?:disk(?: space)?|space|storage)\b|\bfilled (?:up )?(?:the )?(?:disk|volume|partition)s?\b", "diskfull"),
+    (
+        r"\bno space left(?: on device)?\b|\bdisks? (?:was |is |became )?full\b|\bran out of (?:disk(?: space)?|space|storage)\b|\bfilled (?:up )?(?:the )?(?:disk|volume|partition)s?\b",
+        "diskfull",
+    ),
     (r"\bdistributed denial[- ]of[- ]service\b|\bdenial[- ]of[- ]service\b|\bddos\b", "ddos"),
-    (r"\bthundering herds?\b|\bretry storms?\b|\bretries (?:without|with no) (?:back-?off|jitter)\b", "retrystorm"),
-    (r"\bmis-?config(?:ured|uration)\b|\bbad config(?:uration)?\b|\bwrong config(?:uration)?\b", "misconfiguration"),
+    (
+        r"\bthundering herds?\b|\bretry storms?\b|\bretries (?:without|with no) (?:back-?off|jitter)\b",
+        "retrystorm",
+    ),
+    (
+        r"\bmis-?config(?:ured|uration)\b|\bbad config(?:uration)?\b|\bwrong config(?:uration)?\b",
+        "misconfiguration",
+    ),
     (r"\bconfig(?:uration)?s?\b", "config"),
     (r"\bfeature[ -]?flags?\b|\btoggles?\b|\bkill[ -]?switch(?:es)?\b", "featureflag"),
     (r"\b(?:read )?replicas?\b|\bsecondar(?:y|ies)\b|\bfollowers?\b|\bslaves?\b", "replica"),
@@ -74,13 +178,25 @@ _SYNONYMS: list[tuple[str, str]] = [
     (r"\b(?:silenced|muted|snoozed|disabled)\b", "silenced"),
     (r"\bpasswords?\b|\bcredentials?\b|\bsecrets?\b|\bapi[ -]?keys?\b|\btokens?\b", "credential"),
     (r"\brotat(?:ed|ion|ing|e)\b", "rotate"),
-    (r"\bpower (?:outage|failure|loss|cut)\b|\blost power\b|\bloss of power\b|\butility power\b", "powerloss"),
+    (
+        r"\bpower (?:outage|failure|loss|cut)\b|\blost power\b|\bloss of power\b|\butility power\b",
+        "powerloss",
+    ),
     (r"\bgenerators?\b|\bups batter(?:y|ies)\b", "backuppower"),
-    (r"\bdeadlocks?\b|\block (?:contention|waits?|timeouts?)\b|\bexclusive locks?\b|\btable locks?\b", "lock"),
+    (
+        r"\bdeadlocks?\b|\block (?:contention|waits?|timeouts?)\b|\bexclusive locks?\b|\btable locks?\b",
+        "lock",
+    ),
     (r"\bautoscal(?:er|ing|ed)\b|\bhpa\b|\bscaled? (?:down|in)\b", "autoscale"),
-    (r"\bdatacent(?:er|re)s?\b|\bdata cent(?:er|re)s?\b|\bcolo(?:cation)?\b|\bfacility\b", "datacenter"),
+    (
+        r"\bdatacent(?:er|re)s?\b|\bdata cent(?:er|re)s?\b|\bcolo(?:cation)?\b|\bfacility\b",
+        "datacenter",
+    ),
     (r"\bprod(?:uction)?\b", "production"),
-    (r"\bstag(?:e|ing)\b|\btest(?:ing)? (?:env(?:ironment)?|cluster)\b|\bdev(?:elopment)? (?:env(?:ironment)?|cluster)\b", "staging"),
+    (
+        r"\bstag(?:e|ing)\b|\btest(?:ing)? (?:env(?:ironment)?|cluster)\b|\bdev(?:elopment)? (?:env(?:ironment)?|cluster)\b",
+        "staging",
+    ),
     (r"\bstale\b|\boutdated\b|\bold(?:er)? (?:version|content|data|values)\b", "stale"),
     (r"\bpurg(?:e|ed|ing)\b|\binvalidat(?:e|ed|ion|ing)\b", "invalidate"),
 ]
@@ -89,7 +205,9 @@ _FOLDS = [*_KIND_PATTERNS, *_SYNONYM_PATTERNS]
 
 _URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\b\S+@\S+\.\w+\b")
-_HOST = re.compile(r"\b[\w-]+(?:\.[\w-]+)+\.(?:com|org|net|io|dev|app|co|cloud|internal|local|ai)\b", re.IGNORECASE)
+_HOST = re.compile(
+    r"\b[\w-]+(?:\.[\w-]+)+\.(?:com|org|net|io|dev|app|co|cloud|internal|local|ai)\b", re.IGNORECASE
+)
 _VERSION = re.compile(r"\bv?\d+(?:\.\d+)+[\w.-]*\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\b\d[\d,.:/%-]*\w*\b")
 _CODE = re.compile(r"`([^`]*)`")
@@ -155,7 +273,10 @@ def normalise(text: str) -> str:
         if word[0].isupper() and low not in _KEEP_CAPITALISED and not word.isupper():
             # A capitalised word inside a sentence is a name (company, product, person, host);
             # at the start of a sentence it is just a word.
-            if not _SENTENCE_START.search(text[max(0, m.start() - 6) : m.start()]) and m.start() > 0:
+            if (
+                not _SENTENCE_START.search(text[max(0, m.start() - 6) : m.start()])
+                and m.start() > 0
+            ):
                 continue
         elif word.isupper() and len(word) > 1 and low not in _KEEP_CAPITALISED:
             # An unknown acronym is most likely a product or team name.
@@ -182,7 +303,23 @@ def _fold_word(low: str) -> str:
 
 
 # Longest first; a stem keeps at least four letters ("leaked" -> "leak", "rotation" -> "rotat").
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ions", "ion", "edly", "ed", "ies", "es", "ers", "er", "ly", "s", "e")
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ings",
+    "ing",
+    "ions",
+    "ion",
+    "edly",
+    "ed",
+    "ies",
+    "es",
+    "ers",
+    "er",
+    "ly",
+    "s",
+    "e",
+)
 
 
 def stem(word: str) -> str:
@@ -195,7 +332,12 @@ def stem(word: str) -> str:
             if suffix == "ies":
                 base += "y"
             # "stopped" -> "stop", "planned" -> "plan"
-            if suffix in ("ed", "ing", "er", "ers") and len(base) > 4 and base[-1] == base[-2] and base[-1] not in "ls":
+            if (
+                suffix in ("ed", "ing", "er", "ers")
+                and len(base) > 4
+                and base[-1] == base[-2]
+                and base[-1] not in "ls"
+            ):
                 base = base[:-1]
             return base
     return word

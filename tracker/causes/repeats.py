@@ -190,13 +190,17 @@ def front_matter_of(row: PostmortemRow, settings: Settings | None = None) -> dic
 
 
 def classify_rows(
-    rows: Sequence[PostmortemRow], settings: Settings, documents: Mapping[str, Postmortem] | None = None
+    rows: Sequence[PostmortemRow],
+    settings: Settings,
+    documents: Mapping[str, Postmortem] | None = None,
 ) -> list[Classification]:
     """Classify stored postmortems in one batch: front matter (from the parsed document or the
     store) first."""
     documents = documents or {}
     fronts = [
-        doc.front_matter if (doc := documents.get(row.key)) is not None else front_matter_of(row, settings)
+        doc.front_matter
+        if (doc := documents.get(row.key)) is not None
+        else front_matter_of(row, settings)
         for row in rows
     ]
     return classify_many(
@@ -205,7 +209,9 @@ def classify_rows(
     )
 
 
-def classify_row(row: PostmortemRow, settings: Settings, document: Postmortem | None = None) -> Classification:
+def classify_row(
+    row: PostmortemRow, settings: Settings, document: Postmortem | None = None
+) -> Classification:
     """Classify one stored postmortem (see ``classify_rows``)."""
     return classify_rows([row], settings, {row.key: document} if document is not None else None)[0]
 
@@ -234,7 +240,9 @@ def load_corpus(
     docs = []
     mechanisms: frozenset[str] | None
     unclassified = [row for row in rows if row.key in fresh or stored_classification(row) is None]
-    computed = dict(zip((row.key for row in unclassified), classify_rows(unclassified, settings, documents)))
+    computed = dict(
+        zip((row.key for row in unclassified), classify_rows(unclassified, settings, documents))
+    )
     for row in rows:
         stored = None if row.key in fresh else stored_classification(row)
         if stored is None:
@@ -244,7 +252,9 @@ def load_corpus(
             classifications[row.key] = stored
             mechanisms = None
             if not feat.is_current(row):
-                mechanisms = frozenset(text_evidence(row.root_cause, row.root_cause_detail).mechanisms)
+                mechanisms = frozenset(
+                    text_evidence(row.root_cause, row.root_cause_detail).mechanisms
+                )
         norm = None
         if row.key not in fresh and feat.is_current(row):
             # Kept from the last analysis: the same text and mechanisms, not recomputed.
@@ -311,7 +321,9 @@ def find_repeats(
     ]
     matches = corpus.index.matches_of(queries, threshold, limit=MAX_EARLIER)
     found = [
-        (corpus.rows[i], corpus.rows[m.earlier], m.score) for i in queries for m in matches.get(i, [])
+        (corpus.rows[i], corpus.rows[m.earlier], m.score)
+        for i in queries
+        for m in matches.get(i, [])
     ]
     return _warnings(found, corpus.classifications, session, as_of)
 
@@ -332,7 +344,11 @@ def _warnings(
         found = fields.get(id(row))
         if found is None:
             found = fields[id(row)] = (
-                row.key, row.path, row.title, row.incident_date, classifications[row.key].category
+                row.key,
+                row.path,
+                row.title,
+                row.incident_date,
+                classifications[row.key].category,
             )
         return found
 
@@ -389,7 +405,9 @@ def _classification_columns(row: PostmortemRow, c: Classification) -> dict[str, 
     return {name: value for name, value in new.items() if getattr(row, name) != value}
 
 
-def _mark_not_effective(session: Session, warnings: Sequence[RepeatWarning], now: datetime) -> list[RepeatWarning]:
+def _mark_not_effective(
+    session: Session, warnings: Sequence[RepeatWarning], now: datetime
+) -> list[RepeatWarning]:
     """Flag the closed items of the earlier postmortems whose fix did not hold, with one
     ``not_effective`` event per item, once: the first warning that names a postmortem flags
     its items. Returns the warnings with what they flagged."""
@@ -425,7 +443,9 @@ def _mark_not_effective(session: Session, warnings: Sequence[RepeatWarning], now
                 item.not_effective = True
                 item.updated_at = now
                 session.add(item)
-                session.add(ItemEventRow(item_id=item.id, at=now, event="not_effective", detail=detail))
+                session.add(
+                    ItemEventRow(item_id=item.id, at=now, event="not_effective", detail=detail)
+                )
             w = replace(
                 w,
                 marked_not_effective=len(flagged),
@@ -453,17 +473,27 @@ def _document_frequencies(session: Session, terms: set[str]) -> tuple[dict[str, 
     from tracker.tables import PostmortemRow
 
     live = col(PostmortemRow.removed_at).is_(None)
-    n = int(session.execute(select(func.count()).where(live, col(PostmortemRow.cause_terms).isnot(None))).scalar_one())
+    n = int(
+        session.execute(
+            select(func.count()).where(live, col(PostmortemRow.cause_terms).isnot(None))
+        ).scalar_one()
+    )
     if not terms:
         return {}, n
-    rows = session.execute(select(col(PostmortemRow.cause_terms)).where(live, col(PostmortemRow.cause_terms).isnot(None)))
+    rows = session.execute(
+        select(col(PostmortemRow.cause_terms)).where(
+            live, col(PostmortemRow.cause_terms).isnot(None)
+        )
+    )
     # Every row's terms, counted at once: a row lists each of its terms once between bars, and
     # no term holds a bar or a line break, so a term's count is the number of rows holding it.
     counts = Counter("\n".join(packed for (packed,) in rows).split("|"))
     return {t: counts[t] for t in sorted(terms)}, n
 
 
-def write_columns(session: Session, rows: Mapping[int, tuple[PostmortemRow, dict[str, Any]]]) -> None:
+def write_columns(
+    session: Session, rows: Mapping[int, tuple[PostmortemRow, dict[str, Any]]]
+) -> None:
     """Write columns of many postmortem rows at once (UPDATE by id, one statement per set of
     columns, sent to the driver's cursor in the session's transaction), and make the rows in
     the session hold the same values without marking them changed: a thousand rows through
@@ -570,9 +600,9 @@ def _candidate_pairs(
     if not wanted:
         return none, none
     number = {key: n for n, key in enumerate(wanted)}
-    query = select(col(PostmortemRow.id), col(PostmortemRow.cause_day), col(PostmortemRow.cause_keys)).where(
-        col(PostmortemRow.removed_at).is_(None), col(PostmortemRow.cause_keys).isnot(None)
-    )
+    query = select(
+        col(PostmortemRow.id), col(PostmortemRow.cause_day), col(PostmortemRow.cause_keys)
+    ).where(col(PostmortemRow.removed_at).is_(None), col(PostmortemRow.cause_keys).isnot(None))
     if len(wanted) <= _LIKE_LIMIT:
         query = query.where(_like_any(col(PostmortemRow.cause_keys), wanted))
     # One entry per (postmortem, key) filed, then one per (query, key) asked.
@@ -651,7 +681,9 @@ def _best_per_query(
             break
         tied = (remaining == top[group]) & live[group]
         newest = np.maximum.reduceat(np.where(tied, recency, np.iinfo(np.int64).min), starts)
-        first = np.minimum.reduceat(np.where(tied & (recency == newest[group]), position, n), starts)
+        first = np.minimum.reduceat(
+            np.where(tied & (recency == newest[group]), position, n), starts
+        )
         chosen = first[live]
         picked.append(chosen)
         remaining[chosen] = -np.inf
@@ -688,7 +720,9 @@ def _incremental_repeats(
         if row.id is not None and row.key in keys and row.cause_norm
     }
     query_ids, earlier_ids = _candidate_pairs(session, queries)
-    others = np.setdiff1d(earlier_ids, np.fromiter(queries, dtype=np.int64, count=len(queries))).tolist()
+    others = np.setdiff1d(
+        earlier_ids, np.fromiter(queries, dtype=np.int64, count=len(queries))
+    ).tolist()
     # What is compared of every postmortem involved: its text, mechanisms and order.
     norms: dict[int, str] = {}
     mechs: dict[int, frozenset[str]] = {}
@@ -717,17 +751,28 @@ def _incremental_repeats(
     threshold = settings.causes.repeat_threshold
     # A candidate whose mechanisms keep it under the threshold even with identical wording
     # cannot match: it is neither scored nor part of the character TF-IDF's documents.
-    overlap, damping = MaskArrays([mechanism_mask(mechs[pm_id]) for pm_id in every]).parts(left, right)
+    overlap, damping = MaskArrays([mechanism_mask(mechs[pm_id]) for pm_id in every]).parts(
+        left, right
+    )
     possible = bounds_from_parts(overlap, damping) >= threshold
-    left, right, overlap, damping = left[possible], right[possible], overlap[possible], damping[possible]
+    left, right, overlap, damping = (
+        left[possible],
+        right[possible],
+        overlap[possible],
+        damping[possible],
+    )
     involved = np.zeros(len(every), dtype=bool)
     involved[right] = True
-    involved[np.searchsorted(every_ids, np.fromiter(queries, dtype=np.int64, count=len(queries)))] = True
+    involved[
+        np.searchsorted(every_ids, np.fromiter(queries, dtype=np.int64, count=len(queries)))
+    ] = True
     ids = np.flatnonzero(involved)
     position = np.full(len(every), -1, dtype=np.int64)
     position[ids] = np.arange(len(ids))
     scorer = PairScorer([norms[every[k]] for k in ids])
-    scores = scores_from_parts(scorer.char_cosines(position[left], position[right]), None, overlap, damping)
+    scores = scores_from_parts(
+        scorer.char_cosines(position[left], position[right]), None, overlap, damping
+    )
     hit = scores >= threshold
     left, right, scores = left[hit], right[hit], scores[hit]
     recency = np.empty(len(every), dtype=np.int64)
@@ -808,7 +853,9 @@ def analyse_postmortems(
         fresh: dict[str, tuple[PostmortemRow, feat.Features]] = {}
         writes: dict[int, tuple[PostmortemRow, dict[str, Any]]] = {}
         fronts = [
-            doc.front_matter if (doc := documents.get(row.key)) is not None else front_matter_of(row, settings)
+            doc.front_matter
+            if (doc := documents.get(row.key)) is not None
+            else front_matter_of(row, settings)
             for row in rows
         ]
         classified = classify_many(
@@ -828,4 +875,3 @@ def analyse_postmortems(
             session, rows, classifications, query_mechanisms, fresh, writes, settings, as_of
         )
         return _mark_not_effective(session, warnings, now)
-

@@ -167,7 +167,13 @@ def causes_report(store: Store, settings: Settings, period: Period, as_of: date)
         elif day in previous:
             before[category] = before.get(category, 0) + 1
     categories = [
-        CategoryCount(name, BY_NAME[name].title, len(now_counts.get(name, [])), before.get(name, 0), now_counts.get(name, []))
+        CategoryCount(
+            name,
+            BY_NAME[name].title,
+            len(now_counts.get(name, [])),
+            before.get(name, 0),
+            now_counts.get(name, []),
+        )
         for name in NAMES
         if name in now_counts or name in before
     ]
@@ -196,10 +202,17 @@ class StoredExplanation:
     explanation: Explanation
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "key": self.key, "title": self.title, **self.explanation.to_dict()}
+        return {
+            "path": self.path,
+            "key": self.key,
+            "title": self.title,
+            **self.explanation.to_dict(),
+        }
 
 
-def explain_postmortem(store: Store, settings: Settings, key_or_path: str) -> StoredExplanation | None:
+def explain_postmortem(
+    store: Store, settings: Settings, key_or_path: str
+) -> StoredExplanation | None:
     """Classify the postmortem named (by key or path) as ingest would, with its reasons."""
     from tracker.causes.classify import explain
     from tracker.causes.repeats import front_matter_of

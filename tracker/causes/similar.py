@@ -54,10 +54,25 @@ MAX_KEY_DF = 0.2
 
 # Mechanisms that say where rather than how; they count for little in the overlap.
 _WEAK_MECHANISMS = {
-    "cache_generic", "load_balancer", "health_check", "version_upgrade", "migration",
-    "quota_limit", "backlog", "auth_failure", "config_everywhere", "config_value",
-    "config_edit", "db_generic", "manual_action", "regression", "logic_error", "upstream_internal",
-    "cpu_saturation", "pipeline", "automation_script",
+    "cache_generic",
+    "load_balancer",
+    "health_check",
+    "version_upgrade",
+    "migration",
+    "quota_limit",
+    "backlog",
+    "auth_failure",
+    "config_everywhere",
+    "config_value",
+    "config_edit",
+    "db_generic",
+    "manual_action",
+    "regression",
+    "logic_error",
+    "upstream_internal",
+    "cpu_saturation",
+    "pipeline",
+    "automation_script",
 }
 _WEAK_WEIGHT = 0.35
 _MECHANISM_WEIGHTS = {
@@ -106,7 +121,9 @@ def _strong(mechs: frozenset[str]) -> frozenset[str]:
     return frozenset(m for m in mechs if m not in _WEAK_MECHANISMS)
 
 
-def combine(word_cos: float, char_cos: float, mech_a: frozenset[str], mech_b: frozenset[str]) -> float:
+def combine(
+    word_cos: float, char_cos: float, mech_a: frozenset[str], mech_b: frozenset[str]
+) -> float:
     """The similarity of two causes from their parts (see the module docstring)."""
     overlap = mechanism_overlap(mech_a, mech_b)
     score = WORD_WEIGHT * word_cos + CHAR_WEIGHT * char_cos + MECHANISM_WEIGHT * overlap
@@ -225,9 +242,7 @@ class MechanismIndex:
         return sorted(self.order[r] for r in found)
 
     @staticmethod
-    def _row_dots(
-        matrix: csr_matrix, left: Indices, right: Indices
-    ) -> np.ndarray:
+    def _row_dots(matrix: csr_matrix, left: Indices, right: Indices) -> np.ndarray:
         """Dot products of the rows ``left[k]`` and ``right[k]`` of ``matrix``, all at once."""
         import numpy as np
 
@@ -303,7 +318,11 @@ class MechanismIndex:
 
 
 def index_keys(
-    mechanisms: frozenset[str], terms: Mapping[str, int], df: Mapping[str, int], n: int, per_doc: int = TERMS_PER_DOC
+    mechanisms: frozenset[str],
+    terms: Mapping[str, int],
+    df: Mapping[str, int],
+    n: int,
+    per_doc: int = TERMS_PER_DOC,
 ) -> list[str]:
     """A document's inverted-index keys, as ``MechanismIndex`` chooses them: its specific
     mechanisms and its ``per_doc`` best words by TF-IDF (sublinear tf, smoothed idf) among
@@ -391,7 +410,9 @@ class MaskArrays:
 
         total = sum(np.bitwise_count(w).astype(np.int64) for w in words)
         weak = sum(np.bitwise_count(w & k).astype(np.int64) for w, k in zip(words, self.weak))
-        weight: np.ndarray = (total - weak).astype(np.float64) + _WEAK_WEIGHT * weak.astype(np.float64)
+        weight: np.ndarray = (total - weak).astype(np.float64) + _WEAK_WEIGHT * weak.astype(
+            np.float64
+        )
         return weight
 
     def parts(self, left: Indices, right: Indices) -> tuple[np.ndarray, np.ndarray]:

@@ -58,7 +58,9 @@ class Example:
 
 
 def load_incidents(path: Path = DATA, split: str | None = None) -> list[dict[str, Any]]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return [r for r in rows if split is None or r["split"] == split]
 
 
@@ -67,7 +69,9 @@ def load_extra(path: Path = EXTRA) -> list[Example]:
     held-out test of ``tests/test_causes_quality.py``)."""
     if not path.exists():
         return []
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     return [Example(r["text"], r["category"], EXTRA_WEIGHT) for r in rows if r["split"] == "dev"]
 
 
@@ -75,7 +79,9 @@ def examples(rows: Sequence[dict[str, Any]]) -> list[Example]:
     return [Example(r["summary"], r["category"]) for r in rows]
 
 
-def fit(train: Sequence[Example], *, c: float = C, lexicon_weight: float = LEXICON_WEIGHT) -> CauseModel:
+def fit(
+    train: Sequence[Example], *, c: float = C, lexicon_weight: float = LEXICON_WEIGHT
+) -> CauseModel:
     """A model (temperature 1, threshold 0) fitted on ``train``."""
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
@@ -83,15 +89,25 @@ def fit(train: Sequence[Example], *, c: float = C, lexicon_weight: float = LEXIC
 
     texts = [e.text for e in train]
     word_fit = TfidfVectorizer(ngram_range=WORD_NGRAMS, sublinear_tf=True).fit(texts)
-    char_fit = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=2).fit(texts)
+    char_fit = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, min_df=2
+    ).fit(texts)
     words = list(word_fit.get_feature_names_out())
     chars = list(char_fit.get_feature_names_out())
     names = lexicon_feature_names([m.name for m in MECHANISMS])
     vectors = TextVectors(words, word_fit.idf_, chars, char_fit.idf_)
     x = _features(vectors, names, lexicon_weight, texts)
     classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
-    classifier.fit(x, [e.category for e in train], sample_weight=np.array([e.weight for e in train]))
-    meta = {"version": MODEL_VERSION, "lexicon_weight": lexicon_weight, "temperature": 1.0, "threshold": 0.0, "c": c}
+    classifier.fit(
+        x, [e.category for e in train], sample_weight=np.array([e.weight for e in train])
+    )
+    meta = {
+        "version": MODEL_VERSION,
+        "lexicon_weight": lexicon_weight,
+        "temperature": 1.0,
+        "threshold": 0.0,
+        "c": c,
+    }
     arrays = model_arrays(
         words=words, word_idf=word_fit.idf_, chars=chars, char_idf=char_fit.idf_, lexicon_names=names,
         coef=classifier.coef_, intercept=classifier.intercept_, classes=list(classifier.classes_), meta=meta,
@@ -99,7 +115,9 @@ def fit(train: Sequence[Example], *, c: float = C, lexicon_weight: float = LEXIC
     return CauseModel(arrays)
 
 
-def _features(vectors: TextVectors, names: list[str], weight: float, texts: Sequence[str]) -> csr_matrix:
+def _features(
+    vectors: TextVectors, names: list[str], weight: float, texts: Sequence[str]
+) -> csr_matrix:
     from scipy.sparse import hstack
 
     evidences = [text_evidence(t, None) for t in texts]
@@ -116,7 +134,9 @@ def scores(model: CauseModel, texts: Sequence[str]) -> np.ndarray:
     return result
 
 
-def out_of_fold(rows: Sequence[dict[str, Any]], extra: Sequence[Example], folds: int = FOLDS) -> tuple[np.ndarray, list[str], tuple[str, ...]]:
+def out_of_fold(
+    rows: Sequence[dict[str, Any]], extra: Sequence[Example], folds: int = FOLDS
+) -> tuple[np.ndarray, list[str], tuple[str, ...]]:
     """Cross-validated decision scores of ``rows`` (each fold trained on the others plus
     ``extra``), their labels and the class order."""
     import numpy as np
@@ -164,7 +184,9 @@ def abstaining(probs: np.ndarray, classes: Sequence[str], threshold: float) -> l
     return [classes[k] if probs[i, k] >= threshold else UNKNOWN for i, k in enumerate(top)]
 
 
-def fit_threshold(probs: np.ndarray, labels: Sequence[str], classes: Sequence[str], band: float = 0.1) -> float:
+def fit_threshold(
+    probs: np.ndarray, labels: Sequence[str], classes: Sequence[str], band: float = 0.1
+) -> float:
     """The confidence under which pmt answers ``unknown``: the top of the lowest bands of
     out-of-fold confidence (``band`` wide) whose answers were wrong more often than right. A
     wrong category does more harm than none: it poisons the repeat search."""
@@ -173,7 +195,7 @@ def fit_threshold(probs: np.ndarray, labels: Sequence[str], classes: Sequence[st
     confidence = probs.max(axis=1)
     right = np.array([classes[k] == y for k, y in zip(probs.argmax(axis=1), labels)])
     threshold = 0.0
-    for step in range(int(round(1 / band))):
+    for step in range(round(1 / band)):
         low, high = step * band, (step + 1) * band
         inside = (confidence >= low) & (confidence < high)
         if inside.any():
@@ -226,7 +248,11 @@ def train(out: Path = MODEL_PATH, *, use_extra: bool = True) -> dict[str, Any]:
         "version": f"{MODEL_VERSION}.{digest[:8]}",
         "temperature": temperature,
         "threshold": threshold,
-        "trained_on": {"incidents": len(rows), "written_sentences": len(extra), "data_sha256": digest},
+        "trained_on": {
+            "incidents": len(rows),
+            "written_sentences": len(extra),
+            "data_sha256": digest,
+        },
         "sklearn": sklearn.__version__,
         **figures,
     }
@@ -247,8 +273,12 @@ def _arrays_of(model: CauseModel, meta: dict[str, Any]) -> dict[str, Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tracker.causes.train", description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, default=MODEL_PATH, help=f"artefact to write (default {MODEL_PATH})")
+    parser = argparse.ArgumentParser(
+        prog="python -m tracker.causes.train", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--out", type=Path, default=MODEL_PATH, help=f"artefact to write (default {MODEL_PATH})"
+    )
     parser.add_argument("--no-extra", action="store_true", help="train on the incidents only")
     args = parser.parse_args(argv)
     meta = train(args.out, use_extra=not args.no_extra)

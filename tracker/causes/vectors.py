@@ -56,7 +56,11 @@ def word_vectorizer() -> Any:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     return TfidfVectorizer(
-        ngram_range=(1, 2), stop_words=stop_words(), sublinear_tf=True, token_pattern=TOKEN_PATTERN, dtype=np.float32
+        ngram_range=(1, 2),
+        stop_words=stop_words(),
+        sublinear_tf=True,
+        token_pattern=TOKEN_PATTERN,
+        dtype=np.float32,
     )
 
 

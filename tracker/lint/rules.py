@@ -112,7 +112,11 @@ def missing_section(doc: LintDocument) -> Iterator[Hit]:
             yield 1, f"no {_SECTION_NAMES.get(kind, kind)} section"
 
 
-@rule("no-duration", "warning", "The incident's duration cannot be told (start and end, or a duration).")
+@rule(
+    "no-duration",
+    "warning",
+    "The incident's duration cannot be told (start and end, or a duration).",
+)
 def no_duration(doc: LintDocument) -> Iterator[Hit]:
     if doc.pm.duration_minutes is None:
         line = doc.where(("Duration", "Start", "Started", "When"), ("summary",))
@@ -246,9 +250,7 @@ def _timeline_declares_zone(doc: LintDocument) -> bool:
     if has_zone(section.heading):
         return True
     entry_lines = {e.line for e in doc.pm.timeline}
-    return any(
-        has_zone(doc.prose(n)) for n in doc.section_lines(section) if n not in entry_lines
-    )
+    return any(has_zone(doc.prose(n)) for n in doc.section_lines(section) if n not in entry_lines)
 
 
 @rule("placeholder", "error", "A `{{blank}}` from `pmt new` is still unfilled.")

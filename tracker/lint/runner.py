@@ -23,9 +23,7 @@ def check_settings(settings: LintSettings) -> None:
     """Refuse rule names and section kinds pmt does not know: a typo must not switch nothing off."""
     for name in settings.disable:
         if name not in RULES:
-            raise ConfigError(
-                f"lint.disable: unknown rule {name!r} (rules: {', '.join(RULES)})"
-            )
+            raise ConfigError(f"lint.disable: unknown rule {name!r} (rules: {', '.join(RULES)})")
     for kind in settings.required_sections:
         if kind not in REQUIRABLE_KINDS:
             raise ConfigError(
@@ -127,7 +125,11 @@ def lint_paths(
             report.findings.append(_unusable(exc))
     globs = settings.lint.postmortems
     for path in _unique(files):
-        if only_postmortems and globs and not matches(stored_path(path, settings.project_root), globs):
+        if (
+            only_postmortems
+            and globs
+            and not matches(stored_path(path, settings.project_root), globs)
+        ):
             if on_skip is not None:
                 on_skip(path, "not a postmortem: outside lint.postmortems")
             continue

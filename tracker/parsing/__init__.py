@@ -32,7 +32,9 @@ __all__ = ["parse_file", "parse_text"]
 _DEFAULT_MAX_BYTES = 5_000_000
 
 
-def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None = None) -> Postmortem:
+def parse_text(
+    text: str, path: str = "<text>", settings: ParsingSettings | None = None
+) -> Postmortem:
     """Everything pmt understands of ``text``. Lines are 1-based lines of ``text`` as given."""
     date_order = settings.date_order if settings is not None else "mdy"
     text = text.removeprefix("\ufeff")
@@ -46,13 +48,22 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
 
     pm = Postmortem(path=path, front_matter=front, problems=problems)
     pm.sections = [
-        Section(heading=n.title, kind=n.kind if n.kind in _KINDS else "other", line=n.heading.line, level=n.level)
+        Section(
+            heading=n.title,
+            kind=n.kind if n.kind in _KINDS else "other",
+            line=n.heading.line,
+            level=n.level,
+        )
         for n in nodes[1:]
         if n.heading is not None
     ]
 
     # The timeline first: metadata falls back on it for start and end.
-    tl_nodes = [n for n in nodes if n.kind == "timeline" and (n.parent is None or n.parent.kind != "timeline")]
+    tl_nodes = [
+        n
+        for n in nodes
+        if n.kind == "timeline" and (n.parent is None or n.parent.kind != "timeline")
+    ]
     zone_text = next((z for z in (timeline.zone_hint(n) for n in tl_nodes) if z), None)
     meta = metadata.prepare(root, front, date_order)
     tz = metadata.zone_of(zone_text)
@@ -78,21 +89,41 @@ def parse_text(text: str, path: str = "<text>", settings: ParsingSettings | None
     pm.incident = meta.incident
     pm.date = meta.day or (pm.started.date() if pm.started else meta.guess_day)
 
-    ctx = Context(references=refs, date_order=date_order, year=pm.date.year if pm.date else meta.year)
-    action_nodes = [n for n in nodes if n.kind == "actions" and (n.parent is None or n.parent.kind != "actions")]
+    ctx = Context(
+        references=refs, date_order=date_order, year=pm.date.year if pm.date else meta.year
+    )
+    action_nodes = [
+        n for n in nodes if n.kind == "actions" and (n.parent is None or n.parent.kind != "actions")
+    ]
     pm.action_items, pm.takeaways = items.extract(action_nodes, ctx)
     for node in nodes:
-        if node.kind == "takeaways" and (node.parent is None or node.parent.kind not in ("actions", "takeaways")):
+        if node.kind == "takeaways" and (
+            node.parent is None or node.parent.kind not in ("actions", "takeaways")
+        ):
             pm.takeaways.extend(items.takeaway_texts(node, ctx))
     pm.problems.extend(ctx.problems)
     pm.problems.sort(key=lambda p: p.line)
     return pm
 
 
-_KINDS = frozenset(("summary", "impact", "timeline", "root_cause", "resolution", "actions", "takeaways", "lessons", "other"))
+_KINDS = frozenset(
+    (
+        "summary",
+        "impact",
+        "timeline",
+        "root_cause",
+        "resolution",
+        "actions",
+        "takeaways",
+        "lessons",
+        "other",
+    )
+)
 
 
-def parse_file(path: str | Path, settings: ParsingSettings | None = None, data: bytes | None = None) -> Postmortem:
+def parse_file(
+    path: str | Path, settings: ParsingSettings | None = None, data: bytes | None = None
+) -> Postmortem:
     """Read and parse one file; an unusable file raises ``InputError`` naming it.
 
     ``data``: the file's bytes when the caller has already read them (ingest hashes them
@@ -102,7 +133,10 @@ def parse_file(path: str | Path, settings: ParsingSettings | None = None, data: 
     if data is None:
         data = _read(Path(path), name, limit)
     if len(data) > limit:
-        raise InputError(name, f"too large ({len(data):,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)")
+        raise InputError(
+            name,
+            f"too large ({len(data):,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)",
+        )
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if not data.strip():
@@ -113,7 +147,9 @@ def parse_file(path: str | Path, settings: ParsingSettings | None = None, data: 
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(name, f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8", line=line) from None
+        raise InputError(
+            name, f"is not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8", line=line
+        ) from None
     pm = parse_text(text, name, settings)
     if not _reads_as_postmortem(pm, text):
         raise ParseError(
@@ -125,13 +161,20 @@ def parse_file(path: str | Path, settings: ParsingSettings | None = None, data: 
 
 
 # Words that name a document about an incident, in its first lines.
-_INCIDENT_WORDS = re.compile(r"\b(?:post-?mortem|postmortem|outage|incident|retrospective|downtime|rca)\b", re.IGNORECASE)
+_INCIDENT_WORDS = re.compile(
+    r"\b(?:post-?mortem|postmortem|outage|incident|retrospective|downtime|rca)\b", re.IGNORECASE
+)
 
 
 def _reads_as_postmortem(pm: Postmortem, text: str) -> bool:
     """What tells a postmortem from any other Markdown file (a README, notes): a section pmt
     knows, an action item, a timeline or a start time, or an incident named at the top."""
-    if pm.action_items or pm.timeline or pm.started_text or any(s.kind != "other" for s in pm.sections):
+    if (
+        pm.action_items
+        or pm.timeline
+        or pm.started_text
+        or any(s.kind != "other" for s in pm.sections)
+    ):
         return True
     head = "\n".join(text.lstrip().split("\n", 5)[:5])
     return bool(_INCIDENT_WORDS.search(head))
@@ -143,7 +186,10 @@ def _read(p: Path, name: str, limit: int) -> bytes:
         if p.is_dir():
             raise InputError(name, "is a directory, not a file")
         if size > limit:
-            raise InputError(name, f"too large ({size:,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)")
+            raise InputError(
+                name,
+                f"too large ({size:,} bytes; the limit is {limit:,}, see [parsing] max_file_bytes)",
+            )
         return p.read_bytes()
     except FileNotFoundError:
         raise InputError(name, "no such file") from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -62,7 +62,7 @@ class Code:
     line: int
 
 
-Block = Union[Heading, Para, ListBlock, Table, Code]
+Block = Heading | Para | ListBlock | Table | Code
 
 _MD: MarkdownIt | None = None
 _BR = re.compile(r"\s*<br\s*/?>\s*", re.IGNORECASE)
@@ -80,7 +80,11 @@ def markdown() -> MarkdownIt:
     if _MD is None:
         from markdown_it import MarkdownIt
 
-        _MD = MarkdownIt("commonmark", {"maxNesting": 40}).enable("table").disable(["inline", "text_join"])
+        _MD = (
+            MarkdownIt("commonmark", {"maxNesting": 40})
+            .enable("table")
+            .disable(["inline", "text_join"])
+        )
     return _MD
 
 
@@ -99,7 +103,9 @@ def tokenize(text: str) -> tuple[list[Block], dict[str, str]]:
 # "###Heading" without its space. Each is read as the Markdown it stands for.
 
 _HASH_HEADING = re.compile(r"^(#{1,6})([^\W\d_][^\n]*)$")
-_CODE_CHARS = re.compile(r"[{};=<>$|\\]|^\s*(?:sudo|cd|ls|cat|curl|echo|git|npm|pip|apt|docker|kubectl)\b|^\s*[#/]|\(\)")
+_CODE_CHARS = re.compile(
+    r"[{};=<>$|\\]|^\s*(?:sudo|cd|ls|cat|curl|echo|git|npm|pip|apt|docker|kubectl)\b|^\s*[#/]|\(\)"
+)
 _HTML_STRUCTURE = re.compile(r"<(?:h[1-6]|p|li|ul|ol|div|br)\b", re.IGNORECASE)
 _MARKDOWN_INFO = frozenset(("markdown", "md", "text", "txt", "plain", "plaintext"))
 
@@ -110,7 +116,10 @@ def _prose(text: str) -> bool:
     if not lines:
         return False
     wordy = sum(
-        1 for ln in lines if not _CODE_CHARS.search(ln) and sum(ch.isalpha() or ch == " " for ch in ln) >= 0.75 * len(ln)
+        1
+        for ln in lines
+        if not _CODE_CHARS.search(ln)
+        and sum(ch.isalpha() or ch == " " for ch in ln) >= 0.75 * len(ln)
     )
     return wordy >= 0.7 * len(lines)
 
@@ -138,7 +147,9 @@ def _layout(t: Any, refs: dict[str, str]) -> list[Block] | None:
         return blocks_of(t.content, t.map[0] + 1)
     if kind == "fence":
         info = t.info.strip().lower()
-        if info in _MARKDOWN_INFO or (not info and t.content.count("\n") >= 5 and _prose(t.content)):
+        if info in _MARKDOWN_INFO or (
+            not info and t.content.count("\n") >= 5 and _prose(t.content)
+        ):
             return _as_markdown(t.content, t.map[0] + 2, refs)
         return None
     if _prose(t.content):  # an indented code block
@@ -172,7 +183,7 @@ def _glyph_list(text: str, line: int) -> tuple[str, ListBlock | None]:
 
 
 def _hash_heading(text: str, line: int) -> list[Block] | None:
-    """"###Posmortem": a heading whose author left out the space after the hashes."""
+    """ "###Posmortem": a heading whose author left out the space after the hashes."""
     first, _, rest = text.partition("\n")
     m = _HASH_HEADING.match(first)
     if m is None:
@@ -203,7 +214,9 @@ def _walk(tokens: Sequence[Any], refs: dict[str, str]) -> list[Block]:
                 i += 3
                 continue
             glyphs = None
-            if _GLYPH_CHARS.intersection(content) or ("\n" in content and _MARKER_LINE.search(content)):
+            if _GLYPH_CHARS.intersection(content) or (
+                "\n" in content and _MARKER_LINE.search(content)
+            ):
                 content, glyphs = _glyph_list(content, t.map[0] + 1)
             if item is not None and item.text is None and not item.children:
                 # The item's first paragraph is its text (the common case: no Para to make
@@ -226,7 +239,9 @@ def _walk(tokens: Sequence[Any], refs: dict[str, str]) -> list[Block]:
             target = stack[-1][1].items  # type: ignore[assignment]  # nothing is added between items
         elif kind == "bullet_list_open" or kind == "ordered_list_open":
             ordered = kind == "ordered_list_open"
-            block = ListBlock(ordered, int(t.attrs.get("start", 1)) if ordered else 1, [], t.map[0] + 1)
+            block = ListBlock(
+                ordered, int(t.attrs.get("start", 1)) if ordered else 1, [], t.map[0] + 1
+            )
             target.append(block)
             stack.append((target, block))
             items.append(item)

@@ -51,7 +51,9 @@ _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
-_WEEKDAY = r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\.?,?\s+)"
+_WEEKDAY = (
+    r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|rsday|urday)?\.?,?\s+)"
+)
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:\d{4}|'\d{2})"
 DATE_RE = (
@@ -101,10 +103,16 @@ _NAME_DATE = re.compile(
     rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<m2>{_MONTH}))(?:,?\s*(?P<y>\d{{4}}|'\d{{2}}))?$",
     re.IGNORECASE,
 )
-_TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s?(?:([ap])\.?m\.?)?$", re.IGNORECASE)
+_TIME = re.compile(
+    r"(\d{1,2})(?:[:.](\d{2})(?::(\d{2}))?(?:\.\d+)?)?\s?(?:([ap])\.?m\.?)?$", re.IGNORECASE
+)
 _OFFSET = re.compile(r"(?:UTC|GMT)?\s?([+\-−])\s?(\d{1,2}):?(\d{2})?$", re.IGNORECASE)
-_QUARTER = re.compile(r"(?:(?:end\s+of\s+)?(?:the\s+)?)?(?:(\d{4})[\s-]?)?Q([1-4])(?:[\s,]+(\d{4}))?$", re.IGNORECASE)
-_MONTH_ONLY = re.compile(rf"(?:(?:the\s+)?end\s+of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>\d{{4}}))?$", re.IGNORECASE)
+_QUARTER = re.compile(
+    r"(?:(?:end\s+of\s+)?(?:the\s+)?)?(?:(\d{4})[\s-]?)?Q([1-4])(?:[\s,]+(\d{4}))?$", re.IGNORECASE
+)
+_MONTH_ONLY = re.compile(
+    rf"(?:(?:the\s+)?end\s+of\s+)?(?P<m>{_MONTH})(?:,?\s+(?P<y>\d{{4}}))?$", re.IGNORECASE
+)
 
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
@@ -131,7 +139,9 @@ class Moment:
     zone: str | None = None  # as written, e.g. "UTC-4", "Eastern time"
     tz: tzinfo | None = None
 
-    def at(self, default_day: date | None = None, default_tz: tzinfo | None = None) -> datetime | None:
+    def at(
+        self, default_day: date | None = None, default_tz: tzinfo | None = None
+    ) -> datetime | None:
         """The instant, when a day is known; aware when a zone is known."""
         day = self.day or default_day
         if day is None or self.clock is None:
@@ -173,7 +183,7 @@ def _zone_info(text: str) -> tzinfo | None:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(name)
-    except Exception:  # unknown or malformed IANA name
+    except (ValueError, KeyError, OSError):  # unknown or malformed IANA name
         return None
 
 
@@ -293,7 +303,9 @@ def parse_due(text: str, date_order: str = "mdy", default_year: int | None = Non
 
 
 # Clocks written otherwise: "0300hrs", "10h47", "3:AM", "11:26-am" read as "03:00", "10:47", ...
-_CLOCK_SPELLINGS = re.compile(r"^([0-2]\d)([0-5]\d)\s?hrs?$|^(\d{1,2})h([0-5]\d)$|(?::\s?|-)(?=[ap]\.?m)", re.IGNORECASE)
+_CLOCK_SPELLINGS = re.compile(
+    r"^([0-2]\d)([0-5]\d)\s?hrs?$|^(\d{1,2})h([0-5]\d)$|(?::\s?|-)(?=[ap]\.?m)", re.IGNORECASE
+)
 
 
 def _as_colon_clock(m: re.Match[str]) -> str:
@@ -317,12 +329,16 @@ def parse_clock(text: str) -> time | None:
     return time(hour, minute, second)
 
 
-def find_moments(text: str, date_order: str = "mdy", default_year: int | None = None) -> list[Moment]:
+def find_moments(
+    text: str, date_order: str = "mdy", default_year: int | None = None
+) -> list[Moment]:
     """Every date or time written in ``text``, in order."""
     return list(iter_moments(text, date_order, default_year))
 
 
-def iter_moments(text: str, date_order: str = "mdy", default_year: int | None = None) -> Iterator[Moment]:
+def iter_moments(
+    text: str, date_order: str = "mdy", default_year: int | None = None
+) -> Iterator[Moment]:
     """``find_moments``, read only as far as the caller goes."""
     if _DIGIT.search(text) is None:
         return  # every date and time has a digit
@@ -332,7 +348,9 @@ def iter_moments(text: str, date_order: str = "mdy", default_year: int | None = 
             yield moment
 
 
-def leading_moment(text: str, date_order: str = "mdy", default_year: int | None = None) -> Moment | None:
+def leading_moment(
+    text: str, date_order: str = "mdy", default_year: int | None = None
+) -> Moment | None:
     """The date/time a timeline entry starts with, if it starts with one."""
     m = _MOMENT.match(text)
     return _moment(m, date_order, default_year) if m is not None else None
@@ -345,7 +363,15 @@ def _moment(m: re.Match[str], date_order: str, default_year: int | None) -> Mome
         except ValueError:
             return None
         zone = m.group("isozone")
-        return Moment(m.start(), m.end(), m.group(0), stamp.date(), stamp.time(), zone, zone_info(zone) if zone else None)
+        return Moment(
+            m.start(),
+            m.end(),
+            m.group(0),
+            stamp.date(),
+            stamp.time(),
+            zone,
+            zone_info(zone) if zone else None,
+        )
     if m.group("dateonly"):
         day = parse_date(m.group("dateonly"), date_order, default_year)
         if day is None and not _has_year(m.group("dateonly")):
@@ -386,7 +412,11 @@ def parse_duration(text: str) -> int | None:
     matched = False
     for m in _DURATION_PART.finditer(text):
         n_text = m.group("n").lower()
-        n = float(_NUMBER_WORDS.get(n_text, 0) or n_text) if n_text not in _NUMBER_WORDS else float(_NUMBER_WORDS[n_text])
+        n = (
+            float(_NUMBER_WORDS.get(n_text, 0) or n_text)
+            if n_text not in _NUMBER_WORDS
+            else float(_NUMBER_WORDS[n_text])
+        )
         if m.group("half"):
             n += 0.5
         unit = m.group("unit").lower()[0]
@@ -394,7 +424,7 @@ def parse_duration(text: str) -> int | None:
         matched = True
     if not matched or total <= 0:
         return None
-    return int(round(total))
+    return round(total)
 
 
 def minutes_between(start: datetime, end: datetime) -> int | None:

@@ -92,8 +92,13 @@ ENUMERATOR = re.compile(
     r"\s*[:.)\-–—](?:\*\*|__)?\s+",
     re.IGNORECASE,
 )
-_KIND_PREFIX = re.compile(r"^(?:\*\*|__)?(?:type|kind|category)\s*:\s*(?P<v>[A-Za-z-]+)(?:\*\*|__)?\s*(?:[-–—:|]\s*|\s+(?=\S))", re.IGNORECASE)
-_INLINE_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^()\s>]+(?:\([^()\s]*\))?)>?(?:\s+[\"'(][^\"')]*[\"')])?\s*\)")
+_KIND_PREFIX = re.compile(
+    r"^(?:\*\*|__)?(?:type|kind|category)\s*:\s*(?P<v>[A-Za-z-]+)(?:\*\*|__)?\s*(?:[-–—:|]\s*|\s+(?=\S))",
+    re.IGNORECASE,
+)
+_INLINE_LINK = re.compile(
+    r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(\s*<?([^()\s>]+(?:\([^()\s]*\))?)>?(?:\s+[\"'(][^\"')]*[\"')])?\s*\)"
+)
 _REF_LINK = re.compile(r"\[((?:[^\[\]]|\[[^\[\]]*\])+)\]\[([^\[\]]*)\]")
 # markdown-it has taken every link definition out: "[#12]: text" left in an item is a link.
 _SHORTCUT_LINK = re.compile(r"(?<![\]\\])\[([^\[\]]+)\](?![\[(])")
@@ -107,8 +112,45 @@ _TICKET_REF = re.compile(
     r"(?<![\w/.&#-])(?:(?P<repo>[\w.-]+/[\w.-]+)?#(?P<num>\d+)\b|(?P<key>[A-Z][A-Z0-9]{1,9}-\d+)(?![\w-]))"
 )
 _NOT_TICKET_KEYS = frozenset(
-    "UTF SHA ISO RFC CVE TLS SSL HTTP HTTPS IPV COVID GPT AES RSA MD ECDSA PEP GMT UTC SEV P A"
-    " RAID DDR IEC EN DIN TCP UDP PCI SOC HIPAA GDPR S3 EC2 V K8S".split()
+    [
+        "UTF",
+        "SHA",
+        "ISO",
+        "RFC",
+        "CVE",
+        "TLS",
+        "SSL",
+        "HTTP",
+        "HTTPS",
+        "IPV",
+        "COVID",
+        "GPT",
+        "AES",
+        "RSA",
+        "MD",
+        "ECDSA",
+        "PEP",
+        "GMT",
+        "UTC",
+        "SEV",
+        "P",
+        "A",
+        "RAID",
+        "DDR",
+        "IEC",
+        "EN",
+        "DIN",
+        "TCP",
+        "UDP",
+        "PCI",
+        "SOC",
+        "HIPAA",
+        "GDPR",
+        "S3",
+        "EC2",
+        "V",
+        "K8S",
+    ]
 )
 _GENERIC_LINK_TEXT = re.compile(
     r"^(?:(?:github|gitlab|jira|linear)\s+)?(?:issue|ticket|bug|pr|pull\s+request|mr|merge\s+request|"
@@ -182,23 +224,95 @@ _WE_DID = re.compile(
     re.IGNORECASE,
 )
 _NOT_DONE_PAST = frozenset(
-    "planned needed wanted intended hoped expected started continued agreed decided proposed "
-    "considered discussed noticed believed assumed suspected learned learnt realized realised "
-    "observed saw tried attempted failed missed used relied lacked".split()
+    [
+        "planned",
+        "needed",
+        "wanted",
+        "intended",
+        "hoped",
+        "expected",
+        "started",
+        "continued",
+        "agreed",
+        "decided",
+        "proposed",
+        "considered",
+        "discussed",
+        "noticed",
+        "believed",
+        "assumed",
+        "suspected",
+        "learned",
+        "learnt",
+        "realized",
+        "realised",
+        "observed",
+        "saw",
+        "tried",
+        "attempted",
+        "failed",
+        "missed",
+        "used",
+        "relied",
+        "lacked",
+    ]
 )
-_MODAL = re.compile(r"\b(?:will|should|must|would|could|need|needs|plan|planned|not|never|if|when|once|until)\b", re.IGNORECASE)
+_MODAL = re.compile(
+    r"\b(?:will|should|must|would|could|need|needs|plan|planned|not|never|if|when|once|until)\b",
+    re.IGNORECASE,
+)
 _PAST_OPENERS = frozenset(
-    "added fixed created updated deployed migrated removed wrote rewrote moved replaced reverted "
-    "implemented introduced configured patched upgraded enabled disabled increased decreased "
-    "reduced rolled raised lowered documented published released merged shipped installed "
-    "restarted rotated renamed deleted refactored resolved completed finished identified "
-    "built set".split()
+    [
+        "added",
+        "fixed",
+        "created",
+        "updated",
+        "deployed",
+        "migrated",
+        "removed",
+        "wrote",
+        "rewrote",
+        "moved",
+        "replaced",
+        "reverted",
+        "implemented",
+        "introduced",
+        "configured",
+        "patched",
+        "upgraded",
+        "enabled",
+        "disabled",
+        "increased",
+        "decreased",
+        "reduced",
+        "rolled",
+        "raised",
+        "lowered",
+        "documented",
+        "published",
+        "released",
+        "merged",
+        "shipped",
+        "installed",
+        "restarted",
+        "rotated",
+        "renamed",
+        "deleted",
+        "refactored",
+        "resolved",
+        "completed",
+        "finished",
+        "identified",
+        "built",
+        "set",
+    ]
 )
 _SPACES = re.compile(r"\s{2,}")
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;])")
 _REMOVED_IN_GROUP = re.compile(r"\s*(?:\(\s*(?:see\s+)?\x00(?:\s*,\s*\x00)*\s*\)|\[\s*\x00\s*\])")
 _REMOVED_WITH_LABEL = re.compile(
-    r"\s*(?:\b(?:see|tracked\s+in|ticket|issue|pr|pull\s+request|bug|jira|link)s?\s*:?\s*)?\x00", re.IGNORECASE
+    r"\s*(?:\b(?:see|tracked\s+in|ticket|issue|pr|pull\s+request|bug|jira|link)s?\s*:?\s*)?\x00",
+    re.IGNORECASE,
 )
 _LEADING_MENTIONS = re.compile(r"^@[\w.-]+(?:\s*[,&+]\s*@[\w.-]+)*\s*[:\-–—]\s*")
 # Each alternative starts at a word's start: without that, "...$" patterns retry every position.
@@ -207,11 +321,21 @@ _REF_IN_GROUP = re.compile(rf"\s*(?:\(|\[)\s*(?:{_REF})(?:\s*[,/]\s*(?:{_REF}))*
 _REF_AT_START = re.compile(rf"^(?:{_REF})\s*[:\-–—]\s*")
 _PART_SPLIT = re.compile(r"\s*[,;|]\s*")
 _PRIORITY_KEY = re.compile(r"^(?:priority|prio)\s*[:=]?\s*")
-_PART_DUE = re.compile(r"^(?:due(?:\s+date)?|deadline|eta|target|by|before)\s*:?\s*(?:on\s+)?(.+)$", re.IGNORECASE)
-_NO_DUE = re.compile(r"^(?:due(?:\s+date)?|eta|deadline|target)\s*:?\s*(?:tbd|tbc|n/?a|unknown|none|-|\?+)$", re.IGNORECASE)
+_PART_DUE = re.compile(
+    r"^(?:due(?:\s+date)?|deadline|eta|target|by|before)\s*:?\s*(?:on\s+)?(.+)$", re.IGNORECASE
+)
+_NO_DUE = re.compile(
+    r"^(?:due(?:\s+date)?|eta|deadline|target)\s*:?\s*(?:tbd|tbc|n/?a|unknown|none|-|\?+)$",
+    re.IGNORECASE,
+)
 _PART_DATE = re.compile(r"^\d|^[A-Za-z]{3,9}\.?\s+\d")
-_PART_TICKET = re.compile(rf"^(?:tickets?|issues?|bugs?|jira|pr)\s*[:#]?\s*({_REF})$", re.IGNORECASE)
-_PART_OWNER = re.compile(r"^(?:owners?|assignees?|assigned(?:\s+to)?|dri|who|owned\s+by|responsible)\s*[:=-]?\s*(.+)$", re.IGNORECASE)
+_PART_TICKET = re.compile(
+    rf"^(?:tickets?|issues?|bugs?|jira|pr)\s*[:#]?\s*({_REF})$", re.IGNORECASE
+)
+_PART_OWNER = re.compile(
+    r"^(?:owners?|assignees?|assigned(?:\s+to)?|dri|who|owned\s+by|responsible)\s*[:=-]?\s*(.+)$",
+    re.IGNORECASE,
+)
 _PART_MENTION = re.compile(r"@[\w.-]+(?:/[\w.-]+)?")
 _OWNER_WORD_SPLIT = re.compile(r"[\s,&+/]+|\band\b")
 _OWNER_SPLIT = re.compile(r"\s*(?:,|&|\+|/|\band\b)\s*")
@@ -263,9 +387,13 @@ def read_fields(raw: str, ctx: Context) -> Fields:
     lower = s.lower()
     if "*" in s or "_" in s or "[" in s or "status" in lower or "state" in lower:
         s = _read_statuses(s, f)
-    if ("done" in lower or "complete" in lower or "fixed" in lower or "implemented" in lower or "resolved" in lower) and (
-        "this " in lower or "it " in lower
-    ):
+    if (
+        "done" in lower
+        or "complete" in lower
+        or "fixed" in lower
+        or "implemented" in lower
+        or "resolved" in lower
+    ) and ("this " in lower or "it " in lower):
         m = _DONE_SENTENCE.search(s)
         if m:
             f.done = True
@@ -288,7 +416,11 @@ def read_fields(raw: str, ctx: Context) -> Fields:
         s = _read_separator_tail(s, f, ctx)
 
     text = _tidy(s)
-    if text[:1].islower() and not opening.startswith(text[:12]) and not opening[4:].startswith(text[:12]):
+    if (
+        text[:1].islower()
+        and not opening.startswith(text[:12])
+        and not opening[4:].startswith(text[:12])
+    ):
         # "Type: process - move ..." / "TODO: add ..." lose their prefix: the item starts here.
         text = _capitalise(text)
     f.text = text
@@ -300,9 +432,41 @@ def read_fields(raw: str, ctx: Context) -> Fields:
 
 # First words that may open a status, an enumerator or a kind prefix ("DONE:", "Task 2:", "Type:").
 _PREFIX_WORDS = frozenset(
-    "done todo to-do to doing wip fixed closed open complete completed finished resolved shipped merged "
-    "in planned pending not ongoing blocked outstanding task action item ai step follow follow-up "
-    "followup type kind category".split()
+    [
+        "done",
+        "todo",
+        "to-do",
+        "to",
+        "doing",
+        "wip",
+        "fixed",
+        "closed",
+        "open",
+        "complete",
+        "completed",
+        "finished",
+        "resolved",
+        "shipped",
+        "merged",
+        "in",
+        "planned",
+        "pending",
+        "not",
+        "ongoing",
+        "blocked",
+        "outstanding",
+        "task",
+        "action",
+        "item",
+        "ai",
+        "step",
+        "follow",
+        "follow-up",
+        "followup",
+        "type",
+        "kind",
+        "category",
+    ]
 )
 
 
@@ -440,7 +604,11 @@ def _read_owner_prefix(s: str, f: Fields) -> str:
         return s
     if first == "@" or first.isupper():
         head = s[:80]
-        m = _PREFIX_OWNER.match(s) if (":" in head or " -" in head or " –" in head or " —" in head) else None
+        m = (
+            _PREFIX_OWNER.match(s)
+            if (":" in head or " -" in head or " –" in head or " —" in head)
+            else None
+        )
         if m and _owner_like(m.group("v")):
             _set_owner(f, m.group("v"))
             return s[m.end() :]
@@ -499,7 +667,17 @@ def _owner_like(value: str) -> bool:
 
 def _set_owner(f: Fields, value: str) -> bool:
     value = value.strip().strip(".,;:")
-    if not value or value.lower() in ("tbd", "tbc", "n/a", "na", "none", "nobody", "?", "-", "unassigned"):
+    if not value or value.lower() in (
+        "tbd",
+        "tbc",
+        "n/a",
+        "na",
+        "none",
+        "nobody",
+        "?",
+        "-",
+        "unassigned",
+    ):
         return True  # an explicit "no owner" is still metadata to remove
     owners = [p.strip().lstrip("@") for p in _OWNER_SPLIT.split(value) if p.strip()]
     joiner = " + " if "+" in value else ", "
@@ -511,7 +689,11 @@ def _set_owner(f: Fields, value: str) -> bool:
 
 def _set_due(f: Fields, value: str, ctx: Context) -> bool:
     due = dates.parse_due(value, ctx.date_order, ctx.year)
-    problem = dates.date_problem(value, ctx.date_order) if due is None or "/" in value or "-" in value else None
+    problem = (
+        dates.date_problem(value, ctx.date_order)
+        if due is None or "/" in value or "-" in value
+        else None
+    )
     if problem is not None:
         f.problems.append((problem[0], f"due date {problem[1]}"))  # the caller adds the line
     if due is None:
@@ -550,7 +732,7 @@ def _set_kind(f: Fields, value: str) -> bool:
 
 
 def _read_keyed(s: str, f: Fields, ctx: Context) -> str:
-    """"owner: bob", "due March 3", "priority: high", "(high priority)", "type: detect"."""
+    """ "owner: bob", "due March 3", "priority: high", "(high priority)", "type: detect"."""
     s = _apply(_KEYED_OWNER, s, lambda v: _set_owner(f, v))
     s = _apply(_KEYED_DUE, s, lambda v: _set_due(f, v, ctx))
     s = _apply(_KEYED_PRIORITY, s, lambda v: _set_priority(f, v))
@@ -661,8 +843,10 @@ def _strip_trailing_refs(s: str) -> str:
         t = s.rstrip(" .")
         cut = max(t.rfind(" "), t.rfind("\t"))
         last = t[cut + 1 :]
-        if not last or not _TICKET_REF.fullmatch(last) or (
-            last[0].isupper() and last.split("-")[0] in _NOT_TICKET_KEYS
+        if (
+            not last
+            or not _TICKET_REF.fullmatch(last)
+            or (last[0].isupper() and last.split("-")[0] in _NOT_TICKET_KEYS)
         ):
             return s
         head = t[: cut + 1].rstrip()
@@ -692,7 +876,9 @@ def _read_groups(s: str, f: Fields, ctx: Context) -> str:
         if not parts or len(parts) > 6:
             return m.group(0)
         for part in parts:
-            if not _classify_part(part, trial, ctx, owner_ok=at_end or m.group(2) is not None, apply=True):
+            if not _classify_part(
+                part, trial, ctx, owner_ok=at_end or m.group(2) is not None, apply=True
+            ):
                 return m.group(0)
         _merge(f, trial)
         return " "
@@ -711,7 +897,9 @@ def _merge(f: Fields, other: Fields) -> None:
     f.tickets.extend(other.tickets)
 
 
-def _classify_part(part: str, f: Fields, ctx: Context | None, *, owner_ok: bool, apply: bool) -> bool:
+def _classify_part(
+    part: str, f: Fields, ctx: Context | None, *, owner_ok: bool, apply: bool
+) -> bool:
     """Read one piece of metadata ("P1", "@alice", "due March 3", "done", "ABC-12")."""
     p = part.strip().strip("*_").strip()
     if not p:
@@ -842,13 +1030,15 @@ def done_of(value: str) -> bool | None:
     return found
 
 
-
-
 def looks_done(text: str, first_person: bool = True) -> bool:
     """Written as finished work: "The script was updated to ...", "Added a metric for ...",
     and with ``first_person`` "We added ..." (a to-do list's item, not a story's sentence)."""
     lead = _LEAD_TITLE.match(text)
-    if lead is not None and len(lead.group(1).split()) <= 5 and _looks_done(text[lead.end() :], first_person):
+    if (
+        lead is not None
+        and len(lead.group(1).split()) <= 5
+        and _looks_done(text[lead.end() :], first_person)
+    ):
         return True  # "Customer notification: customers were informed ..."
     return _looks_done(text, first_person)
 
@@ -870,7 +1060,12 @@ def _looks_done(text: str, first_person: bool) -> bool:
     if first in _PAST_OPENERS:
         # "Set up X" is also an imperative; only past when followed by a clear past marker.
         return first not in ("set", "built") or " was " in text
-    if " was " not in text and " were " not in text and " been " not in text and " got " not in text:
+    if (
+        " was " not in text
+        and " were " not in text
+        and " been " not in text
+        and " got " not in text
+    ):
         return False
     m = _PAST_PASSIVE.match(text.replace("*", "").replace("`", ""))
     return m is not None and not _MODAL.search(m.group("subject"))
@@ -878,11 +1073,13 @@ def _looks_done(text: str, first_person: bool) -> bool:
 
 _FIRST_PERSON = frozenset(("we", "i", "they", "our", "the"))
 _LEAD_TITLE = re.compile(r"^(?:\*\*|__)?([^:.!?*_\n]{2,50}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s+(?=\S)")
-_DETERMINERS = frozenset("our the a an all its their every new additional more extra".split())
+_DETERMINERS = frozenset(
+    ["our", "the", "a", "an", "all", "its", "their", "every", "new", "additional", "more", "extra"]
+)
 
 
 def _past_of_action_verb(word: str) -> bool:
-    """"expanded", "enforced", "applied", "stopped": the past form of a verb pmt knows."""
+    """ "expanded", "enforced", "applied", "stopped": the past form of a verb pmt knows."""
     if len(word) < 5 or not word.endswith("ed"):
         return False
     stem = word[:-2]
@@ -906,4 +1103,3 @@ def starts_with_verb(text: str) -> bool:
         stem = word[:-3]
         return stem in ACTION_VERBS or stem + "e" in ACTION_VERBS or stem[:-1] in ACTION_VERBS
     return False
-

@@ -22,7 +22,20 @@ _MAX_BYTES = 32_000
 # A top-level "key: value" (YAML) or "key = value" (TOML) line: what makes a block front matter.
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[:=]")
 # Keys pmt reads as dates or instants: a value that is not one is a problem, not a silent string.
-_DATE_KEYS = frozenset(("date", "started", "start", "start_time", "began", "ended", "end", "end_time", "resolved", "resolved_at"))
+_DATE_KEYS = frozenset(
+    (
+        "date",
+        "started",
+        "start",
+        "start_time",
+        "began",
+        "ended",
+        "end",
+        "end_time",
+        "resolved",
+        "resolved_at",
+    )
+)
 
 
 def split(text: str) -> tuple[dict[str, Any], str, list[Problem]]:
@@ -72,7 +85,12 @@ def _load_yaml(source: list[str], problems: list[Problem]) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     block = "\n".join(source)
     if "*" in block and "&" in block and _alias_line(block, loader, yaml):
-        problems.append(Problem(_alias_line(block, loader, yaml), "front matter uses a YAML alias (*name); pmt does not expand aliases"))
+        problems.append(
+            Problem(
+                _alias_line(block, loader, yaml),
+                "front matter uses a YAML alias (*name); pmt does not expand aliases",
+            )
+        )
         return {}
     data: dict[str, Any] = {}
     try:
@@ -146,10 +164,23 @@ def _load_toml(source: list[str], problems: list[Problem]) -> dict[str, Any]:
                 loaded = tomllib.loads(chunk)
             except tomllib.TOMLDecodeError as exc:
                 key = _key_of(chunk)
-                problems.append(Problem(line, f"key {key!r}: not valid TOML ({exc})" if key else f"front matter: not valid TOML ({exc})"))
+                problems.append(
+                    Problem(
+                        line,
+                        f"key {key!r}: not valid TOML ({exc})"
+                        if key
+                        else f"front matter: not valid TOML ({exc})",
+                    )
+                )
                 continue
         for key, v in (loaded or {}).items():
-            _keep(data, str(key).strip().lower(), v, line if chunk is not None else _line_of(source, key), problems)
+            _keep(
+                data,
+                str(key).strip().lower(),
+                v,
+                line if chunk is not None else _line_of(source, key),
+                problems,
+            )
     return data
 
 
@@ -162,7 +193,13 @@ def _keep(data: dict[str, Any], key: str, value: Any, line: int, problems: list[
             problems.append(Problem(line, f"key {key!r}: {problem[1]}"))
             return
         if not find_moments(value):
-            problems.append(Problem(line, f"key {key!r}: {value.strip()!r} is not a date or time pmt can read", "warning"))
+            problems.append(
+                Problem(
+                    line,
+                    f"key {key!r}: {value.strip()!r} is not a date or time pmt can read",
+                    "warning",
+                )
+            )
     if key in _DATE_KEYS and not isinstance(value, (str, date, datetime)) and value is not None:
         problems.append(Problem(line, f"key {key!r}: {value!r} is not a date or time"))
         return

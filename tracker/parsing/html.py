@@ -14,7 +14,9 @@ from tracker.parsing.blocks import Block, Heading, ListBlock, ListItem, Para
 
 # Emoji shortcodes and spacing entities used as bullets: ":small_orange_diamond:Start Time: ...".
 _DECORATION = re.compile(r"^(?:\s|:[a-z0-9_+-]+:)+")
-_BLOCKS = frozenset(("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "tr", "blockquote"))
+_BLOCKS = frozenset(
+    ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "tr", "blockquote")
+)
 
 
 class _Reader(HTMLParser):

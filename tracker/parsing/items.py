@@ -73,7 +73,9 @@ _STATUS_CHILD = re.compile(
 )
 _TICKET_CELL = re.compile(r"(?:[\w.-]+/[\w.-]+)?#\d+$|[A-Z][A-Z0-9]{1,9}-\d+$")
 # What is left of a template's line once its blanks are gone: "- Owner: - Due:".
-_EMPTY_KEYS = re.compile(r"\b(?:owner|due|priority|status|ticket|deadline|assignee)\s*:?\s*(?=[-–—|,;]|$)", re.IGNORECASE)
+_EMPTY_KEYS = re.compile(
+    r"\b(?:owner|due|priority|status|ticket|deadline|assignee)\s*:?\s*(?=[-–—|,;]|$)", re.IGNORECASE
+)
 _FIRST_ALNUM = re.compile(r"[^\W_]")
 _TASK_MARKERS = re.compile(r"\b(?:owner|due|by \w+ \d)", re.IGNORECASE)
 _PARENTHESES = re.compile(r"\(.*?\)")
@@ -81,13 +83,33 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_])")
 
 # Table columns, recognised by header words.
 _COLUMN_ROLES: list[tuple[str, re.Pattern[str]]] = [
-    ("ticket", re.compile(r"^(?:tickets?|issues?|bugs?|bug ?#|links?|jira|github|pr|prs|tracking|tracker|reference|ref|url|issue link)\b")),
-    ("owner", re.compile(r"^(?:owners?|assignees?|assigned(?: to)?|who|responsible|dri|team|person|lead)\b")),
-    ("due", re.compile(r"^(?:due|deadline|eta|target|by when|when|date|due date|target date|completion date)\b")),
+    (
+        "ticket",
+        re.compile(
+            r"^(?:tickets?|issues?|bugs?|bug ?#|links?|jira|github|pr|prs|tracking|tracker|reference|ref|url|issue link)\b"
+        ),
+    ),
+    (
+        "owner",
+        re.compile(
+            r"^(?:owners?|assignees?|assigned(?: to)?|who|responsible|dri|team|person|lead)\b"
+        ),
+    ),
+    (
+        "due",
+        re.compile(
+            r"^(?:due|deadline|eta|target|by when|when|date|due date|target date|completion date)\b"
+        ),
+    ),
     ("priority", re.compile(r"^(?:priority|prio|pri|urgency|importance|severity|p)\b")),
     ("status", re.compile(r"^(?:status|state|done|complete|completed|progress|resolved)\b")),
     ("kind", re.compile(r"^(?:type|kind|category|class|classification)\b")),
-    ("text", re.compile(r"^(?:action(?: item)?s?|items?|tasks?|todo|to do|description|what|follow ?-?ups?|remediation|work|title|summary|details|next steps?|step|change)\b")),
+    (
+        "text",
+        re.compile(
+            r"^(?:action(?: item)?s?|items?|tasks?|todo|to do|description|what|follow ?-?ups?|remediation|work|title|summary|details|next steps?|step|change)\b"
+        ),
+    ),
     ("ignore", re.compile(r"^(?:notes?|comments?|source|origin|from|#|no|id|number)$")),
 ]
 
@@ -167,7 +189,9 @@ def extract(sections: list[Node], ctx: Context) -> tuple[list[ActionItem], list[
         chain, in_takeaways = known
         is_takeaway = cand.takeaway_only or in_takeaways
         fields = read_fields(cand.raw, ctx)
-        ctx.problems.extend(Problem(cand.line, message, severity) for severity, message in fields.problems)
+        ctx.problems.extend(
+            Problem(cand.line, message, severity) for severity, message in fields.problems
+        )
         if not _has_words(fields.text):
             if not fields.tickets:
                 continue
@@ -175,9 +199,13 @@ def extract(sections: list[Node], ctx: Context) -> tuple[list[ActionItem], list[
             fields.text = plain(cand.raw).strip("[]() ")
             if not _has_words(fields.text):
                 continue
-        elif _PLACEHOLDER.match(fields.text) or TEMPLATE_INSTRUCTION.match(fields.text) or (
-            ("{" in fields.text or "<" in fields.text or "[" in fields.text)
-            and not _has_words(_EMPTY_KEYS.sub("", TEMPLATE_BLANK.sub("", fields.text)))
+        elif (
+            _PLACEHOLDER.match(fields.text)
+            or TEMPLATE_INSTRUCTION.match(fields.text)
+            or (
+                ("{" in fields.text or "<" in fields.text or "[" in fields.text)
+                and not _has_words(_EMPTY_KEYS.sub("", TEMPLATE_BLANK.sub("", fields.text)))
+            )
         ):
             continue  # a template's blank or instruction: "<action item>", "TBD", "List the tasks here"
         if is_takeaway:
@@ -206,7 +234,9 @@ def _section_hint(section: Node, among_others: bool) -> GroupHint:
     # The section's own name ("Action Items") says "tasks" but separates nothing by itself;
     # beside another action section ("Tasks to address the issue" after "Measures") it does.
     tasks = among_others and hint.tasks and bool(_TASKS_ONLY.search(normalise(section.title)))
-    return GroupHint(hint.kind, hint.done, tasks, None if section.kind == "actions" else hint.takeaway)
+    return GroupHint(
+        hint.kind, hint.done, tasks, None if section.kind == "actions" else hint.takeaway
+    )
 
 
 _TASKS_ONLY = re.compile(r"\b(?:tasks?|to ?dos?|action ?items?)\b")
@@ -219,7 +249,9 @@ def _item(cand: _Candidate, fields: Fields, chain: list[GroupHint]) -> ActionIte
     o = cand.overrides or _NO_OVERRIDES
     tickets = fields.tickets
     if o.get("tickets") or cand.extra_tickets:
-        tickets = list(dict.fromkeys([*(o.get("tickets") or []), *tickets, *(cand.extra_tickets or [])]))  # type: ignore[misc]
+        tickets = list(
+            dict.fromkeys([*(o.get("tickets") or []), *tickets, *(cand.extra_tickets or [])])  # type: ignore[misc]
+        )
     elif len(tickets) > 1:
         tickets = list(dict.fromkeys(tickets))
     kind = o.get("kind") or fields.kind or next((h.kind for h in chain if h.kind), None)
@@ -279,7 +311,7 @@ def _walk_node(node: Node, group: _Group, walk: _Walk, top_level: bool = False) 
 
 
 def _is_item_heading(node: Node, hint: GroupHint) -> bool:
-    """"### 2. Add rate limiting to the API" under the action section is an item, not a group."""
+    """ "### 2. Add rate limiting to the API" under the action section is an item, not a group."""
     if hint.tasks or hint.takeaway or hint.kind or hint.done is not None or node.kind != "actions":
         return False
     return starts_with_verb(NUMBERING.sub("", plain(node.title), count=1))
@@ -295,7 +327,9 @@ _KEY_LINE = re.compile(
 def _heading_item(node: Node, group: _Group, walk: _Walk) -> None:
     assert node.heading is not None
     parent = node.parent.title if node.parent is not None else node.title
-    cand = _Candidate(NUMBERING.sub("", node.heading.text.strip(), count=1), node.heading.line, group, parent)
+    cand = _Candidate(
+        NUMBERING.sub("", node.heading.text.strip(), count=1), node.heading.line, group, parent
+    )
     # "Owner: Alice" / "Due: 2026-03-01" / "Status: done" lines under the heading.
     for block in node.blocks:
         lines = [block.text] if isinstance(block, Para) else []
@@ -306,7 +340,10 @@ def _heading_item(node: Node, group: _Group, walk: _Walk) -> None:
                 if _key_line(line, cand, walk.ctx):
                     continue
                 if isinstance(block, ListBlock) and _LINK_ONLY.match(line):
-                    cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(line, walk.ctx).tickets]
+                    cand.extra_tickets = [
+                        *(cand.extra_tickets or []),
+                        *read_fields(line, walk.ctx).tickets,
+                    ]
     walk.candidates.append(cand)
     walk.structured = True
     for child in node.children:
@@ -336,9 +373,18 @@ def _walk_blocks(blocks: list[Block], group: _Group, walk: _Walk, section: str) 
                 continue
             walk.prose.append((block.text, block.line, current, section))
         elif isinstance(block, ListBlock):
-            if not block.ordered and len(block.items) == 1 and not block.items[0].children and block.items[0].text:
+            if (
+                not block.ordered
+                and len(block.items) == 1
+                and not block.items[0].children
+                and block.items[0].text
+            ):
                 label = _label(block.items[0].text)
-                if label is not None and i + 1 < n and isinstance(blocks[i + 1], (ListBlock, Table)):
+                if (
+                    label is not None
+                    and i + 1 < n
+                    and isinstance(blocks[i + 1], (ListBlock, Table))
+                ):
                     current = _open_label(label, group, current)
                     walk.groups.append(current)
                     continue
@@ -366,7 +412,10 @@ def _open_label(label: str, group: _Group, current: _Group) -> _Group:
     return _Group(hint, parent)
 
 
-_GROUP_PREFIX = re.compile(r"^(?:\*\*|__)?(?P<label>[^:*_\n]{2,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s+(?P<rest>\S.*)$", re.DOTALL)
+_GROUP_PREFIX = re.compile(
+    r"^(?:\*\*|__)?(?P<label>[^:*_\n]{2,40}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s+(?P<rest>\S.*)$",
+    re.DOTALL,
+)
 
 
 def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> None:
@@ -384,8 +433,16 @@ def _walk_list(block: ListBlock, group: _Group, walk: _Walk, section: str) -> No
                 current = _open_label(label, group, current)
                 walk.groups.append(current)
                 continue
-        m = _GROUP_PREFIX.match(text) if text is not None and not item.children and ":" in text[:44] else None
-        if m is not None and not starts_with_verb(m.group("label")) and not _DIGIT.search(m.group("label")):
+        m = (
+            _GROUP_PREFIX.match(text)
+            if text is not None and not item.children and ":" in text[:44]
+            else None
+        )
+        if (
+            m is not None
+            and not starts_with_verb(m.group("label"))
+            and not _DIGIT.search(m.group("label"))
+        ):
             hint = group_hint(m.group("label"))
             if hint.takeaway and not hint.tasks:
                 own = _Group(hint, group)
@@ -404,9 +461,18 @@ def _attach_detail_lists(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     for i, block in enumerate(blocks):
         prev = blocks[i - 1] if i > 0 else None
-        if isinstance(block, ListBlock) and isinstance(prev, ListBlock) and not block.ordered and _is_detail_list(blocks, i):
+        if (
+            isinstance(block, ListBlock)
+            and isinstance(prev, ListBlock)
+            and not block.ordered
+            and _is_detail_list(blocks, i)
+        ):
             last = prev.items[-1]
-            if last.text is not None and _label(last.text) is not None and last.text.rstrip("*_ ").endswith(":"):
+            if (
+                last.text is not None
+                and _label(last.text) is not None
+                and last.text.rstrip("*_ ").endswith(":")
+            ):
                 prev.items[-1] = ListItem(last.text, last.line, [*last.children, block])
             continue
         out.append(block)
@@ -420,7 +486,9 @@ def _is_detail_list(blocks: list[Block], i: int) -> bool:
     if not (isinstance(prev, ListBlock) and prev.ordered and prev.items):
         return False
     last = prev.items[-1]
-    if (last.text or "").rstrip().endswith(":") and not any(isinstance(c, ListBlock) for c in last.children):
+    if (last.text or "").rstrip().endswith(":") and not any(
+        isinstance(c, ListBlock) for c in last.children
+    ):
         return True
     for later in blocks[i + 1 :]:
         if isinstance(later, ListBlock):
@@ -438,7 +506,7 @@ def _label(text: str) -> str | None:
     bare = s.strip("*_ ").rstrip(":").strip("*_ ")
     if not bare or len(bare.split()) > 10:
         return None
-    if s.endswith(":") or s.endswith(":**") or s.endswith(":__"):
+    if s.endswith((":", ":**", ":__")):
         return bare
     if (s.startswith("**") and s.endswith("**") and s.count("**") == 2) or (
         s.startswith("__") and s.endswith("__") and s.count("__") == 2
@@ -448,7 +516,7 @@ def _label(text: str) -> str | None:
 
 
 def _lines_under_label(item: ListItem) -> ListItem:
-    """"* **Tasks:**" whose next lines (a lazy continuation, no markers) are each a sentence of
+    """ "* **Tasks:**" whose next lines (a lazy continuation, no markers) are each a sentence of
     their own: the label with those lines as its children."""
     text = item.text or ""
     lines = text.split("\n")
@@ -456,7 +524,12 @@ def _lines_under_label(item: ListItem) -> ListItem:
         return item  # a title and its detail line are one item
     if not all(ln.strip()[:1].isupper() for ln in lines[1:]):
         return item
-    children = ListBlock(False, 1, [ListItem(ln.strip(), item.line + k) for k, ln in enumerate(lines) if k], item.line + 1)
+    children = ListBlock(
+        False,
+        1,
+        [ListItem(ln.strip(), item.line + k) for k, ln in enumerate(lines) if k],
+        item.line + 1,
+    )
     return ListItem(lines[0], item.line, [children, *item.children])
 
 
@@ -484,12 +557,19 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
         hint = group_hint(label)
         bold_only = not text.rstrip().endswith((":", ":**", ":__"))
         real_children = [c for c in children if c.text and not _LINK_ONLY.match(c.text)]
-        is_group = bool(hint.tasks or hint.takeaway or hint.done is not None or (hint.kind and _only_kind_words(label)))
+        is_group = bool(
+            hint.tasks
+            or hint.takeaway
+            or hint.done is not None
+            or (hint.kind and _only_kind_words(label))
+        )
         if children and (is_group or len(real_children) > 1 or (bold_only and not real_children)):
             g = _Group(hint, group)
             walk.groups.append(g)
             for child in children:
-                if child.text is not None and (_LINK_ONLY.match(child.text) or _NOTE_START.match(child.text.strip())):
+                if child.text is not None and (
+                    _LINK_ONLY.match(child.text) or _NOTE_START.match(child.text.strip())
+                ):
                     continue  # a note or a bare link under a label is not a task
                 _walk_item(child, g, walk, section, depth + 1)
             for table in tables:
@@ -503,11 +583,17 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
             walk.candidates.append(merged)
             return
         if not children and paras:
-            walk.candidates.append(_Candidate(f"{text.strip()} {paras[0].text.strip()}", item.line, group, section))
+            walk.candidates.append(
+                _Candidate(f"{text.strip()} {paras[0].text.strip()}", item.line, group, section)
+            )
             return
 
     title = plain(text).strip()
-    real = [c for c in children if c.text and not _LINK_ONLY.match(c.text) and not _KEY_LINE.match(c.text.strip())]
+    real = [
+        c
+        for c in children
+        if c.text and not _LINK_ONLY.match(c.text) and not _KEY_LINE.match(c.text.strip())
+    ]
     if real and title.endswith((":", ":-")) and all(_is_todo(c.text or "") for c in real):
         # "We must do the following:" over to-dos: a lead-in, and the to-dos are the items.
         for child in children:
@@ -520,7 +606,9 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
         g = _Group(GroupHint(), group, owner)
         walk.groups.append(g)
         for child in children:
-            if child.text is not None and (_LINK_ONLY.match(child.text) or _NOTE_START.match(child.text.strip())):
+            if child.text is not None and (
+                _LINK_ONLY.match(child.text) or _NOTE_START.match(child.text.strip())
+            ):
                 continue
             _walk_item(child, g, walk, section, depth + 1)
         return
@@ -536,7 +624,10 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
         if ctext is None:
             continue
         if _LINK_ONLY.match(ctext):
-            cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(ctext, walk.ctx).tickets]
+            cand.extra_tickets = [
+                *(cand.extra_tickets or []),
+                *read_fields(ctext, walk.ctx).tickets,
+            ]
             continue
         if not child.children and _key_line(ctext, cand, walk.ctx):
             continue
@@ -545,7 +636,10 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
             # "Done: added a resolver alert", "This was fixed in #42": the parent's state.
             cand.overrides = cand.overrides or {}
             cand.overrides["done"] = not status.group("open")
-            cand.extra_tickets = [*(cand.extra_tickets or []), *read_fields(ctext, walk.ctx).tickets]
+            cand.extra_tickets = [
+                *(cand.extra_tickets or []),
+                *read_fields(ctext, walk.ctx).tickets,
+            ]
             continue
         if _is_todo(ctext):
             _walk_item(child, group, walk, section, depth + 1)
@@ -553,7 +647,12 @@ def _walk_item(item: ListItem, group: _Group, walk: _Walk, section: str, depth: 
 
 def _grouping_title(title: str) -> bool:
     """A few words naming a thing, not a sentence or a to-do: "Lighthouse", "Client fixes"."""
-    return 0 < len(title) <= 40 and len(title.split()) <= 4 and not any(ch in title for ch in ".:;!?()") and not starts_with_verb(title)
+    return (
+        0 < len(title) <= 40
+        and len(title.split()) <= 4
+        and not any(ch in title for ch in ".:;!?()")
+        and not starts_with_verb(title)
+    )
 
 
 def _key_line(line: str, cand: _Candidate, ctx: Context) -> bool:
@@ -561,17 +660,32 @@ def _key_line(line: str, cand: _Candidate, ctx: Context) -> bool:
     if m is None:
         return False
     found = read_fields(f"x ({m.group(1)}: {m.group(2)})", ctx)
-    ctx.problems.extend(Problem(cand.line, message, severity) for severity, message in found.problems)
+    ctx.problems.extend(
+        Problem(cand.line, message, severity) for severity, message in found.problems
+    )
     cand.overrides = cand.overrides or {}
     _override(cand.overrides, found)
     return True
 
 
-_GENERIC_GROUP_WORDS = frozenset("and or measures items actions improvements steps work tasks related".split())
+_GENERIC_GROUP_WORDS = frozenset(
+    [
+        "and",
+        "or",
+        "measures",
+        "items",
+        "actions",
+        "improvements",
+        "steps",
+        "work",
+        "tasks",
+        "related",
+    ]
+)
 
 
 def _only_kind_words(label: str) -> bool:
-    """"Detection", "Monitoring and Alerting": a kind label; "Enhanced Monitoring": a title."""
+    """ "Detection", "Monitoring and Alerting": a kind label; "Enhanced Monitoring": a title."""
     words = normalise(label).split()
     return bool(words) and all(w in KIND_WORDS or w in _GENERIC_GROUP_WORDS for w in words)
 
@@ -639,7 +753,11 @@ def _walk_table(table: Table, group: _Group, walk: _Walk, section: str) -> bool:
         o: dict[str, object] = {}
         for role, cell in zip(roles, cells):
             value = cell.strip()
-            if not value or role in (None, "text", "ignore") or value.strip("-–—_*? ").lower() in ("", "n/a", "na", "tbd", "none"):
+            if (
+                not value
+                or role in (None, "text", "ignore")
+                or value.strip("-–—_*? ").lower() in ("", "n/a", "na", "tbd", "none")
+            ):
                 continue
             if role == "owner":
                 o["owner"] = plain(value).lstrip("@")
@@ -696,13 +814,21 @@ def _read_prose(walk: _Walk) -> None:
                 current = _open_label(label, group, current)
                 walk.groups.append(current)
                 continue
-            plain_unit = ENUMERATOR.sub("", plain(unit), count=1)  # "Task 1: Add ..." as a bare line
+            plain_unit = ENUMERATOR.sub(
+                "", plain(unit), count=1
+            )  # "Task 1: Add ..." as a bare line
             if plain_unit.rstrip().endswith((":", ":-")):
                 continue  # "We can prevent this in the future by:" leads in to what follows
-            if starts_with_verb(plain_unit) or _COMMITMENT.search(plain_unit) or STATUS_MARK.match(unit):
+            if (
+                starts_with_verb(plain_unit)
+                or _COMMITMENT.search(plain_unit)
+                or STATUS_MARK.match(unit)
+            ):
                 walk.candidates.append(_Candidate(unit, line + offset, current, section))
             elif _ASPIRATION.search(plain_unit):
-                walk.candidates.append(_Candidate(unit, line + offset, current, section, takeaway_only=True))
+                walk.candidates.append(
+                    _Candidate(unit, line + offset, current, section, takeaway_only=True)
+                )
             elif looks_done(plain_unit, first_person=False):
                 walk.candidates.append(_Candidate(unit, line + offset, current, section))
 
@@ -714,7 +840,8 @@ def _units(text: str) -> list[tuple[int, str]]:
         return [(0, text.replace("\n", " ").strip())]
     lines = text.split("\n")
     if len(lines) > 1 and all(
-        ln.rstrip().endswith((".", "!", "?", ":")) or (i + 1 < len(lines) and lines[i + 1][:1].isupper())
+        ln.rstrip().endswith((".", "!", "?", ":"))
+        or (i + 1 < len(lines) and lines[i + 1][:1].isupper())
         for i, ln in enumerate(lines[:-1])
     ):
         return [(i, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]

@@ -26,16 +26,53 @@ _KEY_VALUE = re.compile(
     r"^(?:[-*+]\s+)?(?:\*\*|__)?(?P<k>[A-Za-z][\w /&().#'-]{0,40}?)\s*(?:\*\*|__)?\s*[:=]\s*(?:\*\*|__)?\s*(?P<v>\S.*)$"
 )
 _KEYS: list[tuple[str, re.Pattern[str]]] = [
-    ("duration", re.compile(r"^(?:duration|outage duration|incident duration|length|total duration|downtime|outage length|time to (?:recover|recovery|resolve|resolution|restore|mitigate)|ttr|ttm|mttr)$")),
-    ("range", re.compile(r"^(?:time|times|when|window|time window|period|incident window|impact window|time frame|timeframe|incident time)$")),
-    ("start", re.compile(r"^(?:start(?:ed)?|start time|started at|begin|began|beginning|incident start|impact start|start of (?:incident|impact|outage)|outage start|onset)$")),
-    ("end", re.compile(r"^(?:end(?:ed)?|end time|ended at|resolved|resolved at|resolution time|recovered|recovered at|mitigated|mitigated at|incident end|impact end|end of (?:incident|impact|outage)|outage end|restored|fixed at)$")),
-    ("date", re.compile(r"^(?:date|incident date|day|date of incident|occurred|occurred on|reported)$")),
+    (
+        "duration",
+        re.compile(
+            r"^(?:duration|outage duration|incident duration|length|total duration|downtime|outage length|time to (?:recover|recovery|resolve|resolution|restore|mitigate)|ttr|ttm|mttr)$"
+        ),
+    ),
+    (
+        "range",
+        re.compile(
+            r"^(?:time|times|when|window|time window|period|incident window|impact window|time frame|timeframe|incident time)$"
+        ),
+    ),
+    (
+        "start",
+        re.compile(
+            r"^(?:start(?:ed)?|start time|started at|begin|began|beginning|incident start|impact start|start of (?:incident|impact|outage)|outage start|onset)$"
+        ),
+    ),
+    (
+        "end",
+        re.compile(
+            r"^(?:end(?:ed)?|end time|ended at|resolved|resolved at|resolution time|recovered|recovered at|mitigated|mitigated at|incident end|impact end|end of (?:incident|impact|outage)|outage end|restored|fixed at)$"
+        ),
+    ),
+    (
+        "date",
+        re.compile(r"^(?:date|incident date|day|date of incident|occurred|occurred on|reported)$"),
+    ),
     ("timezone", re.compile(r"^(?:time ?zone|tz|zone)$")),
-    ("severity", re.compile(r"^(?:severity|sev|incident severity|severity level|level|impact level)$")),
-    ("impact", re.compile(r"^(?:impact|customer impact|user impact|impact summary|users affected|affected|who was affected|business impact)$")),
-    ("root_cause", re.compile(r"^(?:root ?causes?|cause|causes|rca|primary cause|underlying cause)$")),
-    ("resolution", re.compile(r"^(?:resolution|fix|mitigation|resolved by|how it was fixed|remediation)$")),
+    (
+        "severity",
+        re.compile(r"^(?:severity|sev|incident severity|severity level|level|impact level)$"),
+    ),
+    (
+        "impact",
+        re.compile(
+            r"^(?:impact|customer impact|user impact|impact summary|users affected|affected|who was affected|business impact)$"
+        ),
+    ),
+    (
+        "root_cause",
+        re.compile(r"^(?:root ?causes?|cause|causes|rca|primary cause|underlying cause)$"),
+    ),
+    (
+        "resolution",
+        re.compile(r"^(?:resolution|fix|mitigation|resolved by|how it was fixed|remediation)$"),
+    ),
     ("incident", re.compile(r"^(?:incident(?: id| number| ticket| #)?|ticket|jira|issue)$")),
     ("title", re.compile(r"^(?:title|incident title|name)$")),
 ]
@@ -71,7 +108,9 @@ _RECOVERY = re.compile(
     re.IGNORECASE,
 )
 # Weaker signs of recovery, trusted only on the timeline's last entry.
-_RECOVERY_WEAK = re.compile(r"\b(?:recover|return(?:s|ed)?|back|stop(?:s|ped)?|fixed|normal|ok|green)\b", re.IGNORECASE)
+_RECOVERY_WEAK = re.compile(
+    r"\b(?:recover|return(?:s|ed)?|back|stop(?:s|ped)?|fixed|normal|ok|green)\b", re.IGNORECASE
+)
 _CAUSE_WORDS = re.compile(
     r"\b(?:caus\w*|due to|because|bug|failure|misconfigur\w*|error|broke\w*|triggered|result of|root cause)\b",
     re.IGNORECASE,
@@ -84,7 +123,10 @@ _DURATION_WORDS = ("duration", "time to ", "downtime", "ttr", "ttm", "outage len
 # Cheap tests on a raw paragraph before its sentences are split and read.
 _MENTIONS_CAUSE = ("root cause", "root-cause", "rootcause")
 _MENTIONS_FIX = ("resol", "fixed", "mitigated", "remedied", "restored", "recovered")
-_RESOLVED_BY = re.compile(r"\b(?:resolved|fixed|mitigated|remedied|restored|recovered)\s+by\b|\bresolution\b|\bto resolve\b", re.IGNORECASE)
+_RESOLVED_BY = re.compile(
+    r"\b(?:resolved|fixed|mitigated|remedied|restored|recovered)\s+by\b|\bresolution\b|\bto resolve\b",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(\[*_`])")
 _YEAR = re.compile(r"\b(19[89]\d|20\d\d)\b")
 
@@ -135,7 +177,12 @@ def title(root: Node, front: dict[str, Any]) -> str | None:
             if 0 < len(line) <= 120:
                 return _clean_title(line)
             break
-    if first_heading is not None and first_heading.own_kind == "other" and first_heading.heading and not root.blocks:
+    if (
+        first_heading is not None
+        and first_heading.own_kind == "other"
+        and first_heading.heading
+        and not root.blocks
+    ):
         # "#### Postmortem: API outage" above sections of the same level: the first heading,
         # when it names no section, is the title.
         return _clean_title(first_heading.title)
@@ -181,7 +228,7 @@ def _node_key_values(node: Node) -> Iterator[tuple[str, str, int]]:
 
 
 def _blocks_key_values(blocks: list[Block]) -> Iterator[tuple[str, str, int]]:
-    """"Key: value" lines of paragraphs, list items (nested ones too: "- Duration:" over
+    """ "Key: value" lines of paragraphs, list items (nested ones too: "- Duration:" over
     "- Start: ..." and "- End: ...") and two-column tables."""
     for block in blocks:
         if isinstance(block, Para):
@@ -217,7 +264,7 @@ def _first_text(blocks: list[Block]) -> str:
 
 
 def _para_key_values(block: Para) -> Iterator[tuple[str, str, int]]:
-    """"Key: value" lines of a paragraph. A value runs on over the lines that follow it (the
+    """ "Key: value" lines of a paragraph. A value runs on over the lines that follow it (the
     text wrapped) up to the next "Key: value" line or the paragraph's end."""
     lines = block.text.split("\n")
     current: tuple[str, list[str], int] | None = None
@@ -241,8 +288,10 @@ def _other_key(line: str) -> bool:
     if m is None:
         return False
     key = m.group("k")
-    return (key[0].isupper() or line.lstrip().startswith(("**", "__"))) and len(key.split()) <= 4 and not any(
-        ch.isdigit() for ch in key
+    return (
+        (key[0].isupper() or line.lstrip().startswith(("**", "__")))
+        and len(key.split()) <= 4
+        and not any(ch.isdigit() for ch in key)
     )
 
 
@@ -259,7 +308,9 @@ def _kv(line: str, number: int) -> tuple[str, str, int] | None:
 
 
 # "Duration of the outage", "Start time of the incident": the key without what it is of.
-_OF_INCIDENT = re.compile(r" (?:of|for) (?:the )?(?:outage|incident|issue|event|impact|downtime|disruption)$")
+_OF_INCIDENT = re.compile(
+    r" (?:of|for) (?:the )?(?:outage|incident|issue|event|impact|downtime|disruption)$"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -301,7 +352,9 @@ def complete(
     _severity(meta, front, root)
     _root_cause(meta, front, nodes, summaries, lower)
     _resolution(meta, nodes, summaries, lower)
-    incident = front.get("incident") or front.get("ticket") or (meta.kv.get("incident") or (None,))[0]
+    incident = (
+        front.get("incident") or front.get("ticket") or (meta.kv.get("incident") or (None,))[0]
+    )
     if incident is not None and str(incident).strip():
         meta.incident = str(incident).strip()
     return meta
@@ -327,7 +380,9 @@ def _summaries(root: Node) -> list[Node]:
     return out
 
 
-def _year_and_day(meta: Meta, root: Node, front: dict[str, Any], summaries: list[Node], date_order: str) -> None:
+def _year_and_day(
+    meta: Meta, root: Node, front: dict[str, Any], summaries: list[Node], date_order: str
+) -> None:
     stated: list[str] = []
     fm_date = front.get("date")
     if isinstance(fm_date, datetime):
@@ -390,7 +445,8 @@ def _find_range(text: str, date_order: str, year: int | None) -> _Range:
             if found.start is None:
                 found.start = m
             elif found.end is None and (
-                _RANGE_BEFORE.search(text[max(0, m.start - 30) : m.start]) or _RECOVERY.search(_sentence_at(text, m.end))
+                _RANGE_BEFORE.search(text[max(0, m.start - 30) : m.start])
+                or _RECOVERY.search(_sentence_at(text, m.end))
             ):
                 found.end = m  # "... to 5:15 PM", or "At 12:16 p.m. service was restored."
         if found.end is not None and day is not None:
@@ -416,7 +472,10 @@ def _times(
     rng = _Range()
     explicit_duration: int | None = None
 
-    fm_start, fm_end = _front_time(front, ("started", "start", "start_time", "began")), _front_time(front, ("ended", "end", "end_time", "resolved", "resolved_at"))
+    fm_start, fm_end = (
+        _front_time(front, ("started", "start", "start_time", "began")),
+        _front_time(front, ("ended", "end", "end_time", "resolved", "resolved_at")),
+    )
     fm_zone = front.get("timezone") or front.get("tz") or front.get("time_zone")
 
     for key in ("duration", "range"):
@@ -440,9 +499,12 @@ def _times(
         paras = [b for node in summaries for b in node.blocks if isinstance(b, Para)]
         for block in paras:
             r = _find_range(plain(block.text), date_order, year)
-            if r.start is not None and rng.start is None:
-                rng = r
-            elif r.start is not None and r.end is not None:
+            if (
+                r.start is not None
+                and rng.start is None
+                or r.start is not None
+                and r.end is not None
+            ):
                 rng = r
             if rng.end is not None:
                 break
@@ -453,7 +515,9 @@ def _times(
         # document that uses one of the words (looked for once a duration line is found: the
         # lines are fewer than the document's characters).
         says_duration: bool | None = None
-        for name, value, _ in key_values([n for n in all_nodes if n.kind not in ("actions", "timeline", "takeaways")]):
+        for name, value, _ in key_values(
+            [n for n in all_nodes if n.kind not in ("actions", "timeline", "takeaways")]
+        ):
             if name != "duration":
                 continue
             if says_duration is None:
@@ -466,7 +530,12 @@ def _times(
     zone_text = None
     if rng.start is not None:
         zone_text = rng.start.zone or (rng.end.zone if rng.end else None)
-    zone_text = zone_text or timeline_zone or (str(fm_zone) if fm_zone else None) or (meta.kv.get("timezone") or (None,))[0]
+    zone_text = (
+        zone_text
+        or timeline_zone
+        or (str(fm_zone) if fm_zone else None)
+        or (meta.kv.get("timezone") or (None,))[0]
+    )
     tz = dates.zone_info(zone_text) if zone_text else None
     if zone_text and tz is None:
         zone_text = None
@@ -479,7 +548,12 @@ def _times(
         meta.ended_text = rng.end.raw
         end_day = rng.end.day or (meta.started.date() if meta.started else day)
         meta.ended = rng.end.at(end_day, rng.end.tz or (rng.start.tz if rng.start else None) or tz)
-        if meta.started and meta.ended and rng.end.day is None and _before(meta.ended, meta.started):
+        if (
+            meta.started
+            and meta.ended
+            and rng.end.day is None
+            and _before(meta.ended, meta.started)
+        ):
             meta.ended += timedelta(days=1)
 
     if rng.start is None and timeline:
@@ -491,10 +565,18 @@ def _times(
         _end_from_timeline(meta, timeline)
 
     if fm_start is not None:
-        meta.started, meta.started_text = fm_start, meta.started_text or str(front.get("started") or front.get("start"))
+        meta.started, meta.started_text = (
+            fm_start,
+            meta.started_text or str(front.get("started") or front.get("start")),
+        )
     if fm_end is not None:
         meta.ended = fm_end
-    if zone_text is None and meta.started is not None and meta.started.tzinfo is not None and fm_start is not None:
+    if (
+        zone_text is None
+        and meta.started is not None
+        and meta.started.tzinfo is not None
+        and fm_start is not None
+    ):
         zone_text = str(fm_zone) if fm_zone else meta.started.tzname()
 
     meta.timezone = zone_text
@@ -528,7 +610,7 @@ def _front_time(front: dict[str, Any], keys: tuple[str, ...]) -> datetime | None
             return value
         if isinstance(value, str):
             try:
-                return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+                return datetime.fromisoformat(value.strip())
             except ValueError:
                 continue
     return None
@@ -548,7 +630,9 @@ def _prose_duration(summaries: list[Node]) -> int | None:
 
 
 def _times_from_timeline(
-    meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]], date_order: str
+    meta: Meta,
+    timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]],
+    date_order: str,
 ) -> str | None:
     """Start: the first entry that reads as the impact starting (in the first half), else the
     first; end: the first later entry that reads as recovery. Returns the start's zone."""
@@ -573,13 +657,19 @@ def _times_from_timeline(
     return moment.zone
 
 
-def _end_from_timeline(meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]]) -> None:
+def _end_from_timeline(
+    meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]]
+) -> None:
     """A start stated without an end: the end is the timeline's first entry after the start
     that reads as recovery, else its last entry when that reads as one."""
     timed = [(e, t) for e, t, m in timeline if m is not None and m.clock is not None]
     if meta.started is not None:
         started = meta.started
-        timed = [(e, t) for e, t in timed if t is None or (t.tzinfo is None) != (started.tzinfo is None) or t > started]
+        timed = [
+            (e, t)
+            for e, t in timed
+            if t is None or (t.tzinfo is None) != (started.tzinfo is None) or t > started
+        ]
     end = next(((e, t) for e, t in timed if _RECOVERY.search(e.text)), None)
     if end is None and timed and _RECOVERY_WEAK.search(timed[-1][0].text):
         end = timed[-1]
@@ -588,7 +678,9 @@ def _end_from_timeline(meta: Meta, timeline: list[tuple[TimelineEntry, datetime 
 
 
 def _start_from_duration(
-    meta: Meta, timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]], minutes: int
+    meta: Meta,
+    timeline: list[tuple[TimelineEntry, datetime | None, dates.Moment | None]],
+    minutes: int,
 ) -> None:
     """With a stated duration and a timeline end, the start is the entry nearest to end minus
     duration ("the chain halted for almost four hours": the block committed four hours before)."""
@@ -596,7 +688,11 @@ def _start_from_duration(
     target = meta.ended - timedelta(minutes=minutes)
     best: tuple[float, TimelineEntry, datetime] | None = None
     for entry, instant, _ in timeline:
-        if instant is None or (instant.tzinfo is None) != (target.tzinfo is None) or instant >= meta.ended:
+        if (
+            instant is None
+            or (instant.tzinfo is None) != (target.tzinfo is None)
+            or instant >= meta.ended
+        ):
             continue
         gap = abs((instant - target).total_seconds())
         if best is None or gap < best[0]:
@@ -631,7 +727,13 @@ def _impact(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: lis
     for node in summaries:
         if node.kind == "summary":
             texts.extend(b.text for b in node.blocks if isinstance(b, Para) and "%" in b.text)
-            texts.extend(i.text for b in node.blocks if isinstance(b, ListBlock) for i in b.items if i.text and "%" in i.text)
+            texts.extend(
+                i.text
+                for b in node.blocks
+                if isinstance(b, ListBlock)
+                for i in b.items
+                if i.text and "%" in i.text
+            )
     for text in texts:
         if "%" in text:
             m = _users_share(text.replace("\n", " "))
@@ -672,23 +774,36 @@ def _severity(meta: Meta, front: dict[str, Any], root: Node) -> None:
             return
 
 
-def _root_cause(meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: list[Node], lower: str = "") -> None:
+def _root_cause(
+    meta: Meta, front: dict[str, Any], nodes: list[Node], summaries: list[Node], lower: str = ""
+) -> None:
     # ``lower``: the document lower-cased, to skip the searches for "root cause" it cannot answer.
     names_cause = not lower or any(w in lower for w in _MENTIONS_CAUSE)
-    rc_nodes = [n for n in nodes if n.kind == "root_cause" and (n.parent is None or n.parent.kind != "root_cause")]
+    rc_nodes = [
+        n
+        for n in nodes
+        if n.kind == "root_cause" and (n.parent is None or n.parent.kind != "root_cause")
+    ]
     if rc_nodes:
         detail = "\n\n".join(t for t in (_section_text(n) for n in rc_nodes) if t)
         meta.root_cause_detail = detail or None
 
     # 1. "Root cause: ..." on a line of its own (summary or the root-cause section).
-    candidates = [kv for kv in key_values(summaries + rc_nodes) if kv[0] == "root_cause" and not TEMPLATE_INSTRUCTION.match(kv[1])]
+    candidates = [
+        kv
+        for kv in key_values(summaries + rc_nodes)
+        if kv[0] == "root_cause" and not TEMPLATE_INSTRUCTION.match(kv[1])
+    ]
     if candidates:
         meta.root_cause = _first_sentence(candidates[0][1], whole=True)
         return
     # 2. The root-cause section's first sentence, when it speaks of a cause ("The issue was
     #    caused by ..."); a section that opens with background gives way to the summary's line.
     for node in [n for n in rc_nodes if "contribut" not in n.title.lower()][:1]:
-        first = next((x for x in _node_sentences(node, deep=True) if len(x) > 15 and not x.endswith(":")), None)
+        first = next(
+            (x for x in _node_sentences(node, deep=True) if len(x) > 15 and not x.endswith(":")),
+            None,
+        )
         if first and _CAUSE_WORDS.search(first):
             meta.root_cause = first
             return
@@ -758,9 +873,11 @@ def _node_sentences(node: Node, deep: bool = False, having: tuple[str, ...] = ()
             elif isinstance(block, ListBlock) and deep:
                 for item in block.items:
                     if item.text:
-                        yield from (x for x in sentences(plain(item.text)) if not TEMPLATE_INSTRUCTION.match(x))
-
-
+                        yield from (
+                            x
+                            for x in sentences(plain(item.text))
+                            if not TEMPLATE_INSTRUCTION.match(x)
+                        )
 
 
 def _first_sentence(text: str, whole: bool = False) -> str:
@@ -771,13 +888,21 @@ def _first_sentence(text: str, whole: bool = False) -> str:
 
 
 def _resolution(meta: Meta, nodes: list[Node], summaries: list[Node], lower: str = "") -> None:
-    res_nodes = [n for n in nodes if n.kind == "resolution" and (n.parent is None or n.parent.kind != "resolution")]
+    res_nodes = [
+        n
+        for n in nodes
+        if n.kind == "resolution" and (n.parent is None or n.parent.kind != "resolution")
+    ]
     for node in res_nodes:
         text = _section_text(node)
         if text:
             meta.resolution = text
             return
-    kv = [v for v in key_values(summaries + [n for n in nodes if n.kind == "root_cause"]) if v[0] == "resolution"]
+    kv = [
+        v
+        for v in key_values(summaries + [n for n in nodes if n.kind == "root_cause"])
+        if v[0] == "resolution"
+    ]
     if kv:
         meta.resolution = kv[0][1]
         return
@@ -786,7 +911,9 @@ def _resolution(meta: Meta, nodes: list[Node], summaries: list[Node], lower: str
         if node.kind == "root_cause" and "resol" in normalise(node.title):
             paras = [plain(b.text) for b in node.blocks if isinstance(b, Para)]
             for text in paras[1:]:
-                if _RESOLVED_BY.search(text) or re.search(r"\b(?:rolled back|rolling back|reverted|fixed)\b", text, re.IGNORECASE):
+                if _RESOLVED_BY.search(text) or re.search(
+                    r"\b(?:rolled back|rolling back|reverted|fixed)\b", text, re.IGNORECASE
+                ):
                     meta.resolution = text
                     return
     if lower and not any(w in lower for w in _MENTIONS_FIX):

@@ -28,7 +28,9 @@ _NON_WORD = re.compile(r"[^a-z0-9&/']+")
 _MARKS = re.compile(r"(\*\*|__|~~|`)")
 _SINGLE_MARKS = re.compile(r"(?<![\w*])[*_](?=\S)|(?<=\S)[*_](?![\w*])")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_INLINE_TAG = re.compile(r"</?(?:span|font|b|i|u|em|strong|mark|small|sup|sub|code|kbd|br|a)\b[^<>]*>", re.IGNORECASE)
+_INLINE_TAG = re.compile(
+    r"</?(?:span|font|b|i|u|em|strong|mark|small|sup|sub|code|kbd|br|a)\b[^<>]*>", re.IGNORECASE
+)
 
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -44,7 +46,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:short|medium|long)[ -]?term (?:fix(?:es)?|actions?|improvements?|work|plans?))\b"
         ),
     ),
-    ("timeline", re.compile(r"\b(?:time ?line|chronology|sequence of events|timeline of events|events timeline|event log|incident log|history of events)\b")),
+    (
+        "timeline",
+        re.compile(
+            r"\b(?:time ?line|chronology|sequence of events|timeline of events|events timeline|event log|incident log|history of events)\b"
+        ),
+    ),
     (
         "root_cause",
         re.compile(
@@ -67,7 +74,12 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             r"went well|went wrong|things that went)\b"
         ),
     ),
-    ("impact", re.compile(r"\b(?:impact|impacts|who was affected|affected (?:users|services|customers)|blast radius)\b")),
+    (
+        "impact",
+        re.compile(
+            r"\b(?:impact|impacts|who was affected|affected (?:users|services|customers)|blast radius)\b"
+        ),
+    ),
     (
         "resolution",
         re.compile(
@@ -86,7 +98,9 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
 
 # Headings whose section holds action items only when no stronger action section exists;
 # beside a real action section they are broad takeaways.
-_WEAK_ACTIONS = re.compile(r"^(?:(?:\w+ )?improvements?|recommendations?|fixes|improvements? ?/ ?fixes)$")
+_WEAK_ACTIONS = re.compile(
+    r"^(?:(?:\w+ )?improvements?|recommendations?|fixes|improvements? ?/ ?fixes)$"
+)
 # Headings about what comes next: the action section only when the document has no other.
 _FUTURE = re.compile(
     r"^(?:whats? next|what comes next|next up|future work|future improvements|looking ahead|"
@@ -103,8 +117,12 @@ _STRONG_TAKEAWAY = re.compile(
     r"\b(?:takeaways?|what needs to change|what should (?:change|improve)|what must change|"
     r"lessons?|learnings?|learned|learnt|insights?|went well|went wrong|themes?|principles?)\b"
 )
-_WEAK_TAKEAWAY = re.compile(r"\b(?:improvements?|fixes|recommendations?|goals?|objectives?|ideas?|areas?)\b")
-_DONE_TRUE = re.compile(r"\b(?:completed?|done|finished|implemented|resolved|shipped|closed|already)\b")
+_WEAK_TAKEAWAY = re.compile(
+    r"\b(?:improvements?|fixes|recommendations?|goals?|objectives?|ideas?|areas?)\b"
+)
+_DONE_TRUE = re.compile(
+    r"\b(?:completed?|done|finished|implemented|resolved|shipped|closed|already)\b"
+)
 _DONE_FALSE = re.compile(
     r"\b(?:planned|in ?-?progress|open|pending|outstanding|remaining|upcoming|future|long ?-?term|"
     r"not (?:yet )?(?:started|done)|ongoing|proposed|backlog)\b"
@@ -181,7 +199,7 @@ def squeeze(text: str) -> str:
 
 @lru_cache(maxsize=4096)
 def normalise(heading: str) -> str:
-    """"## 3. 🛠️ **Action Items:**" -> "action items"."""
+    """ "## 3. 🛠️ **Action Items:**" -> "action items"."""
     s = plain(heading).lower()
     s = NUMBERING.sub("", s, count=1)
     s = s.replace("&", " and ").replace("’", "'")
@@ -237,7 +255,13 @@ def group_hint(label: str) -> GroupHint:
                 kind = None  # "corrective and preventative": no single kind
                 break
             kind = found
-    takeaway = "strong" if _STRONG_TAKEAWAY.search(norm) else "weak" if _WEAK_TAKEAWAY.search(norm) else None
+    takeaway = (
+        "strong"
+        if _STRONG_TAKEAWAY.search(norm)
+        else "weak"
+        if _WEAK_TAKEAWAY.search(norm)
+        else None
+    )
     tasks = bool(_TASK_WORDS.search(norm)) and takeaway != "strong"
     return GroupHint(kind, done, tasks, takeaway)
 
@@ -291,7 +315,9 @@ def build(blocks: list[Block]) -> Node:
                 if rest is not None:
                     stack[-1].blocks.append(rest)
                 continue
-            label = _promote_label(block, stack[-1], real_level, blocks[n + 1] if n + 1 < len(blocks) else None)
+            label = _promote_label(
+                block, stack[-1], real_level, blocks[n + 1] if n + 1 < len(blocks) else None
+            )
             if label is not None:
                 _open(stack, label)
                 continue
@@ -360,7 +386,9 @@ def _effective_kind(own: str, parent: str, text: str) -> str:
         hint = group_hint(text)
         if hint.takeaway == "strong" and own in ("takeaways", "lessons"):
             return "takeaways"
-        if own in ("timeline", "summary", "impact", "root_cause") and not (hint.kind or hint.tasks or hint.done is not None):
+        if own in ("timeline", "summary", "impact", "root_cause") and not (
+            hint.kind or hint.tasks or hint.done is not None
+        ):
             return own
         return "actions"
     if own == "other":
@@ -368,7 +396,9 @@ def _effective_kind(own: str, parent: str, text: str) -> str:
     return own
 
 
-def _promote_bold(block: Para, current: Node, real_level: int) -> tuple[Heading, Para | None] | None:
+def _promote_bold(
+    block: Para, current: Node, real_level: int
+) -> tuple[Heading, Para | None] | None:
     head = block.text[:6]
     if "**" not in head and "__" not in head:
         return None  # what bold_label asks of the first line, without splitting a long paragraph
@@ -377,23 +407,26 @@ def _promote_bold(block: Para, current: Node, real_level: int) -> tuple[Heading,
     if found is None:
         return None
     text, colon = found
-    if rest:
-        # A bold first line followed by text: a heading only when it reads as one.
-        if not colon and classify(text) == "other":
-            return None
+    # A bold first line followed by text: a heading only when it reads as one.
+    if rest and not colon and classify(text) == "other":
+        return None
     if current.kind == "actions" and not colon:
         # "**Add rate limiting**" under Action Items is an item written in bold, not a group.
         from tracker.parsing.fields import starts_with_verb
 
         hint = group_hint(text)
-        if starts_with_verb(text) and not (hint.tasks or hint.takeaway or hint.kind or hint.done is not None):
+        if starts_with_verb(text) and not (
+            hint.tasks or hint.takeaway or hint.kind or hint.done is not None
+        ):
             return None
     heading = Heading(real_level + 1, text, block.line, pseudo=True)
     return heading, (Para(rest, block.line + 1) if rest else None)
 
 
-def _promote_label(block: Para, current: Node, real_level: int, following: Block | None) -> Heading | None:
-    """"Some possible actions in the future:" standing alone outside any action section: the
+def _promote_label(
+    block: Para, current: Node, real_level: int, following: Block | None
+) -> Heading | None:
+    """ "Some possible actions in the future:" standing alone outside any action section: the
     action section's heading, written as a plain line."""
     text = block.text
     if not isinstance(following, ListBlock) or current.kind == "actions":
@@ -416,8 +449,13 @@ def _adopt_marked(root: Node) -> None:
         return
     for node in nodes[1:]:
         texts = [b.text for b in node.blocks if isinstance(b, Para)]
-        texts += [i.text for b in node.blocks if isinstance(b, ListBlock) for i in b.items if i.text]
-        if node.kind in ("lessons", "takeaways", "other") and sum(bool(STATUS_MARK.match(t)) for t in texts) >= 2:
+        texts += [
+            i.text for b in node.blocks if isinstance(b, ListBlock) for i in b.items if i.text
+        ]
+        if (
+            node.kind in ("lessons", "takeaways", "other")
+            and sum(bool(STATUS_MARK.match(t)) for t in texts) >= 2
+        ):
             node.kind = "actions"
             return
 
@@ -426,7 +464,7 @@ def _promote_plain_lines(blocks: list[Block]) -> list[Block]:
     """In a document without Markdown headings, lines that name a section (plain, or one bold
     phrase) become headings; the lines between them stay paragraphs."""
     out: list[Block] = []
-    for block in [b for block in blocks for b in _split_list(block)]:
+    for block in [part for whole in blocks for part in _split_list(whole)]:
         if not isinstance(block, Para):
             out.append(block)
             continue
@@ -454,7 +492,10 @@ def _promote_plain_lines(blocks: list[Block]) -> list[Block]:
     return out
 
 
-_LEAD_LABEL = re.compile(r"^(?:\*\*|__)?(?P<label>[^*_:\n]{2,60}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(?P<rest>.*)$", re.DOTALL)
+_LEAD_LABEL = re.compile(
+    r"^(?:\*\*|__)?(?P<label>[^*_:\n]{2,60}?)(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(?P<rest>.*)$",
+    re.DOTALL,
+)
 
 
 def _list_as_document(blocks: list[Block]) -> list[Block]:
@@ -516,7 +557,14 @@ def _split_list(block: Block) -> list[Block]:
     current = ListBlock(block.ordered, block.start, [], block.line)
     for item in block.items:
         lines = (item.text or "").split("\n")
-        cut = next((k for k in range(1, len(lines)) if plain_heading_line(lines[k]) and classify(lines[k]) != "other"), None)
+        cut = next(
+            (
+                k
+                for k in range(1, len(lines))
+                if plain_heading_line(lines[k]) and classify(lines[k]) != "other"
+            ),
+            None,
+        )
         if cut is None:
             current.items.append(item)
             continue
@@ -531,7 +579,7 @@ def _split_list(block: Block) -> list[Block]:
 
 
 def _resolve_weak(root: Node) -> None:
-    """"Improvements" is the action section when there is no other, else broad takeaways;
+    """ "Improvements" is the action section when there is no other, else broad takeaways;
     "What's next" is the action section when there is no other, else just a section."""
     nodes = root.walk()
     has_actions = any(n.own_kind == "actions" for n in nodes)
@@ -558,4 +606,3 @@ def _resolve_weak(root: Node) -> None:
 def _inherited(node: Node) -> str:
     parent = node.parent.kind if node.parent is not None else "other"
     return parent if parent not in ("weak_actions", "future_actions") else "other"
-

@@ -12,15 +12,21 @@ from tracker.parsing import dates
 from tracker.parsing.blocks import ListBlock, ListItem, Para, Table
 from tracker.parsing.sections import Node, normalise, plain
 
-_LEAD = re.compile(r"^(?:at|on|around|about|approx\.?|approximately|by|~|\[|\(|-)\s*", re.IGNORECASE)
+_LEAD = re.compile(
+    r"^(?:at|on|around|about|approx\.?|approximately|by|~|\[|\(|-)\s*", re.IGNORECASE
+)
 # What stands between a time and what happened: "10:00 - ...", "**10:00**: ...", "[10:00] ...".
 _SEPARATORS = " \t)]-–—:|,>"
 _AFTER = re.compile(r"^\s*(?:\)|\])?\s*(?:[-–—:|,>]+|\s)\s*")
 _PARENTHESES = re.compile(r"\(.*?\)")
 # Times that run back by more than this without a new day crossed midnight.
 _ROLLOVER = timedelta(hours=3)
-_TIME_HEADER = re.compile(r"^(?:time|date|when|timestamp|date ?/ ?time|datetime|at|hour|clock|day)\b")
-_TEXT_HEADER = re.compile(r"^(?:event|events|what|description|action|actions|details|update|activity|summary|note|notes|happened|impact)\b")
+_TIME_HEADER = re.compile(
+    r"^(?:time|date|when|timestamp|date ?/ ?time|datetime|at|hour|clock|day)\b"
+)
+_TEXT_HEADER = re.compile(
+    r"^(?:event|events|what|description|action|actions|details|update|activity|summary|note|notes|happened|impact)\b"
+)
 
 
 @dataclass(slots=True)
@@ -67,7 +73,11 @@ def read(
 
 
 def _add(
-    out: list[TimelineEntry], state: _State, entry: TimelineEntry, instant: datetime | None, moment: dates.Moment | None
+    out: list[TimelineEntry],
+    state: _State,
+    entry: TimelineEntry,
+    instant: datetime | None,
+    moment: dates.Moment | None,
 ) -> None:
     out.append(entry)
     state.reads.append((instant, moment))
@@ -76,11 +86,20 @@ def _add(
 def _read_node(node: Node, state: _State, out: list[TimelineEntry], top: bool = False) -> None:
     heading_moment = None
     if not top and node.heading is not None:
-        heading_moment = dates.leading_moment(plain(node.heading.text), state.date_order, state.year)
+        heading_moment = dates.leading_moment(
+            plain(node.heading.text), state.date_order, state.year
+        )
     if heading_moment is not None and heading_moment.clock is not None:
         text = next((plain(b.text) for b in node.blocks if isinstance(b, Para)), "")
         if not text:
-            text = next((plain(b.items[0].text or "") for b in node.blocks if isinstance(b, ListBlock) and b.items), "")
+            text = next(
+                (
+                    plain(b.items[0].text or "")
+                    for b in node.blocks
+                    if isinstance(b, ListBlock) and b.items
+                ),
+                "",
+            )
         _entry(heading_moment, text, node.heading.line if node.heading else 0, state, out)
     else:
         if heading_moment is not None and heading_moment.day is not None:
@@ -111,7 +130,9 @@ def _read_item(item: ListItem, state: _State, out: list[TimelineEntry]) -> None:
                     _read_item(sub, state, out)
 
 
-def _read_line(line: str, number: int, state: _State, out: list[TimelineEntry], rest: str | None = None) -> dates.Moment | None:
+def _read_line(
+    line: str, number: int, state: _State, out: list[TimelineEntry], rest: str | None = None
+) -> dates.Moment | None:
     text = plain(rest if rest is not None else line)
     if not text or not (text[0].isdigit() or text[0].isalpha() or text[0] in "[(~-"):
         return None
@@ -126,20 +147,32 @@ def _read_line(line: str, number: int, state: _State, out: list[TimelineEntry], 
             remainder = _AFTER.sub("", body[moment.end :], count=1).strip()
             if remainder and len(remainder) > 3 and remainder[0] != "(":
                 # "2024-03-01: deploy started" - an entry with a day but no time.
-                _add(out, state, TimelineEntry(at=moment.raw, text=remainder, line=number, at_iso=None), None, moment)
+                _add(
+                    out,
+                    state,
+                    TimelineEntry(at=moment.raw, text=remainder, line=number, at_iso=None),
+                    None,
+                    moment,
+                )
         return moment
     remainder = body[moment.end :].lstrip(_SEPARATORS)
     _entry(moment, remainder, number, state, out)
     return moment
 
 
-def _entry(moment: dates.Moment, text: str, line: int, state: _State, out: list[TimelineEntry]) -> None:
+def _entry(
+    moment: dates.Moment, text: str, line: int, state: _State, out: list[TimelineEntry]
+) -> None:
     if moment.day is not None:
         state.day = moment.day
     at = moment.at(state.day, state.tz)
     if at is not None and moment.day is None and state.last is not None:
         # Times written without a day that run backwards crossed midnight.
-        last = state.last.replace(tzinfo=at.tzinfo) if (state.last.tzinfo is None) != (at.tzinfo is None) else state.last
+        last = (
+            state.last.replace(tzinfo=at.tzinfo)
+            if (state.last.tzinfo is None) != (at.tzinfo is None)
+            else state.last
+        )
         if at < last - _ROLLOVER:
             at = at + timedelta(days=1)
             state.day = at.date()
@@ -161,7 +194,11 @@ def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
     xi = next((i for i, h in enumerate(header) if i != ti and _TEXT_HEADER.match(h)), None)
     if xi is None:
         # The widest other column is the description.
-        widths = [(sum(len(r[1][i]) for r in table.rows if i < len(r[1])), i) for i in range(len(header)) if i != ti]
+        widths = [
+            (sum(len(r[1][i]) for r in table.rows if i < len(r[1])), i)
+            for i in range(len(header))
+            if i != ti
+        ]
         xi = max(w for w in widths if w[1] != di)[1] if len(widths) > (di is not None) else None
     for line, cells in table.rows:
         if ti >= len(cells):
@@ -176,7 +213,12 @@ def _read_table(table: Table, state: _State, out: list[TimelineEntry]) -> None:
         if moment.clock is None:
             if moment.day is not None:
                 state.day = moment.day
-            _add(out, state, TimelineEntry(at=moment.raw, text=text, line=line, at_iso=None), None, moment)
+            _add(
+                out,
+                state,
+                TimelineEntry(at=moment.raw, text=text, line=line, at_iso=None),
+                None,
+                moment,
+            )
             continue
         _entry(moment, text, line, state, out)
-

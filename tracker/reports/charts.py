@@ -204,9 +204,7 @@ def bar_chart(
                 f'fill="{INK}">{_fmt(value)}</text>'
             )
     out.append("</g>")
-    out.append(
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{INK}"/>'
-    )
+    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{INK}"/>')
     out.append(
         f'<text class="axis-title" x="{left + plot_w / 2:.0f}" y="{height - 12}" '
         f'text-anchor="middle" font-size="13" fill="{INK}">{escape(x_label)}</text>'

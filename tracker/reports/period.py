@@ -114,7 +114,9 @@ def iso_week(label: str, timezone: str) -> Period:
     try:
         monday = date.fromisocalendar(int(match["year"]), int(match["week"]), 1)
     except ValueError:
-        raise PeriodError(f"--week {label!r}: {match['year']} has no week {match['week']}") from None
+        raise PeriodError(
+            f"--week {label!r}: {match['year']} has no week {match['week']}"
+        ) from None
     return Period(monday, monday + timedelta(days=6), timezone)
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from tracker.reports.period import Period
 from tracker.reports.entries import RepeatEntry, RepeatItem
+from tracker.reports.period import Period
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from tracker.config import Settings
 
 
-def find_repeats(session: Session, settings: Settings, period: Period, as_of: date) -> list[RepeatEntry]:
+def find_repeats(
+    session: Session, settings: Settings, period: Period, as_of: date
+) -> list[RepeatEntry]:
     from sqlmodel import select
 
     from tracker.causes.repeats import FIX_DID_NOT_HOLD, load_corpus

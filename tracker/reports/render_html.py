@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from html import escape
 
 from tracker.reports.charts import PALETTE, Series, bar_chart, column_chart
-from tracker.reports.html_style import CSS
 from tracker.reports.entries import (
     CAUSE_WINDOW_DAYS,
     ItemEntry,
@@ -20,6 +19,7 @@ from tracker.reports.entries import (
     RepeatEntry,
     WeeklyReport,
 )
+from tracker.reports.html_style import CSS
 from tracker.reports.words import (
     at_a_glance,
     cause_window_note,
@@ -32,7 +32,6 @@ from tracker.reports.words import (
 )
 
 LIST_LIMIT = 50
-
 
 
 def _e(value: object) -> str:
@@ -56,7 +55,8 @@ def _table(
     out.append(
         "<thead><tr>"
         + "".join(
-            f'<th scope="col"{num if i in numeric else ""}>{_e(h)}</th>' for i, h in enumerate(headers)
+            f'<th scope="col"{num if i in numeric else ""}>{_e(h)}</th>'
+            for i, h in enumerate(headers)
         )
         + "</tr></thead><tbody>"
     )
@@ -65,7 +65,7 @@ def _table(
         cells = []
         for i, cell in enumerate(row):
             content = cell.html if isinstance(cell, _Raw) else _e(cell)
-            cells.append(f'<td{num if i in numeric else ""}>{content}</td>')
+            cells.append(f"<td{num if i in numeric else ''}>{content}</td>")
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out)
@@ -147,10 +147,18 @@ def render_html(report: WeeklyReport) -> str:
 def _glance(report: WeeklyReport) -> str:
     t = report.totals
     cards = [
-        (len(report.postmortems), "new postmortems" if len(report.postmortems) != 1 else "new postmortem", False),
+        (
+            len(report.postmortems),
+            "new postmortems" if len(report.postmortems) != 1 else "new postmortem",
+            False,
+        ),
         (t.closed, f"action items done {report.span}", False),
         (len(report.overdue), "action items overdue now", bool(report.overdue)),
-        (percent(t.compliance), f"of the items due {report.span} done on time", (t.compliance or 1) < 1),
+        (
+            percent(t.compliance),
+            f"of the items due {report.span} done on time",
+            (t.compliance or 1) < 1,
+        ),
     ]
     html = ['<section class="glance" id="glance" aria-labelledby="glance-h">']
     html.append('<h2 id="glance-h">At a glance</h2>')
@@ -176,7 +184,9 @@ def _trend(report: WeeklyReport) -> str:
         desc=(
             "For each week: the action items still open at the end of the week and those done "
             "during it. "
-            + "; ".join(f"week of {lab}: {w.open} open, {w.closed} done" for lab, w in zip(labels, weeks))
+            + "; ".join(
+                f"week of {lab}: {w.open} open, {w.closed} done" for lab, w in zip(labels, weeks)
+            )
             + (" (the last week so far)" if ongoing else "")
         ),
         categories=labels,
@@ -229,12 +239,19 @@ def _postmortems(report: WeeklyReport) -> str:
 def _items(report: WeeklyReport) -> str:
     rows: list[ItemStats] = [*report.by_priority, report.totals]
     body = _table(
-        ["Priority", "Added", "Done", "Open now", "Overdue now", "Completion", "Median days to close",
-         "Due", "Done on time", "On-time rate"],
         [
-            stats_cells(s)
-            for s in rows
+            "Priority",
+            "Added",
+            "Done",
+            "Open now",
+            "Overdue now",
+            "Completion",
+            "Median days to close",
+            "Due",
+            "Done on time",
+            "On-time rate",
         ],
+        [stats_cells(s) for s in rows],
         numeric=tuple(range(1, 10)),
         classes=[""] * (len(rows) - 1) + ["total"],
     )
@@ -253,7 +270,9 @@ def _items(report: WeeklyReport) -> str:
     )
 
 
-def _item_rows(report: WeeklyReport, entries: Sequence[ItemEntry], *, late: bool) -> list[list[object]]:
+def _item_rows(
+    report: WeeklyReport, entries: Sequence[ItemEntry], *, late: bool
+) -> list[list[object]]:
     rows: list[list[object]] = []
     for e in entries:
         row: list[object] = [e.text, e.owner or "(no owner)", e.priority or "", _due(e)]
@@ -336,8 +355,16 @@ def _causes(report: WeeklyReport) -> str:
                 ),
                 categories=[k.label for k in c.categories],
                 series=[
-                    Series(f"Last {CAUSE_WINDOW_DAYS} days", [k.recent for k in c.categories], PALETTE[1]),
-                    Series(f"The {CAUSE_WINDOW_DAYS} days before", [k.previous for k in c.categories], PALETTE[0]),
+                    Series(
+                        f"Last {CAUSE_WINDOW_DAYS} days",
+                        [k.recent for k in c.categories],
+                        PALETTE[1],
+                    ),
+                    Series(
+                        f"The {CAUSE_WINDOW_DAYS} days before",
+                        [k.previous for k in c.categories],
+                        PALETTE[0],
+                    ),
                 ],
                 x_label="Incidents",
                 y_label="Cause",
@@ -345,13 +372,20 @@ def _causes(report: WeeklyReport) -> str:
         )
         body.append(
             _table(
-                ["Cause", f"Last {CAUSE_WINDOW_DAYS} days", f"The {CAUSE_WINDOW_DAYS} days before", "Change"],
+                [
+                    "Cause",
+                    f"Last {CAUSE_WINDOW_DAYS} days",
+                    f"The {CAUSE_WINDOW_DAYS} days before",
+                    "Change",
+                ],
                 [[k.label, k.recent, k.previous, f"{k.change:+d}"] for k in c.categories],
                 numeric=(1, 2, 3),
             )
         )
     else:
-        body.append(f"<p>No incidents from {c.previous_start.isoformat()} to {c.recent_end.isoformat()}.</p>")
+        body.append(
+            f"<p>No incidents from {c.previous_start.isoformat()} to {c.recent_end.isoformat()}.</p>"
+        )
     body.append(f"<h3>Incidents {report.span} that repeated an earlier cause</h3>")
     if not report.repeats:
         body.append(f"<p>None: no incident {report.span} had the same cause as an earlier one.</p>")
@@ -374,7 +408,9 @@ def _causes(report: WeeklyReport) -> str:
             body.append(f"<h4>{_e(heading)} ({len(entries)})</h4>")
             body.append(f'<p class="note">{_e(explain)}</p>')
             if entries:
-                body.append('<ul class="repeats">' + "".join(_repeat(report, r) for r in entries) + "</ul>")
+                body.append(
+                    '<ul class="repeats">' + "".join(_repeat(report, r) for r in entries) + "</ul>"
+                )
             else:
                 body.append("<p>None.</p>")
     return _section(

@@ -36,7 +36,10 @@ def to_dict(report: WeeklyReport) -> dict[str, Any]:
         "owners": [_plain(o) for o in report.owners],
         "causes": {
             "window_days": CAUSE_WINDOW_DAYS,
-            "recent": {"start": causes.recent_start.isoformat(), "end": causes.recent_end.isoformat()},
+            "recent": {
+                "start": causes.recent_start.isoformat(),
+                "end": causes.recent_end.isoformat(),
+            },
             "previous": {
                 "start": causes.previous_start.isoformat(),
                 "end": causes.previous_end.isoformat(),

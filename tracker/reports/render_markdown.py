@@ -18,11 +18,11 @@ from tracker.reports.entries import (
 from tracker.reports.words import (
     at_a_glance,
     cause_window_note,
-    week_label,
     days,
     duration,
     period_sentence,
     stats_cells,
+    week_label,
 )
 
 LIST_LIMIT = 25
@@ -38,10 +38,14 @@ class _Md(str):
     """Markdown made here (a link): put in a cell as it is."""
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()) -> list[str]:
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[object]], right: Sequence[int] = ()
+) -> list[str]:
     out = ["| " + " | ".join(headers) + " |"]
     out.append("|" + "|".join("---:" if i in right else "---" for i in range(len(headers))) + "|")
-    out += ["| " + " | ".join(c if isinstance(c, _Md) else _esc(c) for c in row) + " |" for row in rows]
+    out += [
+        "| " + " | ".join(c if isinstance(c, _Md) else _esc(c) for c in row) + " |" for row in rows
+    ]
     return out
 
 
@@ -173,12 +177,19 @@ def render_markdown(report: WeeklyReport) -> str:
 
 def _stats_table(rows: Sequence[ItemStats]) -> list[str]:
     return _table(
-        ["Priority", "Added", "Done", "Open now", "Overdue now", "Completion", "Days to close",
-         "Due", "Done on time", "On-time rate"],
         [
-            stats_cells(s)
-            for s in rows
+            "Priority",
+            "Added",
+            "Done",
+            "Open now",
+            "Overdue now",
+            "Completion",
+            "Days to close",
+            "Due",
+            "Done on time",
+            "On-time rate",
         ],
+        [stats_cells(s) for s in rows],
         right=tuple(range(1, 10)),
     )
 
@@ -190,12 +201,19 @@ def _causes(report: WeeklyReport) -> list[str]:
     out.append("")
     if c.categories:
         out += _table(
-            ["Cause", f"Last {CAUSE_WINDOW_DAYS} days", f"{CAUSE_WINDOW_DAYS} days before", "Change"],
+            [
+                "Cause",
+                f"Last {CAUSE_WINDOW_DAYS} days",
+                f"{CAUSE_WINDOW_DAYS} days before",
+                "Change",
+            ],
             [[k.label, k.recent, k.previous, f"{k.change:+d}"] for k in c.categories],
             right=(1, 2, 3),
         )
     else:
-        out.append(f"No incidents from {c.previous_start.isoformat()} to {c.recent_end.isoformat()}.")
+        out.append(
+            f"No incidents from {c.previous_start.isoformat()} to {c.recent_end.isoformat()}."
+        )
     out.append("")
     out += [f"### Repeats {report.span}", ""]
     if not report.repeats:
@@ -223,9 +241,14 @@ def _repeat_line(report: WeeklyReport, r: RepeatEntry) -> str:
         waiting = [i for i in r.earlier_items if i.status != "done"]
         line += f": {r.open_items} of {len(r.earlier_items)} earlier action items still open"
         if waiting:
-            line += " (" + "; ".join(
-                f"{_esc(i.text)}, {_esc(i.owner or 'no owner')}, {i.status}" for i in waiting[:5]
-            ) + ")"
+            line += (
+                " ("
+                + "; ".join(
+                    f"{_esc(i.text)}, {_esc(i.owner or 'no owner')}, {i.status}"
+                    for i in waiting[:5]
+                )
+                + ")"
+            )
     else:
         line += f": all {len(r.earlier_items)} earlier action items were done"
     return line + "."

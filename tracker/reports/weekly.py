@@ -159,7 +159,9 @@ def _postmortem_entry(pm: Pm, items: int) -> PostmortemEntry:
     )
 
 
-def _item_entry(item: Item, period: Period, as_of: date, now: datetime, settings: Settings) -> ItemEntry:
+def _item_entry(
+    item: Item, period: Period, as_of: date, now: datetime, settings: Settings
+) -> ItemEntry:
     row = item.row
     ticket = item.link.key if item.link else row.ticket
     # The address recorded with the link, else one made from the configuration (see links).
@@ -183,7 +185,9 @@ def _item_entry(item: Item, period: Period, as_of: date, now: datetime, settings
     )
 
 
-def _stats(priority: str, items: Iterable[Item], period: Period, as_of: date, now: datetime) -> ItemStats:
+def _stats(
+    priority: str, items: Iterable[Item], period: Period, as_of: date, now: datetime
+) -> ItemStats:
     items = list(items)
     start, end = period.start_at, min(period.end_at, now)
     existing = [i for i in items if i.exists_at(end)]
@@ -191,7 +195,9 @@ def _stats(priority: str, items: Iterable[Item], period: Period, as_of: date, no
     closed = [i for i in items if i.closed_within(start, end)]
     durations = [_days(i.closed_at - i.opened_at) for i in closed if i.closed_at is not None]
     # Items due in the period whose timeliness is known (see Item.met_deadline).
-    judged = [(i, i.met_deadline(period, as_of)) for i in existing if period.contains_day(i.row.due)]
+    judged = [
+        (i, i.met_deadline(period, as_of)) for i in existing if period.contains_day(i.row.due)
+    ]
     due = [i for i, met in judged if met is not None]
     met = [i for i, ok in judged if ok]
     late = [i for i in closed if i.met_deadline(period, as_of) is False]
@@ -233,7 +239,12 @@ def _owners(open_now: Sequence[Item], overdue: Sequence[ItemEntry]) -> list[Owne
         spelling.setdefault(key, entry.owner or NO_OWNER)
         late[key].append(entry.days_overdue or 0)
     loads = [
-        OwnerLoad(owner=spelling[k], overdue=len(days), open=open_count.get(k, 0), most_days_late=max(days))
+        OwnerLoad(
+            owner=spelling[k],
+            overdue=len(days),
+            open=open_count.get(k, 0),
+            most_days_late=max(days),
+        )
         for k, days in late.items()
     ]
     loads.sort(key=lambda o: (-o.overdue, -o.most_days_late, o.owner))

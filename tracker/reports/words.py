@@ -110,7 +110,7 @@ def at_a_glance(report: WeeklyReport) -> list[str]:
 
 
 def cause_window(report: WeeklyReport) -> str:
-    """"over the last 90 days (to 29 November 2026)": the causes part always says its window,
+    """ "over the last 90 days (to 29 November 2026)": the causes part always says its window,
     which is not the report's period."""
     return f"over the last {CAUSE_WINDOW_DAYS} days (to {long_date(report.causes.recent_end)})"
 
@@ -137,7 +137,7 @@ def week_label(report: WeeklyReport, week: WeekPoint) -> str:
 
 
 def completion(s: ItemStats) -> str:
-    """"29% (9/31)": the rate with what it is out of."""
+    """ "29% (9/31)": the rate with what it is out of."""
     if not s.existing_at_end:
         return "n/a"
     return f"{percent(s.completion_rate)} ({s.done_by_end}/{s.existing_at_end})"

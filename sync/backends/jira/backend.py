@@ -192,7 +192,9 @@ class JiraBackend:
         incident = self._incident_key(draft)
         if incident:
             # A new ticket has no links yet: no need to read before adding this one.
-            self._best_effort(lambda: self._post_link(incident, key), key, "the link to the incident")
+            self._best_effort(
+                lambda: self._post_link(incident, key), key, "the link to the incident"
+            )
         return RemoteTicket(
             key=key,
             url=self.url_for(key),
@@ -217,7 +219,9 @@ class JiraBackend:
         raw = self._get_issue(key, also=("issuelinks",) if incident else ())
         if incident and incident not in self._linked(raw):
             # Added when the postmortem gained its incident, or lost when a create was cut short.
-            self._best_effort(lambda: self._post_link(incident, key), key, "the link to the incident")
+            self._best_effort(
+                lambda: self._post_link(incident, key), key, "the link to the incident"
+            )
         return self._ticket(raw)
 
     def mark_removed(self, key: str, note: str) -> None:
@@ -235,7 +239,9 @@ class JiraBackend:
     def comment(self, key: str, body: str) -> None:
         blocks = jira_text.comment_blocks(body)
         rendered: Any = jira_text.to_adf(blocks) if self.api == "3" else jira_text.to_wiki(blocks)
-        self._request("POST", f"issue/{key}/comment", what=f"comment on {key}", payload={"body": rendered})
+        self._request(
+            "POST", f"issue/{key}/comment", what=f"comment on {key}", payload={"body": rendered}
+        )
 
     def recent_comments(self, key: str, since: datetime) -> list[str]:
         """Plain text of the comments made since ``since`` (``pmt remind`` reads its dated
@@ -252,13 +258,19 @@ class JiraBackend:
 
     def close(self, key: str) -> RemoteTicket:
         wanted = self.settings.close_transition.casefold()
-        answer = self._request("GET", f"issue/{key}/transitions", what=f"read the transitions of {key}")
+        answer = self._request(
+            "GET", f"issue/{key}/transitions", what=f"read the transitions of {key}"
+        )
         transitions: list[dict[str, Any]] = list((answer or {}).get("transitions") or [])
         chosen = next((t for t in transitions if str(t.get("name", "")).casefold() == wanted), None)
         if chosen is None:
             # A transition is usually named after its target status; accept that name too.
             chosen = next(
-                (t for t in transitions if str((t.get("to") or {}).get("name", "")).casefold() == wanted),
+                (
+                    t
+                    for t in transitions
+                    if str((t.get("to") or {}).get("name", "")).casefold() == wanted
+                ),
                 None,
             )
         if chosen is None:
@@ -343,7 +355,10 @@ class JiraBackend:
         # Same global id = same link, updated in place: written once however often it is sent.
         self._best_effort(
             lambda: self._request(
-                "POST", f"issue/{key}/remotelink", what=f"link {key} to its postmortem", payload=payload
+                "POST",
+                f"issue/{key}/remotelink",
+                what=f"link {key} to its postmortem",
+                payload=payload,
             ),
             key,
             "the link to the postmortem",
@@ -354,7 +369,9 @@ class JiraBackend:
         blocks = jira_text.description_blocks(draft, self._assignee_name(draft.owner))
         fields: dict[str, Any] = {
             "summary": jira_text.summary_for(draft),
-            "description": jira_text.to_adf(blocks) if self.api == "3" else jira_text.to_wiki(blocks),
+            "description": jira_text.to_adf(blocks)
+            if self.api == "3"
+            else jira_text.to_wiki(blocks),
             "labels": jira_text.labels_for(draft, self.settings.labels),
         }
         if draft.due:
@@ -389,8 +406,15 @@ class JiraBackend:
 
     def _find_account(self, query: str) -> str | None:
         """The accountId of the one user ``query`` (an e-mail or a name) finds; once per run."""
-        params = {"query": query, "includeActive": "True", "includeInactive": "False", "maxResults": 10}
-        users = self._request("GET", "user/search", what=f"find the Jira user {query!r}", params=params)
+        params = {
+            "query": query,
+            "includeActive": "True",
+            "includeInactive": "False",
+            "maxResults": 10,
+        }
+        users = self._request(
+            "GET", "user/search", what=f"find the Jira user {query!r}", params=params
+        )
         users = [u for u in users or [] if isinstance(u, dict)]
         exact = [
             u

@@ -86,7 +86,9 @@ def _http_error(
             )
         later = retry_after(response.headers, now.timestamp())
         hint = f" (Jira asked to wait {later:.0f} s)" if later else ""
-        return TransientError(f"{where} answered HTTP {status} while trying to {what}{hint}{detail}")
+        return TransientError(
+            f"{where} answered HTTP {status} while trying to {what}{hint}{detail}"
+        )
     return RequestError(f"{where} rejected the request to {what} (HTTP {status}){detail}")
 
 
@@ -128,7 +130,9 @@ def unreadable(what: str, base_url: str, creating: bool) -> SyncError:
             "it was made",
             outcome_unknown=True,
         )
-    return TransientError(f"Jira ({base_url}) answered the request to {what} with something that is not JSON")
+    return TransientError(
+        f"Jira ({base_url}) answered the request to {what} with something that is not JSON"
+    )
 
 
 def _detail(response: requests.Response, secrets: Sequence[str]) -> str:

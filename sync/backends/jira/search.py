@@ -62,7 +62,9 @@ def search_keys(get: Get, cloud: bool, batch: list[str]) -> list[dict[str, Any]]
     """``key in (…)``; keys Jira says do not exist (deleted, moved, or not visible to us) are
     dropped and the query asked again, once: only what exists is returned."""
     try:
-        return search(get, cloud, f"key in {jira_text.jql_list(batch)}", what=f"read {len(batch)} tickets")
+        return search(
+            get, cloud, f"key in {jira_text.jql_list(batch)}", what=f"read {len(batch)} tickets"
+        )
     except RequestError as exc:
         missing = {k for k in KEY_IN_TEXT.findall(str(exc)) if k in batch}
         rest = [k for k in batch if k not in missing]
@@ -70,4 +72,6 @@ def search_keys(get: Get, cloud: bool, batch: list[str]) -> list[dict[str, Any]]
             raise
         if not rest:
             return []
-        return search(get, cloud, f"key in {jira_text.jql_list(rest)}", what=f"read {len(rest)} tickets")
+        return search(
+            get, cloud, f"key in {jira_text.jql_list(rest)}", what=f"read {len(rest)} tickets"
+        )

@@ -47,7 +47,11 @@ def ticket(raw: dict[str, Any], url: str, cloud: bool) -> RemoteTicket:
     labels = tuple(str(x) for x in fields.get("labels") or ())
     who = None
     if assignee:
-        who = assignee.get("displayName") if cloud else assignee.get("name") or assignee.get("displayName")
+        who = (
+            assignee.get("displayName")
+            if cloud
+            else assignee.get("name") or assignee.get("displayName")
+        )
     return RemoteTicket(
         key=key,
         url=url,
