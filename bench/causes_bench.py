@@ -29,8 +29,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
 
 from tracker.causes.classify import classify_many
-from tracker.causes.repeats import FIX_DID_NOT_HOLD, analyse_postmortems, load_corpus
-from tracker.causes.similar import CauseDoc, MechanismIndex
+from tracker.causes.repeats import FIX_DID_NOT_HOLD, analyse_postmortems, cause_doc, load_corpus
+from tracker.causes.similar import MechanismIndex
 from tracker.config import Settings
 from tracker.ingest import ingest_paths
 from tracker.store import Store
@@ -40,14 +40,10 @@ TARGET = 0.5
 
 def search_in_memory(rows: list, settings: Settings) -> float:
     """CPU seconds to classify ``rows`` and find every one's earlier repeats."""
-    from tracker.causes.repeats import _order, _similarity_text
-
     start = time.process_time()
     found = classify_many([(row.root_cause, row.root_cause_detail, None) for row in rows])
     mechanisms = [frozenset(c.mechanisms) for c in found]
-    index = MechanismIndex(
-        [CauseDoc(r.key, _similarity_text(r), _order(r), m) for r, m in zip(rows, mechanisms)]
-    )
+    index = MechanismIndex([cause_doc(r, m) for r, m in zip(rows, mechanisms)])
     for i in range(len(rows)):
         index.earlier_matches(i, settings.causes.repeat_threshold)
     return time.process_time() - start

@@ -33,7 +33,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from tracker.causes import similar, train
+from tracker.causes import scoring, similar, train
 from tracker.causes.classify import classify_text
 from tracker.causes.evidence import text_evidence
 from tracker.causes.model import load_model
@@ -188,7 +188,7 @@ def pair_scores(parts: list, threshold: float) -> dict:
     tp = fp = fn = tn = 0
     hard_fp = hard_n = 0
     for p, w, c, ma, mb in parts:
-        score = similar.combine(w, c, ma, mb)
+        score = scoring.combine(w, c, ma, mb)
         predicted = score >= threshold
         if p["same"]:
             tp += predicted
@@ -224,10 +224,10 @@ def tune() -> None:
         [x / 20 for x in range(6, 15)], [x / 10 for x in range(11)], (0.4, 0.5, 0.6, 0.8, 1.0)
     ):
         ww, wc = (1.0 - wm) * share, (1.0 - wm) * (1.0 - share)
-        similar.WORD_WEIGHT, similar.CHAR_WEIGHT, similar.MECHANISM_WEIGHT = ww, wc, wm
-        similar.DISJOINT_DAMPING = damp
+        scoring.WORD_WEIGHT, scoring.CHAR_WEIGHT, scoring.MECHANISM_WEIGHT = ww, wc, wm
+        scoring.DISJOINT_DAMPING = damp
         scored = sorted(
-            ((similar.combine(w, c, ma, mb), p["same"]) for p, w, c, ma, mb in parts), reverse=True
+            ((scoring.combine(w, c, ma, mb), p["same"]) for p, w, c, ma, mb in parts), reverse=True
         )
         # Every cut between two neighbouring scores; the threshold sits in the middle of the gap,
         # and wider gaps (margins) are preferred among equal F1 and precision.

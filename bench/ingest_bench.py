@@ -16,6 +16,7 @@ speed drifts. Ratios use CPU time (steadier under load); wall times are printed 
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -99,8 +100,15 @@ def child(code: str, folder: Path, env: dict[str, str]) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
-def main() -> int:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bench/ingest_bench.py",
+        description=(__doc__ or "").split("\n\n")[0].replace("\n", " "),
+    )
+    parser.add_argument(
+        "n", nargs="?", type=int, default=10_000, help="postmortems to generate (default 10,000)"
+    )
+    n = parser.parse_args(argv).n
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "postmortems"
         generate(folder, n, seed=0)
@@ -139,4 +147,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

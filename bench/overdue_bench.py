@@ -32,7 +32,7 @@ def build(url: str, seed: int = 7) -> None:
     from sqlalchemy import insert
 
     from tracker.store import Store
-    from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
+    from tracker.store.tables import ItemRow, PostmortemRow, TicketLinkRow
 
     rng = random.Random(seed)
     store = Store(url)

@@ -95,7 +95,7 @@ def postmortem_markdown(n: int) -> str:
 
 
 def github_case(n: int) -> Measured:
-    from sync.github_backend import GitHubBackend
+    from sync.backends.github.backend import GitHubBackend
     from tests.github_stub import GitHubStub
     from tracker.config import Settings
 
@@ -204,7 +204,7 @@ def _backend_run(n: int) -> Callable[[object], None]:
 
 def jira_case(n: int, deployment: str) -> Measured:
     """The Jira backend (deployment detected from serverInfo, as by default) against its stub."""
-    from sync.jira_backend import JiraBackend
+    from sync.backends.jira.backend import JiraBackend
     from tests.jira_stub import STUB_EMAIL, STUB_TOKEN, USERS, JiraStub
     from tracker.config import Settings
 

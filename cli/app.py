@@ -5,13 +5,12 @@ Commands live one per module (``cli/<name>_cmd.py``) and import their heavy depe
 ``pmt lint`` start fast.
 
 Every error reaches the user in one style, ``pmt: error: MESSAGE`` on stderr, with one set of
-exit codes (``EXIT_*`` below; the README and ``pmt --help`` list them): a usage mistake
+exit codes (``EXIT_*`` below; docs/configuration.md and ``pmt --help`` list them): a usage mistake
 (an unknown option, a bad value) as much as a bad setting or a failing command.
 """
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from cli.context import AppContext
+from tracker.bulk import bulk_work
 from tracker.errors import PmtError
 
 EXIT_OK = 0
@@ -226,12 +226,10 @@ _register()
 def main() -> None:
     """Console-script entry point."""
     # A command's process is short and most of what it allocates lives until exit (modules,
-    # classes, settings): the cyclic collector's default of a pass every 700 allocations
-    # re-scans them hundreds of times while sqlalchemy and pydantic import (about 5% of
-    # `pmt overdue`). Every 20,000 still collects any cycles of a long ingest or sync.
-    gc.set_threshold(20_000, *gc.get_threshold()[1:])
+    # classes, settings): fewer passes of the cyclic collector (tracker.bulk).
     try:
-        app()
+        with bulk_work():
+            app()
     except KeyboardInterrupt:  # raised before a command started (e.g. while importing)
         sys.stderr.write("pmt: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)

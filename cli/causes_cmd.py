@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from cli.app import app
-from cli.context import app_context
+from cli.context import EMPTY_STORE, app_context, store, today
+from cli.options import TableJsonOrMarkdown, day_option, format_option
 from cli.output import Column, emit, render, say, to_json
 
 if TYPE_CHECKING:
     from tracker.causes.report import CausesReport, StoredExplanation
-
-
-class CausesFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
 
 CATEGORY_COLUMNS = [
     Column("category", "Category"),
@@ -48,18 +41,11 @@ PAIR_COLUMNS = [
 @app.command("causes")
 def causes(
     ctx: typer.Context,
-    since: datetime | None = typer.Option(
-        None,
-        "--since",
-        formats=["%Y-%m-%d"],
-        help="First day of the period (default: 90 days before --until).",
+    since: datetime | None = day_option(
+        "--since", "First day of the period (default: 90 days before --until)."
     ),
-    until: datetime | None = typer.Option(
-        None, "--until", formats=["%Y-%m-%d"], help="Last day of the period (default: today)."
-    ),
-    fmt: CausesFormat = typer.Option(
-        CausesFormat.table, "--format", "-f", help="table, json or markdown."
-    ),
+    until: datetime | None = day_option("--until", "Last day of the period (default: today)."),
+    fmt: TableJsonOrMarkdown = format_option(TableJsonOrMarkdown),
     explain: str | None = typer.Option(
         None,
         "--explain",
@@ -75,9 +61,7 @@ def causes(
     Example: pmt causes --since 2026-01-01 --until 2026-03-31 --format markdown
     Example: pmt causes --explain postmortems/2026-03-02-db-failover.md
     """
-    from cli.overdue_cmd import EMPTY_STORE, today
     from tracker.causes.report import causes_report, default_period
-    from tracker.store import open_store
 
     settings = app_context(ctx).settings
     if explain is not None:
@@ -90,42 +74,31 @@ def causes(
         raise typer.BadParameter(
             f"--since {period.since} is after --until {period.until}", param_hint="--since"
         )
-    store = open_store(settings)
-    try:
-        if store.is_empty():
+    with store(settings) as db:
+        if db.is_empty():
             say(f"pmt causes: {EMPTY_STORE}")
-        report = causes_report(store, settings, period, today(settings))
-    finally:
-        store.dispose()
-    if fmt is CausesFormat.json:
+        report = causes_report(db, settings, period, today(settings))
+    if fmt == "json":
         emit(to_json(report.to_dict()))
     else:
-        emit(render_text(report, fmt.value))
+        emit(render_text(report, fmt))
     say(
         f"pmt causes: {len(report.postmortems)} postmortem(s) from {period.since} to {period.until}, "
         f"{len(report.pairs)} repeat(s)"
     )
 
 
-def _explain(settings: Any, key_or_path: str, fmt: CausesFormat) -> None:
+def _explain(settings: Any, key_or_path: str, fmt: TableJsonOrMarkdown) -> None:
     from tracker.causes.report import explain_postmortem
     from tracker.errors import PmtError
-    from tracker.store import open_store
 
-    store = open_store(settings)
-    try:
-        found = explain_postmortem(store, settings, key_or_path)
-    finally:
-        store.dispose()
+    with store(settings) as db:
+        found = explain_postmortem(db, settings, key_or_path)
     if found is None:
         raise PmtError(
             f"no postmortem {key_or_path!r} in the store (pmt list shows them; pmt ingest adds them)"
         )
-    emit(
-        to_json(found.to_dict())
-        if fmt is CausesFormat.json
-        else render_explanation(found, fmt.value)
-    )
+    emit(to_json(found.to_dict()) if fmt == "json" else render_explanation(found, fmt))
 
 
 def render_explanation(found: StoredExplanation, fmt: str) -> str:

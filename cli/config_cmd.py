@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import typer
 
 from cli.app import app
 from cli.context import app_context
+from cli.options import TableOrJson, format_option
 from cli.output import Column, emit, render, say, set_wide, to_json
-
-
-class ConfigFormat(str, Enum):
-    table = "table"
-    json = "json"
-
 
 COLUMNS = [
     Column("key", "Setting", kind="atom"),
@@ -26,7 +19,7 @@ COLUMNS = [
 @app.command("config")
 def config(
     ctx: typer.Context,
-    fmt: ConfigFormat = typer.Option(ConfigFormat.table, "--format", "-f", help="table or json."),
+    fmt: TableOrJson = format_option(TableOrJson),
     changed: bool = typer.Option(
         False, "--changed", help="Only the settings not at their default."
     ),
@@ -44,7 +37,7 @@ def config(
         set_wide(True)
     result = effective(app_context(ctx).config_file)
     rows = [s for s in result.settings if not changed or s.source != "default"]
-    if fmt is ConfigFormat.json:
+    if fmt == "json":
         emit(to_json({**result.to_dict(), "settings": [s.to_dict() for s in rows]}))
         return
     secrets = [s for s in result.secrets if not changed or s.source != "unset"]

@@ -1,8 +1,17 @@
-"""What every command gets from the root callback: settings, loaded once and only when asked."""
+"""What every command gets: settings (loaded once, only when asked), the store, today's date.
+
+``store(settings)`` is the one way a command opens the store: opened from the settings,
+always closed, and any failure to open it (a ``tracker.errors.StoreError`` or
+``ConfigError``) left to reach ``cli.app.PmtGroup``, which prints it in pmt's error style
+with its exit code.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,6 +19,13 @@ import typer
 
 if TYPE_CHECKING:
     from tracker.config import Secrets, Settings
+    from tracker.store import Store
+
+# Said (after "pmt COMMAND: ") by a command that reads the store before anything was ingested.
+EMPTY_STORE = (
+    "the store is empty: nothing has been ingested yet. "
+    "Ingest your postmortems first, e.g.: pmt ingest postmortems/"
+)
 
 
 @dataclass
@@ -38,3 +54,22 @@ def app_context(ctx: typer.Context) -> AppContext:
         obj = AppContext()
         ctx.obj = obj
     return obj
+
+
+@contextmanager
+def store(settings: Settings) -> Iterator[Store]:
+    """The configured store, created or upgraded on first use, closed when the block ends."""
+    from tracker.store import open_store
+
+    opened = open_store(settings)
+    try:
+        yield opened
+    finally:
+        opened.dispose()
+
+
+def today(settings: Settings) -> date:
+    """Today in the configured time zone (not the machine's)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(settings.timezone)).date()

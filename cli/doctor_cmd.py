@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import typer
 
 from cli.app import EXIT_FAILED, EXIT_USAGE, app
 from cli.context import app_context
+from cli.options import TextOrJson, format_option
 from cli.output import emit, say, to_json
-
-
-class DoctorFormat(str, Enum):
-    text = "text"
-    json = "json"
-
 
 MARKS = {"ok": "ok  ", "warn": "warn", "fail": "FAIL", "skip": "skip"}
 INDENT = " " * 20
@@ -53,7 +46,7 @@ def doctor(
     offline: bool = typer.Option(
         False, "--offline", help="Do not contact GitHub or Jira; check only what is set locally."
     ),
-    fmt: DoctorFormat = typer.Option(DoctorFormat.text, "--format", "-f", help="text or json."),
+    fmt: TextOrJson = format_option(TextOrJson),
 ) -> None:
     """Check that pmt can work here, like gh auth status: the configuration loads, the database
     opens (its schema and size), and each configured tracker has credentials that it accepts
@@ -63,19 +56,20 @@ def doctor(
     Example: pmt doctor --offline
     """
     from cli.doctor_probes import PROBES
-    from tracker.doctor import Check, check_config, check_credentials, check_database
+    from sync.registry import check_credentials
+    from tracker.doctor import Check, check_config, check_database, check_slack
 
     actx = app_context(ctx)
     config_check, settings = check_config(actx.config_file)
     checks: list[Check] = [config_check]
     if settings is not None:
         checks.append(check_database(settings))
-        for check in check_credentials(settings, actx.secrets):
+        for check in [*check_credentials(settings, actx.secrets), check_slack(actx.secrets)]:
             probe = PROBES.get(check.name)
             if check.status == "ok" and probe is not None and not offline:
                 check = probe(settings, actx.secrets, None)
             checks.append(check)
-    if fmt is DoctorFormat.json:
+    if fmt == "json":
         emit(to_json([c.to_dict() for c in checks]))
     else:
         emit("".join(_text(c) for c in checks))

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from cli.app import app
-from cli.context import app_context
+from cli.context import app_context, store
+from cli.options import TextOrJson, format_option
 from cli.output import emit, say, say_wrapped, to_json
-from cli.repeat_warnings import analyse, print_warnings, warnings_json
+from cli.repeat_warnings import say_repeats
 
 if TYPE_CHECKING:
     from tracker.config import Settings
@@ -29,11 +28,6 @@ def stderr_is_terminal() -> bool:
     return sys.stderr.isatty()
 
 
-class IngestFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
 @app.command("ingest")
 def ingest(
     ctx: typer.Context,
@@ -42,11 +36,8 @@ def ingest(
         help="Postmortem files or folders (folders are searched recursively).",
         show_default=False,
     ),
-    fmt: IngestFormat = typer.Option(
-        IngestFormat.text,
-        "--format",
-        "-f",
-        help="text (one line per file on stderr) or json (the whole report on stdout).",
+    fmt: TextOrJson = format_option(
+        TextOrJson, help="text (one line per file on stderr) or json (the whole report on stdout)."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only report failures and the total."),
 ) -> None:
@@ -62,16 +53,11 @@ def ingest(
     Example: pmt ingest postmortems/ && pmt overdue
     """
     from tracker.ingest import ingest_paths
-    from tracker.store import open_store
+    from tracker.repeat_check import check_repeats
 
     settings = app_context(ctx).settings
-    store = open_store(settings)
-    textual = fmt is IngestFormat.text
-    # Everything imported so far lives until exit: keep the collector from re-scanning it
-    # after every few thousand allocations of parsing (a tenth of a large ingest's time).
-    gc.freeze()
-
-    try:
+    textual = fmt == "text"
+    with store(settings) as db:
         with _progress(stderr_is_terminal()) as (start, tell, advance):
 
             def show(result: FileResult) -> None:
@@ -79,15 +65,14 @@ def ingest(
                     tell(describe(result))
                 advance()
 
-            report = ingest_paths(store, paths, settings, on_result=show, on_start=start)
-        repeats = analyse(store, report.changed_keys, settings)
-    finally:
-        store.dispose()
+            report = ingest_paths(db, paths, settings, on_result=show, on_start=start)
+        repeats = check_repeats(db, report.changed_keys, settings)
     if not textual:
-        emit(to_json({**report.to_dict(), "repeats": [], **warnings_json(repeats)}))
+        # "repeats" is always there (an empty list when none), after the report's own keys.
+        emit(to_json({**report.to_dict(), "repeats": [], **repeats.to_dict()}))
     for path in report.cleaned:
         say(f"pmt ingest: removed {path}, a temporary file left by an interrupted write-back")
-    print_warnings(repeats)
+    say_repeats(repeats)
     if report.discovered == 0 and report.ok:
         say_wrapped(f"pmt ingest: {nothing_found(paths, settings)}")
     say(total(report))

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import typer
 
 from cli.app import app
 from cli.context import app_context
+from cli.options import format_option
 from cli.output import emit, say, to_json
 
 if TYPE_CHECKING:
     from tracker.lint import Finding, LintReport
 
-
-class LintFormat(str, Enum):
-    text = "text"
-    json = "json"
-    github = "github"
+LintFormat = Literal["text", "json", "github"]
 
 
 @app.command("lint")
@@ -29,10 +25,8 @@ def lint(
         help="Postmortem files or folders (folders are searched recursively).",
         show_default=False,
     ),
-    fmt: LintFormat = typer.Option(
-        LintFormat.text,
-        "--format",
-        "-f",
+    fmt: LintFormat = format_option(
+        LintFormat,
         help="text (file:line: RULE [severity] message), json, or github (Actions annotations).",
     ),
     list_rules: bool = typer.Option(False, "--list-rules", help="List the rules and exit."),
@@ -54,7 +48,7 @@ def lint(
         rows = [
             {"rule": r.name, "severity": r.severity, "summary": r.summary} for r in RULES.values()
         ]
-        if fmt is LintFormat.json:
+        if fmt == "json":
             emit(to_json(rows))
         else:
             emit("".join(f"{r['rule']:<28} {r['severity']:<8} {r['summary']}\n" for r in rows))
@@ -82,9 +76,9 @@ def lint(
 
 
 def _render(report: LintReport, fmt: LintFormat) -> str:
-    if fmt is LintFormat.json:
+    if fmt == "json":
         return to_json([f.to_dict() for f in report.findings])
-    if fmt is LintFormat.github:
+    if fmt == "github":
         return "".join(_annotation(f) + "\n" for f in report.findings)
     return "".join(_text(f) + "\n" for f in report.findings)
 

@@ -9,6 +9,7 @@ import typer
 
 from cli.app import app
 from cli.context import app_context
+from cli.options import day_option, output_option
 from cli.output import emit, say
 
 
@@ -23,18 +24,9 @@ def new(
         help="Folder for the new file (default: the current folder).",
         file_okay=False,
     ),
-    output: Path | None = typer.Option(
-        None,
-        "--output",
-        "-o",
-        help="Exact file to write (instead of DATE-title-slug.md).",
-        dir_okay=False,
-    ),
-    day: datetime | None = typer.Option(
-        None,
-        "--date",
-        formats=["%Y-%m-%d"],
-        help="Incident date, YYYY-MM-DD (default: today in the configured time zone).",
+    output: Path | None = output_option("Exact file to write (instead of DATE-title-slug.md)."),
+    day: datetime | None = day_option(
+        "--date", "Incident date, YYYY-MM-DD (default: today in the configured time zone)."
     ),
 ) -> None:
     """Write a new postmortem with the canonical sections, today's date and the configured time

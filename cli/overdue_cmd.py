@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from cli.app import app
-from cli.context import app_context
-from cli.output import Column, Format, emit, render, say, set_wide
+
+# EMPTY_STORE and today are also imported from here (tests/test_overdue.py): keep them named.
+from cli.context import EMPTY_STORE, app_context, store, today
+from cli.options import ListingFormat, day_option, format_option
+from cli.output import Column, csv_columns, emit, emit_all, json_lines, render, say, set_wide
+from sync.registry import NAMES, TRACKERS
 
 if TYPE_CHECKING:
-    from tracker.config import Settings
-
-EMPTY_STORE = (
-    "the store is empty: nothing has been ingested yet. "
-    "Ingest your postmortems first, e.g.: pmt ingest postmortems/"
-)
+    from tracker.queries import OverdueRow
 
 # On a narrow terminal the ticket state goes first, then the ticket, then the postmortem;
 # the item, its due date and how late it is always stay (``cli.table_fit``).
@@ -31,17 +31,9 @@ OVERDUE_COLUMNS = [
     Column("ticket", "Ticket", kind="atom", drop=2),
     Column("ticket_state", "Ticket state", kind="atom", drop=1),
 ]
-CSV_COLUMNS = [
-    Column("item", "item"),
-    Column("owner", "owner"),
-    Column("due", "due"),
-    Column("due_implicit", "due_implicit"),
-    Column("days_overdue", "days_overdue"),
-    Column("priority", "priority"),
-    Column("postmortem", "postmortem"),
-    Column("ticket", "ticket"),
-    Column("ticket_state", "ticket_state"),
-]
+CSV_COLUMNS = csv_columns(
+    "item owner due due_implicit days_overdue priority postmortem ticket ticket_state"
+)
 IMPLICIT_NOTE = "* due date set by the deadline policy (none written in the postmortem)"
 
 
@@ -52,21 +44,11 @@ def due_shown(due: date | None, implicit: bool) -> str:
     return f"{due.isoformat()}*" if implicit else due.isoformat()
 
 
-def today(settings: Settings) -> date:
-    """Today in the configured time zone (not the machine's)."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo(settings.timezone)).date()
-
-
 @app.command("overdue")
 def overdue(
     ctx: typer.Context,
-    as_of: datetime | None = typer.Option(
-        None,
-        "--as-of",
-        formats=["%Y-%m-%d"],
-        help="Ask about another day (YYYY-MM-DD; default: today).",
+    as_of: datetime | None = day_option(
+        "--as-of", "Ask about another day (YYYY-MM-DD; default: today)."
     ),
     owner: list[str] | None = typer.Option(None, "--owner", help="Only this owner (repeatable)."),
     priority: list[str] | None = typer.Option(
@@ -75,12 +57,8 @@ def overdue(
     postmortem: list[str] | None = typer.Option(
         None, "--postmortem", help="Only this postmortem, by key or path (repeatable)."
     ),
-    tracker: str | None = typer.Option(
-        None, "--tracker", help="Only items tracked in github or jira."
-    ),
-    fmt: Format = typer.Option(
-        Format.table, "--format", "-f", help="table, json, csv or markdown."
-    ),
+    tracker: str | None = typer.Option(None, "--tracker", help=f"Only items tracked in {NAMES}."),
+    fmt: ListingFormat = format_option(ListingFormat),
     fail: bool = typer.Option(
         False, "--fail", help="Exit 1 when anything is overdue (for CI and cron)."
     ),
@@ -94,22 +72,20 @@ def overdue(
     Example: pmt overdue --priority P0,P1 --format markdown --fail
     """
     from tracker.queries import overdue as find_overdue
-    from tracker.queries import overdue_json
-    from tracker.store import open_store
+    from tracker.queries import overdue_rows
 
     if wide:
         set_wide(True)
-    if tracker is not None and tracker not in ("github", "jira"):
-        raise typer.BadParameter("use github or jira", param_hint="--tracker")
+    if tracker is not None and tracker not in TRACKERS:
+        raise typer.BadParameter(f"use {NAMES}", param_hint="--tracker")
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
-    store = open_store(settings)
-    try:
-        if store.is_empty():
+    with store(settings) as db:
+        if db.is_empty():
             say(f"pmt overdue: {EMPTY_STORE}")
-            if fmt is Format.json:  # still parseable for scripts
-                emit(json_array([]))
-            elif fmt is Format.csv:
+            if fmt == "json":  # still parseable for scripts
+                emit_all(json_lines([]))
+            elif fmt == "csv":
                 emit(_render([], fmt, day))
             return
         filters: dict[str, Any] = {
@@ -119,26 +95,28 @@ def overdue(
             "tracker": tracker,
         }
         misses: list[str] = []
-        with store.reading() as session:
-            if fmt is Format.json:
-                # Objects made by the database: the fast path for tens of thousands of items.
-                objects = overdue_json(session, day, **filters)
-                rows: list[Any] = []
+        with db.reading() as conn:
+            if fmt == "json":
+                # Written as the database reads it (tens of thousands of items, the oldest
+                # due date first), not grouped by owner.
+                count = 0
+
+                def objects() -> Iterator[dict[str, Any]]:
+                    nonlocal count
+                    for count, row in enumerate(overdue_rows(conn, day, **filters), 1):
+                        yield row.to_dict()
+
+                emit_all(json_lines(objects()))
+                implicit = False
             else:
-                rows = find_overdue(session, day, **filters)
-            if (owner or postmortem) and not (objects if fmt is Format.json else rows):
+                rows = find_overdue(conn, day, **filters)
+                emit(_render(rows, fmt, day))
+                count, implicit = len(rows), any(r.due_implicit for r in rows)
+            if (owner or postmortem) and not count:
                 from tracker.filter_misses import filter_misses
 
-                misses = filter_misses(session, owner=owner, postmortem=postmortem)
-    finally:
-        store.dispose()
+                misses = filter_misses(conn, owner=owner, postmortem=postmortem)
 
-    if fmt is Format.json:
-        emit(json_array(objects))
-        count, implicit = len(objects), False
-    else:
-        emit(_render(rows, fmt, day))
-        count, implicit = len(rows), any(r.due_implicit for r in rows)
     if count:
         say(
             f"pmt overdue: {count} overdue as of {day}" + (f"; {IMPLICIT_NOTE}" if implicit else "")
@@ -166,15 +144,8 @@ def describe_filters(
     return " ".join(parts)
 
 
-def json_array(objects: list[str]) -> str:
-    """A JSON array of ready-made JSON objects, one per line."""
-    if not objects:
-        return "[]\n"
-    return "[\n  " + ",\n  ".join(objects) + "\n]\n"
-
-
-def _render(rows: list[Any], fmt: Format, day: date) -> str:
-    if not rows and fmt is not Format.csv:
+def _render(rows: list[OverdueRow], fmt: str, day: date) -> str:
+    if not rows and fmt != "csv":
         return ""
     # Rows come by owner, the oldest due date first; "@Alice", "alice" and "Alice" are one
     # person, grouped under the first spelling seen.
@@ -190,6 +161,6 @@ def _render(rows: list[Any], fmt: Format, day: date) -> str:
         }
         for r in rows
     ]
-    if fmt is Format.csv:
+    if fmt == "csv":
         return render(table, CSV_COLUMNS, fmt)
     return render(table, OVERDUE_COLUMNS, fmt, group_by="owner_group", title=f"Overdue as of {day}")

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
 from cli.app import app
 from cli.context import app_context
+from cli.options import format_option
 from cli.output import Column, emit, render, say, to_json
 
 if TYPE_CHECKING:
     from tracker.models import Postmortem
 
-
-class ParseFormat(str, Enum):
-    json = "json"
-    table = "table"
-
+ParseFormat = Literal["json", "table"]
 
 _META_FIELDS = (
     "title", "id", "date", "started", "ended", "timezone", "duration_minutes", "severity",
@@ -43,11 +39,8 @@ def parse(
     files: list[Path] = typer.Argument(
         ..., help="Postmortem Markdown files.", show_default=False, dir_okay=False
     ),
-    fmt: ParseFormat = typer.Option(
-        ParseFormat.json,
-        "--format",
-        "-f",
-        help="json (one object per file; a list for several) or table.",
+    fmt: ParseFormat = format_option(
+        ParseFormat, help="json (one object per file; a list for several) or table."
     ),
 ) -> None:
     """Show what pmt reads in postmortems: sections, action items (owner, due, priority, kind,
@@ -76,7 +69,7 @@ def parse(
             say(f"pmt: {problem.severity}: {path}:{problem.line}: {problem.message}")
         failed += bool(pm.errors)
 
-    if fmt is ParseFormat.json:
+    if fmt == "json":
         if parsed:
             data: Any = parsed[0].to_dict() if len(files) == 1 else [pm.to_dict() for pm in parsed]
             emit(to_json(data))

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 import typer
 
 from cli.app import app, redacted
-from cli.context import app_context
+from cli.context import app_context, store
+from cli.options import TableOrJson, format_option
 from cli.output import Column, emit, render, say, to_json
-
-
-class RefreshFormat(str, Enum):
-    table = "table"
-    json = "json"
-
+from sync.registry import DEFAULT_TRACKER, NAMES
 
 CHANGE_COLUMNS = [
     Column("postmortem", "Postmortem", max_width=36),
@@ -31,9 +25,9 @@ CHANGE_COLUMNS = [
 def refresh(
     ctx: typer.Context,
     tracker: str | None = typer.Option(
-        None, "--tracker", "-t", help="github or jira (default: [sync] tracker, github)."
+        None, "--tracker", "-t", help=f"{NAMES} (default: [sync] tracker, {DEFAULT_TRACKER})."
     ),
-    fmt: RefreshFormat = typer.Option(RefreshFormat.table, "--format", "-f", help="table or json."),
+    fmt: TableOrJson = format_option(TableOrJson),
 ) -> None:
     """Read the state of every linked ticket (open or closed, reason, assignee, closing time)
     in bulk and record what changed. pmt overdue relies on it: an item whose ticket is closed
@@ -44,17 +38,13 @@ def refresh(
     """
     from sync.refresh import refresh as run_refresh
     from sync.registry import get_backend
-    from tracker.store import open_store
 
     context = app_context(ctx)
     settings = context.settings
     backend = get_backend(tracker or settings.sync.tracker, settings, context.secrets)
-    store = open_store(settings)
-    try:
-        report = run_refresh(store, backend)
-    finally:
-        store.dispose()
-    if fmt is RefreshFormat.json:
+    with store(settings) as db:
+        report = run_refresh(db, backend)
+    if fmt == "json":
         emit(redacted(to_json(report.to_dict())))
     elif report.changed:
         emit(

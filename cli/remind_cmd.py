@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
 
 from cli.app import app
-from cli.context import app_context
+from cli.context import app_context, store
+from cli.options import TableJsonOrMarkdown, format_option
 from cli.output import Column, emit, render, say
+from sync.registry import TRACKERS
 
+if TYPE_CHECKING:
 
-class TrackerName(str, Enum):
-    github = "github"
-    jira = "jira"
+    class TrackerName(str, Enum):
+        """The trackers of the registry (made below at run time)."""
 
-
-class DigestFormat(str, Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
+else:
+    # One choice per tracker of the registry (sync.registry).
+    TrackerName = Enum("TrackerName", {name: name for name in TRACKERS}, type=str)
 
 
 COLUMNS = [
@@ -44,8 +45,8 @@ def remind_command(
     tracker: TrackerName | None = typer.Option(
         None, "--tracker", help="Only tickets on this tracker (default: every linked ticket)."
     ),
-    fmt: DigestFormat = typer.Option(
-        DigestFormat.table, "--format", "-f", help="Digest format: table, json or markdown."
+    fmt: TableJsonOrMarkdown = format_option(
+        TableJsonOrMarkdown, help="Digest format: table, json or markdown."
     ),
 ) -> None:
     """Comment on the ticket of each overdue action item, mentioning its assignee.
@@ -58,23 +59,19 @@ def remind_command(
     """
     from sync.registry import get_backend
     from sync.remind import STATUS_WORDS, remind
-    from tracker.store import open_store
 
     actx = app_context(ctx)
     settings = actx.settings
     secrets = actx.secrets
-    store = open_store(settings)
-    try:
+    with store(settings) as db:
         report = remind(
-            store,
+            db,
             settings,
             lambda name: get_backend(name, settings, secrets),  # type: ignore[arg-type, return-value]
             dry_run=dry_run,
             owner=owner,
             tracker=tracker.value if tracker else None,
         )
-    finally:
-        store.dispose()
 
     rows = []
     for o in sorted(
@@ -86,7 +83,7 @@ def remind_command(
         if o.note and o.status in ("failed", "not_attempted"):
             result = f"{result}: {o.note}"
         rows.append({**o.to_dict(), "owner": o.owner or "(no owner)", "result": result})
-    emit(render(rows, COLUMNS, fmt.value, json_data=report.to_dict(), group_by="owner"))
+    emit(render(rows, COLUMNS, fmt, json_data=report.to_dict(), group_by="owner"))
 
     verb = "would remind" if dry_run else "reminded"
     counted = report.count("would_send" if dry_run else "sent")

@@ -1,24 +1,23 @@
 """Repeat warnings for people: what `pmt ingest` and `pmt sync` say when a cause comes back.
 
+The repeats are found and chosen by ``tracker.repeat_check.check_repeats``; this module words them.
+
 Two cases, in different words: the earlier follow-up was never done (items still open or
 overdue), or it was done and did not hold (every item closed, the cause came back anyway).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cli.output import say_wrapped
 
 if TYPE_CHECKING:
     from tracker.causes.repeats import EarlierItem, RepeatWarning
+    from tracker.repeat_check import RepeatCheck
 
 # Items listed per warning before "... and N more".
 MAX_ITEMS_SHOWN = 8
-# Warnings written out in full; the others are counted in one line (an ingest of thousands of
-# postmortems may find hundreds of repeats: the JSON output and pmt causes have them all).
-MAX_WARNINGS_SHOWN = 5
 
 
 def _item_line(item: EarlierItem) -> str:
@@ -46,7 +45,7 @@ def describe(warning: RepeatWarning) -> list[str]:
         )
     ]
     items = warning.items
-    if warning.kind == "fix_did_not_hold":
+    if warning.fix_held is False:
         n = len(items)
         lines.append(
             f"  the fix did not hold: {'the' if n == 1 else 'all'} {n} action item{'s' if n != 1 else ''} "
@@ -78,38 +77,15 @@ def describe(warning: RepeatWarning) -> list[str]:
     return lines
 
 
-def most_pressing(warnings: Sequence[RepeatWarning]) -> list[RepeatWarning]:
-    """Follow-ups never done first, the most overdue items first, then the closest matches."""
-    return sorted(
-        warnings,
-        key=lambda w: (w.kind == "fix_did_not_hold", -w.overdue_items, -w.open_items, -w.score),
-    )
-
-
-def print_warnings(warnings: Sequence[RepeatWarning], limit: int = MAX_WARNINGS_SHOWN) -> None:
-    """Say the ``limit`` most pressing warnings on stderr (stdout stays for machine output),
-    and how many more there are."""
-    ordered = most_pressing(warnings) if len(warnings) > limit else list(warnings)
-    for warning in ordered[:limit]:
+def say_repeats(check: RepeatCheck) -> None:
+    """Say the repeats to tell in full on stderr (stdout stays for machine output), and how
+    many more there are."""
+    for warning in check.shown:
         say_wrapped("\n".join(describe(warning)))
-    rest = ordered[limit:]
-    if rest:
-        never = sum(1 for w in rest if w.kind != "fix_did_not_hold")
+    if check.more:
+        fixes = check.more - check.more_never_done
         say_wrapped(
-            f"repeat: ... and {len(rest)} more postmortem{'s' if len(rest) != 1 else ''} repeating "
-            f"an earlier cause ({never} with the earlier follow-up never done, "
-            f"{len(rest) - never} where the fix did not hold); pmt causes lists them all"
+            f"repeat: ... and {check.more} more postmortem{'s' if check.more != 1 else ''} "
+            f"repeating an earlier cause ({check.more_never_done} with the earlier follow-up "
+            f"never done, {fixes} where the fix did not hold); pmt causes lists them all"
         )
-
-
-def warnings_json(warnings: Sequence[RepeatWarning]) -> dict[str, Any]:
-    """``{"repeats": [...]}`` to merge into a command's JSON, or {} when there are none (so
-    that a JSON document's keys change only when there is something to say)."""
-    return {"repeats": [w.to_dict() for w in warnings]} if warnings else {}
-
-
-def analyse(store: Any, keys: Sequence[str], settings: Any) -> list[RepeatWarning]:
-    """Classify the postmortems just written and find their repeats (see tracker.causes.repeats)."""
-    from tracker.causes.repeats import analyse_postmortems
-
-    return analyse_postmortems(store, keys, settings)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import Literal
 
 import typer
 
 from cli.app import app
-from cli.context import app_context
+from cli.context import app_context, store
+from cli.options import format_option, output_option
 from cli.output import emit, say
 
 report_app = typer.Typer(
@@ -22,13 +24,11 @@ report_app = typer.Typer(
 app.add_typer(report_app, name="report")
 
 
-class ReportFormat(str, Enum):
-    markdown = "markdown"
-    html = "html"
-    json = "json"
+ReportFormat = Literal["markdown", "html", "json"]
 
 
 class PostTarget(str, Enum):
+    # An enum, not a Literal: typer takes a list of enum members, not of Literal values.
     github = "github"
     slack = "slack"
 
@@ -43,19 +43,12 @@ def weekly(
     until: str | None = typer.Option(
         None, "--until", help="Last day, YYYY-MM-DD (default with --since: today)."
     ),
-    fmt: ReportFormat = typer.Option(
-        ReportFormat.markdown,
-        "--format",
-        "-f",
-        help="markdown, html (one self-contained file) or json.",
+    fmt: ReportFormat = format_option(
+        ReportFormat, help="markdown, html (one self-contained file) or json."
     ),
-    output: Path | None = typer.Option(
-        None,
-        "--output",
-        "-o",
-        dir_okay=False,
-        help="Write the report to FILE instead of stdout (atomically; a symbolic link is written "
-        "through to its regular file; a FIFO or a device is refused).",
+    output: Path | None = output_option(
+        "Write the report to FILE instead of stdout (atomically; a symbolic link is written "
+        "through to its regular file; a FIFO or a device is refused)."
     ),
     post: list[PostTarget] = typer.Option(
         [],
@@ -83,7 +76,6 @@ def weekly(
     from tracker.reports.render_json import render_json
     from tracker.reports.render_markdown import render_markdown
     from tracker.reports.weekly import build_weekly_report
-    from tracker.store import open_store
 
     actx = app_context(ctx)
     settings = actx.settings
@@ -104,26 +96,23 @@ def weekly(
         from sync.publish import slack_url
 
         slack_url(actx.secrets)
-    store = open_store(settings)
-    try:
-        if store.is_empty():
+    with store(settings) as db:
+        if db.is_empty():
             say("pmt: the store is empty: run `pmt ingest PATH` first; the report has no data")
-        with store.session(write=False) as session:
+        with db.session(write=False) as session:
             report = build_weekly_report(
                 session, settings, period, now=now, find_repeats=find_repeats
             )
-    finally:
-        store.dispose()
 
     renderers = {
-        ReportFormat.markdown: render_markdown,
-        ReportFormat.html: render_html,
-        ReportFormat.json: render_json,
+        "markdown": render_markdown,
+        "html": render_html,
+        "json": render_json,
     }
     text = renderers[fmt](report)
     if output is not None:
         write_output(output, text)
-        say(f"pmt: wrote the {fmt.value} report for {period.title} to {output}")
+        say(f"pmt: wrote the {fmt} report for {period.title} to {output}")
     else:
         emit(text)
 

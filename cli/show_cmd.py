@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 import typer
 
 from cli.app import app
-from cli.context import app_context
-from cli.output import Column, Format, emit, render, say, set_wide, to_json
-from cli.overdue_cmd import EMPTY_STORE, IMPLICIT_NOTE, due_shown, today
+from cli.context import EMPTY_STORE, app_context, store, today
+from cli.options import ListingFormat, day_option, format_option
+from cli.output import Column, csv_columns, emit, render, say, set_wide, to_json
+from cli.overdue_cmd import IMPLICIT_NOTE, due_shown
 
 if TYPE_CHECKING:
     from tracker.queries import PostmortemDetail
@@ -25,20 +26,9 @@ ITEM_COLUMNS = [
     Column("ticket", "Ticket", kind="atom", drop=3),
     Column("ticket_state", "Ticket state", kind="atom", drop=1),
 ]
-ITEM_CSV_COLUMNS = [
-    Column("uid", "uid"),
-    Column("text", "text"),
-    Column("owner", "owner"),
-    Column("due", "due"),
-    Column("due_implicit", "due_implicit"),
-    Column("priority", "priority"),
-    Column("status", "status"),
-    Column("overdue", "overdue"),
-    Column("days_overdue", "days_overdue"),
-    Column("ticket", "ticket"),
-    Column("ticket_state", "ticket_state"),
-    Column("line", "line"),
-]
+ITEM_CSV_COLUMNS = csv_columns(
+    "uid text owner due due_implicit priority status overdue days_overdue ticket ticket_state line"
+)
 LIST_COLUMNS = [
     Column("path", "Postmortem", kind="path"),
     Column("own_id", "Id", kind="atom", drop=1),
@@ -49,20 +39,10 @@ LIST_COLUMNS = [
     Column("open", "Open", justify="right", kind="atom"),
     Column("overdue", "Overdue", justify="right", kind="atom"),
 ]
-LIST_CSV_COLUMNS = [
-    Column("key", "key"),
-    Column("title", "title"),
-    Column("incident_date", "incident_date"),
-    Column("severity", "severity"),
-    Column("items", "items"),
-    Column("open", "open"),
-    Column("overdue", "overdue"),
-]
+LIST_CSV_COLUMNS = csv_columns("key title incident_date severity items open overdue")
 
-AS_OF = typer.Option(
-    None, "--as-of", formats=["%Y-%m-%d"], help="Count overdue items as of this day (YYYY-MM-DD)."
-)
-FORMAT = typer.Option(Format.table, "--format", "-f", help="table, json, csv or markdown.")
+AS_OF = day_option("--as-of", "Count overdue items as of this day (YYYY-MM-DD).")
+FORMAT = format_option(ListingFormat)
 WIDE = typer.Option(
     False, "--wide", help="Every column, nothing shortened (default: fit the terminal)."
 )
@@ -75,7 +55,7 @@ def show(
         ..., help="The postmortem's key (front-matter id) or its file path."
     ),
     as_of: datetime | None = AS_OF,
-    fmt: Format = FORMAT,
+    fmt: ListingFormat = FORMAT,
     wide: bool = WIDE,
 ) -> None:
     """One postmortem with its action items, their due dates, states and tickets
@@ -85,32 +65,27 @@ def show(
     """
     from tracker.errors import PmtError
     from tracker.queries import postmortem_detail
-    from tracker.store import open_store
 
     if wide:
         set_wide(True)
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
-    store = open_store(settings)
-    try:
-        with store.session(write=False) as session:
-            project = settings.project_root
-            detail = postmortem_detail(
-                session, postmortem, day, root=settings.ingest_root(project), project_root=project
-            )
-    finally:
-        store.dispose()
+    with store(settings) as db, db.session(write=False) as session:
+        project = settings.project_root
+        detail = postmortem_detail(
+            session, postmortem, day, root=settings.ingest_root(project), project_root=project
+        )
     if detail is None:
         raise PmtError(
             f"no postmortem {postmortem!r} in the store (pmt list shows them; pmt ingest adds them)"
         )
     emit(_render_detail(detail, fmt))
-    if fmt is not Format.json and any(i.due_implicit for i in detail.items):
+    if fmt != "json" and any(i.due_implicit for i in detail.items):
         say(f"pmt show: {IMPLICIT_NOTE}")
 
 
-def _render_detail(detail: PostmortemDetail, fmt: Format) -> str:
-    if fmt is Format.json:
+def _render_detail(detail: PostmortemDetail, fmt: str) -> str:
+    if fmt == "json":
         return to_json(detail.to_dict())
     rows = [
         {
@@ -120,7 +95,7 @@ def _render_detail(detail: PostmortemDetail, fmt: Format) -> str:
         }
         for item in detail.items
     ]
-    if fmt is Format.csv:
+    if fmt == "csv":
         return render(rows, ITEM_CSV_COLUMNS, fmt)
     from tracker.identity import postmortem_label
 
@@ -129,7 +104,7 @@ def _render_detail(detail: PostmortemDetail, fmt: Format) -> str:
     # The postmortem named as pmt overdue names it: path from the project root, and its id.
     label = postmortem_label(pm.key, pm.path)
     about = (pm.title or "(untitled)") + (f" ({', '.join(facts)})" if facts else "")
-    if fmt is Format.markdown:
+    if fmt == "markdown":
         out = render(rows, ITEM_COLUMNS, fmt, title=f"{label}: {about}")
     else:
         out = _lines(label) + _lines(about) + render(rows, ITEM_COLUMNS, fmt)
@@ -163,7 +138,7 @@ def _lines(text: str) -> str:
 def list_(
     ctx: typer.Context,
     as_of: datetime | None = AS_OF,
-    fmt: Format = FORMAT,
+    fmt: ListingFormat = FORMAT,
     wide: bool = WIDE,
 ) -> None:
     """Every postmortem in the store with its number of items, open items and overdue items,
@@ -173,24 +148,19 @@ def list_(
     """
     from tracker.identity import declared_id
     from tracker.queries import list_postmortems
-    from tracker.store import open_store
 
     if wide:
         set_wide(True)
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
-    store = open_store(settings)
-    try:
-        with store.reading() as conn:
-            rows = list_postmortems(conn, day)
-    finally:
-        store.dispose()
+    with store(settings) as db, db.reading() as conn:
+        rows = list_postmortems(conn, day)
     if not rows:
         say(f"pmt list: {EMPTY_STORE}")
     data = [r.to_dict() for r in rows]
     shown = [{**d, "own_id": declared_id(d["key"], d["path"])} for d in data]
-    columns = LIST_CSV_COLUMNS if fmt is Format.csv else LIST_COLUMNS
-    if fmt is Format.json or rows or fmt is Format.csv:
+    columns = LIST_CSV_COLUMNS if fmt == "csv" else LIST_COLUMNS
+    if fmt in ("json", "csv") or rows:
         emit(
             render(shown, columns, fmt, json_data=data, title=f"Postmortems (overdue as of {day})")
         )

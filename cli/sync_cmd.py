@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cli.app import EXIT_UNREACHABLE, app, redacted
-from cli.context import app_context
+from cli.app import EXIT_UNREACHABLE, EXIT_USAGE, app, redacted
+from cli.context import app_context, store
+from cli.options import TableOrJson, format_option
 from cli.output import Column, emit, render, say, to_json
-from cli.repeat_warnings import analyse, print_warnings, warnings_json
+from cli.repeat_warnings import say_repeats
+from sync.registry import DEFAULT_TRACKER, NAMES
 
 if TYPE_CHECKING:
     from sync.service import Applied, Planned
+    from tracker.repeat_check import RepeatCheck
 
-
-class SyncFormat(str, Enum):
-    table = "table"
-    json = "json"
-
+# Said when stdin is not a terminal, no --yes, and the plan has writes: nobody can be asked.
+NEEDS_YES = (
+    "pmt sync: nothing was written: stdin is not a terminal, so nobody can confirm the plan; "
+    "pass --yes to apply it (or --dry-run to only show it)"
+)
 
 PLAN_COLUMNS = [
     Column("path", "Postmortem", max_width=36),
@@ -51,25 +53,23 @@ def sync(
     ctx: typer.Context,
     paths: list[str] = typer.Argument(..., help="Postmortem files or folders.", show_default=False),
     tracker: str | None = typer.Option(
-        None, "--tracker", "-t", help="github or jira (default: [sync] tracker, github)."
+        None, "--tracker", "-t", help=f"{NAMES} (default: [sync] tracker, {DEFAULT_TRACKER})."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Show the plan; write nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply the plan without asking."),
     no_writeback: bool = typer.Option(
         False, "--no-writeback", help="Do not write ticket links into the Markdown files."
     ),
-    fmt: SyncFormat = typer.Option(
-        SyncFormat.table,
-        "--format",
-        "-f",
-        help='table, or json ({"plan": [...], "result": [...]}).',
+    fmt: TableOrJson = format_option(
+        TableOrJson, help='table, or json ({"plan": [...], "result": [...]}).'
     ),
 ) -> None:
     """Create or update a ticket for every action item, and write each ticket's link back
     into the item's line. Ingests the paths first, shows the plan, asks before writing (unless
-    --yes, or when stdin is not a terminal, as in CI), then applies it. Running it again
-    creates nothing and writes nothing when nothing changed. Exit 4 when the tracker cannot be
-    reached (connection refused, DNS failure): the run stops there, nothing was sent.
+    --yes), then applies it. When stdin is not a terminal (CI, cron) nobody can be asked: it
+    writes only with --yes, else exits 2. Running it again creates nothing and writes nothing
+    when nothing changed. Exit 4 when the tracker cannot be reached (connection refused, DNS
+    failure): the run stops there, nothing was sent.
 
     Example: pmt sync postmortems/2026-01-12-db-failover.md --dry-run
     """
@@ -77,17 +77,16 @@ def sync(
     from sync.base import RateLimitedError
     from sync.registry import get_backend
     from sync.service import plan_sync
-    from tracker.store import open_store
+    from tracker.repeat_check import check_repeats
 
     context = app_context(ctx)
     settings = context.settings
     backend = get_backend(tracker or settings.sync.tracker, settings, context.secrets)
     writeback = False if no_writeback else None
-    as_json = fmt is SyncFormat.json
-    store = open_store(settings)
-    try:
+    as_json = fmt == "json"
+    with store(settings) as db:
         try:
-            planned = plan_sync(store, backend, settings, paths, writeback=writeback)
+            planned = plan_sync(db, backend, settings, paths, writeback=writeback)
         except RateLimitedError as exc:
             say(f"pmt sync: nothing was written: {stopped_message(exc)}")
             raise typer.Exit(1) from None
@@ -95,53 +94,34 @@ def sync(
             say(f"pmt sync: {failed.path}: {failed.error}")
         for path in planned.ingest.cleaned:
             say(f"pmt sync: removed {path}, a temporary file left by an interrupted write-back")
-        repeats = analyse(store, planned.ingest.changed_keys, settings)
-        print_warnings(repeats)
+        repeats = check_repeats(db, planned.ingest.changed_keys, settings)
+        say_repeats(repeats)
         if not as_json:
             _show_plan(planned)
         if dry_run:
             say("pmt sync: dry run: nothing was written")
             if as_json:
-                emit(
-                    redacted(
-                        to_json(
-                            {
-                                "plan": planned.plan_rows(),
-                                "result": [],
-                                "stopped": None,
-                                "warnings": planned.warnings,
-                                **warnings_json(repeats),
-                            }
-                        )
-                    )
-                )
+                emit(_json(planned.plan_rows(), [], None, planned.warnings, repeats))
             _say_warnings(planned.warnings)
             raise typer.Exit(0 if planned.ingest.ok else 1)
-        if (
-            planned.writes
-            and not yes
-            and stdin_is_terminal()
-            and not typer.confirm("Apply this plan?", default=False, err=True)
-        ):
-            say("pmt sync: nothing was written")
-            raise typer.Exit(1)
+        if planned.writes and not yes:
+            if not stdin_is_terminal():
+                say(NEEDS_YES)
+                raise typer.Exit(EXIT_USAGE)
+            if not typer.confirm("Apply this plan?", default=False, err=True):
+                say("pmt sync: nothing was written")
+                raise typer.Exit(1)
         # Applied even when nothing is to be written: the ticket states read for the plan are
         # recorded (as pmt refresh would), and the lock re-check costs nothing remote.
-        applied = _apply(store, backend, settings, planned, writeback)
-    finally:
-        store.dispose()
+        applied = _apply(db, backend, settings, planned, writeback)
     if as_json:
         emit(
-            redacted(
-                to_json(
-                    {
-                        "plan": planned.plan_rows(),
-                        "result": applied.result_rows(),
-                        "stopped": applied.stopped,
-                        "warnings": applied.warnings,
-                        **warnings_json(repeats),
-                    }
-                )
+            _json(
+                planned.plan_rows(),
+                applied.result_rows(),
+                applied.stopped,
+                applied.warnings,
+                repeats,
             )
         )
     elif planned.writes:
@@ -185,6 +165,18 @@ def _apply(
             on_progress=lambda action, result: progress.advance(task),
             on_wait=_waiting,
         )
+
+
+def _json(
+    plan: list[dict[str, Any]],
+    result: list[dict[str, Any]],
+    stopped: str | None,
+    warnings: list[str],
+    repeats: RepeatCheck,
+) -> str:
+    """The JSON document of a run (``--format json``), secrets redacted."""
+    data = {"plan": plan, "result": result, "stopped": stopped, "warnings": warnings}
+    return redacted(to_json({**data, **repeats.to_dict()}))
 
 
 def _say_warnings(warnings: list[str]) -> None:

@@ -17,17 +17,17 @@ Guarantees (the engine tests check each one):
   back); the rest is reported as not run, with the time the tracker allows more.
 - **An unreachable tracker stops the run at once** (connection refused, DNS failure:
   ``UnreachableError``). Nothing was sent, so nothing is held back: the next run does it all.
-- **Write-back is one atomic edit of the document**, after the tracker work, from the links
-  known by then, refused if the document changed since the plan was made.
+- **Write-back is one atomic edit of the document** (``sync.apply_document``), after the
+  tracker work, from the links known by then, refused if the document changed since the plan
+  was made. Its new bytes come back on the result (``SyncResult.written``) to be recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Protocol
 
+from sync.apply_document import write_document
+from sync.apply_results import ActionResult, ProgressFn, Status, SyncResult, stopped_message
 from sync.base import (
     AuthError,
     RateLimitedError,
@@ -38,19 +38,7 @@ from sync.base import (
     UnreachableError,
 )
 from sync.plan import ADOPTED, REMOVED_PREFIX, Action, Plan, split_tracking_hash, tracking_hash
-from sync.writeback import (
-    CheckEdit,
-    Digest,
-    Edit,
-    LinkEdit,
-    WritebackRefused,
-    content_hash,
-    link_markdown,
-    write_back,
-)
-
-Status = Literal["done", "unchanged", "reported", "skipped", "failed", "not_run"]
-ProgressFn = Callable[[Action, "ActionResult"], None]
+from sync.writeback import Digest, content_hash
 
 REMOVED_NOTE = (
     "This action item was removed from its postmortem ({path}). The ticket is kept; close it if "
@@ -98,67 +86,6 @@ class _Intent:
         if self.on_the_way:
             self.on_the_way = False
             self.recorder.create_refused(self.uid)
-
-
-@dataclass
-class ActionResult:
-    action: Action
-    status: Status
-    key: str | None = None
-    url: str | None = None
-    error: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        a = self.action
-        return {
-            "item": a.uid,
-            "line": a.line,
-            "text": a.text,
-            "action": a.kind,
-            "resolution": a.resolution,
-            "status": self.status,
-            "ticket": self.key,
-            "url": self.url,
-            "error": self.error,
-        }
-
-
-@dataclass
-class SyncResult:
-    postmortem_key: str
-    path: str
-    tracker: str
-    results: list[ActionResult] = field(default_factory=list)
-    # Why the run stopped early (rate limit, credentials, tracker unreachable), or None.
-    stopped: str | None = None
-    # The run stopped because the tracker could not be reached (nothing was sent): exit 4.
-    unreachable: bool = False
-    reset_at: datetime | None = None
-    # Calls that changed something on the tracker.
-    remote_writes: int = 0
-    document_written: bool = False
-
-    @property
-    def failed(self) -> bool:
-        return self.stopped is not None or any(r.status == "failed" for r in self.results)
-
-    def rows(self) -> list[dict[str, Any]]:
-        return [
-            {
-                "postmortem": self.postmortem_key,
-                "path": self.path,
-                "tracker": self.tracker,
-                **r.to_dict(),
-            }
-            for r in self.results
-        ]
-
-
-def stopped_message(exc: RateLimitedError) -> str:
-    if exc.reset_at is not None:
-        local = exc.reset_at.astimezone()
-        return f"stopped on rate limit until {local:%H:%M}; run again to carry on"
-    return "stopped on rate limit; run again to carry on"
 
 
 def apply_plan(
@@ -213,7 +140,10 @@ class _Applier:
             self.result.results.append(result)
             if action.kind != "writeback" and action.resolution != "check_box":
                 self._progress(action, result)
-        self._write_document(document)
+        # The write-backs last, in one edit, from the tickets known by now.
+        self.result.written = write_document(
+            self.plan, self.document, document, self.tickets, self.backend.url_for, self.digest
+        )
         for action, result in document:
             self._progress(action, result)
         return self.result
@@ -351,47 +281,13 @@ class _Applier:
         error = f"{missing} item(s) had no ticket yet" if missing else None
         return ActionResult(action, "done", parent[0], parent[1], error)
 
-    # -- the document --------------------------------------------------------------------------
 
-    def _write_document(self, document: Sequence[tuple[Action, ActionResult]]) -> None:
-        edits: list[Edit] = []
-        pending: list[tuple[ActionResult, Edit]] = []
-        for action, result in document:
-            if action.line is None:
-                result.status, result.error = "skipped", "the item has no line"
-                continue
-            if action.kind == "writeback":
-                ticket = self.tickets.get(action.uid)
-                if ticket is None:
-                    result.status, result.error = "skipped", "no ticket to link"
-                    continue
-                key, url = ticket[0], ticket[1] or self.backend.url_for(ticket[0])
-                result.key, result.url = key, url
-                edit: Edit = LinkEdit(
-                    line=action.line, link=link_markdown(key, url), url=url, text=action.text
-                )
-            else:
-                edit = CheckEdit(line=action.line, text=action.text)
-            edits.append(edit)
-            pending.append((result, edit))
-        if not edits:
-            return
-        if self.plan.content_hash is None:
-            for result, _ in pending:
-                result.status, result.error = (
-                    "failed",
-                    f"{self.plan.path}: unknown content; not written",
-                )
-            return
-        try:
-            written = write_back(self.document, edits, self.plan.content_hash, digest=self.digest)
-        except WritebackRefused as exc:
-            for result, _ in pending:
-                result.status, result.error = "failed", str(exc)
-            return
-        self.result.document_written = written.written
-        for (result, _), outcome in zip(pending, written.outcomes):
-            if outcome.problem:
-                result.status, result.error = "failed", f"{self.plan.path}: {outcome.problem}"
-            else:
-                result.status = "done" if outcome.applied else "unchanged"
+__all__ = [
+    "ActionResult",
+    "LinkRecorder",
+    "ProgressFn",
+    "Status",
+    "SyncResult",
+    "apply_plan",
+    "stopped_message",
+]

@@ -7,14 +7,15 @@ edited root cause) is pushed to the tickets on the next sync.
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path, PurePath
-from typing import Protocol
+from typing import Any, Protocol
 
 from sync.base import TicketDraft
 from sync.markers import Marker
 from tracker.config import Settings
+from tracker.reports.links import postmortem_url, relative_to_ingest_root
+
+__all__ = ["TRACKING_UID", "item_draft", "labels_for", "postmortem_url", "tracking_draft"]
 
 # The marker's item part for a postmortem's tracking ticket: not a valid item uid, so it can never
 # collide with one.
@@ -22,7 +23,7 @@ TRACKING_UID = "~tracking"
 
 
 class ItemLike(Protocol):
-    """The fields of ``tracker.tables.ItemRow`` a draft reads."""
+    """The fields of ``tracker.store.tables.ItemRow`` a draft reads."""
 
     uid: str
     text: str
@@ -34,7 +35,7 @@ class ItemLike(Protocol):
 
 
 class PostmortemLike(Protocol):
-    """The fields of ``tracker.tables.PostmortemRow`` a draft reads."""
+    """The fields of ``tracker.store.tables.PostmortemRow`` a draft reads."""
 
     key: str
     path: str
@@ -56,13 +57,8 @@ def item_draft(
         priority=item.priority,
         kind=item.kind,
         done=item.status == "done",
-        postmortem_title=postmortem.title,
-        postmortem_path=relative_path(postmortem.path, settings),
-        postmortem_url=postmortem_url(postmortem.path, settings),
-        incident_date=postmortem.incident_date,
-        incident_ticket=postmortem.incident_ticket,
-        root_cause=postmortem.root_cause,
         labels=labels_for(settings, tracker, item.priority),
+        **_postmortem_fields(postmortem, settings),
     )
 
 
@@ -78,14 +74,21 @@ def tracking_draft(
         marker=Marker(postmortem.key, TRACKING_UID),
         text=f"Postmortem follow-ups: {title}",
         role="tracking",
-        postmortem_title=postmortem.title,
-        postmortem_path=relative_path(postmortem.path, settings),
-        postmortem_url=postmortem_url(postmortem.path, settings),
-        incident_date=postmortem.incident_date,
-        incident_ticket=postmortem.incident_ticket,
-        root_cause=postmortem.root_cause,
         labels=labels_for(settings, tracker, None),
+        **_postmortem_fields(postmortem, settings),
     )
+
+
+def _postmortem_fields(postmortem: PostmortemLike, settings: Settings) -> dict[str, Any]:
+    """What every draft of one postmortem says about it."""
+    return {
+        "postmortem_title": postmortem.title,
+        "postmortem_path": relative_to_ingest_root(postmortem.path, settings),
+        "postmortem_url": postmortem_url(postmortem.path, settings),
+        "incident_date": postmortem.incident_date,
+        "incident_ticket": postmortem.incident_ticket,
+        "root_cause": postmortem.root_cause,
+    }
 
 
 def labels_for(settings: Settings, tracker: str, priority: str | None) -> tuple[str, ...]:
@@ -97,32 +100,3 @@ def labels_for(settings: Settings, tracker: str, priority: str | None) -> tuple[
         labels.append(template.replace("{priority}", priority))
     # Order kept, duplicates dropped: the fingerprint must not change with a repeated label.
     return tuple(dict.fromkeys(labels))
-
-
-def relative_path(path: str, settings: Settings) -> str:
-    """The postmortem's path relative to ``ingest.root`` (posix), as the URL template wants it.
-
-    ``path`` is the stored one, relative to the project root (as ``ingest.root`` is): the
-    same answer from whatever folder pmt runs in."""
-    project = settings.project_root
-    root = Path(settings.ingest_root(project))
-    candidate = Path(project, path)
-    try:
-        rel = os.path.relpath(candidate.resolve(), root.resolve())
-    except ValueError:  # another drive on Windows
-        return PurePath(path).as_posix()
-    if rel.startswith(".."):
-        return PurePath(path).as_posix()
-    return PurePath(rel).as_posix()
-
-
-def postmortem_url(path: str, settings: Settings) -> str | None:
-    """The postmortem's address from ``github.postmortem_url``; None when it cannot be filled."""
-    template = settings.github.postmortem_url
-    if not template:
-        return None
-    if "{repo}" in template and not settings.github.repo:
-        return None
-    return template.replace("{repo}", settings.github.repo or "").replace(
-        "{path}", relative_path(path, settings)
-    )

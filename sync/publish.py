@@ -105,7 +105,7 @@ def post_github(
     import requests
     from github.GithubException import GithubException
 
-    from sync.github_faults import idempotent_retry, translate
+    from sync.backends.github.faults import idempotent_retry, translate
     from sync.redact import secret_forms
 
     repo_name, token = github_target(settings, secrets, need_token=client is None)
@@ -143,28 +143,26 @@ def post_github(
         for issue in repo.get_issues(
             labels=[REPORT_LABEL], state="all", sort="created", direction="desc"
         ):
-            if read_report_marker(issue._rawData.get("body")) == wanted:
+            if read_report_marker(issue.body) == wanted:
                 return issue
         return None
 
     existing = call(f"looking for the report issue of {wanted} in {repo_name}", find)
     if existing is not None:
-        raw = existing._rawData
-        if raw.get("title") != title or raw.get("body") != body:
+        # The issue's public attributes, all in the listing's JSON: reading them costs no request.
+        number = int(existing.number)
+        if existing.title != title or existing.body != body:
             call(
-                f"updating the report issue #{raw.get('number')} in {repo_name}",
+                f"updating the report issue #{number} in {repo_name}",
                 lambda: existing.edit(title=title, body=body),
             )
-        return PublishResult(
-            "updated", str(existing._rawData.get("html_url") or ""), int(raw["number"])
-        )
+        return PublishResult("updated", str(existing.html_url or ""), number)
     issue = call(
         f"creating the report issue of {wanted} in {repo_name}",
         lambda: repo.create_issue(title=title, body=body, labels=[REPORT_LABEL]),
         creating=True,
     )
-    raw = issue._rawData
-    return PublishResult("created", str(raw.get("html_url") or ""), int(raw["number"]))
+    return PublishResult("created", str(issue.html_url or ""), int(issue.number))
 
 
 # ---------------------------------------------------------------------------------------------

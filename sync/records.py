@@ -1,26 +1,27 @@
 """What the engine reads from and writes to the store: a postmortem's items and links.
 
 ``StoreRecorder`` is apply's ``LinkRecorder``: each call is its own committed transaction, so a
-link exists in the database before the next remote call is made. Links and ticket states go
-through the store's ``record_link`` / ``record_ticket_state`` (a ``ticket_event`` row per
-observed change: the history ``pmt overdue`` and the reports read).
+link exists in the database before the next remote call is made. The reads and writes are the
+store's (``tracker.store.sync_state``); this module says what they mean for a sync: the plan's
+inputs, and a remote ticket as a link's state.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-
-from sqlalchemy import select
-from sqlmodel import Session, col
+from typing import TYPE_CHECKING
 
 from sync.base import RemoteTicket
 from sync.plan import LinkState, PlanItem
 from tracker.errors import StoreError
-from tracker.queries import record_link, record_ticket_state
+from tracker.queries import record_ticket_state
 from tracker.store import Store
-from tracker.tables import ItemEventRow, ItemRow, PostmortemRow, TicketLinkRow, utcnow
+from tracker.store import sync_state as rows
+from tracker.store.tables import ItemRow, PostmortemRow, TicketLinkRow
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 # Item events around a create, so that a create whose answer was lost is known to the next run
 # even when the tracker's search does not show its ticket yet (search indexes lag).
@@ -80,56 +81,23 @@ def link_state(link: TicketLinkRow) -> LinkState:
 
 
 def load_state(store: Store, postmortem_key: str, tracker: str) -> PostmortemState | None:
-    with store.session(write=False) as session:
-        pm = session.scalars(
-            select(PostmortemRow).where(col(PostmortemRow.key) == postmortem_key)
-        ).first()
-        if pm is None:
-            return None
-        items = list(
-            session.scalars(
-                select(ItemRow)
-                .where(col(ItemRow.postmortem_id) == pm.id)
-                .order_by(col(ItemRow.position), col(ItemRow.id))
-            )
-        )
-        state = PostmortemState(postmortem=pm, items=items)
-        links = session.scalars(
-            select(TicketLinkRow).where(
-                col(TicketLinkRow.postmortem_id) == pm.id, col(TicketLinkRow.tracker) == tracker
-            )
-        )
-        for link in links:
-            if link.role == "tracking":
-                state.tracking = link
-            elif link.item_id is not None:
-                state.links[link.item_id] = link
-        state.creates_sent = _creates_sent(
-            session, [r.id for r in items if r.id is not None], tracker
-        )
-        return state
-
-
-def _creates_sent(session: Session, item_ids: list[int], tracker: str) -> dict[int, datetime]:
-    if not item_ids:
-        return {}
-    events = session.scalars(
-        select(ItemEventRow)
-        .where(
-            col(ItemEventRow.item_id).in_(item_ids),
-            col(ItemEventRow.event).in_((CREATE_SENT, CREATE_REFUSED)),
-        )
-        .order_by(col(ItemEventRow.at), col(ItemEventRow.id))
-    )
-    sent: dict[int, datetime] = {}
-    for event in events:
-        if json.loads(event.detail or "{}").get("tracker") != tracker:
+    found = rows.load_sync_rows(store, postmortem_key, tracker, (CREATE_SENT, CREATE_REFUSED))
+    if found is None:
+        return None
+    state = PostmortemState(postmortem=found.postmortem, items=found.items)
+    for link in found.links:
+        if link.role == "tracking":
+            state.tracking = link
+        elif link.item_id is not None:
+            state.links[link.item_id] = link
+    for event in found.events:
+        if rows.event_detail(event).get("tracker") != tracker:
             continue
         if event.event == CREATE_SENT:
-            sent[event.item_id] = _utc(event.at) or event.at
+            state.creates_sent[event.item_id] = _utc(event.at) or event.at
         else:
-            sent.pop(event.item_id, None)
-    return sent
+            state.creates_sent.pop(event.item_id, None)
+    return state
 
 
 def observe(
@@ -161,19 +129,12 @@ def observe_all(
     """Record the states of a postmortem's linked tickets as read in bulk; returns the changes."""
     if not remote:
         return 0
-    changed = 0
-    with store.session() as session:
-        links = session.scalars(
-            select(TicketLinkRow).where(
-                col(TicketLinkRow.postmortem_id) == postmortem_id,
-                col(TicketLinkRow.tracker) == tracker,
-            )
-        )
-        for link in links:
-            ticket = remote.get(link.key)
-            if ticket is not None and observe(session, link, ticket):
-                changed += 1
-    return changed
+
+    def seen(session: Session, link: TicketLinkRow) -> bool:
+        ticket = remote.get(link.key)
+        return ticket is not None and observe(session, link, ticket)
+
+    return rows.update_links(store, postmortem_id, tracker, seen)
 
 
 class StoreRecorder:
@@ -188,26 +149,23 @@ class StoreRecorder:
         self.item_ids = item_ids
 
     def record(self, uid: str | None, ticket: RemoteTicket, synced_hash: str | None) -> None:
-        item_id = None if uid is None else self.item_ids[uid]
-        with self.store.session() as session:
-            link = record_link(
-                session,
-                item_id,
-                self.postmortem_id,
-                self.tracker,
-                ticket.key,
-                ticket.url or None,
-                role="tracking" if uid is None else "item",
-                synced_hash=synced_hash,
-                state=ticket.state,
+        stored = rows.record_new_link(
+            self.store,
+            None if uid is None else self.item_ids[uid],
+            self.postmortem_id,
+            self.tracker,
+            ticket.key,
+            ticket.url or None,
+            synced_hash=synced_hash,
+            state=ticket.state,
+            then=lambda session, link: observe(session, link, ticket),
+        )
+        if stored != ticket.key:
+            # The unique keys are the last line of defence against a duplicate: say which.
+            raise StoreError(
+                f"ticket {ticket.key} was not recorded: its item is already linked to "
+                f"{stored} (a duplicate ticket; close it)"
             )
-            if link.key != ticket.key:
-                # The unique keys are the last line of defence against a duplicate: say which.
-                raise StoreError(
-                    f"ticket {ticket.key} was not recorded: its item is already linked to "
-                    f"{link.key} (a duplicate ticket; close it)"
-                )
-            observe(session, link, ticket)
 
     def create_sent(self, uid: str | None) -> None:
         self._create_event(uid, CREATE_SENT)
@@ -219,32 +177,19 @@ class StoreRecorder:
         # Items only: a postmortem's tracking ticket has no item row to hang the event on.
         if uid is None or uid not in self.item_ids:
             return
-        with self.store.session() as session:
-            session.add(
-                ItemEventRow(
-                    item_id=self.item_ids[uid],
-                    at=utcnow(),
-                    event=event,
-                    detail=json.dumps({"tracker": self.tracker}),
-                )
-            )
+        rows.add_item_event(self.store, self.item_ids[uid], event, {"tracker": self.tracker})
 
     def set_synced_hash(self, key: str, synced_hash: str | None) -> None:
-        with self.store.session() as session:
-            link = self._link(session, key)
+        def change(_session: Session, link: TicketLinkRow) -> bool:
             link.synced_hash = synced_hash
-            session.add(link)
+            return True
+
+        rows.update_link(self.store, self.tracker, key, change)
 
     def observe(self, ticket: RemoteTicket) -> None:
-        with self.store.session() as session:
-            observe(session, self._link(session, ticket.key), ticket)
-
-    def _link(self, session: Session, key: str) -> TicketLinkRow:
-        link = session.scalars(
-            select(TicketLinkRow).where(
-                col(TicketLinkRow.tracker) == self.tracker, col(TicketLinkRow.key) == key
-            )
-        ).first()
-        if link is None:
-            raise StoreError(f"no local link for ticket {key}")
-        return link
+        rows.update_link(
+            self.store,
+            self.tracker,
+            ticket.key,
+            lambda session, link: observe(session, link, ticket),
+        )

@@ -21,22 +21,25 @@ occurrence of a short word would garble the messages.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import ParamSpec, TypeVar
 from urllib.parse import quote, quote_plus
 
+from tracker.config import credential_variables
 from tracker.errors import PmtError
 
 MIN_SECRET = 8
 MASK = "<redacted>"
 E = TypeVar("E", bound=PmtError)
+P = ParamSpec("P")
 
-# The environment variables holding secrets (``tracker.config.Secrets``; a test keeps them in
-# step), and the one holding the user name of Jira Cloud's basic auth.
-SECRET_VARIABLES = ("PMT_GITHUB_TOKEN", "GITHUB_TOKEN", "PMT_JIRA_TOKEN", "PMT_SLACK_WEBHOOK_URL")
-USER_VARIABLES = ("PMT_JIRA_EMAIL",)
+# The environment variables holding secrets, and the one holding the user name of Jira Cloud's
+# basic auth: those ``tracker.config.Secrets`` reads.
+SECRET_VARIABLES = credential_variables(users=False)
+USER_VARIABLES = credential_variables(users=True)
 
 
 def environment_forms(environ: Mapping[str, str]) -> tuple[str, ...]:
@@ -96,6 +99,19 @@ def redact_error(error: E, forms: Sequence[str]) -> E:
         error.message = clean
         error.args = (clean,)
     return error
+
+
+def redacting(translate: Callable[P, E]) -> Callable[P, E]:
+    """A fault translation whose error comes out redacted of its ``secrets=`` keyword argument
+    (every form of each, as ``secret_forms`` made them)."""
+
+    @functools.wraps(translate)
+    def translated(*args: P.args, **kwargs: P.kwargs) -> E:
+        forms = kwargs.get("secrets") or ()
+        assert isinstance(forms, Sequence)
+        return redact_error(translate(*args, **kwargs), forms)
+
+    return translated
 
 
 # Loggers whose handlers print: PyGithub's "github" has its own stderr handler; others reach

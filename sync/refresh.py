@@ -12,16 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlmodel import col, select
-
-from sync.apply import stopped_message
+from sync.apply_results import stopped_message
 from sync.base import RateLimitedError, RemoteTicket, TicketBackend
 from sync.records import observe
 from sync.service import FETCH_BATCH
 from tracker.store import Store
-from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow, utcnow
+from tracker.store.sync_state import LinkedTicket, linked_tickets, update_links_by_id
+from tracker.store.tables import TicketLinkRow, utcnow
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @dataclass
@@ -71,14 +73,6 @@ class RefreshReport:
         }
 
 
-@dataclass
-class _Link:
-    id: int
-    key: str
-    postmortem: str
-    item: str | None
-
-
 def refresh(
     store: Store,
     backend: TicketBackend,
@@ -88,8 +82,8 @@ def refresh(
 ) -> RefreshReport:
     """Read every linked ticket of ``backend``'s tracker and record its state."""
     report = RefreshReport(tracker=backend.name)
-    links = _links(store, backend.name)
-    by_pm: dict[str, list[_Link]] = {}
+    links = linked_tickets(store, backend.name)
+    by_pm: dict[str, list[LinkedTicket]] = {}
     for link in links:
         by_pm.setdefault(link.postmortem, []).append(link)
     report.postmortems = len(by_pm)
@@ -118,51 +112,37 @@ def refresh(
     return report
 
 
-def _links(store: Store, tracker: str) -> list[_Link]:
-    query = (
-        select(
-            col(TicketLinkRow.id), col(TicketLinkRow.key), col(PostmortemRow.key), col(ItemRow.text)
-        )
-        .join(PostmortemRow, col(TicketLinkRow.postmortem_id) == col(PostmortemRow.id))
-        .outerjoin(ItemRow, col(TicketLinkRow.item_id) == col(ItemRow.id))
-        .where(col(TicketLinkRow.tracker) == tracker)
-        .order_by(col(PostmortemRow.key), col(TicketLinkRow.id))
-    )
-    with store.session(write=False) as session:
-        return [
-            _Link(int(link_id), key, pm, text) for link_id, key, pm, text in session.execute(query)
-        ]
-
-
 def _record(
     store: Store,
-    links: list[_Link],
+    links: list[LinkedTicket],
     seen: dict[str, RemoteTicket],
     report: RefreshReport,
     now: datetime,
 ) -> None:
+    found = {link.id: link for link in links if link.key in seen}
+
+    def change(session: Session, row: TicketLinkRow) -> bool:
+        assert row.id is not None
+        link = found[row.id]
+        ticket = seen[link.key]
+        before = row.state
+        report.checked += 1
+        if not observe(session, row, ticket, now):
+            return False
+        report.changed.append(
+            TicketChange(
+                postmortem=link.postmortem,
+                key=link.key,
+                url=row.url,
+                item=link.item,
+                before=before,
+                after=ticket.state,
+                state_reason=ticket.state_reason,
+                assignee=ticket.assignee,
+                closed_at=ticket.closed_at,
+            )
+        )
+        return True
+
     # One transaction for all: a refresh is a snapshot, and it is cheap to run again.
-    with store.session() as session:
-        for link in links:
-            ticket = seen.get(link.key)
-            if ticket is None:
-                continue
-            row = session.get(TicketLinkRow, link.id)
-            if row is None:  # pragma: no cover - links are never deleted
-                continue
-            before = row.state
-            report.checked += 1
-            if observe(session, row, ticket, now):
-                report.changed.append(
-                    TicketChange(
-                        postmortem=link.postmortem,
-                        key=link.key,
-                        url=row.url,
-                        item=link.item,
-                        before=before,
-                        after=ticket.state,
-                        state_reason=ticket.state_reason,
-                        assignee=ticket.assignee,
-                        closed_at=ticket.closed_at,
-                    )
-                )
+    update_links_by_id(store, found, change)

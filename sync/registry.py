@@ -1,61 +1,58 @@
-"""Tracker name -> backend factory. A plain dict: a new tracker is one entry.
+"""The ticket trackers pmt knows, by name: a new tracker is a package under ``sync/backends/``
+with a ``registration`` module, and one line in ``TRACKERS`` below.
 
-Factories import their client library when called, so that importing the registry (and
-``pmt --help``) stays light.
+A registration module names the tracker (``NAME``, the value stored with each link and accepted
+by ``--tracker``), makes its backend from the settings and the environment (``create``, a
+ConfigError naming what to set), checks its credentials for ``pmt doctor`` without the network
+(``credentials``) and over it (``probe``), and says how its comments are written
+(``MARKDOWN``). The CLI, ``pmt doctor``
+and ``pmt remind`` read this registry rather than naming trackers.
+
+``BACKENDS`` (name -> factory) is a plain dict that tests replace entries of. Factories import
+their client library when called, so that importing the registry (and ``pmt --help``) stays
+light.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Protocol
 
+from sync.backends.github import registration as github
+from sync.backends.jira import registration as jira
 from sync.base import TicketBackend
-from tracker.config import Secrets, Settings
+from tracker.config import Secrets, Settings, SyncSettings
+from tracker.doctor import Check
 from tracker.errors import ConfigError
 
 BackendFactory = Callable[[Settings, Secrets], TicketBackend]
+# ``pmt doctor``'s network check of a tracker; the last argument is an HTTP session (None: a new
+# ``requests.Session``; tests pass a fake).
+Probe = Callable[[Settings, Secrets, Any], Check]
 
 
-def _github(settings: Settings, secrets: Secrets) -> TicketBackend:
-    from sync.github_backend import GitHubBackend
+class Registration(Protocol):
+    """What a backend package's ``registration`` module provides."""
 
-    if not settings.github.repo:
-        raise ConfigError(
-            'no GitHub repository configured: set [github] repo = "owner/name" in pmt.toml '
-            "or PMT_GITHUB_REPO"
-        )
-    token = secrets.github()
-    if not token:
-        raise ConfigError(
-            "no GitHub token: set PMT_GITHUB_TOKEN (or GITHUB_TOKEN) to a token that can read "
-            f"and write issues of {settings.github.repo}"
-        )
-    return GitHubBackend(settings.github, token)
+    NAME: str
+    MARKDOWN: bool
+
+    def create(self, settings: Settings, secrets: Secrets) -> TicketBackend: ...
+
+    def credentials(self, settings: Settings, secrets: Secrets) -> Check: ...
+
+    def probe(self, settings: Settings, secrets: Secrets, session: Any = None) -> Check: ...
 
 
-def _jira(settings: Settings, secrets: Secrets) -> TicketBackend:
-    from sync.backends.jira import JiraBackend
+# In the order pmt lists them (doctor, help texts).
+_MODULES: tuple[Registration, ...] = (github, jira)
+TRACKERS: dict[str, Registration] = {module.NAME: module for module in _MODULES}
 
-    missing = [
-        name
-        for name, value in (
-            ("jira.url (PMT_JIRA_URL)", settings.jira.url),
-            ("jira.project (PMT_JIRA_PROJECT)", settings.jira.project),
-            ("PMT_JIRA_TOKEN", secrets.jira_token),
-        )
-        if not value
-    ]
-    if missing:
-        raise ConfigError(
-            f"Jira is not configured: set {', '.join(missing)} "
-            "(Jira Cloud also needs PMT_JIRA_EMAIL; Data Center uses the token alone)"
-        )
-    return JiraBackend(settings.jira, secrets.jira_email, secrets.jira_token)
+BACKENDS: dict[str, BackendFactory] = {name: t.create for name, t in TRACKERS.items()}
 
-
-BACKENDS: dict[str, BackendFactory] = {
-    "github": _github,
-    "jira": _jira,
-}
+# "github or jira", and the tracker used when [sync] tracker is not set, for help texts.
+NAMES = " or ".join(TRACKERS)
+DEFAULT_TRACKER = str(SyncSettings.model_fields["tracker"].default)
 
 
 def get_backend(name: str, settings: Settings, secrets: Secrets | None = None) -> TicketBackend:
@@ -65,3 +62,19 @@ def get_backend(name: str, settings: Settings, secrets: Secrets | None = None) -
         known = ", ".join(sorted(BACKENDS))
         raise ConfigError(f"unknown tracker {name!r} (known: {known})")
     return factory(settings, secrets if secrets is not None else Secrets())
+
+
+def check_credentials(settings: Settings, secrets: Secrets) -> list[Check]:
+    """``pmt doctor``'s offline check of each tracker: configured, and credentials set."""
+    return [t.credentials(settings, secrets) for t in TRACKERS.values()]
+
+
+def probes() -> dict[str, Probe]:
+    """Each tracker's network probe for ``pmt doctor``, by tracker name (its check's name)."""
+    return {name: t.probe for name, t in TRACKERS.items()}
+
+
+def writes_markdown(name: str) -> bool:
+    """Whether the tracker's comments are Markdown with @-mentions (else plain text)."""
+    tracker = TRACKERS.get(name)
+    return bool(tracker is not None and tracker.MARKDOWN)

@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from sync.base import RateLimitedError, SyncError, TicketBackend, UnreachableError
+from sync.registry import writes_markdown
 
 if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.queries import OverdueRow
     from tracker.store import Store
-    from tracker.tables import TicketLinkRow
+    from tracker.store.tables import TicketLinkRow
 
 _MARKER = re.compile(r"pmt:reminder\s+(\d{4}-\d{2}-\d{2})")
 
@@ -50,7 +51,7 @@ class RemindBackend(TicketBackend, CommentHistory, Protocol):
 
 def reminder_marker(day: date, tracker: str) -> str:
     token = f"pmt:reminder {day.isoformat()}"
-    return f"<!-- {token} -->" if tracker == "github" else f"({token})"
+    return f"<!-- {token} -->" if writes_markdown(tracker) else f"({token})"
 
 
 def marker_dates(bodies: Sequence[str]) -> list[date]:
@@ -116,9 +117,10 @@ class RemindReport:
 def mention_for(row: OverdueRow, link: TicketLinkRow, settings: Settings) -> str | None:
     """Who the comment names: the ticket's assignee, else the owner through the owner map."""
     tracker = link.tracker
-    owners = settings.github.owners if tracker == "github" else settings.jira.owners
+    section = getattr(settings, tracker, None)
+    owners: dict[str, str] = getattr(section, "owners", None) or {}
     who = link.assignee or (owners.get(row.owner) if row.owner else None)
-    if tracker == "github":
+    if writes_markdown(tracker):
         if who:
             return "@" + who.lstrip("@")
         return row.owner if row.owner and row.owner.startswith("@") else None
@@ -126,11 +128,12 @@ def mention_for(row: OverdueRow, link: TicketLinkRow, settings: Settings) -> str
 
 
 def reminder_body(row: OverdueRow, mention: str | None, tracker: str, today: date) -> str:
-    """The comment: who, what, how late, what to do; Markdown on GitHub, plain text on Jira."""
+    """The comment: who, what, how late, what to do; Markdown with an @-mention where the
+    tracker writes Markdown (GitHub), plain text elsewhere (Jira)."""
     late = f"{row.days_overdue} day{'s' if row.days_overdue != 1 else ''} overdue"
     title = row.postmortem_title or row.postmortem
     due = row.due.isoformat() + (" (set by the deadline policy)" if row.due_implicit else "")
-    if tracker == "github":
+    if writes_markdown(tracker):
         who = f"{mention} " if mention else ""
         lines = [
             (
@@ -172,7 +175,7 @@ def remind(
     tracker: str | None = None,
 ) -> RemindReport:
     """Comment on the ticket of every overdue item that was not reminded within the interval."""
-    from tracker.queries import link_for_item, overdue
+    from tracker.store.sync_state import overdue_links, record_reminder
 
     now = (now or datetime.now(UTC)).astimezone(UTC)
     zone = ZoneInfo(settings.timezone)
@@ -181,16 +184,7 @@ def remind(
     report = RemindReport(as_of=today, dry_run=dry_run, interval_days=interval)
     backends: dict[str, RemindBackend] = {}
 
-    with store.session(write=False) as session:
-        rows = overdue(session, today, owner=owner, tracker=tracker)
-        work: list[tuple[OverdueRow, TicketLinkRow | None]] = []
-        for row in rows:
-            link = (
-                link_for_item(session, row.item_id, row.tracker)
-                if row.tracker and row.ticket_state
-                else None
-            )
-            work.append((row, link))
+    work = overdue_links(store, today, owner=owner, tracker=tracker)
 
     for row, link in work:
         base = Outcome(
@@ -236,7 +230,9 @@ def remind(
                 if dates:
                     found = max(dates)
                     if not dry_run:
-                        _record(store, link.id, datetime.combine(found, datetime.min.time(), zone))
+                        record_reminder(
+                            store, link.id, datetime.combine(found, datetime.min.time(), zone)
+                        )
                     report.outcomes.append(
                         replace(
                             base,
@@ -250,7 +246,7 @@ def remind(
                 report.outcomes.append(replace(base, status="would_send"))
                 continue
             backend.comment(link.key, reminder_body(row, mention, link.tracker, today))
-            _record(store, link.id, now)
+            record_reminder(store, link.id, now)
             report.outcomes.append(replace(base, status="sent"))
         except (RateLimitedError, UnreachableError) as exc:
             # Stop at the first: a rate limit outlasts this run; an unreachable tracker makes
@@ -260,18 +256,6 @@ def remind(
         except SyncError as exc:
             report.outcomes.append(replace(base, status="failed", note=str(exc)))
     return report
-
-
-def _record(store: Store, link_id: int, at: datetime) -> None:
-    """Remember the reminder at once, in its own transaction: a crash later must not undo it."""
-    from tracker.tables import TicketLinkRow, utcnow
-
-    with store.session() as session:
-        link = session.get(TicketLinkRow, link_id)
-        if link is not None:
-            link.last_reminded_at = at
-            link.updated_at = utcnow()
-            session.add(link)
 
 
 STATUS_WORDS: dict[str, str] = {

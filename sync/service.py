@@ -7,7 +7,9 @@ Two phases, so that the plan can be shown (and confirmed) before anything is wri
    return) and build the plan. A dry run stops here.
 2. ``apply_sync``: per postmortem, take its lock, **re-read the links** (another run may have
    made tickets meanwhile), re-plan against the remote state read in phase 1, apply that plan,
-   write the links back, and re-ingest the document so that the store knows its new bytes.
+   write the links back, and record the document's new bytes as write-back hands them back
+   (``tracker.ingest.record_document``: no discovery, no other file, no read of the file) so
+   that the next ingest sees it unchanged.
    The ticket states read in phase 1 are recorded too, as ``pmt refresh`` would.
    The lock is held from the re-read until the last link is recorded, so two runs at once
    create each ticket once.
@@ -27,7 +29,7 @@ from sync.drafts import item_draft, tracking_draft
 from sync.plan import Action, Plan, PlanInput, build_plan
 from sync.records import PostmortemState, StoreRecorder, link_state, load_state, observe_all
 from tracker.config import Settings
-from tracker.ingest import IngestReport, content_hash, ingest_paths, settings_fingerprint
+from tracker.ingest import IngestReport, document_digest, ingest_paths, record_document
 from tracker.locks import postmortem_lock
 from tracker.paths import shown as shown_path
 from tracker.store import Store
@@ -60,7 +62,7 @@ class Planned:
 @dataclass
 class Applied:
     results: list[SyncResult] = field(default_factory=list)
-    # Postmortems whose write-back changed the file and were re-ingested.
+    # Postmortems whose write-back changed the file (their new bytes recorded).
     reingested: list[str] = field(default_factory=list)
     # The backend's warnings over the whole run, planning included, each once.
     warnings: list[str] = field(default_factory=list)
@@ -144,17 +146,18 @@ def apply_sync(
             # recorded before apply, whose own observations (after a close) are newer.
             observe_all(store, state.postmortem.id, backend.name, remote)
             recorder = StoreRecorder(store, state.postmortem.id, backend.name, state.item_ids())
-            digest = _digest(settings)
+            digest = document_digest(settings)
             # The stored path is relative to the project root; pmt may run in a subfolder.
             document = shown_path(plan.path, root)
             result = apply_plan(
                 plan, backend, recorder, on_progress=on_progress, digest=digest, document=document
             )
             applied.results.append(result)
-            if result.document_written:
+            if result.written is not None:
                 # The store must know the new bytes (and the references now in the lines), or
-                # the next run would see a changed file and plan the write-back again.
-                ingest_paths(store, [document], settings)
+                # the next run would see a changed file and plan the write-back again. They are
+                # the bytes write-back wrote: the file is not read back.
+                record_document(store, document, settings, data=result.written)
                 applied.reingested.append(key)
         stopped = result.stopped
     applied.warnings = _warnings(backend, planned.warnings_before)
@@ -223,11 +226,6 @@ def plan_postmortem(
         unconfirmed=unconfirmed,
     )
     return build_plan(data, backend.parse_ref, backend.url_for)
-
-
-def _digest(settings: Settings) -> Callable[[bytes], str]:
-    fingerprint = settings_fingerprint(settings)
-    return lambda data: content_hash(data, fingerprint)
 
 
 def total_actions(planned: Planned) -> int:

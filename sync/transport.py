@@ -35,6 +35,8 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
+from sync.base import CreateIntent
+
 RATE_LIMIT_STATUSES = frozenset({403, 429})
 RETRIED_STATUSES = frozenset({500, 502, 503, 504})
 # GitHub's advice for a secondary rate limit that names no time: wait at least a minute.
@@ -158,6 +160,19 @@ class RetryPolicy(Retry):
             wait = self.get_backoff_time()
         if wait > 0:
             self.sleep_fn(wait)
+
+
+def wait_not_sent(
+    intent: CreateIntent | None, sleep: Callable[[float], None], seconds: float
+) -> None:
+    """The transport waits before sending a request again: a create is not on its way meanwhile
+    (a rate limit was not performed), and a kill now must not leave the record of a create
+    sent. A backend's client passes this, with the create in flight, as the policy's sleep."""
+    if intent is not None:
+        intent.not_sent()
+    sleep(seconds)
+    if intent is not None:
+        intent.sent()
 
 
 def retry_policy(

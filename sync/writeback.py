@@ -86,7 +86,13 @@ class EditOutcome:
 class WritebackResult:
     path: str
     outcomes: list[EditOutcome] = field(default_factory=list)
-    written: bool = False
+    # The file's new bytes when it was written (None: nothing to change): what the caller
+    # records, without reading the file back.
+    data: bytes | None = None
+
+    @property
+    def written(self) -> bool:
+        return self.data is not None
 
 
 def link_markdown(key: str, url: str) -> str:
@@ -134,7 +140,8 @@ def apply_edits(data: bytes, edits: Sequence[Edit]) -> tuple[bytes, list[EditOut
 def write_back(
     path: str | Path, edits: Sequence[Edit], expected_hash: str, *, digest: Digest = content_hash
 ) -> WritebackResult:
-    """Make ``edits`` in the file at ``path``, atomically, if ``digest(bytes) == expected_hash``.
+    """Make ``edits`` in the file at ``path``, atomically, if ``digest(bytes) == expected_hash``;
+    the result holds the new bytes when the file was written.
 
     ``digest`` lets the caller compare with the hash the store keeps (``tracker.ingest``'s,
     which also covers the settings that shaped the rows).
@@ -154,7 +161,7 @@ def write_back(
     result = WritebackResult(path=shown, outcomes=outcomes)
     if new != data:
         _replace(real, new, data, shown)
-        result.written = True
+        result.data = new
     return result
 
 

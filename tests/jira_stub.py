@@ -1240,7 +1240,7 @@ def _description_as(value: Any, version: str) -> Any:
             "content": [{"type": "paragraph", "content": [{"type": "text", "text": str(value)}]}],
         }
     if isinstance(value, dict):
-        from sync.jira_text import adf_text
+        from sync.backends.jira.text import adf_text
 
         return adf_text(value)
     return value

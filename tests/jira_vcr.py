@@ -10,7 +10,7 @@
   for Data Center) exactly as in replay; a patched ``HTTPAdapter.send`` sends those requests to
   the stub, and the saved URIs say the public address. The stub writes the public address in
   its own bodies (``self`` links), so a cassette never shows the loopback port.
-- ``live``: record against a real Jira (see the README's Jira section): ``PMT_JIRA_LIVE_URL``,
+- ``live``: record against a real Jira (see docs/sync-guarantees.md): ``PMT_JIRA_LIVE_URL``,
   ``PMT_JIRA_LIVE_PROJECT``, ``PMT_JIRA_LIVE_DEPLOYMENT`` (cloud or datacenter),
   ``PMT_JIRA_LIVE_ALICE`` and ``PMT_JIRA_LIVE_BOB`` (two users: e-mails on Cloud, user names on
   Data Center), ``PMT_JIRA_LIVE_COMPONENT``, ``PMT_JIRA_EMAIL`` and ``PMT_JIRA_TOKEN``. Tests
@@ -41,7 +41,7 @@ import requests
 import vcr
 from vcr.record_mode import RecordMode
 
-from sync.jira_backend import JiraBackend
+from sync.backends.jira.backend import JiraBackend
 from tests.jira_stub import PUBLIC_URLS, STUB_EMAIL, STUB_TOKEN, JiraStub
 from tracker.config import JiraSettings
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tracker.store import Store
-from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
+from tracker.store.tables import ItemRow, PostmortemRow, TicketLinkRow
 
 ZONE = "America/New_York"
 NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)  # Tue 1 Dec 2026, 10:00 in New York

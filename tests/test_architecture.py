@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,51 @@ def test_help_imports_no_heavy_dependency() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert "HEAVY=\n" in out.stdout, out.stdout + out.stderr
+
+
+# Issue 16: a newcomer reads a module in one sitting.
+MAX_MODULE_LINES = 400
+
+
+def test_no_source_module_is_over_400_lines() -> None:
+    long = {
+        str(path.relative_to(REPO)): n
+        for package in ("tracker", "sync", "cli")
+        for path in (REPO / package).rglob("*.py")
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not long, f"split these modules (lines): {long}"
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """The modules ``path`` imports when it runs (imports under ``if TYPE_CHECKING:`` are only
+    for the type checker)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+
+    def visit(node: ast.AST) -> None:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            for child in node.orelse:
+                visit(child)
+            return
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return found
+
+
+def test_sql_lives_only_in_tracker() -> None:
+    """The store owns SQL: sync/ and cli/ import neither SQLAlchemy nor SQLModel at run time."""
+    offenders = {
+        str(path.relative_to(REPO)): sorted(
+            m for m in _runtime_imports(path) if m.split(".")[0] in ("sqlalchemy", "sqlmodel")
+        )
+        for package in ("sync", "cli")
+        for path in (REPO / package).rglob("*.py")
+    }
+    assert not {k: v for k, v in offenders.items() if v}

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from tracker.store import Store
-from tracker.tables import ItemRow
+from tracker.store.tables import ItemRow
 
 CERT_EARLY = """\
 # Checkout down: certificate expired

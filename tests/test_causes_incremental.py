@@ -16,7 +16,7 @@ from tracker.config import Settings
 from tracker.ingest import ingest_document
 from tracker.migrations import HEAD
 from tracker.store import Store
-from tracker.tables import PostmortemRow
+from tracker.store.tables import PostmortemRow
 
 T0 = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
 AS_OF = date(2026, 3, 5)

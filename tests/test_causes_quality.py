@@ -2,7 +2,7 @@
 
 The lexicon and the similarity weights were tuned on the ``dev`` half; the floors here are on
 the ``test`` half, which was not used for tuning. They sit a little under the figures that
-``bench/causes_eval.py`` measured (see the README), so that a change which makes the analysis
+``bench/causes_eval.py`` measured (see docs/benchmarks.md), so that a change which makes the analysis
 worse fails, while the figures themselves are reported by the bench, not asserted here.
 """
 

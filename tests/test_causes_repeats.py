@@ -21,7 +21,7 @@ from tracker.causes.repeats import (
 from tracker.config import Settings
 from tracker.ingest import ingest_document
 from tracker.store import Store
-from tracker.tables import ItemEventRow, ItemRow, PostmortemRow
+from tracker.store.tables import ItemEventRow, ItemRow, PostmortemRow
 
 T0 = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
 AS_OF = date(2026, 3, 5)
@@ -189,31 +189,3 @@ def test_find_repeats_is_read_only(store: Store) -> None:
 def test_nothing_to_analyse(store: Store, keys: list[str]) -> None:
     add(store, "INC-1", CERT_1, when=date(2025, 6, 1))
     assert analyse_postmortems(store, keys, SETTINGS) == []
-
-
-def test_best_pairs_per_query_match_a_full_sort() -> None:
-    """Each query's best pairs: score first, then the most recent earlier one, then the first
-    given; queries ascending, whether or not they come in order."""
-    import numpy as np
-
-    from tracker.causes.repeats import _best_per_query
-
-    rng = np.random.default_rng(7)
-    for case in range(400):
-        ids = rng.permutation(40)[: rng.integers(1, 7)]
-        if case % 2:
-            ids = np.sort(ids)
-        query = np.repeat(ids, rng.integers(1, 9, len(ids))).astype(np.int64)
-        n = len(query)
-        score = rng.choice([0.4, 0.6, 0.8], n) if case % 3 else rng.random(n)
-        recency = rng.integers(0, 4 if case % 4 else 1000, n).astype(np.int64)
-        for limit in (1, 3):
-            expected = []
-            for q in sorted(set(query.tolist())):
-                mine = [k for k in range(n) if query[k] == q]
-                mine.sort(key=lambda k: (-score[k], -recency[k], k))
-                expected += mine[:limit]
-            got = _best_per_query(query, query, score, recency, limit)
-            assert got.tolist() == expected
-    empty = np.array([], dtype=np.int64)
-    assert _best_per_query(empty, empty, np.array([]), empty, 3).tolist() == []

@@ -124,33 +124,3 @@ def test_empty_and_stop_word_texts_do_not_break_the_index() -> None:
     index = MechanismIndex(_docs(["", "the of and", "The TLS certificate expired."]))
     assert index.earlier_matches(2, THRESHOLD) == []
     assert MechanismIndex([]).docs == []
-
-
-def test_row_dots_equal_the_sparse_products_of_the_pairs() -> None:
-    import numpy as np
-    from scipy.sparse import random as sparse_random
-
-    from tracker.causes.similar import score_bound
-
-    matrix = sparse_random(60, 400, density=0.05, format="csr", dtype=np.float32, random_state=3)
-    lil = matrix.tolil()
-    lil[7] = 0  # an empty row on either side of a pair
-    matrix = lil.tocsr()
-    rng = np.random.default_rng(5)
-    left = [int(i) for i in rng.integers(0, 60, 500)] + [7, 2]
-    right = [int(j) for j in rng.integers(0, 60, 500)] + [2, 7]
-    expected = np.asarray(matrix[left].multiply(matrix[right]).sum(axis=1)).ravel()
-    got = MechanismIndex._row_dots(matrix, left, right)
-    assert np.allclose(got, expected, rtol=1e-5, atol=1e-6)
-    assert got[-1] == got[-2] == 0.0
-    assert MechanismIndex._row_dots(matrix, [], []).shape == (0,)
-    # The memoised bound on masks is the score of identical wording, asked once or twice.
-    from tracker.causes.similar import combine
-
-    for a, b in [
-        ({"cert_expired"}, {"cert_expired", "leap_second"}),
-        ({"cert_expired"}, {"leap_second"}),
-    ]:
-        bound = combine(1.0, 1.0, frozenset(a), frozenset(b))
-        assert score_bound(frozenset(a), frozenset(b)) == pytest.approx(bound)
-        assert score_bound(frozenset(a), frozenset(b)) == pytest.approx(bound)

@@ -32,7 +32,7 @@ def test_version() -> None:
 def test_shell_completion_is_offered_and_documented() -> None:
     result = run("--show-completion", "bash")
     assert result.exit_code == 0 and "_PMT_COMPLETE" in result.stdout
-    readme = (REPO / "README.md").read_text()
+    readme = (REPO / "docs" / "configuration.md").read_text()
     assert "pmt --install-completion" in readme and "--show-completion" in readme
     assert "--install-completion" in run("--help").stdout
 
@@ -128,8 +128,8 @@ def test_bad_configuration_or_url_exits_2(
 
 
 def test_exit_codes_are_documented_where_users_look() -> None:
-    readme = (REPO / "README.md").read_text()
-    table = readme.split("### Exit codes", 1)[1].split("\n#", 1)[0]
+    readme = (REPO / "docs" / "configuration.md").read_text()
+    table = readme.split("## Exit codes", 1)[1].split("\n#", 1)[0]
     for code in ("0", "1", "2", "3", "130"):
         assert f"| {code} |" in table
     assert EXIT_CODES_HELP in " ".join(run("--help").stdout.split())

@@ -57,7 +57,16 @@ def test_secrets_are_masked(project: Path, monkeypatch: pytest.MonkeyPatch) -> N
         result = CliRunner().invoke(app, ["config", *args])
         assert result.exit_code == 0
         assert "abcdefghij" not in result.output and "XXXXSECRET" not in result.output
-    secrets = {s["key"]: s for s in config_json()["secrets"]}
+    listed = config_json()["secrets"]
+    # Every variable tracker.config.Secrets reads, GitHub Actions' fallback after its own.
+    assert [s["key"] for s in listed] == [
+        "PMT_GITHUB_TOKEN",
+        "GITHUB_TOKEN",
+        "PMT_JIRA_EMAIL",
+        "PMT_JIRA_TOKEN",
+        "PMT_SLACK_WEBHOOK_URL",
+    ]
+    secrets = {s["key"]: s for s in listed}
     assert secrets["PMT_GITHUB_TOKEN"]["value"] == "**** (40 characters)"
     assert secrets["PMT_SLACK_WEBHOOK_URL"]["value"] == "https://hooks.slack.com/****"
     assert secrets["PMT_JIRA_EMAIL"]["value"] == "sre@acme.example"

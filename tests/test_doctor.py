@@ -207,3 +207,12 @@ def test_jira_probe() -> None:
         settings, secrets, Session({"/myself": Response(200, {"name": "sre"})})
     )
     assert missing.status == "fail" and "project OPS is not found" in missing.summary
+
+
+def test_the_probes_are_the_registrations() -> None:
+    """Each tracker's registration owns its probe; the old names stay importable."""
+    from sync.registry import TRACKERS
+
+    assert list(doctor_probes.PROBES) == list(TRACKERS)
+    assert doctor_probes.github is TRACKERS["github"].probe
+    assert doctor_probes.jira is TRACKERS["jira"].probe

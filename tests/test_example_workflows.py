@@ -82,10 +82,13 @@ def _check_call(args: list[str]) -> str:
 
 
 def _choices(param: Any) -> list[str]:
-    """The values an enum-typed option accepts (typer keeps the annotation it was declared with)."""
+    """The values an option typed by an enum or a ``Literal`` (``cli.options.format_option``)
+    accepts (typer keeps the annotation it was declared with)."""
     annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
     if typing.get_origin(annotation) is list:
         annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) is typing.Literal:
+        return [str(value) for value in typing.get_args(annotation)]
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return [str(member.value) for member in annotation]
     return []

@@ -18,7 +18,7 @@ from tracker.config import Settings
 from tracker.ingest import ingest_paths
 from tracker.queries import items_of
 from tracker.store import Store
-from tracker.tables import ItemEventRow, ItemRow, PostmortemRow
+from tracker.store.tables import ItemEventRow, ItemRow, PostmortemRow
 
 DB_OUTAGE = """\
 ---

@@ -13,7 +13,7 @@ from tracker.config import Settings
 from tracker.ingest import ingest_document
 from tracker.queries import items_of, record_link
 from tracker.store import Store
-from tracker.tables import ItemEventRow, ItemRow, PostmortemRow
+from tracker.store.tables import ItemEventRow, ItemRow, PostmortemRow
 
 T0 = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
 T1 = datetime(2026, 3, 9, 12, 0, tzinfo=UTC)

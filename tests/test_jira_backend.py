@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from sync.backends.jira.text import adf_text
 from sync.base import (
     AuthError,
     NotFoundError,
@@ -26,7 +27,6 @@ from sync.base import (
     TicketDraft,
     TransientError,
 )
-from sync.jira_text import adf_text
 from sync.markers import Marker, postmortem_token
 from tests.jira_stub import JiraStub
 from tests.jira_vcr import NOW, JiraRecording, cassette_name, recording, stub_only

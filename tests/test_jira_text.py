@@ -12,9 +12,8 @@ import requests
 from jira.client import TokenAuth
 from requests.auth import HTTPBasicAuth
 
-from sync.base import AuthError, TicketDraft, UnreachableError
-from sync.jira_backend import JiraBackend
-from sync.jira_text import (
+from sync.backends.jira.backend import JiraBackend
+from sync.backends.jira.text import (
     SUMMARY_LIMIT,
     adf_text,
     comment_blocks,
@@ -28,6 +27,7 @@ from sync.jira_text import (
     utf16_len,
     wiki_escape,
 )
+from sync.base import AuthError, TicketDraft, UnreachableError
 from sync.markers import Marker, read_marker
 from sync.transport import RetryPolicy
 from tests.jira_stub import JqlError, parse_jql
@@ -357,11 +357,11 @@ def test_cloud_without_an_email_or_any_token_is_an_auth_error_before_any_request
 
 def test_unmapped_owner_is_left_unassigned_without_a_search() -> None:
     b = backend(deployment="cloud", owners={"alice": "5b10ac8d82e05b22cc7d4ef5"})
-    assert b._assignee("carol") is None
-    assert b._assignee("carol") is None
+    assert b.assignees.field("carol") is None
+    assert b.assignees.field("carol") is None
     assert b.warnings == ["owner 'carol' is not in jira.owners; the ticket is left unassigned"]
     # An accountId in the map is used as it is: no user search.
-    assert b._assignee("alice") == {"accountId": "5b10ac8d82e05b22cc7d4ef5"}
+    assert b.assignees.field("alice") == {"accountId": "5b10ac8d82e05b22cc7d4ef5"}
 
 
 # --- network faults (a closed loopback port: no server, no wait) ----------------------------------

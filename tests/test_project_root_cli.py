@@ -18,7 +18,7 @@ from tests.test_ingest_cli import CACHE_OUTAGE, DB_OUTAGE
 from tracker.config import load_settings
 from tracker.paths import find_config, on_disk, repository_root, shown, stored_path
 from tracker.store import Store
-from tracker.tables import PostmortemRow
+from tracker.store.tables import PostmortemRow
 
 
 def pmt(*args: str) -> tuple[int, str, str]:

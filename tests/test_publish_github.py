@@ -63,7 +63,7 @@ def test_the_weekly_issue_is_created_once_then_updated_in_place(
     # The week changed (an item was closed): the same issue is edited.
     from sqlmodel import select
 
-    from tracker.tables import ItemRow
+    from tracker.store.tables import ItemRow
 
     with sqlite_store.session() as s:
         item = s.exec(select(ItemRow).where(ItemRow.uid == "a2")).one()

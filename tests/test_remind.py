@@ -14,7 +14,7 @@ from sync.remind import marker_dates, remind
 from tests.fakes import FakeBackend
 from tests.report_data import NOW, ZONE, fill
 from tracker.config import Settings
-from tracker.tables import TicketLinkRow
+from tracker.store.tables import TicketLinkRow
 
 
 class CommentingFake(FakeBackend):
@@ -219,7 +219,7 @@ def _due_long_ago(store) -> None:
     """The CLI runs on the real clock: make a2 (due 28 Nov 2026) overdue whenever this runs."""
     from datetime import date
 
-    from tracker.tables import ItemRow
+    from tracker.store.tables import ItemRow
 
     with store.session() as s:
         item = s.exec(select(ItemRow).where(ItemRow.uid == "a2")).one()

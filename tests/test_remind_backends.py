@@ -17,7 +17,7 @@ from sync.remind import remind
 from tests.github.conftest import GitHubRig, draft, gh  # noqa: F401 (fixture)
 from tests.report_data import NOW, ZONE, fill, sqlite_store_fixture  # noqa: F401 (fixture)
 from tracker.config import JiraSettings, Settings
-from tracker.tables import TicketLinkRow
+from tracker.store.tables import TicketLinkRow
 
 
 def test_remind_comments_once_and_finds_its_marker_on_github(gh: GitHubRig, sqlite_store) -> None:  # noqa: F811 (the gh fixture)
@@ -54,7 +54,7 @@ def test_remind_comments_once_and_finds_its_marker_on_github(gh: GitHubRig, sqli
 
 
 def _jira_with(payload: dict[str, Any], deployment: str):
-    from sync.jira_backend import JiraBackend
+    from sync.backends.jira.backend import JiraBackend
 
     class Canned(JiraBackend):
         asked: tuple[str, tuple[str, ...]] | None = None

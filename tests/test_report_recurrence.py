@@ -14,7 +14,7 @@ from tracker.config import Settings
 from tracker.reports.period import iso_week
 from tracker.reports.recurrence import find_repeats
 from tracker.reports.weekly import build_weekly_report
-from tracker.tables import ItemRow, PostmortemRow
+from tracker.store.tables import ItemRow, PostmortemRow
 
 TLS_BEFORE = (
     "The TLS certificate for checkout.example.com expired because renewal was a manual step "

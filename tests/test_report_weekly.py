@@ -263,7 +263,7 @@ def test_an_empty_store_gives_an_empty_report(store) -> None:
 def test_items_done_before_pmt_saw_them(store) -> None:
     """Ingest records no closing date for an item already checked at its first ingest."""
     from tests.report_data import at
-    from tracker.tables import ItemRow
+    from tracker.store.tables import ItemRow
 
     ids = fill(store)
     with store.session() as s:

@@ -12,7 +12,7 @@ from tracker.config import Settings
 from tracker.errors import StoreError
 from tracker.migrations import HEAD, SCRIPT_LOCATION
 from tracker.store import Store, normalise_url, open_store
-from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
+from tracker.store.tables import ItemRow, PostmortemRow, TicketLinkRow
 
 
 @pytest.mark.parametrize(
@@ -69,12 +69,12 @@ def test_head_constant_matches_alembic_head() -> None:
 
 
 def test_migrated_schema_matches_the_tables(empty_database_url: str) -> None:
-    """The revisions build exactly what tracker.tables declares (no drift to fix later)."""
+    """The revisions build exactly what tracker.store.tables declares (no drift to fix later)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlalchemy import MetaData
 
-    from tracker.tables import ALL_TABLES
+    from tracker.store.tables import ALL_TABLES
 
     ours = MetaData()
     for table in ALL_TABLES:

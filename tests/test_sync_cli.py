@@ -95,11 +95,27 @@ def test_asks_on_a_terminal_and_writes_nothing_on_no(
     assert backend.writes_of("create") == N + 1
 
 
-def test_does_not_ask_when_stdin_is_not_a_terminal(setup: tuple[FakeBackend, Path]) -> None:
-    backend, _ = setup
-    code, _, err = pmt("sync", "postmortems")  # CliRunner's stdin is not a terminal
+def test_refuses_to_write_without_yes_when_stdin_is_not_a_terminal(
+    setup: tuple[FakeBackend, Path],
+) -> None:
+    # Issue 17: in CI or cron nobody can answer, so a plan with writes needs --yes.
+    backend, path = setup
+    before = path.read_bytes()
+    for args in (["postmortems"], ["postmortems", "--format", "json"]):
+        code, out, err = pmt("sync", *args)  # CliRunner's stdin is not a terminal
+        assert code == 2, err
+        assert "Apply this plan?" not in err
+        assert "nothing was written" in err and "pass --yes" in err and "--dry-run" in err
+        assert backend.writes == 0 and path.read_bytes() == before
+    assert out == ""  # JSON: no half document on stdout
+    code, _, err = pmt("sync", "postmortems", "--dry-run")  # --dry-run never needs --yes
     assert code == 0, err
-    assert "Apply this plan?" not in err
+    code, _, err = pmt("sync", "postmortems", "--yes")
+    assert code == 0, err
+    assert backend.writes_of("create") == N + 1
+    # With nothing to write there is nothing to confirm: no --yes needed.
+    code, _, err = pmt("sync", "postmortems")
+    assert code == 0 and "nothing to write" in err
     assert backend.writes_of("create") == N + 1
 
 

@@ -45,21 +45,21 @@ from sqlmodel import Session, col, select
 from typer.testing import CliRunner
 
 from cli.app import app
-from sync.github_backend import GitHubBackend
+from sync.backends.github.backend import GitHubBackend
 from sync.markers import Marker, read_marker
 from tests.conftest_store import BACKENDS
 from tests.github_stub import GitHubStub
 from tests.jira_stub import STUB_EMAIL, STUB_TOKEN, JiraStub
 from tests.sync_scene import PM_KEY, document
 from tracker.store import Store
-from tracker.tables import ItemEventRow, ItemRow, TicketLinkRow
+from tracker.store.tables import ItemEventRow, ItemRow, TicketLinkRow
 
 pytestmark = pytest.mark.slow
 
 TRACKERS = ["github", "cloud", "datacenter"]
 DRIVER = (
     "import sys\n"
-    "from sync.github_backend import GitHubBackend\n"
+    "from sync.backends.github.backend import GitHubBackend\n"
     "GitHubBackend.WRITE_INTERVAL = 0.0  # pacing changes time, not what is written\n"
     "from cli.app import main\n"
     "sys.argv = ['pmt', *sys.argv[1:]]\n"

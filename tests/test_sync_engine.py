@@ -17,7 +17,7 @@ from sync.service import apply_sync, plan_sync
 from tests.fakes import FakeBackend, SimulatedCrash
 from tests.sync_scene import ITEMS, PM_KEY, Scene, document, kinds, make_scene
 from tracker.store import Store
-from tracker.tables import ItemEventRow, ItemRow, TicketLinkRow
+from tracker.store.tables import ItemEventRow, ItemRow, TicketLinkRow
 
 N = len(ITEMS)
 

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from sync import writeback
+from sync.backends.jira.backend import JiraBackend
 from sync.base import CreateIntent, RemoteTicket, TicketDraft
-from sync.jira_backend import JiraBackend
 from sync.markers import Marker
 from sync.service import apply_sync, plan_sync
 from tests.fakes import SimulatedCrash

@@ -26,9 +26,9 @@ import pytest
 from sqlmodel import col, select
 
 from sync import endpoints
+from sync.backends.github.backend import GitHubBackend
+from sync.backends.jira.backend import JiraBackend
 from sync.base import AuthError, RemoteTicket, TicketDraft, TransientError, UnreachableError
-from sync.github_backend import GitHubBackend
-from sync.jira_backend import JiraBackend
 from sync.markers import Marker, postmortem_token
 from sync.plan import LinkState, PlanInput, PlanItem, build_plan
 from sync.service import plan_sync
@@ -39,7 +39,7 @@ from tests.sync_scene import ITEMS, PM_KEY, kinds, make_scene
 from tracker.config import GitHubSettings, JiraSettings
 from tracker.errors import ConfigError
 from tracker.store import Store
-from tracker.tables import ItemEventRow, ItemRow, TicketLinkRow
+from tracker.store.tables import ItemEventRow, ItemRow, TicketLinkRow
 
 N = len(ITEMS)
 GH_TOKEN = "test-token"

@@ -25,14 +25,14 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from sync import registry
+from sync.backends.github.backend import GitHubBackend
 from sync.base import UnreachableError
-from sync.github_backend import GitHubBackend
 from tests.fakes import FakeBackend
 from tests.github_stub import GitHubStub
 from tests.jira_stub import STUB_EMAIL, STUB_TOKEN, JiraStub
 from tests.sync_scene import ITEMS, document
 from tracker.store import Store
-from tracker.tables import ItemEventRow, TicketEventRow, TicketLinkRow
+from tracker.store.tables import ItemEventRow, TicketEventRow, TicketLinkRow
 
 N = len(ITEMS)
 GH_TOKEN = "test-token"

@@ -18,7 +18,7 @@ from tracker.config import Settings
 from tracker.ingest import ingest_document
 from tracker.queries import items_of, overdue, record_link
 from tracker.store import Store
-from tracker.tables import TicketEventRow, TicketLinkRow
+from tracker.store.tables import TicketEventRow, TicketLinkRow
 
 
 @pytest.fixture

@@ -216,6 +216,13 @@ def test_the_environment_secrets_are_those_of_the_settings() -> None:
     """sync.redact names the variables of tracker.config.Secrets (the e-mail as Basic's user)."""
     aliases = {str(f.validation_alias) for f in Secrets.model_fields.values()}
     assert aliases == {*redact.SECRET_VARIABLES, *redact.USER_VARIABLES} - {"GITHUB_TOKEN"}
+    assert redact.SECRET_VARIABLES == (
+        "PMT_GITHUB_TOKEN",
+        "GITHUB_TOKEN",
+        "PMT_JIRA_TOKEN",
+        "PMT_SLACK_WEBHOOK_URL",
+    )
+    assert redact.USER_VARIABLES == ("PMT_JIRA_EMAIL",)
     env = {"PMT_JIRA_TOKEN": TOKEN, "PMT_JIRA_EMAIL": "ada@example.com"}
     basic = base64.b64encode(f"ada@example.com:{TOKEN}".encode()).decode()
     assert redact.redact(f"Basic {basic}", redact.environment_forms(env)) == f"Basic {redact.MASK}"

@@ -172,8 +172,18 @@ def test_write_back_is_atomic_and_keeps_permissions(tmp_path: Path) -> None:
     result = write_back(path, [edit(2)], content_hash(data))
     assert result.written
     assert path.read_bytes() == f"# T\r\n- Add alerting {LINK}\r\n".encode()
+    # The new bytes come back: the caller records them without reading the file again.
+    assert result.data == path.read_bytes()
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert [p.name for p in tmp_path.iterdir()] == ["pm.md"]
+
+
+def test_write_back_with_nothing_to_change_writes_nothing(tmp_path: Path) -> None:
+    data = f"- Add alerting {LINK}\n".encode()
+    path = _doc(tmp_path, data)
+    result = write_back(path, [edit(1)], content_hash(data))
+    assert not result.written and result.data is None
+    assert path.read_bytes() == data
 
 
 def test_write_back_follows_a_symlink(tmp_path: Path) -> None:

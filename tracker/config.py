@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError, field_validator
 from pydantic_settings import (
@@ -244,7 +244,8 @@ class Settings(BaseSettings):
 
 
 class Secrets(BaseSettings):
-    """Credentials: environment only."""
+    """Credentials: environment only, each from the variable its field's alias names (the one
+    definition of those names: ``credential_variables``)."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -252,9 +253,13 @@ class Secrets(BaseSettings):
     jira_email: str | None = Field(default=None, validation_alias="PMT_JIRA_EMAIL")
     jira_token: str | None = Field(default=None, validation_alias="PMT_JIRA_TOKEN")
     slack_webhook_url: str | None = Field(default=None, validation_alias="PMT_SLACK_WEBHOOK_URL")
+    # A field's second variable, read when its own is unset or empty (GitHub Actions' token).
+    FALLBACKS: ClassVar[dict[str, str]] = {"github_token": "GITHUB_TOKEN"}
+    # Fields naming a user, not secrets (Jira Cloud's Basic auth e-mail): shown as they are.
+    USERS: ClassVar[frozenset[str]] = frozenset({"jira_email"})
 
     def github(self) -> str | None:
-        return self.github_token or os.environ.get("GITHUB_TOKEN") or None
+        return self.github_token or os.environ.get(self.FALLBACKS["github_token"]) or None
 
     @classmethod
     def settings_customise_sources(
@@ -266,6 +271,18 @@ class Secrets(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings, env_settings)
+
+
+def credential_variables(*, users: bool | None = None) -> tuple[str, ...]:
+    """The variables ``Secrets`` reads, in field order (a fallback after its field's): those
+    naming a user only (``users=True``), the secrets only (``False``), or all (None)."""
+    found: list[str] = []
+    for name, info in Secrets.model_fields.items():
+        if users is None or (name in Secrets.USERS) == users:
+            found.append(str(info.validation_alias))
+            if name in Secrets.FALLBACKS:
+                found.append(Secrets.FALLBACKS[name])
+    return tuple(found)
 
 
 _SECRET_KEYS = {

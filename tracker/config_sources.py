@@ -17,18 +17,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tracker.config import Settings, load_settings, locate_config, read_config_file
-
-# The environment variables holding credentials (tracker.config.Secrets), and a fallback.
-SECRET_VARIABLES = (
-    "PMT_GITHUB_TOKEN",
-    "GITHUB_TOKEN",
-    "PMT_JIRA_EMAIL",
-    "PMT_JIRA_TOKEN",
-    "PMT_SLACK_WEBHOOK_URL",
+from tracker.config import (
+    Settings,
+    credential_variables,
+    load_settings,
+    locate_config,
+    read_config_file,
 )
+
+# The environment variables holding credentials (``tracker.config.Secrets``).
+SECRET_VARIABLES = credential_variables()
 # Not a secret, but personal: shown as set.
-_SHOWN_PLAIN = {"PMT_JIRA_EMAIL"}
+_SHOWN_PLAIN = set(credential_variables(users=True))
 _PASSWORD = re.compile(r"(?P<head>://[^/:@]+:)(?P<password>[^@/]+)(?P<tail>@)")
 
 

@@ -1,9 +1,11 @@
-"""``pmt doctor``: is this set-up usable? Configuration, database and tracker credentials.
+"""``pmt doctor``: is this set-up usable? Configuration, database and credentials.
 
 Each check returns a ``Check`` instead of raising, so that one run reports every problem. The
 checks here read local state only (the configuration, the database, which credentials are in
-the environment); asking a tracker whether it accepts them is HTTP, which ``tracker`` never
-does: the command passes those probes in (``cli.doctor_probes``), and tests pass fakes.
+the environment); each tracker's own check is its backend package's (``sync.registry``), and
+asking a tracker whether it accepts the credentials is HTTP, which ``tracker`` never does: the
+command runs those probes (each backend's ``registration.probe``, HTTP in ``sync.probe_http``),
+and tests pass fakes.
 Nothing here may hang: the database is given a short connection timeout.
 """
 
@@ -132,84 +134,17 @@ def _read_database(url: str, timeout: float) -> tuple[str | None, int, int]:
         engine.dispose()
 
 
-def check_credentials(settings: Settings, secrets: Secrets) -> list[Check]:
-    """Which trackers are configured and whether their credentials are in the environment."""
-    default = settings.sync.tracker
-    checks = []
-    gh = settings.github
-    if not gh.repo and not secrets.github():
-        # Not a failure: pmt works without a tracker until pmt sync, refresh or remind.
-        status: Status = "warn" if default == "github" else "skip"
-        checks.append(
-            Check(
-                "github",
-                status,
-                "not configured: [github] repo is unset and there is no token",
-                "set [github] repo in pmt.toml and PMT_GITHUB_TOKEN (or GITHUB_TOKEN)",
-            )
-        )
-    elif not secrets.github():
-        checks.append(
-            Check(
-                "github",
-                "fail",
-                f"{gh.repo}: no token in the environment",
-                "set PMT_GITHUB_TOKEN (or GITHUB_TOKEN): a token with Issues: read and write",
-            )
-        )
-    elif not gh.repo:
-        checks.append(
-            Check(
-                "github",
-                "fail",
-                "a token is set but [github] repo is not",
-                "set [github] repo (owner/name) in pmt.toml or PMT_GITHUB_REPO",
-            )
-        )
-    else:
-        checks.append(Check("github", "ok", f"{gh.repo} at {gh.api_url}: token set"))
-    jira = settings.jira
-    if not jira.url:
-        status = "warn" if default == "jira" else "skip"
-        checks.append(
-            Check(
-                "jira",
-                status,
-                "not configured: [jira] url is unset",
-                "set [jira] url and project in pmt.toml, PMT_JIRA_TOKEN (and PMT_JIRA_EMAIL on Cloud)",
-            )
-        )
-    elif not secrets.jira_token:
-        checks.append(
-            Check(
-                "jira",
-                "fail",
-                f"{jira.url}: no token in the environment",
-                "set PMT_JIRA_TOKEN (and PMT_JIRA_EMAIL for Jira Cloud)",
-            )
-        )
-    elif not jira.project:
-        checks.append(
-            Check(
-                "jira",
-                "fail",
-                f"{jira.url}: [jira] project is unset",
-                "set [jira] project in pmt.toml",
-            )
-        )
-    else:
-        who = f" as {secrets.jira_email}" if secrets.jira_email else " (personal access token)"
-        checks.append(Check("jira", "ok", f"{jira.url}, project {jira.project}: token set{who}"))
+def not_configured(name: str, default_tracker: str, summary: str, hint: str) -> Check:
+    """A tracker with no settings: not a failure (pmt works without a tracker until pmt sync,
+    refresh or remind), but a warning for the default tracker, which those commands use."""
+    return Check(name, "warn" if name == default_tracker else "skip", summary, hint)
+
+
+def check_slack(secrets: Secrets) -> Check:
+    """Whether the Slack webhook of ``pmt report --post slack`` is in the environment. The
+    trackers' checks are their own (``sync.registry.check_credentials``)."""
     if secrets.slack_webhook_url:
-        checks.append(
-            Check(
-                "slack",
-                "ok",
-                "PMT_SLACK_WEBHOOK_URL is set (not contacted: only a real post tests it)",
-            )
+        return Check(
+            "slack", "ok", "PMT_SLACK_WEBHOOK_URL is set (not contacted: only a real post tests it)"
         )
-    else:
-        checks.append(
-            Check("slack", "skip", "PMT_SLACK_WEBHOOK_URL is unset (only --post slack needs it)")
-        )
-    return checks
+    return Check("slack", "skip", "PMT_SLACK_WEBHOOK_URL is unset (only --post slack needs it)")

@@ -1,7 +1,7 @@
 """Why a filter found nothing: ``pmt overdue --owner alcie`` should say there is no such owner,
 not only that nothing is overdue.
 
-Plain SQL on a connection, like the overdue query (no ORM: see ``tracker.queries``).
+Plain SQL on a connection, like the overdue query (no ORM: see ``tracker.queries.columns``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select
 
-from tracker.queries import _ITEMS, _POSTMORTEMS, _as_list
+from tracker.queries.columns import ITEMS, POSTMORTEMS, as_list
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -28,12 +28,12 @@ def filter_misses(
     """One sentence per ``--owner`` or ``--postmortem`` value that matches nothing in the store
     (overdue or not), with the closest known spelling when there is one."""
     misses = []
-    owners = _as_list(owner)
+    owners = as_list(owner)
     if owners:
         known = [
             o
             for (o,) in conn.execute(
-                select(_ITEMS.c.owner).where(_ITEMS.c.owner.is_not(None)).distinct()
+                select(ITEMS.c.owner).where(ITEMS.c.owner.is_not(None)).distinct()
             )
         ]
         plain = {o.lower().lstrip("@"): o for o in known}
@@ -43,11 +43,11 @@ def filter_misses(
                     f"no action item has the owner {wanted!r}"
                     + _suggest(wanted.lower().lstrip("@"), plain)
                 )
-    for wanted in _as_list(postmortem):
+    for wanted in as_list(postmortem):
         found = conn.execute(
             select(func.count())
-            .select_from(_POSTMORTEMS)
-            .where(or_(_POSTMORTEMS.c.key == wanted, _POSTMORTEMS.c.path == wanted))
+            .select_from(POSTMORTEMS)
+            .where(or_(POSTMORTEMS.c.key == wanted, POSTMORTEMS.c.path == wanted))
         ).scalar()
         if not found:
             misses.append(f"no postmortem {wanted!r} in the store (pmt list shows them)")

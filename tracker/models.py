@@ -3,7 +3,7 @@
 These are what the parser returns and what every other layer reads. They are plain
 dataclasses (not pydantic models, not tables) because the parser makes tens of thousands of
 them per second and because they carry no behaviour beyond turning themselves into JSON.
-The database tables live in ``tracker.tables``.
+The database tables live in ``tracker.store.tables``.
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ class Postmortem:
         return next((s for s in self.sections if s.kind == kind), None)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON shape documented in the README (``pmt parse --format json``)."""
+        """The JSON shape documented in docs/parse-lint-new.md (``pmt parse --format json``)."""
         return {
             "path": self.path,
             "id": self.id,

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, func, select
 
 from tracker.people import github_login, jira_user, person_key
-from tracker.queries import _ITEMS, _POSTMORTEMS, _overdue_condition
+from tracker.queries.columns import ITEMS, POSTMORTEMS
+from tracker.queries.overdue import overdue_condition
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
@@ -36,18 +37,18 @@ class OwnerRow:
 
 def owners(conn: Connection, settings: Settings, as_of: date) -> list[OwnerRow]:
     """Owners of items not removed, most overdue first; the same person's spellings merged."""
-    count_open = func.coalesce(func.sum(case((_ITEMS.c.status == "open", 1), else_=0)), 0)
-    count_late = func.coalesce(func.sum(case((_overdue_condition(as_of), 1), else_=0)), 0)
+    count_open = func.coalesce(func.sum(case((ITEMS.c.status == "open", 1), else_=0)), 0)
+    count_late = func.coalesce(func.sum(case((overdue_condition(as_of), 1), else_=0)), 0)
     query = (
-        select(_ITEMS.c.owner, count_open, count_late)
-        .select_from(_ITEMS.join(_POSTMORTEMS, _ITEMS.c.postmortem_id == _POSTMORTEMS.c.id))
+        select(ITEMS.c.owner, count_open, count_late)
+        .select_from(ITEMS.join(POSTMORTEMS, ITEMS.c.postmortem_id == POSTMORTEMS.c.id))
         .where(
-            _ITEMS.c.owner.is_not(None),
-            _ITEMS.c.status != "removed",
-            _POSTMORTEMS.c.removed_at.is_(None),
+            ITEMS.c.owner.is_not(None),
+            ITEMS.c.status != "removed",
+            POSTMORTEMS.c.removed_at.is_(None),
         )
-        .group_by(_ITEMS.c.owner)
-        .order_by(_ITEMS.c.owner)
+        .group_by(ITEMS.c.owner)
+        .order_by(ITEMS.c.owner)
     )
     merged: dict[str, list[Any]] = {}
     for owner, open_n, late_n in conn.execute(query):

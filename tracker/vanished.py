@@ -18,12 +18,9 @@ import os
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from tracker.tables import PostmortemRow
-
-_PM = PostmortemRow.__table__  # type: ignore[attr-defined]
+from tracker.store.documents import live_paths, mark_removed
 
 
 def mark_vanished(
@@ -43,20 +40,11 @@ def mark_vanished(
     prefixes = tuple(folder.rstrip(os.sep) + os.sep for folder in folders)
     gone: list[tuple[int, str, str]] = []
     with conn.begin():
-        rows = conn.execute(
-            select(_PM.c.id, _PM.c.key, _PM.c.path).where(_PM.c.removed_at.is_(None))
-        )
-        for pm_id, key, path in rows.all():
+        for pm_id, key, path in live_paths(conn):
             if key in seen or not path or path.startswith("<"):
                 continue  # ingested just now, or not from a file ("<text>")
             absolute = os.path.abspath(os.path.join(root, path))
             if absolute.startswith(prefixes) and not os.path.lexists(absolute):
                 gone.append((pm_id, key, path))
-        ids = [pm_id for pm_id, _, _ in gone]
-        for start in range(0, len(ids), 500):
-            conn.execute(
-                update(_PM)
-                .where(_PM.c.id.in_(ids[start : start + 500]), _PM.c.removed_at.is_(None))
-                .values(removed_at=now, updated_at=now, content_hash=None)
-            )
+        mark_removed(conn, [pm_id for pm_id, _, _ in gone], now)
     return [(key, path) for _, key, path in gone]

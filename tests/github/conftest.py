@@ -28,8 +28,8 @@ from typing import Any
 import pytest
 import vcr
 
+from sync.backends.github.backend import GitHubBackend
 from sync.base import TicketDraft
-from sync.github_backend import GitHubBackend
 from sync.markers import Marker
 from tests.github_stub import EPOCH, GitHubStub
 from tracker.config import GitHubSettings

@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from sync.github_backend import GitHubBackend
+from sync.backends.github.backend import GitHubBackend
 from tests.github_stub import GitHubStub
 from tests.sync_scene import ITEMS, document
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from sync.backends.github.backend import GitHubBackend
 from sync.base import TransientError
-from sync.github_backend import GitHubBackend
 from tests.github.conftest import draft
 from tests.github_stub import GitHubStub
 from tracker.config import GitHubSettings

@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 from github.GithubException import GithubException
 
-from sync import github_render as render
+from sync.backends.github import render
+from sync.backends.github.backend import GitHubBackend
+from sync.backends.github.faults import idempotent_retry, rate_limit_wait, translate
 from sync.base import (
     AuthError,
     NotFoundError,
@@ -17,8 +19,6 @@ from sync.base import (
     TicketDraft,
     TransientError,
 )
-from sync.github_backend import GitHubBackend
-from sync.github_faults import idempotent_retry, rate_limit_wait, translate
 from sync.markers import Marker
 from sync.registry import BACKENDS, get_backend
 from tests.github.conftest import draft

@@ -22,7 +22,7 @@ from tracker.causes.normalise import normalise
 from tracker.causes.vectors import word_terms
 
 if TYPE_CHECKING:
-    from tracker.tables import PostmortemRow
+    from tracker.store.tables import PostmortemRow
 
 # Cause text compared: the sentence and the start of the section.
 SIMILARITY_DETAIL_CHARS = 300

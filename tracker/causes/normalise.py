@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from tracker.causes.matcher import PatternSet
+from tracker.parsing.dates import MONTHS
 
 # Acronyms and capitalised words that describe mechanisms, kept when other capitalised words
 # (names of companies, products, people, hosts) are dropped.
@@ -213,11 +214,10 @@ _NUMBER = re.compile(r"\b\d[\d,.:/%-]*\w*\b")
 _CODE = re.compile(r"`([^`]*)`")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'_-]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n)\s*[\"'(*_>-]*\s*$")
-_MONTHS = re.compile(
-    r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|monday|tuesday|wednesday|"
-    r"thursday|friday|saturday|sunday)\b",
-    re.IGNORECASE,
+# Month names as ``tracker.parsing.dates`` reads them ("jan", "sept", "december"), and the days
+# of the week: dropped, like the other parts of a date.
+_CALENDAR_WORDS = frozenset(MONTHS) | frozenset(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 )
 
 
@@ -296,7 +296,7 @@ def _fold_word(low: str) -> str:
     """A lower-case word as compared: stemmed, or "" for a month or day name (memoised)."""
     folded = _FOLDED.get(low)
     if folded is None:
-        folded = "" if _MONTHS.fullmatch(low) else stem(low.strip("'_-"))
+        folded = "" if low in _CALENDAR_WORDS else stem(low.strip("'_-"))
         if len(_FOLDED) < 100_000:
             _FOLDED[low] = folded
     return folded

@@ -21,7 +21,7 @@ from tracker.causes.taxonomy import BY_NAME, NAMES
 if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.store import Store
-    from tracker.tables import PostmortemRow
+    from tracker.store.tables import PostmortemRow
 
 # The default period when --since is not given: this many days up to --until.
 DEFAULT_DAYS = 90

@@ -28,7 +28,7 @@ Check = Callable[[LintDocument], Iterable[Hit]]
 class Rule:
     name: str
     severity: Severity
-    # One line for `pmt lint --list-rules` and the README's table.
+    # One line for `pmt lint --list-rules` and the table in docs/parse-lint-new.md.
     summary: str
     check: Check
 

@@ -1,6 +1,6 @@
-"""Alembic migrations of the store's schema (``tracker.tables``).
+"""Alembic migrations of the store's schema (``tracker.store.tables``).
 
-``HEAD`` names the newest revision. ``tracker.store`` compares it with the database's
+``HEAD`` names the newest revision. ``tracker.store.engine`` compares it with the database's
 ``alembic_version`` in one query and imports alembic only when they differ, so that a command
 such as ``pmt overdue`` does not pay for alembic on every run. A test keeps ``HEAD`` equal to
 the head alembic computes from ``versions/``.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from tracker.tables import ALL_TABLES
+from tracker.store.tables import ALL_TABLES
 
 target_metadata = ALL_TABLES[0].metadata
 

@@ -8,6 +8,13 @@ once into blocks with line numbers (``blocks``), arranged into sections classifi
 (``sections``), and read: action items and takeaways (``items`` with ``fields``), the timeline
 (``timeline``) and the incident's metadata (``metadata``). markdown-it is imported on first
 use, not when this package is imported (``pmt --help`` never loads it).
+
+Module map. Structure: ``frontmatter``, ``blocks`` (``html``), ``sections`` (``headings``,
+``plain_headings``). Action items: ``items`` over ``item_walk``, ``item_lists``,
+``item_tables``, ``item_prose``; one item's text: ``fields`` over ``status``, ``owners``,
+``priority``, ``tickets`` (the one ticket-reference grammar), ``tense``, ``cleanup``. The
+incident: ``metadata`` over ``summary``, ``incident_times``, ``root_cause``, and ``timeline``.
+Shared grammar: ``dates``, ``zones``, ``vocabulary``.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from tracker.models import Postmortem, Section
 from tracker.parsing import frontmatter, items, metadata, sections, timeline
 from tracker.parsing.blocks import tokenize as blocks_of
 from tracker.parsing.fields import Context
+from tracker.parsing.vocabulary import words
 
 if TYPE_CHECKING:
     from tracker.config import ParsingSettings
@@ -65,7 +73,7 @@ def parse_text(
         if n.kind == "timeline" and (n.parent is None or n.parent.kind != "timeline")
     ]
     zone_text = next((z for z in (timeline.zone_hint(n) for n in tl_nodes) if z), None)
-    meta = metadata.prepare(root, front, date_order)
+    meta = metadata.prepare(pm, root, front, date_order)
     tz = metadata.zone_of(zone_text)
     reads: list[tuple[datetime | None, Moment | None]] = []
     for node in tl_nodes:
@@ -74,19 +82,7 @@ def parse_text(
         reads.extend(times)
     read_entries = [(e, at, m) for e, (at, m) in zip(pm.timeline, reads)]
     metadata.complete(meta, root, front, date_order, read_entries, zone_text, text)
-    pm.title = meta.title
     pm.id = str(front["id"]) if front.get("id") is not None else None
-    pm.started, pm.ended = meta.started, meta.ended
-    pm.started_text, pm.ended_text = meta.started_text, meta.ended_text
-    pm.timezone = meta.timezone
-    pm.duration_minutes = meta.duration_minutes
-    pm.impact = meta.impact
-    pm.users_affected_pct = meta.users_affected_pct
-    pm.severity = meta.severity
-    pm.root_cause = meta.root_cause
-    pm.root_cause_detail = meta.root_cause_detail
-    pm.resolution = meta.resolution
-    pm.incident = meta.incident
     pm.date = meta.day or (pm.started.date() if pm.started else meta.guess_day)
 
     ctx = Context(
@@ -106,18 +102,10 @@ def parse_text(
     return pm
 
 
-_KINDS = frozenset(
-    (
-        "summary",
-        "impact",
-        "timeline",
-        "root_cause",
-        "resolution",
-        "actions",
-        "takeaways",
-        "lessons",
-        "other",
-    )
+_KINDS = words(
+    """
+    summary impact timeline root_cause resolution actions takeaways lessons other
+    """
 )
 
 

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.models import Problem
+from tracker.parsing.vocabulary import words
 
 _FENCES = {"---": ("---", "..."), "+++": ("+++",)}
 # Front matter longer than this is not front matter but a document that starts with a rule.
@@ -22,19 +23,10 @@ _MAX_BYTES = 32_000
 # A top-level "key: value" (YAML) or "key = value" (TOML) line: what makes a block front matter.
 _TOP_KEY = re.compile(r"^([A-Za-z_][\w.-]*)\s*[:=]")
 # Keys pmt reads as dates or instants: a value that is not one is a problem, not a silent string.
-_DATE_KEYS = frozenset(
-    (
-        "date",
-        "started",
-        "start",
-        "start_time",
-        "began",
-        "ended",
-        "end",
-        "end_time",
-        "resolved",
-        "resolved_at",
-    )
+_DATE_KEYS = words(
+    """
+    date started start start_time began ended end end_time resolved resolved_at
+    """
 )
 
 

@@ -11,11 +11,14 @@ import re
 from html.parser import HTMLParser
 
 from tracker.parsing.blocks import Block, Heading, ListBlock, ListItem, Para
+from tracker.parsing.vocabulary import words
 
 # Emoji shortcodes and spacing entities used as bullets: ":small_orange_diamond:Start Time: ...".
 _DECORATION = re.compile(r"^(?:\s|:[a-z0-9_+-]+:)+")
-_BLOCKS = frozenset(
-    ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "br", "tr", "blockquote")
+_BLOCKS = words(
+    """
+    p div li h1 h2 h3 h4 h5 h6 td th br tr blockquote
+    """
 )
 
 

@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from tracker.models import TimelineEntry
 from tracker.parsing import dates
 from tracker.parsing.blocks import ListBlock, ListItem, Para, Table
-from tracker.parsing.sections import Node, normalise, plain
+from tracker.parsing.headings import normalise, plain
+from tracker.parsing.sections import Node
 
 _LEAD = re.compile(
     r"^(?:at|on|around|about|approx\.?|approximately|by|~|\[|\(|-)\s*", re.IGNORECASE

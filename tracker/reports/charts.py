@@ -27,6 +27,21 @@ class Series:
     colour: str
 
 
+@dataclass(frozen=True)
+class Chart:
+    """What a chart shows: ``chart_id`` names its element in the page; ``desc`` says in words
+    what it shows (for screen readers); one value per category in each series."""
+
+    chart_id: str
+    title: str
+    desc: str
+    categories: Sequence[str]
+    series: Sequence[Series]
+    x_label: str
+    y_label: str
+    width: int = 760
+
+
 def nice_ticks(maximum: float, target: int = 5) -> list[float]:
     """Round tick values from 0 to at least ``maximum`` (1, 2 or 5 times a power of ten)."""
     if maximum <= 0:
@@ -43,6 +58,17 @@ def nice_ticks(maximum: float, target: int = 5) -> list[float]:
 
 def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _start(
+    chart: Chart, height: int, left: int, length: float
+) -> tuple[list[str], list[float], float]:
+    """The chart's opening lines (title, description, background, the legend from ``left``),
+    the ticks of its value axis and the scale of a value on an axis ``length`` long."""
+    peak = max((v for s in chart.series for v in s.values), default=0)
+    ticks = nice_ticks(float(peak))
+    lines = _header(chart.chart_id, chart.width, height, chart.title, chart.desc)
+    return lines + _legend(chart.series, left, 48), ticks, length / ticks[-1]
 
 
 def _header(chart_id: str, width: int, height: int, title: str, desc: str) -> list[str]:
@@ -76,26 +102,12 @@ def _legend(series: Sequence[Series], x: float, y: float) -> list[str]:
     return out
 
 
-def column_chart(
-    chart_id: str,
-    *,
-    title: str,
-    desc: str,
-    categories: Sequence[str],
-    series: Sequence[Series],
-    x_label: str,
-    y_label: str,
-    width: int = 760,
-    height: int = 360,
-) -> str:
+def column_chart(chart: Chart, height: int = 360) -> str:
     """Vertical bars, one group per category (e.g. one per week), one bar per series."""
+    categories, series, width = chart.categories, chart.series, chart.width
     left, right, top, bottom = 64, 16, 64, 70
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((v for s in series for v in s.values), default=0)
-    ticks = nice_ticks(float(peak))
-    scale = plot_h / ticks[-1]
-    out = _header(chart_id, width, height, title, desc)
-    out += _legend(series, left, 48)
+    out, ticks, scale = _start(chart, height, left, plot_h)
     out.append('<g class="y-axis">')
     for t in ticks:
         y = top + plot_h - t * scale
@@ -139,39 +151,26 @@ def column_chart(
     )
     out.append(
         f'<text class="axis-title" x="{left + plot_w / 2:.0f}" y="{height - 14}" '
-        f'text-anchor="middle" font-size="13" fill="{INK}">{escape(x_label)}</text>'
+        f'text-anchor="middle" font-size="13" fill="{INK}">{escape(chart.x_label)}</text>'
     )
     mid = top + plot_h / 2
     out.append(
         f'<text class="axis-title" x="18" y="{mid:.0f}" text-anchor="middle" font-size="13" '
-        f'fill="{INK}" transform="rotate(-90 18 {mid:.0f})">{escape(y_label)}</text>'
+        f'fill="{INK}" transform="rotate(-90 18 {mid:.0f})">{escape(chart.y_label)}</text>'
     )
     out.append("</svg>")
     return "\n".join(out)
 
 
-def bar_chart(
-    chart_id: str,
-    *,
-    title: str,
-    desc: str,
-    categories: Sequence[str],
-    series: Sequence[Series],
-    x_label: str,
-    y_label: str,
-    width: int = 760,
-) -> str:
+def bar_chart(chart: Chart) -> str:
     """Horizontal bars, one group per category: suits long labels such as cause names."""
+    categories, series, width = chart.categories, chart.series, chart.width
     left, right, top, bottom = 210, 40, 64, 56
     row_h = 14 * len(series) + 14
     plot_h = max(len(categories), 1) * row_h
     height = top + plot_h + bottom
     plot_w = width - left - right
-    peak = max((v for s in series for v in s.values), default=0)
-    ticks = nice_ticks(float(peak))
-    scale = plot_w / ticks[-1]
-    out = _header(chart_id, width, height, title, desc)
-    out += _legend(series, left, 48)
+    out, ticks, scale = _start(chart, height, left, plot_w)
     out.append('<g class="x-axis">')
     for t in ticks:
         x = left + t * scale
@@ -207,11 +206,11 @@ def bar_chart(
     out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{INK}"/>')
     out.append(
         f'<text class="axis-title" x="{left + plot_w / 2:.0f}" y="{height - 12}" '
-        f'text-anchor="middle" font-size="13" fill="{INK}">{escape(x_label)}</text>'
+        f'text-anchor="middle" font-size="13" fill="{INK}">{escape(chart.x_label)}</text>'
     )
     out.append(
         f'<text class="axis-title" x="{left - 8}" y="{top - 6}" text-anchor="end" '
-        f'font-size="13" fill="{INK}">{escape(y_label)}</text>'
+        f'font-size="13" fill="{INK}">{escape(chart.y_label)}</text>'
     )
     out.append("</svg>")
     return "\n".join(out)

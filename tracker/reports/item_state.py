@@ -122,7 +122,7 @@ def _columns(session: Session, table: Any, names: Sequence[str], *where: Any) ->
 
 
 def load(session: Session, period: Period) -> tuple[list[Pm], list[Item]]:
-    from tracker.tables import ItemRow, PostmortemRow, TicketLinkRow
+    from tracker.store.tables import ItemRow, PostmortemRow, TicketLinkRow
 
     pm_t = PostmortemRow.__table__  # type: ignore[attr-defined]
     item_t = ItemRow.__table__  # type: ignore[attr-defined]

@@ -29,11 +29,14 @@ def postmortem_url(path: str, settings: Settings) -> str | None:
     if not template or ("{repo}" in template and not settings.github.repo):
         return None
     return template.replace("{repo}", settings.github.repo or "").replace(
-        "{path}", _relative_to_ingest_root(path, settings)
+        "{path}", relative_to_ingest_root(path, settings)
     )
 
 
-def _relative_to_ingest_root(path: str, settings: Settings) -> str:
+def relative_to_ingest_root(path: str, settings: Settings) -> str:
+    """A stored postmortem path (relative to the project root) made relative to ``[ingest]
+    root``, in posix form, as ``postmortem_url``'s ``{path}`` wants it; the path unchanged when
+    it is not under that root. The same answer from whatever folder pmt runs in."""
     project = settings.project_root
     root = os.path.abspath(settings.ingest_root(project))
     candidate = os.path.abspath(os.path.join(project, path))

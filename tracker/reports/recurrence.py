@@ -27,7 +27,7 @@ def find_repeats(
 
     from tracker.causes.repeats import FIX_DID_NOT_HOLD, load_corpus
     from tracker.causes.repeats import find_repeats as causes_repeats
-    from tracker.tables import PostmortemRow
+    from tracker.store.tables import PostmortemRow
 
     added = [
         row.key

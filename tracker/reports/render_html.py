@@ -9,9 +9,9 @@ numbers themselves (colour is never the only cue).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
-from tracker.reports.charts import PALETTE, Series, bar_chart, column_chart
+from tracker.reports import cells
+from tracker.reports.charts import PALETTE, Chart, Series, bar_chart, column_chart
 from tracker.reports.entries import (
     CAUSE_WINDOW_DAYS,
     ItemEntry,
@@ -19,12 +19,12 @@ from tracker.reports.entries import (
     RepeatEntry,
     WeeklyReport,
 )
+from tracker.reports.html_blocks import Raw, as_html, esc, link, section, table
 from tracker.reports.html_style import CSS
 from tracker.reports.words import (
     at_a_glance,
     cause_window_note,
     days,
-    duration,
     long_date,
     percent,
     period_sentence,
@@ -32,81 +32,6 @@ from tracker.reports.words import (
 )
 
 LIST_LIMIT = 50
-
-
-def _e(value: object) -> str:
-    return "" if value is None else escape(str(value))
-
-
-def _table(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[object]],
-    *,
-    numeric: Sequence[int] = (),
-    caption: str | None = None,
-    classes: Sequence[str] = (),
-) -> str:
-    """Cells are escaped unless they are ``_Raw`` (links built here). A wide table scrolls
-    sideways in its own box on a phone instead of widening the page."""
-    out = ['<div class="scroll"><table>']
-    if caption:
-        out.append(f"<caption>{_e(caption)}</caption>")
-    num = ' class="num"'
-    out.append(
-        "<thead><tr>"
-        + "".join(
-            f'<th scope="col"{num if i in numeric else ""}>{_e(h)}</th>'
-            for i, h in enumerate(headers)
-        )
-        + "</tr></thead><tbody>"
-    )
-    for r, row in enumerate(rows):
-        cls = f' class="{classes[r]}"' if r < len(classes) and classes[r] else ""
-        cells = []
-        for i, cell in enumerate(row):
-            content = cell.html if isinstance(cell, _Raw) else _e(cell)
-            cells.append(f"<td{num if i in numeric else ''}>{content}</td>")
-        out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table></div>")
-    return "\n".join(out)
-
-
-class _Raw:
-    def __init__(self, html: str) -> None:
-        self.html = html
-
-
-def _link(text: object, url: str | None) -> object:
-    """A link when there is a web address, else the text (escaped by ``_table``)."""
-    if url and url.startswith(("https://", "http://")):
-        return _Raw(f'<a href="{_e(url)}">{_e(text)}</a>')
-    return text
-
-
-def _ticket(entry: ItemEntry) -> object:
-    return _link(entry.ticket or "", entry.ticket_url if entry.ticket else None)
-
-
-def _postmortem(report: WeeklyReport, key: str, title: str | None) -> object:
-    return _link(title or key, report.url_of(key))
-
-
-def _html(value: object) -> str:
-    return value.html if isinstance(value, _Raw) else _e(value)
-
-
-def _due(entry: ItemEntry) -> str:
-    if entry.due is None:
-        return "none"
-    return entry.due.isoformat() + (" (policy)" if entry.due_implicit else "")
-
-
-def _section(section_id: str, title: str, explain: str, body: str) -> str:
-    return (
-        f'<section id="{section_id}" aria-labelledby="{section_id}-h">\n'
-        f'<h2 id="{section_id}-h">{_e(title)}</h2>\n'
-        f'<p class="explain">{_e(explain)}</p>\n{body}\n</section>'
-    )
 
 
 def render_html(report: WeeklyReport) -> str:
@@ -117,13 +42,13 @@ def render_html(report: WeeklyReport) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="generator" content="pmt">',
-        f"<title>{_e(report.title)}</title>",
+        f"<title>{esc(report.title)}</title>",
         f"<style>{CSS}</style>",
         "</head>",
         "<body>",
         "<main>",
-        f"<header><h1>{_e(report.title)}</h1>",
-        f'<p class="period">{_e(period_sentence(report))}</p></header>',
+        f"<header><h1>{esc(report.title)}</h1>",
+        f'<p class="period">{esc(period_sentence(report))}</p></header>',
         _glance(report),
         _trend(report),
         _postmortems(report),
@@ -134,7 +59,7 @@ def render_html(report: WeeklyReport) -> str:
         _causes(report),
         (
             "<footer>Made by pmt, the postmortem action-item tracker, on "
-            f"{_e(long_date(report.as_of))}. An action item is done when it is checked in its "
+            f"{esc(long_date(report.as_of))}. An action item is done when it is checked in its "
             "postmortem or its ticket is closed.</footer>"
         ),
         "</main>",
@@ -165,11 +90,11 @@ def _glance(report: WeeklyReport) -> str:
     html.append('<div class="cards">')
     for number, what, alert in cards:
         html.append(
-            f'<div class="card{" alert" if alert else ""}"><span class="num">{_e(number)}</span>'
-            f'<span class="what">{_e(what)}</span></div>'
+            f'<div class="card{" alert" if alert else ""}"><span class="num">{esc(number)}</span>'
+            f'<span class="what">{esc(what)}</span></div>'
         )
     html.append("</div><ul>")
-    html += [f"<li>{_e(line)}</li>" for line in at_a_glance(report)]
+    html += [f"<li>{esc(line)}</li>" for line in at_a_glance(report)]
     html.append("</ul></section>")
     return "\n".join(html)
 
@@ -179,25 +104,28 @@ def _trend(report: WeeklyReport) -> str:
     labels = [f"{w.start.day} {w.start:%b}" for w in weeks]
     ongoing = bool(weeks) and weeks[-1].end >= report.as_of
     chart = column_chart(
-        "chart-open-closed",
-        title=f"Open and done action items, last {len(weeks)} weeks",
-        desc=(
-            "For each week: the action items still open at the end of the week and those done "
-            "during it. "
-            + "; ".join(
-                f"week of {lab}: {w.open} open, {w.closed} done" for lab, w in zip(labels, weeks)
-            )
-            + (" (the last week so far)" if ongoing else "")
-        ),
-        categories=labels,
-        series=[
-            Series("Open at the end of the week", [w.open for w in weeks], PALETTE[1]),
-            Series("Done during the week", [w.closed for w in weeks], PALETTE[0]),
-        ],
-        x_label="Week starting on Monday",
-        y_label="Action items",
+        Chart(
+            "chart-open-closed",
+            title=f"Open and done action items, last {len(weeks)} weeks",
+            desc=(
+                "For each week: the action items still open at the end of the week and those done "
+                "during it. "
+                + "; ".join(
+                    f"week of {lab}: {w.open} open, {w.closed} done"
+                    for lab, w in zip(labels, weeks)
+                )
+                + (" (the last week so far)" if ongoing else "")
+            ),
+            categories=labels,
+            series=[
+                Series("Open at the end of the week", [w.open for w in weeks], PALETTE[1]),
+                Series("Done during the week", [w.closed for w in weeks], PALETTE[0]),
+            ],
+            x_label="Week starting on Monday",
+            y_label="Action items",
+        )
     )
-    return _section(
+    return section(
         "trend",
         f"Open and done over the last {len(weeks)} weeks",
         "Orange bars are the action items still waiting at the end of each week; blue bars are "
@@ -212,22 +140,8 @@ def _postmortems(report: WeeklyReport) -> str:
     if not report.postmortems:
         body = f"<p>No new postmortems {report.span}.</p>"
     else:
-        body = _table(
-            ["Postmortem", "Incident date", "Duration", "Impact", "Root cause", "Action items"],
-            [
-                [
-                    _postmortem(report, p.key, p.title),
-                    p.incident_date.isoformat() if p.incident_date else "",
-                    duration(p.duration_minutes),
-                    p.impact or "",
-                    p.cause_label,
-                    p.items,
-                ]
-                for p in report.postmortems
-            ],
-            numeric=(5,),
-        )
-    return _section(
+        body = table(cells.POSTMORTEM_HEADERS, cells.postmortem_rows(report, link), numeric=(5,))
+    return section(
         "postmortems",
         "New postmortems",
         "Postmortems written up (added to the tracker) during the period: how long the incident "
@@ -238,19 +152,9 @@ def _postmortems(report: WeeklyReport) -> str:
 
 def _items(report: WeeklyReport) -> str:
     rows: list[ItemStats] = [*report.by_priority, report.totals]
-    body = _table(
-        [
-            "Priority",
-            "Added",
-            "Done",
-            "Open now",
-            "Overdue now",
-            "Completion",
-            "Median days to close",
-            "Due",
-            "Done on time",
-            "On-time rate",
-        ],
+    headers = [*cells.STATS_HEADERS[:6], "Median days to close", *cells.STATS_HEADERS[7:]]
+    body = table(
+        headers,
         [stats_cells(s) for s in rows],
         numeric=tuple(range(1, 10)),
         classes=[""] * (len(rows) - 1) + ["total"],
@@ -262,7 +166,7 @@ def _items(report: WeeklyReport) -> str:
         "period. On-time rate: of the items whose due date fell in the period, the share done "
         "by that date (the deadline policy gives a due date to items written without one).</p>"
     )
-    return _section(
+    return section(
         "items",
         "Action items",
         "Follow-up actions from all postmortems, by priority (P0 is the most urgent).",
@@ -275,11 +179,12 @@ def _item_rows(
 ) -> list[list[object]]:
     rows: list[list[object]] = []
     for e in entries:
-        row: list[object] = [e.text, e.owner or "(no owner)", e.priority or "", _due(e)]
-        row.append(
-            _Raw(f'<span class="late">{e.days_overdue}</span>') if late else days(e.age_days)
-        )
-        row += [_ticket(e), _postmortem(report, e.postmortem_key, e.postmortem_title)]
+        row = cells.item_cells(e)
+        row.append(Raw(f'<span class="late">{e.days_overdue}</span>') if late else days(e.age_days))
+        row += [
+            cells.ticket_cell(e, link),
+            cells.postmortem_cell(report, e.postmortem_key, e.postmortem_title, link),
+        ]
         rows.append(row)
     return rows
 
@@ -289,14 +194,14 @@ def _overdue(report: WeeklyReport) -> str:
         body = "<p>Nothing is overdue.</p>"
     else:
         shown = report.overdue[:LIST_LIMIT]
-        body = _table(
-            ["Action item", "Owner", "Priority", "Due", "Days late", "Ticket", "Postmortem"],
+        body = table(
+            [*cells.ITEM_HEADERS, "Days late", "Ticket", "Postmortem"],
             _item_rows(report, shown, late=True),
             numeric=(4,),
         )
         if len(report.overdue) > len(shown):
             body += f'\n<p class="note">…and {len(report.overdue) - len(shown)} more.</p>'
-    return _section(
+    return section(
         "overdue",
         f"Overdue now ({len(report.overdue)})",
         f"Action items not done whose due date has passed, as of {long_date(report.as_of)}, the "
@@ -307,15 +212,15 @@ def _overdue(report: WeeklyReport) -> str:
 
 def _oldest(report: WeeklyReport) -> str:
     body = (
-        _table(
-            ["Action item", "Owner", "Priority", "Due", "Open for", "Ticket", "Postmortem"],
+        table(
+            [*cells.ITEM_HEADERS, "Open for", "Ticket", "Postmortem"],
             _item_rows(report, report.oldest_open, late=False),
             numeric=(4,),
         )
         if report.oldest_open
         else "<p>No action item is open.</p>"
     )
-    return _section(
+    return section(
         "oldest",
         "Oldest open action items",
         "The follow-ups that have waited longest since their incident.",
@@ -325,15 +230,11 @@ def _oldest(report: WeeklyReport) -> str:
 
 def _owners(report: WeeklyReport) -> str:
     body = (
-        _table(
-            ["Owner", "Overdue", "Open", "Most days late"],
-            [[o.owner, o.overdue, o.open, o.most_days_late] for o in report.owners],
-            numeric=(1, 2, 3),
-        )
+        table(cells.OWNER_HEADERS, cells.owner_rows(report), numeric=(1, 2, 3))
         if report.owners
         else "<p>Nobody has an overdue action item.</p>"
     )
-    return _section(
+    return section(
         "owners",
         "Owners with the most overdue items",
         "Who may need help or a new deadline.",
@@ -347,45 +248,34 @@ def _causes(report: WeeklyReport) -> str:
     if c.categories:
         body.append(
             bar_chart(
-                "chart-causes",
-                title=f"Incidents by cause: last {CAUSE_WINDOW_DAYS} days and the {CAUSE_WINDOW_DAYS} before",
-                desc="; ".join(
-                    f"{k.label}: {k.recent} in the last {CAUSE_WINDOW_DAYS} days, {k.previous} before"
-                    for k in c.categories
-                ),
-                categories=[k.label for k in c.categories],
-                series=[
-                    Series(
-                        f"Last {CAUSE_WINDOW_DAYS} days",
-                        [k.recent for k in c.categories],
-                        PALETTE[1],
+                Chart(
+                    "chart-causes",
+                    title=f"Incidents by cause: last {CAUSE_WINDOW_DAYS} days and the {CAUSE_WINDOW_DAYS} before",
+                    desc="; ".join(
+                        f"{k.label}: {k.recent} in the last {CAUSE_WINDOW_DAYS} days, {k.previous} before"
+                        for k in c.categories
                     ),
-                    Series(
-                        f"The {CAUSE_WINDOW_DAYS} days before",
-                        [k.previous for k in c.categories],
-                        PALETTE[0],
-                    ),
-                ],
-                x_label="Incidents",
-                y_label="Cause",
+                    categories=[k.label for k in c.categories],
+                    series=[
+                        Series(
+                            f"Last {CAUSE_WINDOW_DAYS} days",
+                            [k.recent for k in c.categories],
+                            PALETTE[1],
+                        ),
+                        Series(
+                            f"The {CAUSE_WINDOW_DAYS} days before",
+                            [k.previous for k in c.categories],
+                            PALETTE[0],
+                        ),
+                    ],
+                    x_label="Incidents",
+                    y_label="Cause",
+                )
             )
         )
-        body.append(
-            _table(
-                [
-                    "Cause",
-                    f"Last {CAUSE_WINDOW_DAYS} days",
-                    f"The {CAUSE_WINDOW_DAYS} days before",
-                    "Change",
-                ],
-                [[k.label, k.recent, k.previous, f"{k.change:+d}"] for k in c.categories],
-                numeric=(1, 2, 3),
-            )
-        )
+        body.append(table(cells.cause_headers("The "), cells.cause_rows(report), numeric=(1, 2, 3)))
     else:
-        body.append(
-            f"<p>No incidents from {c.previous_start.isoformat()} to {c.recent_end.isoformat()}.</p>"
-        )
+        body.append(f"<p>{cells.no_incidents(report)}</p>")
     body.append(f"<h3>Incidents {report.span} that repeated an earlier cause</h3>")
     if not report.repeats:
         body.append(f"<p>None: no incident {report.span} had the same cause as an earlier one.</p>")
@@ -405,15 +295,15 @@ def _causes(report: WeeklyReport) -> str:
                 report.did_not_hold,
             ),
         ):
-            body.append(f"<h4>{_e(heading)} ({len(entries)})</h4>")
-            body.append(f'<p class="note">{_e(explain)}</p>')
+            body.append(f"<h4>{esc(heading)} ({len(entries)})</h4>")
+            body.append(f'<p class="note">{esc(explain)}</p>')
             if entries:
                 body.append(
                     '<ul class="repeats">' + "".join(_repeat(report, r) for r in entries) + "</ul>"
                 )
             else:
                 body.append("<p>None.</p>")
-    return _section(
+    return section(
         "causes",
         f"Recurring causes (last {CAUSE_WINDOW_DAYS} days)",
         cause_window_note(report) + " A cause that grows deserves a closer look.",
@@ -422,19 +312,16 @@ def _causes(report: WeeklyReport) -> str:
 
 
 def _repeat(report: WeeklyReport, r: RepeatEntry) -> str:
-    earlier = _html(_postmortem(report, r.earlier_key, r.earlier_title))
-    if r.earlier_date:
-        earlier += f" ({r.earlier_date.isoformat()})"
+    later, earlier = (as_html(p) for p in cells.repeat_postmortems(report, r, link))
     text = (
-        f"<li><strong>{_html(_postmortem(report, r.postmortem_key, r.postmortem_title))}</strong> "
-        f"repeats {earlier} (similarity {r.score:.2f})."
+        f"<li><strong>{later}</strong> repeats {earlier}{cells.earlier_date(r)} "
+        f"(similarity {r.score:.2f})."
     )
     if r.kind == "follow_up_never_done":
         text += f" {r.open_items} of {len(r.earlier_items)} earlier action items are still open"
-        waiting = [i for i in r.earlier_items if i.status != "done"]
-        if waiting:
+        if listed := cells.waiting(r):
             text += ": " + "; ".join(
-                f"{_e(i.text)} ({_e(i.owner or 'no owner')}, {_e(i.status)})" for i in waiting[:5]
+                f"{esc(i.text)} ({esc(i.owner or 'no owner')}, {esc(i.status)})" for i in listed
             )
         text += "."
     else:

@@ -1,4 +1,4 @@
-"""The weekly report as JSON for scripts: one object whose shape the README documents."""
+"""The weekly report as JSON for scripts: one object whose shape docs/reports.md documents."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 
 
 def to_dict(report: WeeklyReport) -> dict[str, Any]:
-    """The JSON shape documented in the README (``pmt report weekly --format json``)."""
+    """The JSON shape documented in docs/reports.md (``pmt report weekly --format json``)."""
 
     def items(entries: Sequence[ItemEntry]) -> list[dict[str, Any]]:
         return [{**_plain(e), "postmortem_url": report.url_of(e.postmortem_key)} for e in entries]

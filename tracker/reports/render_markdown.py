@@ -8,21 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from tracker.reports import cells, words
 from tracker.reports.entries import (
     CAUSE_WINDOW_DAYS,
-    ItemEntry,
+    NO_OWNER,
     ItemStats,
     RepeatEntry,
     WeeklyReport,
-)
-from tracker.reports.words import (
-    at_a_glance,
-    cause_window_note,
-    days,
-    duration,
-    period_sentence,
-    stats_cells,
-    week_label,
 )
 
 LIST_LIMIT = 25
@@ -57,47 +49,19 @@ def _link(text: object, url: str | None) -> _Md:
     return _Md(shown)
 
 
-def _ticket(entry: ItemEntry) -> _Md:
-    return _link(entry.ticket or "", entry.ticket_url if entry.ticket else None)
-
-
-def _postmortem(report: WeeklyReport, key: str, title: str | None) -> _Md:
-    return _link(title or key, report.url_of(key))
-
-
-def _due(entry: ItemEntry) -> str:
-    if entry.due is None:
-        return "none"
-    return f"{entry.due.isoformat()}{' (policy)' if entry.due_implicit else ''}"
-
-
 def _more(total: int, shown: int) -> list[str]:
     return ["", f"…and {total - shown} more."] if total > shown else []
 
 
 def render_markdown(report: WeeklyReport) -> str:
-    out: list[str] = [f"# {report.title}", "", f"_{period_sentence(report)}_", ""]
+    out: list[str] = [f"# {report.title}", "", f"_{words.period_sentence(report)}_", ""]
     out += ["## At a glance", ""]
-    out += [f"- {line}" for line in at_a_glance(report)]
+    out += [f"- {line}" for line in words.at_a_glance(report)]
     out.append("")
 
     out += ["## New postmortems", ""]
     if report.postmortems:
-        out += _table(
-            ["Postmortem", "Incident date", "Duration", "Impact", "Root cause", "Action items"],
-            [
-                [
-                    _postmortem(report, p.key, p.title),
-                    p.incident_date.isoformat() if p.incident_date else "",
-                    duration(p.duration_minutes),
-                    p.impact or "",
-                    p.cause_label,
-                    p.items,
-                ]
-                for p in report.postmortems
-            ],
-            right=(5,),
-        )
+        out += _table(cells.POSTMORTEM_HEADERS, cells.postmortem_rows(report, _link), right=(5,))
     else:
         out.append(f"No new postmortems {report.span}.")
     out.append("")
@@ -119,16 +83,13 @@ def render_markdown(report: WeeklyReport) -> str:
     if report.overdue:
         shown = report.overdue[:LIST_LIMIT]
         out += _table(
-            ["Action item", "Owner", "Priority", "Due", "Days late", "Ticket", "Postmortem"],
+            [*cells.ITEM_HEADERS, "Days late", "Ticket", "Postmortem"],
             [
                 [
-                    e.text,
-                    e.owner or "(no owner)",
-                    e.priority or "",
-                    _due(e),
+                    *cells.item_cells(e),
                     e.days_overdue,
-                    _ticket(e),
-                    _postmortem(report, e.postmortem_key, e.postmortem_title),
+                    cells.ticket_cell(e, _link),
+                    cells.postmortem_cell(report, e.postmortem_key, e.postmortem_title, _link),
                 ]
                 for e in shown
             ],
@@ -146,10 +107,10 @@ def render_markdown(report: WeeklyReport) -> str:
             [
                 [
                     e.text,
-                    e.owner or "(no owner)",
-                    days(e.age_days),
-                    _due(e),
-                    _postmortem(report, e.postmortem_key, e.postmortem_title),
+                    e.owner or NO_OWNER,
+                    words.days(e.age_days),
+                    cells.due_text(e),
+                    cells.postmortem_cell(report, e.postmortem_key, e.postmortem_title, _link),
                 ]
                 for e in report.oldest_open
             ],
@@ -161,11 +122,7 @@ def render_markdown(report: WeeklyReport) -> str:
 
     out += ["## Owners with the most overdue items", ""]
     if report.owners:
-        out += _table(
-            ["Owner", "Overdue", "Open", "Most days late"],
-            [[o.owner, o.overdue, o.open, o.most_days_late] for o in report.owners],
-            right=(1, 2, 3),
-        )
+        out += _table(cells.OWNER_HEADERS, cells.owner_rows(report), right=(1, 2, 3))
     else:
         out.append("Nobody has an overdue item.")
     out.append("")
@@ -177,19 +134,8 @@ def render_markdown(report: WeeklyReport) -> str:
 
 def _stats_table(rows: Sequence[ItemStats]) -> list[str]:
     return _table(
-        [
-            "Priority",
-            "Added",
-            "Done",
-            "Open now",
-            "Overdue now",
-            "Completion",
-            "Days to close",
-            "Due",
-            "Done on time",
-            "On-time rate",
-        ],
-        [stats_cells(s) for s in rows],
+        cells.STATS_HEADERS,
+        [words.stats_cells(s) for s in rows],
         right=tuple(range(1, 10)),
     )
 
@@ -197,23 +143,12 @@ def _stats_table(rows: Sequence[ItemStats]) -> list[str]:
 def _causes(report: WeeklyReport) -> list[str]:
     c = report.causes
     out = [f"## Recurring causes (last {CAUSE_WINDOW_DAYS} days)", ""]
-    out.append(cause_window_note(report))
+    out.append(words.cause_window_note(report))
     out.append("")
     if c.categories:
-        out += _table(
-            [
-                "Cause",
-                f"Last {CAUSE_WINDOW_DAYS} days",
-                f"{CAUSE_WINDOW_DAYS} days before",
-                "Change",
-            ],
-            [[k.label, k.recent, k.previous, f"{k.change:+d}"] for k in c.categories],
-            right=(1, 2, 3),
-        )
+        out += _table(cells.cause_headers(), cells.cause_rows(report), right=(1, 2, 3))
     else:
-        out.append(
-            f"No incidents from {c.previous_start.isoformat()} to {c.recent_end.isoformat()}."
-        )
+        out.append(cells.no_incidents(report))
     out.append("")
     out += [f"### Repeats {report.span}", ""]
     if not report.repeats:
@@ -230,22 +165,15 @@ def _causes(report: WeeklyReport) -> list[str]:
 
 
 def _repeat_line(report: WeeklyReport, r: RepeatEntry) -> str:
-    earlier = str(_postmortem(report, r.earlier_key, r.earlier_title))
-    if r.earlier_date:
-        earlier += f" ({r.earlier_date.isoformat()})"
-    line = (
-        f"- {_postmortem(report, r.postmortem_key, r.postmortem_title)} repeats {earlier}, "
-        f"similarity {r.score:.2f}"
-    )
+    later, earlier = cells.repeat_postmortems(report, r, _link)
+    line = f"- {later} repeats {earlier}{cells.earlier_date(r)}, similarity {r.score:.2f}"
     if r.kind == "follow_up_never_done":
-        waiting = [i for i in r.earlier_items if i.status != "done"]
         line += f": {r.open_items} of {len(r.earlier_items)} earlier action items still open"
-        if waiting:
+        if listed := cells.waiting(r):
             line += (
                 " ("
                 + "; ".join(
-                    f"{_esc(i.text)}, {_esc(i.owner or 'no owner')}, {i.status}"
-                    for i in waiting[:5]
+                    f"{_esc(i.text)}, {_esc(i.owner or 'no owner')}, {i.status}" for i in listed
                 )
                 + ")"
             )
@@ -258,7 +186,10 @@ def _history(report: WeeklyReport) -> list[str]:
     out = [f"## Open and done over the last {len(report.history)} weeks", ""]
     out += _table(
         ["Week", "Starts", "Open at the end of the week", "Done during the week"],
-        [[week_label(report, w), w.start.isoformat(), w.open, w.closed] for w in report.history],
+        [
+            [words.week_label(report, w), w.start.isoformat(), w.open, w.closed]
+            for w in report.history
+        ],
         right=(2, 3),
     )
     out.append("")

@@ -2,7 +2,7 @@
 
 Computed here as typed data from a store session; the ``render_*`` modules only present it.
 
-Definitions (the README repeats them for readers of the report):
+Definitions (docs/reports.md repeats them for readers of the report):
 - An item is *added* when pmt first recorded it (``created_at``), and *done* at the earliest of
   the box being checked in the document and its ticket being closed. Items removed from their
   postmortem stop counting from the moment they were removed.

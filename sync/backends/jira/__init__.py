@@ -1,6 +1,6 @@
-"""Jira Cloud and Data Center: ``JiraBackend`` (the TicketBackend), its HTTP client, fault
-translation and ticket JSON. ``sync.jira_backend`` re-exports it under its old name."""
+"""Jira Cloud and Data Center: ``backend.JiraBackend`` (the TicketBackend), its HTTP client,
+fault translation, ticket JSON, links and assignees, and its ``registration`` in
+``sync.registry``. ``sync.backends.jira.backend`` re-exports the backend under its old name.
 
-from sync.backends.jira.backend import JiraBackend
-
-__all__ = ["JiraBackend"]
+Nothing is imported here, so that the registry's import of ``registration`` (``pmt --help``)
+does not load the HTTP stack."""

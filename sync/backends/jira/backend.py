@@ -12,7 +12,7 @@ The marker
     the create request itself. A remote link to the postmortem has the global id
     ``pmt:<token>``: Jira updates a remote link with the same global id instead of adding one.
 
-Links
+Links (``links``)
     When the postmortem names its incident ticket (``incident: OPS-123``), each follow-up gets an
     issue link of ``jira.incident_link_type`` to it: added right after the create (a new ticket
     has no links to read), and checked on every update (the updated ticket is read back with its
@@ -23,11 +23,13 @@ Requests
     and PUTs are retried on 5xx and lost answers; any request after a 429 (Jira did not perform
     it); a POST never after a 5xx or a lost answer. A create's intent is recorded right before
     its request leaves (``sync.base.CreateIntent``). Faults: ``faults``.
+
+Assignees
+    ``jira.owners`` maps an owner to a user: ``users``.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
@@ -35,20 +37,19 @@ from typing import Any
 
 import requests
 
-from sync import endpoints, jira_text
+from sync import endpoints
 from sync.backends.jira import faults, references, search
+from sync.backends.jira import text as jira_text
 from sync.backends.jira.client import Deployment, JiraClient
+from sync.backends.jira.links import Links
 from sync.backends.jira.tickets import MARKER_PROPERTY, SEARCH_FIELDS, marker_value, parse_time
 from sync.backends.jira.tickets import ticket as _ticket
-from sync.base import CreateIntent, RemoteTicket, RequestError, SyncError, TicketDraft
+from sync.backends.jira.users import Assignees
+from sync.base import CreateIntent, RemoteTicket, RequestError, TicketDraft
 from sync.markers import postmortem_token
 from sync.redact import redact_logs, secret_forms
 from tracker.config import JiraSettings
 from tracker.errors import ConfigError
-
-# Cloud account ids: 24 letters and digits, or "<digits>:<uuid>"; such an owners value is used as
-# it is (no user search).
-_ACCOUNT_ID = re.compile(r"^([0-9A-Za-z]{24}|\d+:[0-9a-f-]{36})$")
 
 
 def _utcnow() -> datetime:
@@ -103,9 +104,10 @@ class JiraBackend:
         self._deployment: Deployment | None = (
             None if settings.deployment == "auto" else settings.deployment
         )
-        self._account_ids: dict[str, str | None] = {}
         # Things worth telling the user that do not stop the sync (an owner with no Jira user).
         self.warnings: list[str] = []
+        self.assignees = Assignees(settings, self._request, lambda: self.deployment, self.warnings)
+        self._links = Links(settings, self._request, self.parse_ref, self.warnings)
 
     # --- connection -----------------------------------------------------------------------------
 
@@ -188,13 +190,11 @@ class JiraBackend:
             intent=intent,
         )
         key = str((created or {})["key"])
-        self._remote_link(key, draft)
-        incident = self._incident_key(draft)
+        self._links.remote_link(key, draft)
+        incident = self._links.incident_key(draft)
         if incident:
             # A new ticket has no links yet: no need to read before adding this one.
-            self._best_effort(
-                lambda: self._post_link(incident, key), key, "the link to the incident"
-            )
+            self._links.link_incident(key, incident)
         return RemoteTicket(
             key=key,
             url=self.url_for(key),
@@ -214,14 +214,12 @@ class JiraBackend:
             "update": {"labels": [{"add": name} for name in labels]},
         }
         self._request("PUT", f"issue/{key}", what=f"update {key}", payload=payload)
-        self._remote_link(key, draft)
-        incident = self._incident_key(draft)
+        self._links.remote_link(key, draft)
+        incident = self._links.incident_key(draft)
         raw = self._get_issue(key, also=("issuelinks",) if incident else ())
-        if incident and incident not in self._linked(raw):
+        if incident and incident not in self._links.linked(raw):
             # Added when the postmortem gained its incident, or lost when a create was cut short.
-            self._best_effort(
-                lambda: self._post_link(incident, key), key, "the link to the incident"
-            )
+            self._links.link_incident(key, incident)
         return self._ticket(raw)
 
     def mark_removed(self, key: str, note: str) -> None:
@@ -295,78 +293,14 @@ class JiraBackend:
         children = [k for k in dict.fromkeys(child_keys) if k != parent_key]
         if not children:
             return
-        linked = self._linked(self._get_issue(parent_key, fields=("issuelinks",)))
+        linked = self._links.linked(self._get_issue(parent_key, fields=("issuelinks",)))
         for child in children:
             if child not in linked:
-                self._post_link(parent_key, child)
-
-    def _linked(self, raw: dict[str, Any]) -> set[str]:
-        """Keys linked to the issue ``raw`` by the configured link type, in either direction."""
-        wanted = self.settings.incident_link_type.casefold()
-        linked: set[str] = set()
-        for link in (raw.get("fields") or {}).get("issuelinks") or []:
-            type_ = link.get("type") or {}
-            names = {str(type_.get(k, "")).casefold() for k in ("name", "inward", "outward")}
-            if wanted not in names:
-                continue
-            for side in ("inwardIssue", "outwardIssue"):
-                if link.get(side):
-                    linked.add(str(link[side].get("key")))
-        return linked
-
-    def _post_link(self, parent_key: str, child_key: str) -> None:
-        # The parent is the inward issue: it shows the type's outward description
-        # ("OPS-1 relates to OPS-7", "blocks", …). No "comment" key: null is not allowed.
-        self._request(
-            "POST",
-            "issueLink",
-            what=f"link {child_key} to {parent_key}",
-            payload={
-                "type": {"name": self.settings.incident_link_type},
-                "inwardIssue": {"key": parent_key},
-                "outwardIssue": {"key": child_key},
-            },
-        )
-
-    def _incident_key(self, draft: TicketDraft) -> str | None:
-        """The incident ticket named by the postmortem, when it is a Jira key of this site."""
-        if draft.role != "item" or not draft.incident_ticket:
-            return None
-        return self.parse_ref(draft.incident_ticket)
-
-    def _best_effort(self, op: Callable[[], Any], key: str, what: str) -> None:
-        """A link after the ticket exists: its failure, even a rate limit, must not make the
-        engine believe the ticket was not made; the next update adds the link again."""
-        try:
-            op()
-        except SyncError as exc:
-            self.warnings.append(f"{key}: {what} was not added: {exc}")
-
-    def _remote_link(self, key: str, draft: TicketDraft) -> None:
-        if not draft.postmortem_url:
-            return
-        title = draft.postmortem_title or draft.postmortem_path or "Postmortem"
-        payload = {
-            "globalId": f"pmt:{draft.marker.token}",
-            "application": {"type": "pmt", "name": "pmt"},
-            "relationship": "postmortem",
-            "object": {"url": draft.postmortem_url, "title": f"Postmortem: {title}"[:255]},
-        }
-        # Same global id = same link, updated in place: written once however often it is sent.
-        self._best_effort(
-            lambda: self._request(
-                "POST",
-                f"issue/{key}/remotelink",
-                what=f"link {key} to its postmortem",
-                payload=payload,
-            ),
-            key,
-            "the link to the postmortem",
-        )
+                self._links.post(parent_key, child)
 
     def _fields(self, draft: TicketDraft) -> dict[str, Any]:
-        assignee = self._assignee(draft.owner)
-        blocks = jira_text.description_blocks(draft, self._assignee_name(draft.owner))
+        assignee = self.assignees.field(draft.owner)
+        blocks = jira_text.description_blocks(draft, self.assignees.name(draft.owner))
         fields: dict[str, Any] = {
             "summary": jira_text.summary_for(draft),
             "description": jira_text.to_adf(blocks)
@@ -382,54 +316,6 @@ class JiraBackend:
         if assignee:
             fields["assignee"] = assignee
         return fields
-
-    def _assignee_name(self, owner: str | None) -> str | None:
-        return self.settings.owners.get(owner or "") if owner else None
-
-    def _assignee(self, owner: str | None) -> dict[str, str] | None:
-        target = self._assignee_name(owner)
-        if not owner:
-            return None
-        if not target:
-            note = f"owner {owner!r} is not in jira.owners; the ticket is left unassigned"
-            if note not in self.warnings:
-                self.warnings.append(note)
-            return None
-        if self.deployment != "cloud":
-            return {"name": target}
-        if _ACCOUNT_ID.match(target):
-            return {"accountId": target}
-        if target not in self._account_ids:
-            self._account_ids[target] = self._find_account(target)
-        account = self._account_ids[target]
-        return {"accountId": account} if account else None
-
-    def _find_account(self, query: str) -> str | None:
-        """The accountId of the one user ``query`` (an e-mail or a name) finds; once per run."""
-        params = {
-            "query": query,
-            "includeActive": "True",
-            "includeInactive": "False",
-            "maxResults": 10,
-        }
-        users = self._request(
-            "GET", "user/search", what=f"find the Jira user {query!r}", params=params
-        )
-        users = [u for u in users or [] if isinstance(u, dict)]
-        exact = [
-            u
-            for u in users
-            if query.casefold()
-            in {str(u.get("emailAddress", "")).casefold(), str(u.get("displayName", "")).casefold()}
-        ]
-        chosen = exact if exact else users
-        if len(chosen) == 1:
-            return str(chosen[0]["accountId"])
-        self.warnings.append(
-            f"Jira user {query!r}: {'no match' if not chosen else f'{len(chosen)} matches'}; "
-            "left unassigned (put the accountId in jira.owners)"
-        )
-        return None
 
     # --- HTTP -----------------------------------------------------------------------------------
 

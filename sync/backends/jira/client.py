@@ -23,7 +23,7 @@ from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase, HTTPBasicAuth
 
 from sync.base import AuthError, CreateIntent
-from sync.transport import retry_policy
+from sync.transport import retry_policy, wait_not_sent
 
 Deployment = Literal["cloud", "datacenter"]
 
@@ -127,11 +127,4 @@ class JiraClient:
             self.sending = None
 
     def _wait(self, seconds: float) -> None:
-        """The policy's sleep: a create waiting out a rate limit is not on its way meanwhile,
-        and a kill now must not leave the record of a create sent."""
-        intent = self.sending
-        if intent is not None:
-            intent.not_sent()
-        self._sleep(seconds)
-        if intent is not None:
-            intent.sent()
+        wait_not_sent(self.sending, self._sleep, seconds)

@@ -18,19 +18,13 @@ from datetime import datetime, timedelta
 
 import requests
 
-from sync.base import (
-    AuthError,
-    NotFoundError,
-    RateLimitedError,
-    RequestError,
-    SyncError,
-    TransientError,
-    UnreachableError,
-)
-from sync.redact import redact, redact_error
+from sync import base
+from sync.base import SyncError
+from sync.redact import redact, redacting
 from sync.transport import not_sent, rate_limit_wait, retry_after
 
 
+@redacting
 def http_error(
     response: requests.Response,
     what: str,
@@ -42,43 +36,34 @@ def http_error(
     secrets: Sequence[str],
 ) -> SyncError:
     """The error for a Jira answer that is not a success."""
-    error = _http_error(response, what, base_url, now, cloud, creating, secrets)
-    return redact_error(error, secrets)
-
-
-def _http_error(
-    response: requests.Response,
-    what: str,
-    base_url: str,
-    now: datetime,
-    cloud: bool,
-    creating: bool,
-    secrets: Sequence[str],
-) -> SyncError:
     status = response.status_code
     detail = _detail(response, secrets)
     where = f"Jira ({base_url})"
     if status == 401:
         who = "PMT_JIRA_EMAIL and PMT_JIRA_TOKEN" if cloud else "PMT_JIRA_TOKEN"
-        return AuthError(f"{where} refused the credentials while trying to {what}: check {who}")
+        return base.AuthError(
+            f"{where} refused the credentials while trying to {what}: check {who}"
+        )
     if status == 429 or (status == 403 and rate_limit_wait(403, response.headers, now.timestamp())):
         wait = rate_limit_wait(status, response.headers, now.timestamp())
         reset = now + timedelta(seconds=wait) if wait is not None else None
         when = f"; try again after {reset:%H:%M:%S} UTC" if reset else ""
-        return RateLimitedError(f"{where} rate limit reached while trying to {what}{when}", reset)
+        return base.RateLimitedError(
+            f"{where} rate limit reached while trying to {what}{when}", reset
+        )
     if status == 403:
-        return AuthError(f"{where} denied permission to {what}{detail}")
+        return base.AuthError(f"{where} denied permission to {what}{detail}")
     if status == 404:
-        return NotFoundError(f"{where}: not found while trying to {what}{detail}")
+        return base.NotFoundError(f"{where}: not found while trying to {what}{detail}")
     if status == 410:
-        return RequestError(
+        return base.RequestError(
             f"{where} answered 410 Gone while trying to {what}: this endpoint was removed "
             "(Jira Cloud no longer serves /rest/api/2/search); "
             'set jira.deployment = "cloud" or "auto"'
         )
     if status >= 500:
         if creating:
-            return TransientError(
+            return base.TransientError(
                 f"{where} answered HTTP {status} while trying to {what}: the outcome is unknown, "
                 "so it was not sent again; the next pmt sync finds the ticket by its marker "
                 "label if it was made, and creates it otherwise",
@@ -86,12 +71,13 @@ def _http_error(
             )
         later = retry_after(response.headers, now.timestamp())
         hint = f" (Jira asked to wait {later:.0f} s)" if later else ""
-        return TransientError(
+        return base.TransientError(
             f"{where} answered HTTP {status} while trying to {what}{hint}{detail}"
         )
-    return RequestError(f"{where} rejected the request to {what} (HTTP {status}){detail}")
+    return base.RequestError(f"{where} rejected the request to {what} (HTTP {status}){detail}")
 
 
+@redacting
 def network_error(
     exc: requests.RequestException,
     what: str,
@@ -103,34 +89,31 @@ def network_error(
     """The error for a request that got no answer."""
     reason = not_sent(exc)
     name = type(exc).__name__
-    error: SyncError
     if reason is not None:
-        error = UnreachableError(
+        return base.UnreachableError(
             f"cannot reach Jira at {base_url} to {what}: {reason}. Nothing was sent; check "
             "[jira] url (PMT_JIRA_URL) and the network, then run again"
         )
-    elif creating:
-        error = TransientError(
+    if creating:
+        return base.TransientError(
             f"no answer from Jira ({base_url}) while trying to {what} ({name}): the "
             "outcome is unknown, so it was not sent again; the next pmt sync finds the "
             "ticket by its marker label if it was made",
             outcome_unknown=True,
         )
-    else:
-        error = TransientError(f"no answer from Jira at {base_url} to {what} ({name})")
-    return redact_error(error, secrets)
+    return base.TransientError(f"no answer from Jira at {base_url} to {what} ({name})")
 
 
 def unreadable(what: str, base_url: str, creating: bool) -> SyncError:
     """A success whose body is not the JSON Jira sends (a proxy's page)."""
     if creating:
-        return TransientError(
+        return base.TransientError(
             f"Jira ({base_url}) answered the request to {what} with something that is not JSON: "
             "the outcome is unknown; the next pmt sync finds the ticket by its marker label if "
             "it was made",
             outcome_unknown=True,
         )
-    return TransientError(
+    return base.TransientError(
         f"Jira ({base_url}) answered the request to {what} with something that is not JSON"
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sync import jira_text
+from sync.backends.jira import text as jira_text
 from sync.backends.jira.references import KEY_IN_TEXT
 from sync.backends.jira.tickets import MARKER_PROPERTY, SEARCH_FIELDS
 from sync.base import RequestError

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sync import jira_text
+from sync.backends.jira import text as jira_text
 from sync.base import RemoteTicket, TicketState
 from sync.markers import Marker, read_marker
 

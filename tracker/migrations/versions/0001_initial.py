@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-29
 
-Written out by hand (not generated from ``tracker.tables`` at run time) so that this revision
+Written out by hand (not generated from ``tracker.store.tables`` at run time) so that this revision
 keeps meaning the same schema when the tables change in later revisions.
 """
 

@@ -1,0 +1,56 @@
+"""Options that several commands share, declared once: ``--format`` and a day (YYYY-MM-DD).
+
+A command names the formats it offers as a ``Literal`` of format names (its first one is the
+default) and declares ``fmt: ItsFormats = format_option(ItsFormats)``: the choices, the
+``[a|b]`` placeholder in ``--help`` and the message for a format it does not offer
+("'nope' is not one of 'table', 'json'.") all come from that one type. The value a command
+gets is the format's name, a plain ``str``.
+
+Kept light (typer and typing only): ``pmt --help`` imports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, get_args
+
+import typer
+
+# Every format a listing offers (overdue, show, list, owners; rendered by cli.output.render).
+ListingFormat = Literal["table", "json", "csv", "markdown"]
+# A table for people or the same data as JSON for scripts.
+TableOrJson = Literal["table", "json"]
+# Lines of text for people or the same data as JSON for scripts.
+TextOrJson = Literal["text", "json"]
+# A table for people, the same data as JSON, or Markdown to paste.
+TableJsonOrMarkdown = Literal["table", "json", "markdown"]
+
+DAY_FORMATS = ["%Y-%m-%d"]
+
+
+def format_names(formats: Any) -> tuple[str, ...]:
+    """The names in a ``Literal`` of formats, in order (the first is the default)."""
+    return tuple(get_args(formats))
+
+
+def listed(names: tuple[str, ...]) -> str:
+    """``a, b or c``."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def format_option(formats: Any, help: str | None = None) -> Any:
+    """``--format``/``-f`` choosing one of ``formats`` (a ``Literal``), the first by default.
+
+    ``help`` defaults to the names listed: "table, json or markdown."
+    """
+    names = format_names(formats)
+    return typer.Option(names[0], "--format", "-f", help=help or f"{listed(names)}.")
+
+
+def output_option(help: str) -> Any:
+    """``--output``/``-o FILE``: a file the command writes (``cli.files.output_target``)."""
+    return typer.Option(None, "--output", "-o", dir_okay=False, help=help)
+
+
+def day_option(flag: str, help: str) -> Any:
+    """An optional day given as YYYY-MM-DD (a ``datetime`` at midnight, or None)."""
+    return typer.Option(None, flag, formats=DAY_FORMATS, help=help)

@@ -1,0 +1,59 @@
+"""The columns the read queries use, declared with SQLAlchemy Core rather than the ORM.
+
+``pmt overdue``, ``pmt list``, ``pmt owners`` and the filter hints read through these: building
+the SQLModel classes of ``tracker.store.tables`` costs ``pmt overdue`` more than its whole query
+(``bench/overdue_bench.py``). They name a subset of those tables' columns with the same types,
+which ``tests/test_queries.py`` checks column by column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, String, column, table
+from sqlalchemy.sql.expression import TableClause
+
+ITEMS: TableClause = table(
+    "action_item",
+    column("id", Integer),
+    column("postmortem_id", Integer),
+    column("uid", String),
+    column("text", String),
+    column("owner", String),
+    column("due", Date),
+    column("due_implicit", Boolean),
+    column("priority", String),
+    column("line", Integer),
+    column("ticket", String),
+    column("position", Integer),
+    column("status", String),
+)
+POSTMORTEMS: TableClause = table(
+    "postmortem",
+    column("id", Integer),
+    column("key", String),
+    column("title", String),
+    column("path", String),
+    column("incident_date", Date),
+    column("severity", String),
+    column("removed_at", DateTime),
+)
+LINKS: TableClause = table(
+    "ticket_link",
+    column("id", Integer),
+    column("item_id", Integer),
+    column("tracker", String),
+    column("key", String),
+    column("url", String),
+    column("role", String),
+    column("state", String),
+)
+
+
+def as_list(value: str | Sequence[str] | None) -> list[str]:
+    """A filter as given on the command line: one value, several, or "a,b" lists."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [value]
+    return [part.strip() for v in value for part in v.split(",") if part.strip()]
