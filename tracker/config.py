@@ -244,8 +244,9 @@ class Settings(BaseSettings):
 
 
 class Secrets(BaseSettings):
-    """Credentials: environment only, each from the variable its field's alias names (the one
-    definition of those names: ``credential_variables``)."""
+    """Credentials: environment only (no env file, no secrets folder is configured), each from
+    the variable its field's alias names (the one definition of those names:
+    ``credential_variables``)."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
@@ -260,17 +261,6 @@ class Secrets(BaseSettings):
 
     def github(self) -> str | None:
         return self.github_token or os.environ.get(self.FALLBACKS["github_token"]) or None
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings)
 
 
 def credential_variables(*, users: bool | None = None) -> tuple[str, ...]:
