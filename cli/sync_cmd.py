@@ -24,6 +24,9 @@ NEEDS_YES = (
     "pass --yes to apply it (or --dry-run to only show it)"
 )
 
+# Said after "<why>: " when a dry run plans without the tracker (credentials missing).
+STORE_ONLY = "this plan is from the store only; ticket states and markers were not checked"
+
 PLAN_COLUMNS = [
     Column("path", "Postmortem", max_width=36),
     Column("line", "Line", justify="right"),
@@ -69,7 +72,8 @@ def sync(
     --yes), then applies it. When stdin is not a terminal (CI, cron) nobody can be asked: it
     writes only with --yes, else exits 2. Running it again creates nothing and writes nothing
     when nothing changed. Exit 4 when the tracker cannot be reached (connection refused, DNS
-    failure): the run stops there, nothing was sent.
+    failure): the run stops there, nothing was sent. --dry-run needs no credentials: without
+    them the plan is from the store only (ticket states and markers not checked).
 
     Example: pmt sync postmortems/2026-01-12-db-failover.md --dry-run
     """
@@ -81,7 +85,10 @@ def sync(
 
     context = app_context(ctx)
     settings = context.settings
-    backend = get_backend(tracker or settings.sync.tracker, settings, context.secrets)
+    # A dry run needs no credentials: without them it plans from the store only.
+    backend = get_backend(
+        tracker or settings.sync.tracker, settings, context.secrets, allow_store_only=dry_run
+    )
     writeback = False if no_writeback else None
     as_json = fmt == "json"
     with store(settings) as db:
@@ -100,8 +107,10 @@ def sync(
             _show_plan(planned)
         if dry_run:
             say("pmt sync: dry run: nothing was written")
+            if not planned.checked:
+                say(f"pmt sync: {planned.unchecked}: {STORE_ONLY}")
             if as_json:
-                emit(_json(planned.plan_rows(), [], None, planned.warnings, repeats))
+                emit(_json(planned, [], None, planned.warnings, repeats))
             _say_warnings(planned.warnings)
             raise typer.Exit(0 if planned.ingest.ok else 1)
         if planned.writes and not yes:
@@ -117,7 +126,7 @@ def sync(
     if as_json:
         emit(
             _json(
-                planned.plan_rows(),
+                planned,
                 applied.result_rows(),
                 applied.stopped,
                 applied.warnings,
@@ -168,14 +177,21 @@ def _apply(
 
 
 def _json(
-    plan: list[dict[str, Any]],
+    planned: Planned,
     result: list[dict[str, Any]],
     stopped: str | None,
     warnings: list[str],
     repeats: RepeatCheck,
 ) -> str:
-    """The JSON document of a run (``--format json``), secrets redacted."""
-    data = {"plan": plan, "result": result, "stopped": stopped, "warnings": warnings}
+    """The JSON document of a run (``--format json``), secrets redacted. ``checked`` is false
+    for a plan from the store only (the tracker was not asked)."""
+    data = {
+        "plan": planned.plan_rows(),
+        "result": result,
+        "stopped": stopped,
+        "warnings": warnings,
+        "checked": planned.checked,
+    }
     return redacted(to_json({**data, **repeats.to_dict()}))
 
 

@@ -81,7 +81,7 @@ class TicketDraft:
     """What a ticket should say, built from an action item and its postmortem.
 
     Backends render it (Markdown on GitHub, ADF or wiki markup on Jira), cut the title to the
-    tracker's limit and resolve ``owner`` to an account through their owner map.
+    tracker's limit and resolve ``owner`` to an account through ``tracker.people``.
     """
 
     marker: Marker
@@ -90,6 +90,8 @@ class TicketDraft:
     # are linked with link_children).
     role: Literal["item", "tracking"] = "item"
     owner: str | None = None
+    # The owner was written as a handle ("@lena-k"): GitHub takes it for the login.
+    owner_handle: bool = False
     due: date | None = None
     priority: str | None = None
     kind: str | None = None
@@ -104,7 +106,12 @@ class TicketDraft:
 
     def fingerprint(self) -> str:
         """Hash of the desired state: equal fingerprints mean there is nothing to update."""
-        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        state = asdict(self)
+        if not self.owner_handle:
+            # Left out when false, so that the tickets synced before the field existed do not
+            # all read as changed; a handle (a new assignee) is an update.
+            del state["owner_handle"]
+        payload = json.dumps(state, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 

@@ -28,6 +28,7 @@ class ItemLike(Protocol):
     uid: str
     text: str
     owner: str | None
+    owner_handle: bool
     due: date | None
     priority: str | None
     kind: str | None
@@ -53,6 +54,7 @@ def item_draft(
         text=item.text,
         role="item",
         owner=item.owner,
+        owner_handle=item.owner_handle,
         due=item.due,
         priority=item.priority,
         kind=item.kind,

@@ -25,14 +25,19 @@ Rules per item (first match wins):
 - checked as done and never ticketed: ``skip``;
 - otherwise ``create``.
 
+A plan from the store only (``PlanInput.checked`` false: the tracker was not asked) follows the
+same rules with no remote state: a linked item is ``update`` or ``unchanged`` ("not checked"), a
+reference is ``link_existing`` unverified, no ticket is found to adopt and no mismatch is seen.
+
 Then, per item with a ticket: ``done_mismatch`` when the box and the ticket disagree, and
 ``writeback`` when the item's line lacks its ticket link. A postmortem's tracking ticket (when
-the tracker has one) is planned first, and an ``attach`` of its children last.
+the tracker has one) is planned first, and an ``attach`` of its children last
+(``sync.plan_tracking``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from sync.base import RemoteTicket, TicketDraft
@@ -54,10 +59,12 @@ from sync.plan_model import (
     summary,
     tracking_hash,
 )
+from sync.plan_tracking import adopt, plan_attach, plan_tracking
 
 # The plan's values live in ``sync.plan_model``; they are importable from here too.
 __all__ = [
     "ADOPTED",
+    "NOT_CHECKED",
     "REMOVED_PREFIX",
     "WRITING_KINDS",
     "Action",
@@ -76,6 +83,8 @@ __all__ = [
 ]
 
 _NO_CHILD = object()
+# The detail of an action whose ticket the tracker was not asked about.
+NOT_CHECKED = "not checked: the tracker was not asked"
 
 
 def build_plan(
@@ -95,8 +104,8 @@ def build_plan(
         if child is not _NO_CHILD:
             children.append((item.uid, child))  # type: ignore[arg-type]
 
-    actions = _plan_tracking(data, remote_by_uid, children) + item_actions
-    attach = _plan_attach(data, children)
+    actions = plan_tracking(data, remote_by_uid, children) + item_actions
+    attach = plan_attach(data, children)
     if attach is not None:
         actions.append(attach)
     return Plan(
@@ -155,7 +164,10 @@ def _plan_item(
         ], _NO_CHILD
 
     if link is not None:
-        actions = [_plan_linked(base, link, draft, ref_key)]
+        linked = _plan_linked(base, link, draft, ref_key)
+        if not data.checked and linked.kind == "unchanged" and not linked.detail:
+            linked = replace(linked, detail=NOT_CHECKED)
+        actions = [linked]
         remote = data.remote.get(link.key)
         actions += _mismatch(data, item, base, link.key, link.url, remote)
         if data.writeback and ref_key is None and not item.ticket:
@@ -164,7 +176,7 @@ def _plan_item(
 
     if ref_key is not None:
         remote = data.remote.get(ref_key)
-        if remote is None:
+        if remote is None and data.checked:
             return [
                 replace(
                     base,
@@ -173,13 +185,14 @@ def _plan_item(
                     detail=f"the document names {item.ticket}, which the tracker does not know",
                 )
             ], _NO_CHILD
+        unverified = "" if data.checked else f"; {NOT_CHECKED}"
         found = replace(
             base,
             kind="link_existing",
             key=ref_key,
-            url=remote.url or url_for(ref_key),
+            url=(remote.url if remote else None) or url_for(ref_key),
             remote=remote,
-            detail=f"the document names {item.ticket}",
+            detail=f"the document names {item.ticket}{unverified}",
         )
         return [found, *_mismatch(data, item, base, ref_key, found.url, remote)], ref_key
 
@@ -194,13 +207,13 @@ def _plan_item(
 
     orphan = remote_by_uid.get(item.uid)
     if orphan is not None:
-        adopt = _adopt(
+        adopted = adopt(
             base,
             orphan,
             draft,
             "made by a run that stopped before recording it; recorded and brought up to date",
         )
-        actions = [adopt, *_mismatch(data, item, base, orphan.key, orphan.url, orphan)]
+        actions = [adopted, *_mismatch(data, item, base, orphan.key, orphan.url, orphan)]
         if data.writeback:
             actions += _writeback(item, base, orphan.key, orphan.url)
         return actions, orphan.key
@@ -224,19 +237,6 @@ def _plan_item(
     if data.writeback:
         actions += _writeback(item, base, None, None)
     return actions, None
-
-
-def _adopt(base: Action, orphan: RemoteTicket, draft: TicketDraft | None, detail: str) -> Action:
-    """Adopt ``orphan``: a ticket with this marker that no local link records."""
-    return replace(
-        base,
-        kind="adopt",
-        key=orphan.key,
-        url=orphan.url,
-        draft=draft,
-        remote=orphan,
-        detail=detail,
-    )
 
 
 def _plan_linked(
@@ -318,57 +318,3 @@ def _writeback(item: PlanItem, base: Action, key: str | None, url: str | None) -
     return [
         replace(base, kind="writeback", key=key, url=url, detail="add the ticket link to the line")
     ]
-
-
-def _plan_tracking(
-    data: PlanInput,
-    remote_by_uid: Mapping[str, RemoteTicket],
-    children: Sequence[tuple[str, str | None]],
-) -> list[Action]:
-    draft = data.tracking_draft
-    if draft is None:
-        return []
-    link = data.tracking_link
-    text = draft.text
-    base = Action(kind="unchanged", uid=None, text=text)
-    if link is not None:
-        linked = replace(
-            base, key=link.key, url=link.url, synced_hash=link.synced_hash, detail="tracking ticket"
-        )
-        body, _ = split_tracking_hash(link.synced_hash)
-        if body != draft.fingerprint():
-            return [replace(linked, kind="update", draft=draft)]
-        return [linked]
-    if not children:
-        return []
-    orphan = remote_by_uid.get(draft.marker.item_uid)
-    if orphan is not None:
-        detail = "tracking ticket made by a run that stopped before recording it"
-        return [_adopt(base, orphan, draft, detail)]
-    return [replace(base, kind="create", draft=draft, detail="tracking ticket")]
-
-
-def _plan_attach(data: PlanInput, children: Sequence[tuple[str, str | None]]) -> Action | None:
-    draft = data.tracking_draft
-    if draft is None or not children:
-        return None
-    link = data.tracking_link
-    keys = [key for _, key in children]
-    if link is not None and None not in keys:
-        _, attached = split_tracking_hash(link.synced_hash)
-        expected = split_tracking_hash(tracking_hash(draft.fingerprint(), [k for k in keys if k]))[
-            1
-        ]
-        if attached == expected:
-            return None
-    return Action(
-        kind="attach",
-        uid=None,
-        text=draft.text,
-        key=link.key if link else None,
-        url=link.url if link else None,
-        draft=draft,
-        synced_hash=link.synced_hash if link else None,
-        children=tuple(uid for uid, _ in children),
-        detail=f"attach {len(children)} item ticket(s) to the tracking ticket",
-    )

@@ -157,6 +157,9 @@ class PlanInput:
     # Item uid -> (when its create was sent, the time before which it is not sent again): items
     # a previous run may have made a ticket for that the marker listing does not show yet.
     unconfirmed: Mapping[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    # False when the tracker was not asked (``pmt sync --dry-run`` without credentials): then
+    # ``remote`` is empty because nothing is known, not because no ticket exists.
+    checked: bool = True
 
 
 def tracking_hash(fingerprint: str, child_keys: Iterable[str]) -> str:

@@ -3,7 +3,8 @@ with a ``registration`` module, and one line in ``TRACKERS`` below.
 
 A registration module names the tracker (``NAME``, the value stored with each link and accepted
 by ``--tracker``), makes its backend from the settings and the environment (``create``, a
-ConfigError naming what to set), checks its credentials for ``pmt doctor`` without the network
+ConfigError naming what to set; ``MissingCredentials`` when only the credentials are missing) or
+without credentials for a dry run (``without_credentials``, see ``sync.store_only``), checks its credentials for ``pmt doctor`` without the network
 (``credentials``) and over it (``probe``), and says how its comments are written
 (``MARKDOWN``). The CLI, ``pmt doctor``
 and ``pmt remind`` read this registry rather than naming trackers.
@@ -16,19 +17,22 @@ light.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sync.backends.github import registration as github
 from sync.backends.jira import registration as jira
 from sync.base import TicketBackend
-from tracker.config import Secrets, Settings, SyncSettings
-from tracker.doctor import Check
+from sync.store_only import MissingCredentials, StoreOnlyBackend
 from tracker.errors import ConfigError
 
-BackendFactory = Callable[[Settings, Secrets], TicketBackend]
+if TYPE_CHECKING:  # pydantic-settings is not imported by ``pmt --help`` (bench/help_bench.py)
+    from tracker.config import Secrets, Settings
+    from tracker.doctor import Check
+
+BackendFactory = Callable[["Settings", "Secrets"], TicketBackend]
 # ``pmt doctor``'s network check of a tracker; the last argument is an HTTP session (None: a new
 # ``requests.Session``; tests pass a fake).
-Probe = Callable[[Settings, Secrets, Any], Check]
+Probe = Callable[["Settings", "Secrets", Any], "Check"]
 
 
 class Registration(Protocol):
@@ -38,6 +42,8 @@ class Registration(Protocol):
     MARKDOWN: bool
 
     def create(self, settings: Settings, secrets: Secrets) -> TicketBackend: ...
+
+    def without_credentials(self, settings: Settings) -> TicketBackend: ...
 
     def credentials(self, settings: Settings, secrets: Secrets) -> Check: ...
 
@@ -50,18 +56,39 @@ TRACKERS: dict[str, Registration] = {module.NAME: module for module in _MODULES}
 
 BACKENDS: dict[str, BackendFactory] = {name: t.create for name, t in TRACKERS.items()}
 
-# "github or jira", and the tracker used when [sync] tracker is not set, for help texts.
+# "github or jira", and the tracker used when [sync] tracker is not set (the first registered:
+# ``[sync] tracker``'s default, which tests/test_architecture.py checks), for help texts.
 NAMES = " or ".join(TRACKERS)
-DEFAULT_TRACKER = str(SyncSettings.model_fields["tracker"].default)
+DEFAULT_TRACKER = _MODULES[0].NAME
 
 
-def get_backend(name: str, settings: Settings, secrets: Secrets | None = None) -> TicketBackend:
-    """The backend called ``name``, configured from settings and environment secrets."""
+def get_backend(
+    name: str,
+    settings: Settings,
+    secrets: Secrets | None = None,
+    *,
+    allow_store_only: bool = False,
+) -> TicketBackend:
+    """The backend called ``name``, configured from settings and environment secrets.
+
+    When only the credentials are missing this is a ConfigError, unless ``allow_store_only``
+    (``pmt sync --dry-run``): then a ``StoreOnlyBackend``, which plans from the store and never
+    asks the tracker. Other configuration errors stay errors.
+    """
     factory = BACKENDS.get(name)
     if factory is None:
         known = ", ".join(sorted(BACKENDS))
         raise ConfigError(f"unknown tracker {name!r} (known: {known})")
-    return factory(settings, secrets if secrets is not None else Secrets())
+    try:
+        if secrets is None:
+            from tracker.config import Secrets
+
+            secrets = Secrets()
+        return factory(settings, secrets)
+    except MissingCredentials as missing:
+        if not allow_store_only:
+            raise
+        return StoreOnlyBackend(TRACKERS[name].without_credentials(settings), missing.reason)
 
 
 def check_credentials(settings: Settings, secrets: Secrets) -> list[Check]:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from sync.base import RateLimitedError, SyncError, TicketBackend, UnreachableError
 from sync.registry import writes_markdown
+from tracker.people import lookup
 
 if TYPE_CHECKING:
     from tracker.config import Settings
@@ -119,7 +120,7 @@ def mention_for(row: OverdueRow, link: TicketLinkRow, settings: Settings) -> str
     tracker = link.tracker
     section = getattr(settings, tracker, None)
     owners: dict[str, str] = getattr(section, "owners", None) or {}
-    who = link.assignee or (owners.get(row.owner) if row.owner else None)
+    who = link.assignee or lookup(owners, row.owner)
     if writes_markdown(tracker):
         if who:
             return "@" + who.lstrip("@")

@@ -4,7 +4,9 @@ Two phases, so that the plan can be shown (and confirmed) before anything is wri
 
 1. ``plan_sync``: ingest the paths, then per postmortem read its items and links, read the
    tracker in bulk (one marker listing, plus one ``fetch`` for linked tickets it did not
-   return) and build the plan. A dry run stops here.
+   return) and build the plan. A dry run stops here. Without credentials a dry run plans from
+   the store only (``sync.store_only``): the tracker is not read, and the planner is told that
+   no remote state is known.
 2. ``apply_sync``: per postmortem, take its lock, **re-read the links** (another run may have
    made tickets meanwhile), re-plan against the remote state read in phase 1, apply that plan,
    write the links back, and record the document's new bytes as write-back hands them back
@@ -28,6 +30,7 @@ from sync.base import RemoteTicket, TicketBackend
 from sync.drafts import item_draft, tracking_draft
 from sync.plan import Action, Plan, PlanInput, build_plan
 from sync.records import PostmortemState, StoreRecorder, link_state, load_state, observe_all
+from sync.store_only import StoreOnlyBackend
 from tracker.config import Settings
 from tracker.ingest import IngestReport, document_digest, ingest_paths, record_document
 from tracker.locks import postmortem_lock
@@ -50,6 +53,13 @@ class Planned:
     warnings: list[str] = field(default_factory=list)
     # How many warnings the backend had before this run (a backend object may serve many).
     warnings_before: int = 0
+    # Why the tracker was not asked ("no GitHub token"): a plan from the store only.
+    unchecked: str | None = None
+
+    @property
+    def checked(self) -> bool:
+        """Whether the tracker was read for this plan (ticket states, markers)."""
+        return self.unchecked is None
 
     @property
     def writes(self) -> bool:
@@ -92,10 +102,12 @@ def plan_sync(
     *,
     writeback: bool | None = None,
 ) -> Planned:
-    """Ingest ``paths`` and plan each postmortem they hold (reads the tracker, writes nothing)."""
+    """Ingest ``paths`` and plan each postmortem they hold (reads the tracker, writes nothing;
+    a ``StoreOnlyBackend`` is not read: the plan is from the store only)."""
     before = len(backend.warnings)
     report = ingest_paths(store, paths, settings)
-    planned = Planned(ingest=report, warnings_before=before)
+    unchecked = backend.reason if isinstance(backend, StoreOnlyBackend) else None
+    planned = Planned(ingest=report, warnings_before=before, unchecked=unchecked)
     # The postmortems whose files were read (not those that failed, nor those whose file is gone).
     read = ("new", "updated", "unchanged")
     keys = list(dict.fromkeys(r.key for r in report.results if r.status in read and r.key))
@@ -103,9 +115,12 @@ def plan_sync(
         state = load_state(store, key, backend.name)
         if state is None:
             continue
-        remote = read_remote(backend, state)
+        remote = read_remote(backend, state) if planned.checked else {}
         planned.remote[key] = remote
-        planned.plans.append(plan_postmortem(state, remote, backend, settings, writeback=writeback))
+        plan = plan_postmortem(
+            state, remote, backend, settings, writeback=writeback, checked=planned.checked
+        )
+        planned.plans.append(plan)
     planned.warnings = _warnings(backend, before)
     return planned
 
@@ -121,6 +136,8 @@ def apply_sync(
     on_wait: Callable[[str], None] | None = None,
 ) -> Applied:
     """Apply each postmortem's plan under its lock; stops everything on a rate limit."""
+    if not planned.checked:
+        raise ValueError(f"a plan from the store only is never applied ({planned.unchecked})")
     applied = Applied()
     stopped: str | None = None
     root = settings.project_root
@@ -196,6 +213,7 @@ def plan_postmortem(
     *,
     writeback: bool | None = None,
     now: datetime | None = None,
+    checked: bool = True,
 ) -> Plan:
     pm = state.postmortem
     lag = timedelta(minutes=settings.sync.search_lag_minutes)
@@ -224,6 +242,7 @@ def plan_postmortem(
         writeback=settings.sync.writeback if writeback is None else writeback,
         content_hash=pm.content_hash,
         unconfirmed=unconfirmed,
+        checked=checked,
     )
     return build_plan(data, backend.parse_ref, backend.url_for)
 

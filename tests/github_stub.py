@@ -91,7 +91,7 @@ class GitHubStub:
         tokens: tuple[str, ...] = ("test-token",),
         web: str = "https://github.com",
         login: str = "pmt-bot",
-        collaborators: tuple[str, ...] = ("alice-gh", "bob-gh", "carol-gh"),
+        collaborators: tuple[str, ...] = ("alice-gh", "bob-gh", "carol-gh", "arjun"),
         clock_start: datetime = EPOCH,
         rate_remaining: int = RATE_LIMIT,
     ) -> None:

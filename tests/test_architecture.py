@@ -79,7 +79,8 @@ def test_help_imports_no_heavy_dependency() -> None:
         "    main()\n"
         "except SystemExit:\n"
         "    pass\n"
-        "heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'github', 'jira', 'markdown_it', 'sklearn')"
+        "heavy = [m for m in ('sqlmodel', 'sqlalchemy', 'github', 'jira', 'markdown_it', 'sklearn',"
+        " 'pydantic', 'requests')"
         " if m in sys.modules]\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )
@@ -133,3 +134,10 @@ def test_sql_lives_only_in_tracker() -> None:
         for path in (REPO / package).rglob("*.py")
     }
     assert not {k: v for k, v in offenders.items() if v}
+
+
+def test_the_default_tracker_is_the_first_registered() -> None:
+    from sync.registry import DEFAULT_TRACKER
+    from tracker.config import SyncSettings
+
+    assert SyncSettings().tracker == DEFAULT_TRACKER

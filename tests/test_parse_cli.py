@@ -52,6 +52,7 @@ def test_one_file_gives_one_json_object(runner: CliRunner, tmp_path: Path) -> No
         {
             "text": "Add a disk usage alert",
             "owner": "sam",
+            "owner_handle": True,  # written "@sam"
             "due": "2026-03-09",
             "priority": None,
             "kind": None,

@@ -25,22 +25,26 @@ TABLES = Settings(
 @pytest.mark.parametrize(
     ("owner", "settings", "handle", "login"),
     [
-        ("Lena", TABLES, None, "lena-k"),
-        ("@lena", TABLES, None, "lena-k"),  # any case, "@" optional, in the owner and the table
-        ("ARJUN", TABLES, None, "arjun-p"),
-        ("@sam-x", TABLES, None, "sam-x"),  # a handle is its own login
-        ("sam-x", TABLES, True, "sam-x"),  # ... also when the caller knows it was written so
-        ("Sam", TABLES, None, None),  # a plain name is never taken for a login
-        ("@sam-x", Settings(github={"handles": False}), None, None),
-        ("@not a login", TABLES, None, None),
-        ("@-bad-", TABLES, None, None),
-        (None, TABLES, None, None),
+        ("Lena", TABLES, False, "lena-k"),
+        ("@lena", TABLES, False, "lena-k"),  # any case, "@" optional, in the owner and the table
+        ("lena", TABLES, True, "lena-k"),  # the table first, also for a handle
+        ("ARJUN", TABLES, False, "arjun-p"),
+        ("@sam-x", TABLES, False, "sam-x"),  # a handle is its own login
+        ("sam-x", TABLES, True, "sam-x"),  # ... also as the parser stores it, without "@"
+        ("sam-x", TABLES, False, None),  # the same name written plain is not a login
+        ("Sam", TABLES, False, None),  # a plain name is never taken for a login
+        ("@sam-x", Settings(github={"handles": False}), False, None),
+        ("sam-x", Settings(github={"handles": False}), True, None),
+        ("sam-x, arjun", TABLES, True, None),  # several owners are no one login
+        ("@not a login", TABLES, False, None),
+        ("@-bad-", TABLES, False, None),
+        (None, TABLES, False, None),
     ],
 )
 def test_github_login(
-    owner: str | None, settings: Settings, handle: bool | None, login: str | None
+    owner: str | None, settings: Settings, handle: bool, login: str | None
 ) -> None:
-    assert github_login(owner, settings, handle=handle) == login
+    assert github_login(owner, settings.github, handle=handle) == login
 
 
 @pytest.mark.parametrize(
@@ -53,7 +57,7 @@ def test_github_login(
     ],
 )
 def test_jira_user(owner: str, user: str | None) -> None:
-    assert jira_user(owner, TABLES) == user
+    assert jira_user(owner, TABLES.jira) == user
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ def test_json_gives_plan_and_result(setup: tuple[FakeBackend, Path]) -> None:
     code, out, err = pmt("sync", "postmortems", "--yes", "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"plan", "result", "stopped", "warnings"}
+    assert set(data) == {"plan", "result", "stopped", "warnings", "checked"}
+    assert data["checked"] is True  # the tracker was read for the plan
     assert [r["action"] for r in data["plan"]] == [r["action"] for r in data["result"]]
     created = [r for r in data["result"] if r["action"] == "create"]
     assert len(created) == N + 1 and all(r["status"] == "done" and r["url"] for r in created)
@@ -76,9 +77,13 @@ def test_json_gives_plan_and_result(setup: tuple[FakeBackend, Path]) -> None:
 
 
 def test_dry_run_json(setup: tuple[FakeBackend, Path]) -> None:
-    code, out, _ = pmt("sync", "postmortems", "--dry-run", "--format", "json")
+    backend, _ = setup
+    code, out, err = pmt("sync", "postmortems", "--dry-run", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["result"] == [] and len(data["plan"]) == 2 * N + 2
+    # With credentials the tracker is read (a marker listing): the plan is checked.
+    assert data["checked"] is True and backend.reads > 0 and "store only" not in err
+    assert [r["action"] for r in data["plan"]] == ["create", *["create", "writeback"] * N, "attach"]
 
 
 def test_asks_on_a_terminal_and_writes_nothing_on_no(

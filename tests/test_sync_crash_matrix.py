@@ -154,7 +154,7 @@ class Try:
     def __enter__(self) -> Self:
         self.doc.parent.mkdir(parents=True)
         if self.tracker == "github":
-            self.stub = GitHubStub("acme/ops", collaborators=("lena-k",)).start()
+            self.stub = GitHubStub("acme/ops", collaborators=("lena", "arjun")).start()
             self.doc.write_text(document(), encoding="utf-8")
         else:
             self.stub = JiraStub(self.tracker).start()  # type: ignore[arg-type]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +19,7 @@ class Item:
     uid: str = "u1"
     text: str = "Add alerting on queue depth"
     owner: str | None = "lena"
+    owner_handle: bool = False
     due: date | None = date(2026, 3, 20)
     priority: str | None = "P1"
     kind: str | None = "detect"
@@ -66,6 +69,7 @@ def test_fingerprint_follows_what_the_ticket_says(settings: Settings) -> None:
     for changed in (
         Item(text="Add alerting on queue age"),
         Item(owner="arjun"),
+        Item(owner_handle=True),  # "@lena": now assigned to the login
         Item(due=date(2026, 4, 1)),
         Item(priority="P2"),
     ):
@@ -74,6 +78,18 @@ def test_fingerprint_follows_what_the_ticket_says(settings: Settings) -> None:
         update={"github": settings.github.model_copy(update={"labels": ["pm"]})}
     )
     assert item_draft(Item(), Pm(), relabelled, "github").fingerprint() != base
+
+
+def test_a_draft_without_a_handle_keeps_the_fingerprint_of_before_the_field(
+    settings: Settings,
+) -> None:
+    """Tickets synced before ``owner_handle`` existed must not all read as changed."""
+    draft = item_draft(Item(), Pm(), settings, "github")
+    state = asdict(draft)
+    del state["owner_handle"]
+    before = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+    assert draft.fingerprint() == before[:32]
+    assert item_draft(Item(owner_handle=True), Pm(), settings, "github").owner_handle
 
 
 def test_labels_per_tracker(settings: Settings) -> None:

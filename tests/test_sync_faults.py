@@ -217,7 +217,7 @@ class Killed(SimulatedCrash):
 def test_github_a_run_killed_while_pacing_before_a_create_left_no_record(
     store: Store, tmp_path: Path
 ) -> None:
-    with GitHubStub("acme/ops", collaborators=("lena-k",)) as stub:
+    with GitHubStub("acme/ops", collaborators=("lena", "arjun")) as stub:
         _seed_labels(stub)
 
         def killed(seconds: float) -> None:
@@ -258,7 +258,7 @@ def test_a_run_killed_while_waiting_out_a_rate_limit_holds_nothing_back(
         raise Killed(f"killed during a {seconds:.0f} s wait")
 
     if tracker == "github":
-        with GitHubStub("acme/ops", collaborators=("lena-k",)) as stub:
+        with GitHubStub("acme/ops", collaborators=("lena", "arjun")) as stub:
             _seed_labels(stub)
             settings = GitHubSettings(repo="acme/ops", api_url=stub.base, tracking_issue=False)
             backend = GitHubBackend(

@@ -37,6 +37,9 @@ class ActionItem:
     text: str
     line: int
     owner: str | None = None
+    # Whether the owner was written as a handle ("@lena-k"): ``owner`` keeps no "@" ("lena-k"),
+    # and only a handle may be taken for a GitHub login (tracker.people).
+    owner_handle: bool = False
     due: date | None = None
     priority: str | None = None
     kind: str | None = None
@@ -51,6 +54,7 @@ class ActionItem:
         return {
             "text": self.text,
             "owner": self.owner,
+            "owner_handle": self.owner_handle,
             "due": self.due.isoformat() if self.due else None,
             "priority": self.priority,
             "kind": self.kind,

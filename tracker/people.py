@@ -9,9 +9,10 @@ Jira user (an accountId, an e-mail or a name).
   A plain name ("Lena") is never taken for a login: it may be somebody else's.
 
 The sync backends and reminders are to ask here (``github_login``, ``jira_user``), so that
-every command assigns and mentions the same people; ``pmt owners`` shows the result. Note: the
-parser keeps an owner without its ``@`` (``@lena-k`` is stored as ``lena-k``), so a handle is
-recognised where the ``@`` reached the store, or where the caller says ``handle=True``.
+every command assigns and mentions the same people; ``pmt owners`` shows the result. The parser
+keeps an owner without its ``@`` (``@lena-k`` is stored as ``lena-k``) and says whether it had
+one (``ActionItem.owner_handle``, stored with the item): callers pass that as ``handle``. An
+owner that still begins with ``@`` is a handle too.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tracker.config import Settings
+    from tracker.config import GitHubSettings, JiraSettings
 
 # GitHub's rule for a user name: letters, digits and single hyphens, at most 39, no edge hyphen.
 _GITHUB_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
@@ -44,25 +45,25 @@ def lookup(table: Mapping[str, str], owner: str | None) -> str | None:
 
 
 def github_login(
-    owner: str | None, settings: Settings, *, handle: bool | None = None
+    owner: str | None, settings: GitHubSettings, *, handle: bool = False
 ) -> str | None:
     """The GitHub login of ``owner``: ``[github] owners``, else the handle itself.
 
-    ``handle`` says whether the owner was written as ``@handle``; None: judged from a leading
-    ``@`` in ``owner`` (the parser keeps owners without it, so callers that know say so)."""
+    ``handle`` says whether the owner was written as ``@handle`` (``ActionItem.owner_handle``);
+    an ``owner`` that begins with ``@`` is one whatever it says."""
     if not owner:
         return None
-    mapped = lookup(settings.github.owners, owner)
+    mapped = lookup(settings.owners, owner)
     if mapped:
         return mapped.lstrip("@")
-    written_as_handle = owner.strip().startswith("@") if handle is None else handle
+    written_as_handle = handle or owner.strip().startswith("@")
     name = owner.strip().lstrip("@")
-    if settings.github.handles and written_as_handle and _GITHUB_LOGIN.match(name):
+    if settings.handles and written_as_handle and _GITHUB_LOGIN.match(name):
         return name
     return None
 
 
-def jira_user(owner: str | None, settings: Settings) -> str | None:
+def jira_user(owner: str | None, settings: JiraSettings) -> str | None:
     """The Jira user of ``owner`` from ``[jira] owners``: an accountId (Cloud), an e-mail or a
     name to search (Cloud), or a user name (Data Center)."""
-    return lookup(settings.jira.owners, owner)
+    return lookup(settings.owners, owner)

@@ -72,8 +72,12 @@ def _postmortem(tmp_path: Path) -> Path:
     return doc
 
 
-def test_an_owner_with_no_login_is_a_warning_on_stderr(stub: GitHubStub, tmp_path: Path) -> None:
-    """[github] owners maps lena only: arjun's issue is made unassigned, and pmt says so."""
+def test_an_owner_with_no_login_is_a_warning_on_stderr(
+    stub: GitHubStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """[github] owners maps lena only and handles are off: arjun's issue ("@arjun") is made
+    unassigned, and pmt says so."""
+    monkeypatch.setenv("PMT_GITHUB_HANDLES", "false")
     doc = _postmortem(tmp_path)
 
     run = CliRunner().invoke(app, ["sync", str(doc), "--yes"])

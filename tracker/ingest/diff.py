@@ -125,6 +125,7 @@ def new_item(
         "uid": uid,
         "text": item.text,
         "owner": item.owner,
+        "owner_handle": item.owner_handle,
         "due": due,
         "due_implicit": implicit,
         "priority": item.priority,
@@ -165,7 +166,7 @@ class ItemChanges:
 
 
 # The item's fields that an "updated" event reports, old and new.
-_UPDATED = ("text", "owner", "priority", "kind", "ticket")
+_UPDATED = ("text", "owner", "owner_handle", "priority", "kind", "ticket")
 
 
 def item_changes(

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from tracker.config import Settings
 
 # Bump when ingest would store different rows for the same file (it re-ingests everything).
-INGEST_VERSION = "1"
+INGEST_VERSION = "2"  # 2: action_item.owner_handle
 
 
 def settings_fingerprint(settings: Settings) -> str:

@@ -64,6 +64,7 @@ class Fields:
     priority: str | None = None
     kind: str | None = None
     done: bool | None = None
+    owner_handle: bool = False  # the owner was written "@lena-k" (``owner`` keeps no "@")
     tickets: list[str] = field(default_factory=list)
     # References the text mentions without making them its ticket ("see OPS-1420").
     related: list[str] = field(default_factory=list)
@@ -293,7 +294,8 @@ def _read_bracket_prefix(s: str, f: Fields) -> str:
 
 def _merge(f: Fields, other: Fields) -> None:
     f.problems.extend(other.problems)
-    f.owner = f.owner or other.owner
+    if f.owner is None and other.owner:
+        f.owner, f.owner_handle = other.owner, other.owner_handle
     f.due = f.due or other.due
     f.priority = f.priority or other.priority
     f.kind = f.kind or other.kind

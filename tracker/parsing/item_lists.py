@@ -107,7 +107,9 @@ def _heading_item(node: Node, group: Group, walk: Walk) -> None:
 
 
 def _override(o: dict[str, object], f: Fields) -> None:
-    for key in ("owner", "due", "priority", "kind", "done"):
+    if f.owner is not None and o.get("owner") is None:
+        o["owner"], o["owner_handle"] = f.owner, f.owner_handle
+    for key in ("due", "priority", "kind", "done"):
         value = getattr(f, key)
         if value is not None and o.get(key) is None:
             o[key] = value

@@ -11,6 +11,7 @@ from tracker.parsing.dates import date_problem, parse_due
 from tracker.parsing.fields import read_fields
 from tracker.parsing.headings import normalise, plain
 from tracker.parsing.item_walk import DIGIT, PLACEHOLDER, Candidate, Group, Walk, has_words
+from tracker.parsing.owners import written_as_handles
 from tracker.parsing.priority import priority_of
 from tracker.parsing.status import done_of
 from tracker.parsing.tickets import WHOLE_REF
@@ -97,6 +98,7 @@ def walk_table(table: Table, group: Group, walk: Walk, section: str) -> bool:
                 continue
             if role == "owner":
                 o["owner"] = plain(value).lstrip("@")
+                o["owner_handle"] = written_as_handles(plain(value))
             elif role == "due":
                 due = parse_due(plain(value), ctx.date_order, ctx.year)
                 problem = date_problem(plain(value), ctx.date_order)

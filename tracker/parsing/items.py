@@ -28,6 +28,7 @@ from tracker.parsing.headings import GroupHint, group_hint, normalise, plain
 from tracker.parsing.item_lists import walk_node
 from tracker.parsing.item_prose import read_prose
 from tracker.parsing.item_walk import EMPTY_KEYS, PLACEHOLDER, Candidate, Group, Walk, has_words
+from tracker.parsing.owners import written_as_handles
 from tracker.parsing.sections import Node
 from tracker.parsing.tense import looks_done
 from tracker.parsing.vocabulary import (
@@ -137,10 +138,12 @@ def _item(cand: Candidate, fields: Fields, chain: list[GroupHint]) -> ActionItem
     if done is None and looks_done(fields.text):
         done = True
     due = o.get("due") or fields.due
+    owner, handle = _owner(o, fields, cand)
     return ActionItem(
         text=fields.text,
         line=cand.line,
-        owner=(o.get("owner") or fields.owner or cand.group.owner_of_items()),  # type: ignore[arg-type]
+        owner=owner,
+        owner_handle=handle,
         due=due if isinstance(due, date) else None,
         priority=(o.get("priority") or fields.priority),  # type: ignore[arg-type]
         kind=kind,  # type: ignore[arg-type]
@@ -149,3 +152,14 @@ def _item(cand: Candidate, fields: Fields, chain: list[GroupHint]) -> ActionItem
         related=", ".join(dict.fromkeys(r for r in fields.related if r not in tickets)) or None,
         section=cand.section,
     )
+
+
+def _owner(o: dict[str, object], fields: Fields, cand: Candidate) -> tuple[str | None, bool]:
+    """The item's owner and whether it was written as a handle: a table's or a detail line's,
+    the text's own, else the group's ("- @lena-k" over items keeps its "@", as written)."""
+    if o.get("owner"):
+        return str(o["owner"]), bool(o.get("owner_handle"))
+    if fields.owner:
+        return fields.owner, fields.owner_handle
+    owner = cand.group.owner_of_items()
+    return owner, bool(owner and written_as_handles(owner))

@@ -165,7 +165,14 @@ def set_owner(f: Fields, value: str) -> bool:
     owner = joiner.join(owners) if len(owners) > 1 else (owners[0] if owners else None)
     if owner and f.owner is None:
         f.owner = owner
+        f.owner_handle = written_as_handles(value)
     return True
+
+
+def written_as_handles(value: str) -> bool:
+    """Whether every owner in ``value`` was written as a handle: "@lena-k", "@lena-k, @sam"."""
+    owners = [p.strip() for p in _OWNER_SPLIT.split(value) if p.strip()]
+    return bool(owners) and all(o.startswith("@") for o in owners)
 
 
 def read_mentions(s: str, f: Fields) -> str:
@@ -174,6 +181,7 @@ def read_mentions(s: str, f: Fields) -> str:
         return s
     if f.owner is None:
         f.owner = ", ".join(mentions)
+        f.owner_handle = True
     # Drop mentions that stand apart from the sentence (at the end, after a dash, "cc"),
     # keep those that are part of it ("ask @bob to review").
     s = _strip_trailing_mentions(s)

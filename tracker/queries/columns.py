@@ -20,6 +20,7 @@ ITEMS: TableClause = table(
     column("uid", String),
     column("text", String),
     column("owner", String),
+    column("owner_handle", Boolean),
     column("due", Date),
     column("due_implicit", Boolean),
     column("priority", String),

@@ -113,6 +113,8 @@ class ItemRow(SQLModel, table=True):
     uid: str
     text: str = Field(sa_type=Text)
     owner: str | None = None
+    # The owner was written as a handle ("@lena-k"; ``owner`` keeps no "@").
+    owner_handle: bool = False
     due: date | None = None
     # True when `due` came from the deadline policy rather than the document.
     due_implicit: bool = False

@@ -41,6 +41,7 @@ from sync.base import CreateIntent, NotFoundError, RemoteTicket, RequestError, T
 from sync.markers import postmortem_token
 from tracker.config import GitHubSettings
 from tracker.errors import ConfigError
+from tracker.people import github_login
 
 # GitHub attaches at most this many sub-issues to one parent.
 SUB_ISSUE_LIMIT = 100
@@ -204,12 +205,22 @@ class GitHubBackend:
             "body": render.body_for(draft, assignee),
             "labels": labels,
         }
-        # An unmapped owner leaves the assignees as people set them.
-        if assignee:
-            fields["assignees"] = [assignee]
         if milestone is not None:
             fields["milestone"] = milestone
-        return self._remember(full, self._edit(f"updating {key}", full, number, fields))
+        # An unmapped owner leaves the assignees as people set them.
+        if not assignee:
+            return self._remember(full, self._edit(f"updating {key}", full, number, fields))
+        try:
+            raw = self._edit(f"updating {key}", full, number, {**fields, "assignees": [assignee]})
+        except RequestError:
+            # As for a create: a login GitHub refuses must not cost the ticket its update (an
+            # edit is idempotent, so sending it again without the assignee is safe).
+            self.warnings.append(
+                f"GitHub refused assignee {assignee!r} (owner {draft.owner!r}); "
+                f"{key} was updated with its assignees unchanged"
+            )
+            raw = self._edit(f"updating {key}", full, number, fields)
+        return self._remember(full, raw)
 
     def mark_removed(self, key: str, note: str) -> None:
         full, number = split_key(key)
@@ -350,10 +361,9 @@ class GitHubBackend:
     def _assignee(self, draft: TicketDraft) -> str | None:
         if draft.role != "item" or not draft.owner:
             return None
-        owners = {k.lower(): v for k, v in self.settings.owners.items()}
-        login = owners.get(draft.owner.lower()) or owners.get(draft.owner.lower().lstrip("@"))
+        login = github_login(draft.owner, self.settings, handle=draft.owner_handle)
         if login:
-            return login.lstrip("@")
+            return login
         if draft.owner.lower() not in self._warned_owners:
             self._warned_owners.add(draft.owner.lower())
             self.warnings.append(

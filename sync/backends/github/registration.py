@@ -1,7 +1,7 @@
 """What the registry (``sync.registry``) knows about GitHub: how the backend is made from the
-settings and the environment (and what to set when something is missing), what ``pmt doctor``
-checks without the network (``credentials``) and over it (``probe``), and how a reminder is
-written (Markdown, ``@login`` mentions).
+settings and the environment (and what to set when something is missing), or without the token
+for a dry run; what ``pmt doctor`` checks without the network (``credentials``) and over it
+(``probe``); and how a reminder is written (Markdown, ``@login`` mentions).
 
 Light on purpose: PyGithub is imported only when a backend is made, requests only when a probe
 runs.
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sync.probe_http import ProbeFailed, http_session, probe_get
+from sync.store_only import MissingCredentials
 from tracker.doctor import Check, not_configured
 from tracker.errors import ConfigError
 
@@ -25,20 +26,35 @@ MARKDOWN = True
 
 
 def create(settings: Settings, secrets: Secrets) -> TicketBackend:
+    """The backend; ``MissingCredentials`` when only the token is missing."""
     from sync.backends.github.backend import GitHubBackend
 
+    _require_repo(settings)
+    token = secrets.github()
+    if not token:
+        raise MissingCredentials(
+            "no GitHub token: set PMT_GITHUB_TOKEN (or GITHUB_TOKEN) to a token that can read "
+            f"and write issues of {settings.github.repo}",
+            "no GitHub token",
+        )
+    return GitHubBackend(settings.github, token)
+
+
+def without_credentials(settings: Settings) -> TicketBackend:
+    """The backend made without a token, its settings checked as ``create`` checks them: for
+    reading references and making URLs only (``sync.store_only``)."""
+    from sync.backends.github.backend import GitHubBackend
+
+    _require_repo(settings)
+    return GitHubBackend(settings.github, None)
+
+
+def _require_repo(settings: Settings) -> None:
     if not settings.github.repo:
         raise ConfigError(
             'no GitHub repository configured: set [github] repo = "owner/name" in pmt.toml '
             "or PMT_GITHUB_REPO"
         )
-    token = secrets.github()
-    if not token:
-        raise ConfigError(
-            "no GitHub token: set PMT_GITHUB_TOKEN (or GITHUB_TOKEN) to a token that can read "
-            f"and write issues of {settings.github.repo}"
-        )
-    return GitHubBackend(settings.github, token)
 
 
 def credentials(settings: Settings, secrets: Secrets) -> Check:

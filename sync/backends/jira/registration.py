@@ -1,7 +1,7 @@
 """What the registry (``sync.registry``) knows about Jira: how the backend is made from the
-settings and the environment (naming every setting that is missing), what ``pmt doctor`` checks
-without the network (``credentials``) and over it (``probe``), and how a reminder is written
-(plain text, the user's name).
+settings and the environment (naming every setting that is missing), or without credentials for
+a dry run; what ``pmt doctor`` checks without the network (``credentials``) and over it
+(``probe``); and how a reminder is written (plain text, the user's name).
 
 Light on purpose: the backend and its HTTP stack are imported only when a backend is made or a
 probe runs.
@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sync.probe_http import ProbeFailed, http_session, probe_get
+from sync.store_only import MissingCredentials
 from tracker.doctor import Check, not_configured
 from tracker.errors import ConfigError
 
@@ -25,6 +26,7 @@ MARKDOWN = False
 
 
 def create(settings: Settings, secrets: Secrets) -> TicketBackend:
+    """The backend; ``MissingCredentials`` when only the token is missing."""
     from sync.backends.jira.backend import JiraBackend
 
     missing = [
@@ -37,11 +39,22 @@ def create(settings: Settings, secrets: Secrets) -> TicketBackend:
         if not value
     ]
     if missing:
-        raise ConfigError(
+        message = (
             f"Jira is not configured: set {', '.join(missing)} "
             "(Jira Cloud also needs PMT_JIRA_EMAIL; Data Center uses the token alone)"
         )
+        if missing == ["PMT_JIRA_TOKEN"]:
+            raise MissingCredentials(message, "no Jira token")
+        raise ConfigError(message)
     return JiraBackend(settings.jira, secrets.jira_email, secrets.jira_token)
+
+
+def without_credentials(settings: Settings) -> TicketBackend:
+    """The backend made without credentials, its settings checked (url, project): for reading
+    references and making URLs only (``sync.store_only``)."""
+    from sync.backends.jira.backend import JiraBackend
+
+    return JiraBackend(settings.jira, None, None)
 
 
 def credentials(settings: Settings, secrets: Secrets) -> Check:

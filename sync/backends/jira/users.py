@@ -1,4 +1,5 @@
-"""Who a Jira ticket is assigned to: the owner written in the postmortem, through ``jira.owners``.
+"""Who a Jira ticket is assigned to: the owner written in the postmortem, through ``jira.owners``
+(looked up by ``tracker.people.jira_user``: any case, "@" optional).
 
 Data Center takes a user name as it is. On Cloud an owners value that is an accountId is used as
 it is; an e-mail or a display name is searched once per run (``user/search``) and used when it
@@ -13,6 +14,7 @@ from typing import Any
 
 from sync.backends.jira.client import Deployment
 from tracker.config import JiraSettings
+from tracker.people import jira_user
 
 # Cloud account ids: 24 letters and digits, or "<digits>:<uuid>"; such an owners value is used as
 # it is (no user search).
@@ -38,7 +40,7 @@ class Assignees:
 
     def name(self, owner: str | None) -> str | None:
         """The owners value for ``owner`` (a user, an e-mail or an accountId), as configured."""
-        return self._settings.owners.get(owner or "") if owner else None
+        return jira_user(owner, self._settings)
 
     def field(self, owner: str | None) -> dict[str, str] | None:
         """The ``assignee`` field for ``owner``; None leaves the ticket unassigned."""
