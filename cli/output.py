@@ -119,9 +119,10 @@ def json_lines(objects: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     --format json`` has always printed), made piece by piece as the objects come: a long
     listing is written while it is read (``emit_all``).
 
-    For objects of text, integers, booleans and None, each encoded by ``pydantic_core`` (pmt
-    has it through pydantic): the bytes of ``json.dumps(obj, separators=(",", ":"),
-    ensure_ascii=False)`` at five times its speed (tests/test_overdue_output.py compares them).
+    For objects of text, integers, booleans, None and dates, each encoded by ``pydantic_core``
+    (pmt has it through pydantic): the bytes of ``json.dumps(obj, separators=(",", ":"),
+    ensure_ascii=False)`` (a date as YYYY-MM-DD) at five times its speed
+    (tests/test_overdue_output.py compares them).
     """
     from pydantic_core import to_json
 

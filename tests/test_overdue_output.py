@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -78,12 +79,19 @@ def test_overdue_rows_come_one_by_one_with_their_days_late(examples: Store) -> N
 
 # json_lines encodes with pydantic_core: the same bytes as json.dumps, compact, not ASCII-only.
 _values = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**63), 2**63 - 1), st.text(max_size=40)
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**63), 2**63 - 1),
+    st.text(max_size=40),
+    st.dates(),  # OverdueRow.to_dict() leaves ``due`` a date
 )
 
 
 @given(st.lists(st.dictionaries(st.text(max_size=10), _values, max_size=6), max_size=4))
 def test_json_lines_is_json_dumps(objects: list[dict[str, object]]) -> None:
-    plain = [json.dumps(o, separators=(",", ":"), ensure_ascii=False) for o in objects]
+    plain = [
+        json.dumps(o, separators=(",", ":"), ensure_ascii=False, default=date.isoformat)
+        for o in objects
+    ]
     expected = "[\n  " + ",\n  ".join(plain) + "\n]\n" if objects else "[]\n"
     assert "".join(json_lines(objects)) == expected
