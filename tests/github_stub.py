@@ -496,18 +496,7 @@ class GitHubStub:
             "updated_at": issue["updated_at"],
             "closed_by": self.user(issue["closed_by"]) if issue["closed_by"] else None,
             "author_association": "OWNER" if issue["creator"] == self.owner else "MEMBER",
-            "reactions": {
-                "url": f"{api}/reactions",
-                "total_count": 0,
-                "+1": 0,
-                "-1": 0,
-                "laugh": 0,
-                "hooray": 0,
-                "confused": 0,
-                "heart": 0,
-                "rocket": 0,
-                "eyes": 0,
-            },
+            "reactions": _reactions(f"{api}/reactions"),
             "timeline_url": f"{api}/timeline",
             "performed_via_github_app": None,
             "sub_issues_summary": {
@@ -540,18 +529,7 @@ class GitHubStub:
             "issue_url": f"{self.api_repo}/issues/{number}",
             "author_association": "MEMBER",
             "performed_via_github_app": None,
-            "reactions": {
-                "url": f"{self.api_repo}/issues/comments/{comment['id']}/reactions",
-                "total_count": 0,
-                "+1": 0,
-                "-1": 0,
-                "laugh": 0,
-                "hooray": 0,
-                "confused": 0,
-                "heart": 0,
-                "rocket": 0,
-                "eyes": 0,
-            },
+            "reactions": _reactions(f"{self.api_repo}/issues/comments/{comment['id']}/reactions"),
         }
 
     # -- state changes --------------------------------------------------------------------
@@ -1110,3 +1088,9 @@ if __name__ == "__main__":
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+def _reactions(url: str) -> dict[str, Any]:
+    """GitHub's reaction counts of an issue or comment: none, in the shape the API returns."""
+    counts = ("+1", "-1", "laugh", "hooray", "confused", "heart", "rocket", "eyes")
+    return {"url": url, "total_count": 0, **dict.fromkeys(counts, 0)}
