@@ -9,8 +9,15 @@ import typer
 
 from cli.app import app
 from cli.context import EMPTY_STORE, app_context, store, today
-from cli.options import TableJsonOrMarkdown, day_option, format_option
-from cli.output import Column, emit, render, say, to_json
+from cli.options import (
+    TableJsonOrMarkdown,
+    all_option,
+    day_option,
+    format_option,
+    limit_option,
+    rows_to_show,
+)
+from cli.output import Column, emit, render, say, say_cut, to_json
 
 if TYPE_CHECKING:
     from tracker.causes.report import CausesReport, StoredExplanation
@@ -53,16 +60,21 @@ def causes(
         help="Show why one postmortem (key or path) got its category: "
         "the model's probabilities and the words, character n-grams and lexicon mechanisms behind the label.",
     ),
+    limit: int | None = limit_option(),
+    every: bool = all_option(),
 ) -> None:
     """Root-cause categories of the postmortems of a period, with counts and members, the
     trend against the previous period of the same length, and the postmortems whose cause
     repeats an earlier one (with the similarity and whether the earlier follow-up was done).
+    A table lists the first repeats and the first postmortems of each category and says how
+    many more there are; the JSON has them all.
 
     Example: pmt causes --since 2026-01-01 --until 2026-03-31 --format markdown
     Example: pmt causes --explain postmortems/2026-03-02-db-failover.md
     """
     from tracker.causes.report import causes_report, default_period
 
+    most = rows_to_show(limit, every, fmt)
     settings = app_context(ctx).settings
     if explain is not None:
         _explain(settings, explain, fmt)
@@ -77,15 +89,31 @@ def causes(
     with store(settings) as db:
         if db.is_empty():
             say(f"pmt causes: {EMPTY_STORE}")
-        report = causes_report(db, settings, period, today(settings))
+        # A table reads in full only the repeats it shows (the JSON has them all).
+        report = causes_report(
+            db,
+            settings,
+            period,
+            today(settings),
+            repeats_limit=None if fmt == "json" else most,
+        )
     if fmt == "json":
         emit(to_json(report.to_dict()))
+        most = None  # the JSON is the whole report
     else:
-        emit(render_text(report, fmt))
+        emit(render_text(report, fmt, most))
     say(
         f"pmt causes: {len(report.postmortems)} postmortem(s) from {period.since} to {period.until}, "
-        f"{len(report.pairs)} repeat(s)"
+        f"{report.repeats_found} repeat(s)"
     )
+    if most is not None:
+        cut = []
+        if report.repeats_found > most:
+            cut.append(f"the first {most} of {report.repeats_found} repeats")
+        if any(len(c.postmortems) > most for c in report.categories):
+            cut.append(f"the first {most} postmortems of each category")
+        if cut:
+            say_cut("causes", " and ".join(cut), fmt, "json")
 
 
 def _explain(settings: Any, key_or_path: str, fmt: TableJsonOrMarkdown) -> None:
@@ -136,8 +164,16 @@ def _follow_up(pair: Any) -> str:
     return text + (f" ({pair.overdue_items} overdue)" if pair.overdue_items else "")
 
 
-def render_text(report: CausesReport, fmt: str) -> str:
-    """The categories table, then the repeats table (table or markdown)."""
+def _first(members: list[str], most: int | None) -> list[str]:
+    """The first ``most`` of a category's postmortems, and how many more there are."""
+    if most is None or len(members) <= most:
+        return members
+    return [*members[:most], f"and {len(members) - most} more"]
+
+
+def render_text(report: CausesReport, fmt: str, most: int | None = None) -> str:
+    """The categories table, then the repeats table (table or markdown); ``most``: at most
+    that many repeats, and postmortems in each category's list."""
     p, prev = report.period, report.previous
     categories = [
         {
@@ -145,7 +181,7 @@ def render_text(report: CausesReport, fmt: str) -> str:
             "count": c.count,
             "previous_count": c.previous_count,
             "trend": _trend(c.change),
-            "postmortems": c.postmortems,
+            "postmortems": _first(c.postmortems, most),
         }
         for c in report.categories
     ]
@@ -160,7 +196,7 @@ def render_text(report: CausesReport, fmt: str) -> str:
             "score": f"{r.score:.2f}",
             "follow_up": _follow_up(r),
         }
-        for r in report.pairs
+        for r in report.pairs[:most]
     ]
     if pairs:
         out += ("\n" if fmt == "markdown" else "") + render(

@@ -66,10 +66,16 @@ def ingest(
                 advance()
 
             report = ingest_paths(db, paths, settings, on_result=show, on_start=start)
-        repeats = check_repeats(db, report.changed_keys, settings)
-    if not textual:
-        # "repeats" is always there (an empty list when none), after the report's own keys.
-        emit(to_json({**report.to_dict(), "repeats": [], **repeats.to_dict()}))
+        if textual:
+            repeats = check_repeats(db, report.changed_keys, settings, keep=False)
+        else:
+            # The report, then "repeats" (always there, an empty list when none) written as
+            # they are found: an ingest of thousands of postmortems may find tens of thousands.
+            writer = JsonListWriter(report.to_dict(), "repeats")
+            repeats = check_repeats(
+                db, report.changed_keys, settings, keep=False, on_warning=writer.add
+            )
+            writer.close()
     for path in report.cleaned:
         say(f"pmt ingest: removed {path}, a temporary file left by an interrupted write-back")
     say_repeats(repeats)
@@ -78,6 +84,28 @@ def ingest(
     say(total(report))
     if not report.ok:
         raise typer.Exit(1)
+
+
+class JsonListWriter:
+    """Writes ``{**head, key: [...]}`` to stdout as ``to_json`` would (two-space indent), the
+    list's objects one at a time as they come."""
+
+    def __init__(self, head: dict[str, Any], key: str) -> None:
+        opening = to_json({**head, key: []})
+        # The document ends with the empty list: '"key": []\n}\n'.
+        assert opening.endswith("[]\n}\n")
+        emit(opening[: -len("]\n}\n")])
+        self.count = 0
+
+    def add(self, item: Any) -> None:
+        import textwrap
+
+        body = textwrap.indent(to_json(item).rstrip("\n"), "    ")
+        emit(("\n" if not self.count else ",\n") + body)
+        self.count += 1
+
+    def close(self) -> None:
+        emit("\n  ]\n}\n" if self.count else "]\n}\n")
 
 
 def nothing_found(paths: list[str], settings: Settings) -> str:

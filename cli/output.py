@@ -4,7 +4,9 @@ Commands compute rows (plain dicts) and hand them here with the columns to show.
 whole rows (it is for scripts, so nothing is cut); the other formats get the named columns.
 A table fits the terminal (``cli.table_fit``: text wraps, paths shorten, a date or a URL is
 never broken, the least useful columns are hidden) unless ``--wide`` asks for everything.
-Machine output goes to stdout; messages go to stderr (``say``).
+Machine output goes to stdout; messages go to stderr (``say``). Long listings are written as
+they are read (``json_lines``, ``json_array``, ``csv_lines`` with ``emit_all``); a listing cut
+to its first rows (``cli.options.rows_to_show``) says so with ``say_cut``.
 """
 
 from __future__ import annotations
@@ -133,6 +135,44 @@ def json_lines(objects: Iterable[Mapping[str, Any]]) -> Iterator[str]:
     yield "[]\n" if first else "\n]\n"
 
 
+def json_array(objects: Iterable[Any]) -> Iterator[str]:
+    """``to_json(list(objects))``, the same bytes (an indented array), made piece by piece as
+    the objects come: ``pmt list --format json`` is written while the store is read."""
+    first = True
+    for obj in objects:
+        text = json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default)
+        # One level deeper inside the array: every line of the object two more spaces in (a
+        # newline inside a string is escaped, so each "\n" here starts a line of the object).
+        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def csv_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> Iterator[str]:
+    """CSV of ``rows`` (the header first), made a batch of rows at a time (``emit_all``)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow([c.key for c in columns])
+    for n, row in enumerate(rows, 1):
+        writer.writerow([cell(row.get(c.key)) for c in columns])
+        if n % 1000 == 0:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
+
+
+def say_cut(command: str, showing: str, fmt: str, scripts: str) -> None:
+    """After a listing cut to its first rows: what it shows (``showing``: "the 20 most overdue
+    of 58519") and how to get the rest ("pmt overdue: showing the 20 most overdue of 58519;
+    --limit N or --all for more, --format json|csv for scripts"). ``scripts``: the formats for
+    scripts the command offers ("json|csv"), named unless ``fmt`` is one."""
+    hint = "--limit N or --all for more"
+    if fmt not in ("json", "csv"):
+        hint += f", --format {scripts} for scripts"
+    say(f"pmt {command}: showing {showing}; {hint}")
+
+
 def cell(value: Any) -> str:
     if value is None:
         return ""
@@ -179,12 +219,7 @@ def emit_all(pieces: Iterable[str]) -> None:
 
 
 def _csv(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow([c.key for c in columns])
-    for row in rows:
-        writer.writerow([cell(row.get(c.key)) for c in columns])
-    return buf.getvalue()
+    return "".join(csv_lines(rows, columns))
 
 
 def _md_escape(text: str) -> str:

@@ -12,8 +12,26 @@ from cli.app import app
 
 # EMPTY_STORE and today are also imported from here (tests/test_overdue.py): keep them named.
 from cli.context import EMPTY_STORE, app_context, store, today
-from cli.options import ListingFormat, day_option, format_option
-from cli.output import Column, csv_columns, emit, emit_all, json_lines, render, say, set_wide
+from cli.options import (
+    ListingFormat,
+    all_option,
+    day_option,
+    format_option,
+    limit_option,
+    rows_to_show,
+)
+from cli.output import (
+    Column,
+    csv_columns,
+    csv_lines,
+    emit,
+    emit_all,
+    json_lines,
+    render,
+    say,
+    say_cut,
+    set_wide,
+)
 from sync.registry import NAMES, TRACKERS
 
 if TYPE_CHECKING:
@@ -65,19 +83,23 @@ def overdue(
     wide: bool = typer.Option(
         False, "--wide", help="Every column, nothing shortened (default: fit the terminal)."
     ),
+    limit: int | None = limit_option(),
+    every: bool = all_option(),
 ) -> None:
     """Open action items whose due date is before today (in the configured time zone),
-    grouped by owner. An item whose ticket is closed is not overdue.
+    grouped by owner. An item whose ticket is closed is not overdue. A table shows the most
+    overdue first and says how many more there are.
 
     Example: pmt overdue --priority P0,P1 --format markdown --fail
     """
+    from tracker.queries import count_overdue, overdue_page, overdue_rows
     from tracker.queries import overdue as find_overdue
-    from tracker.queries import overdue_rows
 
     if wide:
         set_wide(True)
     if tracker is not None and tracker not in TRACKERS:
         raise typer.BadParameter(f"use {NAMES}", param_hint="--tracker")
+    most = rows_to_show(limit, every, fmt)
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
     with store(settings) as db:
@@ -96,22 +118,36 @@ def overdue(
         }
         misses: list[str] = []
         with db.reading() as conn:
-            if fmt == "json":
-                # Written as the database reads it (tens of thousands of items, the oldest
-                # due date first), not grouped by owner.
-                count = 0
+            # count: every overdue item (--fail and the summary count them all); shown: those
+            # printed, the first screenful of a table unless --limit or --all says otherwise.
+            if fmt in ("json", "csv") and (fmt == "json" or most is None):
+                # Written as the database reads it (tens of thousands of items): JSON the
+                # oldest due date first, not grouped by owner; CSV by owner, sorted in SQL.
+                shown, implicit = 0, False
 
                 def objects() -> Iterator[dict[str, Any]]:
-                    nonlocal count
-                    for count, row in enumerate(overdue_rows(conn, day, **filters), 1):
+                    nonlocal shown, implicit
+                    rows = overdue_rows(conn, day, limit=most, by_owner=fmt == "csv", **filters)
+                    for shown, row in enumerate(rows, 1):
+                        implicit = implicit or row.due_implicit
                         yield row.to_dict()
 
-                emit_all(json_lines(objects()))
-                implicit = False
+                if fmt == "json":
+                    emit_all(json_lines(objects()))
+                    implicit = False  # the JSON says it itself (due_implicit)
+                else:
+                    emit_all(csv_lines(objects(), CSV_COLUMNS))
+                count = shown
+                if most is not None and shown == most:
+                    count = count_overdue(conn, day, **filters)
             else:
-                rows = find_overdue(conn, day, **filters)
+                if most is None:
+                    rows = find_overdue(conn, day, **filters)
+                    count = len(rows)
+                else:
+                    rows, count = overdue_page(conn, day, most, **filters)
                 emit(_render(rows, fmt, day))
-                count, implicit = len(rows), any(r.due_implicit for r in rows)
+                shown, implicit = len(rows), any(r.due_implicit for r in rows)
             if (owner or postmortem) and not count:
                 from tracker.filter_misses import filter_misses
 
@@ -121,6 +157,8 @@ def overdue(
         say(
             f"pmt overdue: {count} overdue as of {day}" + (f"; {IMPLICIT_NOTE}" if implicit else "")
         )
+        if shown < count:
+            say_cut("overdue", f"the {shown} most overdue of {count}", fmt, "json|csv")
     else:
         said = describe_filters(owner, priority, postmortem, tracker)
         say(f"pmt overdue: nothing overdue as of {day}" + (f" matches {said}" if said else ""))
@@ -147,8 +185,9 @@ def describe_filters(
 def _render(rows: list[OverdueRow], fmt: str, day: date) -> str:
     if not rows and fmt != "csv":
         return ""
-    # Rows come by owner, the oldest due date first; "@Alice", "alice" and "Alice" are one
-    # person, grouped under the first spelling seen.
+    # Rows come by owner, the oldest due date first (a table's first screenful: the most
+    # overdue, then by owner); "@Alice", "alice" and "Alice" are one person, grouped under the
+    # first spelling seen.
     from tracker.identity import postmortem_label
 
     spelling: dict[str, str] = {}

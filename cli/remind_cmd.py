@@ -9,8 +9,8 @@ import typer
 
 from cli.app import app
 from cli.context import app_context, store
-from cli.options import TableJsonOrMarkdown, format_option
-from cli.output import Column, emit, render, say
+from cli.options import TableJsonOrMarkdown, all_option, format_option, limit_option, rows_to_show
+from cli.output import Column, emit, render, say, say_cut
 from sync.registry import TRACKERS
 
 if TYPE_CHECKING:
@@ -48,18 +48,23 @@ def remind_command(
     fmt: TableJsonOrMarkdown = format_option(
         TableJsonOrMarkdown, help="Digest format: table, json or markdown."
     ),
+    limit: int | None = limit_option(),
+    every: bool = all_option(),
 ) -> None:
     """Comment on the ticket of each overdue action item, mentioning its assignee.
 
     A ticket gets at most one reminder per remind.interval_days (default 7): the store
     remembers, and each comment carries a dated marker that is looked for on the ticket when
-    the store has no record. Then prints a digest per owner. Exit status 1 when a comment failed.
+    the store has no record. Then prints a digest per owner (a table: the most overdue items,
+    and how many more there are; every item is reminded all the same). Exit status 1 when a
+    comment failed.
 
     Example: pmt remind --dry-run --owner alice
     """
     from sync.registry import get_backend
     from sync.remind import STATUS_WORDS, remind
 
+    most = rows_to_show(limit, every, fmt)
     actx = app_context(ctx)
     settings = actx.settings
     secrets = actx.secrets
@@ -73,9 +78,13 @@ def remind_command(
             tracker=tracker.value if tracker else None,
         )
 
+    # Every outcome is in the JSON; the digest shows the most overdue (all without a limit).
+    outcomes = report.outcomes
+    if most is not None and fmt != "json":
+        outcomes = sorted(outcomes, key=lambda o: -o.days_overdue)[:most]
     rows = []
     for o in sorted(
-        report.outcomes, key=lambda o: (o.owner is None, (o.owner or "").lower(), -o.days_overdue)
+        outcomes, key=lambda o: (o.owner is None, (o.owner or "").lower(), -o.days_overdue)
     ):
         result = STATUS_WORDS[o.status]
         if o.status == "recent" and o.last_reminded:
@@ -91,6 +100,9 @@ def remind_command(
         f"pmt: {verb} {counted} ticket(s); {report.count('recent')} reminded in the last "
         f"{report.interval_days} days; {report.count('no_ticket')} overdue item(s) without a ticket"
     )
+    if len(outcomes) < len(report.outcomes):
+        showing = f"the {len(outcomes)} most overdue of {len(report.outcomes)} items in the digest"
+        say_cut("remind", showing, fmt, "json")
     if report.stopped:
         say(f"pmt: stopped early: {report.stopped}")
     if report.failed:

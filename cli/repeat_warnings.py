@@ -85,7 +85,7 @@ def say_repeats(check: RepeatCheck) -> None:
     if check.more:
         fixes = check.more - check.more_never_done
         say_wrapped(
-            f"repeat: ... and {check.more} more postmortem{'s' if check.more != 1 else ''} "
-            f"repeating an earlier cause ({check.more_never_done} with the earlier follow-up "
+            f"repeat: ... and {check.more} more repeat{'s' if check.more != 1 else ''} "
+            f"of an earlier cause ({check.more_never_done} with the earlier follow-up "
             f"never done, {fixes} where the fix did not hold); pmt causes lists them all"
         )

@@ -71,7 +71,7 @@ def weekly(
 
     from cli.files import output_target, write_output
     from tracker.reports.period import resolve_period
-    from tracker.reports.recurrence import find_repeats
+    from tracker.reports.recurrence import find_repeats, prepare_repeats
     from tracker.reports.render_html import render_html
     from tracker.reports.render_json import render_json
     from tracker.reports.render_markdown import render_markdown
@@ -99,6 +99,7 @@ def weekly(
     with store(settings) as db:
         if db.is_empty():
             say("pmt: the store is empty: run `pmt ingest PATH` first; the report has no data")
+        prepare_repeats(db, settings, period)
         with db.session(write=False) as session:
             report = build_weekly_report(
                 session, settings, period, now=now, find_repeats=find_repeats

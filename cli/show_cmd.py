@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from cli.app import app
 from cli.context import EMPTY_STORE, app_context, store, today
-from cli.options import ListingFormat, day_option, format_option
-from cli.output import Column, csv_columns, emit, render, say, set_wide, to_json
+from cli.options import (
+    ListingFormat,
+    all_option,
+    day_option,
+    format_option,
+    limit_option,
+    rows_to_show,
+)
+from cli.output import (
+    Column,
+    csv_columns,
+    csv_lines,
+    emit,
+    emit_all,
+    json_array,
+    render,
+    say,
+    say_cut,
+    set_wide,
+    to_json,
+)
 from cli.overdue_cmd import IMPLICIT_NOTE, due_shown
 
 if TYPE_CHECKING:
-    from tracker.queries import PostmortemDetail
+    from tracker.queries import ItemDetail, PostmortemDetail
 
 ITEM_COLUMNS = [
     Column("uid", "Id", kind="atom", drop=2),
@@ -57,9 +77,12 @@ def show(
     as_of: datetime | None = AS_OF,
     fmt: ListingFormat = FORMAT,
     wide: bool = WIDE,
+    limit: int | None = limit_option(),
+    every: bool = all_option(),
 ) -> None:
     """One postmortem with its action items, their due dates, states and tickets
-    (items removed from the document are listed last, marked removed).
+    (items removed from the document are listed last, marked removed). A table shows the
+    first items and says how many more there are; the JSON has them all.
 
     Example: pmt show postmortems/2026-03-02-db-failover.md --format json
     """
@@ -68,6 +91,7 @@ def show(
 
     if wide:
         set_wide(True)
+    most = rows_to_show(limit, every, fmt)
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
     with store(settings) as db, db.session(write=False) as session:
@@ -79,12 +103,16 @@ def show(
         raise PmtError(
             f"no postmortem {postmortem!r} in the store (pmt list shows them; pmt ingest adds them)"
         )
-    emit(_render_detail(detail, fmt))
-    if fmt != "json" and any(i.due_implicit for i in detail.items):
+    # The JSON is the postmortem's whole document: its items are never cut.
+    items = detail.items if fmt == "json" else detail.items[:most]
+    emit(_render_detail(detail, items, fmt))
+    if fmt != "json" and any(i.due_implicit for i in items):
         say(f"pmt show: {IMPLICIT_NOTE}")
+    if len(items) < len(detail.items):
+        say_cut("show", f"the first {len(items)} of {len(detail.items)} items", fmt, "json|csv")
 
 
-def _render_detail(detail: PostmortemDetail, fmt: str) -> str:
+def _render_detail(detail: PostmortemDetail, items: list[ItemDetail], fmt: str) -> str:
     if fmt == "json":
         return to_json(detail.to_dict())
     rows = [
@@ -93,7 +121,7 @@ def _render_detail(detail: PostmortemDetail, fmt: str) -> str:
             "due_shown": due_shown(item.due, item.due_implicit),
             "state": f"overdue ({item.days_overdue}d)" if item.overdue else item.status,
         }
-        for item in detail.items
+        for item in items
     ]
     if fmt == "csv":
         return render(rows, ITEM_CSV_COLUMNS, fmt)
@@ -140,27 +168,47 @@ def list_(
     as_of: datetime | None = AS_OF,
     fmt: ListingFormat = FORMAT,
     wide: bool = WIDE,
+    limit: int | None = limit_option(),
+    every: bool = all_option(),
 ) -> None:
     """Every postmortem in the store with its number of items, open items and overdue items,
-    newest incident first.
+    newest incident first. A table shows the most recent and says how many more there are.
 
     Example: pmt list --format csv > postmortems.csv
     """
     from tracker.identity import declared_id
-    from tracker.queries import list_postmortems
+    from tracker.queries import count_postmortems, list_postmortems, postmortem_summaries
 
     if wide:
         set_wide(True)
+    most = rows_to_show(limit, every, fmt)
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
     with store(settings) as db, db.reading() as conn:
-        rows = list_postmortems(conn, day)
-    if not rows:
+        if fmt in ("json", "csv"):
+            # Written as the database reads it, each postmortem once.
+            shown = 0
+
+            def objects() -> Iterator[dict[str, Any]]:
+                nonlocal shown
+                for shown, row in enumerate(postmortem_summaries(conn, day, most), 1):
+                    yield row.to_dict()
+
+            emit_all(
+                json_array(objects()) if fmt == "json" else csv_lines(objects(), LIST_CSV_COLUMNS)
+            )
+            rows = []
+        else:
+            rows = list_postmortems(conn, day, most)
+            shown = len(rows)
+        total = shown
+        if most is not None and shown == most:
+            total = count_postmortems(conn)
+    if not total:
         say(f"pmt list: {EMPTY_STORE}")
-    data = [r.to_dict() for r in rows]
-    shown = [{**d, "own_id": declared_id(d["key"], d["path"])} for d in data]
-    columns = LIST_CSV_COLUMNS if fmt == "csv" else LIST_COLUMNS
-    if fmt in ("json", "csv") or rows:
-        emit(
-            render(shown, columns, fmt, json_data=data, title=f"Postmortems (overdue as of {day})")
-        )
+    if rows:
+        data = [r.to_dict() for r in rows]
+        shown_rows = [{**d, "own_id": declared_id(d["key"], d["path"])} for d in data]
+        emit(render(shown_rows, LIST_COLUMNS, fmt, title=f"Postmortems (overdue as of {day})"))
+    if shown < total:
+        say_cut("list", f"the {shown} most recent of {total}", fmt, "json|csv")

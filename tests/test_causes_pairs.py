@@ -44,23 +44,40 @@ def test_earlier_pairs_match_bisect_on_sorted_postings() -> None:
         n = int(rng.integers(1, 60))
         filed = _entries(rng, n, keys=int(rng.integers(1, 8)), days=int(rng.integers(1, 6)))
         # The queries are some of the filed postmortems (as after a write), with their keys.
-        chosen = set(rng.choice(np.arange(1, n + 1), int(rng.integers(1, n + 1))).tolist())
-        mine = [k for k, pm_id in enumerate(filed[2]) if pm_id in chosen]
-        asked: Entries = (
-            [filed[0][k] for k in mine],
-            [filed[1][k] for k in mine],
-            [filed[2][k] for k in mine],
-        )
-        if case % 5 == 0:  # a query not filed at all
-            asked = ([filed[0][0]], ["2025-01-09"], [n + 1])
+        queries = rng.choice(np.arange(1, n + 1), int(rng.integers(1, n + 1))).tolist()
+        if case % 5 == 0:  # a query not filed at all has no candidates
+            queries.append(n + 1)
         per_key = int(rng.integers(1, 6))
-        fast = ARRAY.earlier_pairs(filed, asked, per_key)
-        plain = PLAIN.earlier_pairs(filed, asked, per_key)
+        fast = ARRAY.earlier_pairs(ARRAY.index(filed), queries, per_key)
+        plain = PLAIN.earlier_pairs(PLAIN.index(filed), queries, per_key)
         assert fast[0].tolist() == plain[0].tolist()
         assert fast[1].tolist() == plain[1].tolist()
+        assert n + 1 not in fast[0].tolist()
+        # One index serves every batch of queries: the batches' pairs are the whole's.
+        index = ARRAY.index(filed)
+        halves = [
+            ARRAY.earlier_pairs(index, part, per_key) for part in (queries[::2], queries[1::2])
+        ]
+        together = sorted(
+            {(q, e) for got in halves for q, e in zip(got[0].tolist(), got[1].tolist())}
+        )
+        assert together == list(zip(fast[0].tolist(), fast[1].tolist()))
+        # Later postmortems that name a query among their candidates are what the search of
+        # those later ones finds: what a backfilled earlier postmortem makes them search again.
+        everyone = sorted(set(filed[2]))
+        every_pair = ARRAY.earlier_pairs(index, everyone, per_key)
+        for earlier in queries[:5]:
+            expected = sorted({q for q, e in zip(*map(list, every_pair)) if e == earlier})
+            assert ARRAY.later_ids(index, [earlier], per_key) == expected
+            assert PLAIN.later_ids(PLAIN.index(filed), [earlier], per_key) == expected
     empty: Entries = ([], [], [])
-    assert ARRAY.earlier_pairs(empty, empty, 3)[0].tolist() == []
-    assert PLAIN.earlier_pairs(empty, empty, 3)[0].tolist() == []
+    assert (
+        ARRAY.later_ids(ARRAY.index(empty), [1], 3)
+        == PLAIN.later_ids(PLAIN.index(empty), [1], 3)
+        == []
+    )
+    assert ARRAY.earlier_pairs(ARRAY.index(empty), [1], 3)[0].tolist() == []
+    assert PLAIN.earlier_pairs(PLAIN.index(empty), [1], 3)[0].tolist() == []
 
 
 def test_best_pairs_per_query_match_a_full_sort() -> None:

@@ -146,11 +146,7 @@ def test_repeat_warnings_are_summarised(workdir: Path, monkeypatch: pytest.Monke
     shown = [line for line in result.stderr.splitlines() if re.match(r"repeat: pms/", line)]
     assert len(shown) == 5
     [summary] = [line for line in result.stderr.splitlines() if line.startswith("repeat: ... and ")]
-    more = int(
-        re.match(r"repeat: \.\.\. and (\d+) more postmortems repeating an earlier cause", summary)[
-            1
-        ]
-    )
+    more = int(re.match(r"repeat: \.\.\. and (\d+) more repeats of an earlier cause", summary)[1])
     assert summary.endswith("0 where the fix did not hold); pmt causes lists them all")
     # Scripts still get every one (the same ingest into a fresh store, as JSON).
     monkeypatch.setenv("PMT_DATABASE_URL", f"sqlite:///{workdir / 'json.db'}")

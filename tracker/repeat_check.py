@@ -2,13 +2,13 @@
 
 One call, ``check_repeats``: classify those postmortems (storing the category), find the
 earlier postmortems whose cause they repeat, mark the earlier fixes that did not hold
-(``tracker.causes.repeats.analyse_postmortems``), then put the most pressing repeats first
-and count the rest. It returns data only; the command line words it (``cli.repeat_warnings``).
+(``tracker.causes.repeats.each_repeat``), then keep the most pressing repeats and count the
+rest as they come (``Tally``: memory does not grow with their number). It returns data only; the command line words it (``cli.repeat_warnings``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ MAX_WARNINGS_SHOWN = 5
 class RepeatCheck:
     """Every repeat found, and which of them to tell in full."""
 
-    # In the order found: for the JSON output.
+    # In the order found: for the JSON output (empty when the caller did not keep them).
     warnings: tuple[RepeatWarning, ...] = ()
     # The most pressing ones (at most ``MAX_WARNINGS_SHOWN``), in the order to tell them.
     shown: tuple[RepeatWarning, ...] = ()
@@ -41,31 +41,98 @@ class RepeatCheck:
         return {"repeats": [w.to_dict() for w in self.warnings]} if self.warnings else {}
 
 
-def most_pressing(warnings: Sequence[RepeatWarning]) -> list[RepeatWarning]:
+def pressing_key(warning: RepeatWarning) -> tuple[bool, int, int, float]:
     """Follow-ups never done first, the most overdue items first, then the closest matches."""
-    return sorted(
-        warnings,
-        key=lambda w: (w.fix_held is False, -w.overdue_items, -w.open_items, -w.score),
-    )
+    w = warning
+    return (w.fix_held is False, -w.overdue_items, -w.open_items, -w.score)
+
+
+def most_pressing(warnings: Sequence[RepeatWarning]) -> list[RepeatWarning]:
+    return sorted(warnings, key=pressing_key)
+
+
+class Tally:
+    """``summarise`` for repeats that come one at a time, holding only the ``limit`` most
+    pressing (and all of them when ``keep``)."""
+
+    def __init__(self, limit: int = MAX_WARNINGS_SHOWN, keep: bool = True) -> None:
+        self.limit, self.keep = limit, keep
+        self.kept: list[RepeatWarning] = []
+        self.first: list[RepeatWarning] = []  # the first ``limit``, in the order found
+        # The most pressing so far: (key negated so that the least pressing is on top, place).
+        self.heap: list[tuple[Any, int, RepeatWarning]] = []
+        self.count = 0
+        self.never_done = 0
+
+    def add(self, warning: RepeatWarning) -> None:
+        import heapq
+
+        if self.keep:
+            self.kept.append(warning)
+        if len(self.first) < self.limit:
+            self.first.append(warning)
+        self.count += 1
+        self.never_done += warning.fix_held is not False
+        # Ties go to the one found first, as a stable sort would.
+        entry = (_Reversed(pressing_key(warning), self.count), self.count, warning)
+        if len(self.heap) < self.limit:
+            heapq.heappush(self.heap, entry)
+        elif self.limit:
+            heapq.heappushpop(self.heap, entry)
+
+    def result(self) -> RepeatCheck:
+        if self.count <= self.limit:
+            shown = self.first
+        else:
+            shown = [w for _, _, w in sorted(self.heap, key=lambda e: (pressing_key(e[2]), e[1]))]
+        rest_never_done = self.never_done - sum(1 for w in shown if w.fix_held is not False)
+        return RepeatCheck(
+            warnings=tuple(self.kept),
+            shown=tuple(shown),
+            more=self.count - len(shown),
+            more_never_done=rest_never_done,
+        )
+
+
+class _Reversed:
+    """A sort key in reverse: the heap's top is the least pressing warning kept."""
+
+    __slots__ = ("key", "place")
+
+    def __init__(self, key: tuple[bool, int, int, float], place: int) -> None:
+        self.key, self.place = key, place
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return (self.key, self.place) > (other.key, other.place)
 
 
 def summarise(warnings: Sequence[RepeatWarning], limit: int = MAX_WARNINGS_SHOWN) -> RepeatCheck:
     """The ``limit`` most pressing of ``warnings`` to tell (all of them, in their order, when
     there are no more than ``limit``), and the others counted."""
-    ordered = most_pressing(warnings) if len(warnings) > limit else list(warnings)
-    rest = ordered[limit:]
-    return RepeatCheck(
-        warnings=tuple(warnings),
-        shown=tuple(ordered[:limit]),
-        more=len(rest),
-        more_never_done=sum(1 for w in rest if w.fix_held is not False),
-    )
+    tally = Tally(limit)
+    for warning in warnings:
+        tally.add(warning)
+    return tally.result()
 
 
 def check_repeats(
-    store: Store, keys: Iterable[str], settings: Settings, limit: int = MAX_WARNINGS_SHOWN
+    store: Store,
+    keys: Iterable[str],
+    settings: Settings,
+    limit: int = MAX_WARNINGS_SHOWN,
+    *,
+    keep: bool = True,
+    on_warning: Callable[[RepeatWarning], None] | None = None,
 ) -> RepeatCheck:
-    """Classify the postmortems ``keys`` just written, find and record their repeats."""
-    from tracker.causes.repeats import analyse_postmortems
+    """Classify the postmortems ``keys`` just written, find and record their repeats.
 
-    return summarise(analyse_postmortems(store, keys, settings), limit)
+    Each repeat goes to ``on_warning`` as it is found; the result keeps them all only when
+    ``keep`` (an ingest of thousands of postmortems may find tens of thousands)."""
+    from tracker.causes.repeats import each_repeat
+
+    tally = Tally(limit, keep)
+    for warning in each_repeat(store, keys, settings):
+        tally.add(warning)
+        if on_warning is not None:
+            on_warning(warning)
+    return tally.result()

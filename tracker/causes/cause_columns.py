@@ -1,8 +1,8 @@
 """The ``cause_*`` columns of postmortem rows: the stored classification and front matter read
-back, classifications made in batches, repeat-search features kept current, and many rows'
-columns written at once.
+back, classifications made in batches, and many rows' columns written at once (the
+repeat-search features are kept current by ``tracker.causes.index_keys``).
 
-``write_columns`` is a speed path (one ``UPDATE`` per set of columns through the driver's
+``write_values`` is a speed path (one ``UPDATE`` per set of columns through the driver's
 executemany): a thousand rows through the ORM's unit of work cost seconds in
 ``bench/causes_bench.py``.
 """
@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tracker.causes import features as feat
-from tracker.causes.classify import Classification, classify_many
-from tracker.causes.features import STATS
-from tracker.causes.similar import KeyChooser
+from tracker.causes.classification import Classification
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -38,6 +34,46 @@ def chunked(values: Sequence[T], size: int = CHUNK) -> Iterator[list[T]]:
         yield list(values[start : start + size])
 
 
+# What reading stored categories and repeats needs of a postmortem (``summaries``).
+SUMMARY_COLUMNS = (
+    "id", "key", "path", "title", "incident_date", "created_at", "removed_at", "content_hash",
+    "cause_category", "cause_secondary", "cause_confidence", "cause_source", "cause_day",
+    "cause_repeats_of",
+)  # fmt: skip
+
+
+def summaries(session: Session, *where: Any) -> list[Any]:
+    """The ``SUMMARY_COLUMNS`` of the postmortems matching ``where``, as rows read by name
+    like a ``PostmortemRow`` (without the texts, and without the ORM's cost per row)."""
+    from sqlalchemy import select
+
+    from tracker.store.tables import PostmortemRow
+
+    c = PostmortemRow.__table__.c  # type: ignore[attr-defined]
+    return list(session.execute(select(*(c[name] for name in SUMMARY_COLUMNS)).where(*where)))
+
+
+def summaries_by_id(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+    from tracker.store.tables import PostmortemRow
+
+    c = PostmortemRow.__table__.c  # type: ignore[attr-defined]
+    return {row.id: row for chunk in chunked(ids) for row in summaries(session, c.id.in_(chunk))}
+
+
+def rows_by_id(session: Session, ids: Sequence[int]) -> dict[int, PostmortemRow]:
+    """The stored postmortems ``ids``, by id."""
+    from sqlmodel import col, select
+
+    from tracker.store.tables import PostmortemRow
+
+    found: dict[int, PostmortemRow] = {}
+    for chunk in chunked(ids):
+        for row in session.exec(select(PostmortemRow).where(col(PostmortemRow.id).in_(chunk))):
+            assert row.id is not None
+            found[row.id] = row
+    return found
+
+
 def stored_classification(row: PostmortemRow) -> Classification | None:
     if row.cause_category is None:
         return None
@@ -51,6 +87,7 @@ def stored_classification(row: PostmortemRow) -> Classification | None:
 
 def read_front_matter(path: str) -> dict[str, Any]:
     """The front matter of the file at ``path`` ({} when it is gone or has none)."""
+    from tracker.causes.features import STATS
     from tracker.parsing.frontmatter import split
 
     STATS["front_matter_reads"] += 1
@@ -93,6 +130,8 @@ def classify_rows(
 ) -> list[Classification]:
     """Classify stored postmortems in one batch: front matter (from the parsed document or the
     store) first."""
+    from tracker.causes.classify import classify_many
+
     fronts = fronts_of(rows, settings, documents or {})
     return classify_many(
         [(row.root_cause, row.root_cause_detail, front) for row, front in zip(rows, fronts)],
@@ -118,53 +157,33 @@ def classification_columns(row: PostmortemRow, c: Classification) -> dict[str, A
     return {name: value for name, value in new.items() if getattr(row, name) != value}
 
 
-def document_frequencies(session: Session, terms: set[str]) -> tuple[dict[str, int], int]:
-    """How many (not removed) postmortems hold each of ``terms``, and how many there are."""
-    from sqlalchemy import func, select
-    from sqlmodel import col
-
-    from tracker.store.tables import PostmortemRow
-
-    live = col(PostmortemRow.removed_at).is_(None)
-    n = int(
-        session.execute(
-            select(func.count()).where(live, col(PostmortemRow.cause_terms).isnot(None))
-        ).scalar_one()
-    )
-    if not terms:
-        return {}, n
-    rows = session.execute(
-        select(col(PostmortemRow.cause_terms)).where(
-            live, col(PostmortemRow.cause_terms).isnot(None)
-        )
-    )
-    # Every row's terms, counted at once: a row lists each of its terms once between bars, and
-    # no term holds a bar or a line break, so a term's count is the number of rows holding it.
-    counts = Counter("\n".join(packed for (packed,) in rows).split("|"))
-    return {t: counts[t] for t in sorted(terms)}, n
-
-
 def write_columns(
     session: Session, rows: Mapping[int, tuple[PostmortemRow, dict[str, Any]]]
 ) -> None:
-    """Write columns of many postmortem rows at once (UPDATE by id, one statement per set of
-    columns, sent to the driver's cursor in the session's transaction), and make the rows in
-    the session hold the same values without marking them changed: a thousand rows through
-    the ORM's unit of work cost seconds, and SQLAlchemy's executemany more than SQLite's work.
-    The values are the ``cause_*`` columns': text, numbers and NULL, as the driver takes them."""
+    """``write_values`` for rows the session holds, which are made to hold the same values
+    without being marked changed."""
     from sqlalchemy.orm.attributes import set_committed_value
 
+    for row, values in rows.values():
+        for name, value in values.items():
+            set_committed_value(row, name, value)
+    write_values(session, {pm_id: values for pm_id, (_, values) in rows.items()})
+
+
+def write_values(session: Session, rows: Mapping[int, Mapping[str, Any]]) -> None:
+    """Write columns of many postmortem rows at once (UPDATE by id, one statement per set of
+    columns, sent to the driver's cursor in the session's transaction): a thousand rows
+    through the ORM's unit of work cost seconds, and SQLAlchemy's executemany more than
+    SQLite's work. The values are the ``cause_*`` columns': text, numbers and NULL, as the
+    driver takes them."""
     from tracker.store.tables import PostmortemRow
 
     table = PostmortemRow.__table__  # type: ignore[attr-defined]
     by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-    for pm_id, (row, values) in rows.items():
-        if not values:
-            continue
-        names = tuple(sorted(values))
-        for name in names:
-            set_committed_value(row, name, values[name])
-        by_columns.setdefault(names, []).append((*(values[name] for name in names), pm_id))
+    for pm_id, values in rows.items():
+        if values:
+            names = tuple(sorted(values))
+            by_columns.setdefault(names, []).append((*(values[name] for name in names), pm_id))
     if not by_columns:
         return
     connection = session.connection()
@@ -178,52 +197,3 @@ def write_columns(
             cursor.executemany(f"UPDATE {table.name} SET {assignments} WHERE id = {mark}", params)
     finally:
         cursor.close()
-
-
-def ensure_features(
-    session: Session,
-    fresh: Mapping[str, tuple[PostmortemRow, feat.Features]],
-    writes: dict[int, tuple[PostmortemRow, dict[str, Any]]],
-) -> dict[str, list[str]]:
-    """Compute the missing or stale features of the store's other rows, choose the index keys
-    of these and of the ``fresh`` rows, and add their ``cause_*`` columns to ``writes``.
-    Returns the keys of the ``fresh`` rows."""
-    from sqlalchemy import select
-    from sqlmodel import col, or_
-
-    from tracker.store.tables import PostmortemRow
-
-    computed: dict[str, tuple[PostmortemRow, feat.Features]] = dict(fresh)
-    stale = select(col(PostmortemRow.id), col(PostmortemRow.key)).where(
-        col(PostmortemRow.removed_at).is_(None),
-        or_(
-            col(PostmortemRow.cause_keys).is_(None),
-            col(PostmortemRow.cause_features_of).is_distinct_from(col(PostmortemRow.content_hash)),
-        ),
-    )
-    stale_ids = [pm_id for pm_id, key in session.execute(stale) if key not in computed]
-    for chunk in chunked(stale_ids):
-        for row in session.scalars(select(PostmortemRow).where(col(PostmortemRow.id).in_(chunk))):
-            computed[row.key] = (row, feat.compute(row.root_cause, row.root_cause_detail))
-    # Document frequencies as they will be once these rows hold their new terms: the store's
-    # counts, less the terms these rows hold now, plus their new ones.
-    terms = {t for _, f in computed.values() for t in f.terms}
-    df, n = document_frequencies(session, terms)
-    for row, f in computed.values():
-        if row.cause_terms is not None:
-            n -= 1
-            for t in feat.unpack(row.cause_terms):
-                if t in terms:
-                    df[t] -= 1
-        n += 1
-        for t in f.terms:
-            df[t] = df.get(t, 0) + 1
-    out = {}
-    chooser = KeyChooser(df, n)
-    for row, f in computed.values():
-        assert row.id is not None
-        keys = chooser.keys(f.mechanisms, f.terms)
-        writes.setdefault(row.id, (row, {}))[1].update(feat.columns(row, f, keys))
-        if row.key in fresh:
-            out[row.key] = keys
-    return out

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from tracker.causes.classification import Classification
 from tracker.causes.evidence import Evidence, cause_text, text_evidence, with_extra
 from tracker.causes.model import MODEL_DETAIL_CHARS, Reason, load_model
 from tracker.causes.taxonomy import BY_NAME, UNKNOWN, canonical
@@ -44,25 +45,6 @@ __all__ = [
     "front_matter_text",
     "text_evidence",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class Classification:
-    category: str
-    secondary: str | None
-    confidence: float
-    source: str
-    # Mechanism names seen in the text (lexicon.MECHANISMS), strongest first.
-    mechanisms: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "category": self.category,
-            "secondary_category": self.secondary,
-            "confidence": round(self.confidence, 3),
-            "source": self.source,
-            "mechanisms": list(self.mechanisms),
-        }
 
 
 Fields = tuple["str | None", "str | None", "Mapping[str, Any] | None"]

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
 
 from tracker.causes.evidence import cause_text, text_evidence
 from tracker.causes.normalise import normalise
@@ -44,7 +45,18 @@ def similarity_text(root_cause: str | None, detail: str | None) -> str:
     return f"{sentence} {rest[:SIMILARITY_DETAIL_CHARS]}".strip()
 
 
-def day_of(row: PostmortemRow) -> str:
+class Described(Protocol):
+    """What the features of a postmortem are computed from: a stored row, or its columns."""
+
+    @property
+    def content_hash(self) -> str | None: ...
+    @property
+    def incident_date(self) -> date | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+
+
+def day_of(row: Described) -> str:
     return (row.incident_date or row.created_at.date()).isoformat()
 
 
@@ -75,14 +87,15 @@ def is_current(row: PostmortemRow) -> bool:
     )
 
 
-def columns(row: PostmortemRow, features: Features, keys: list[str]) -> dict[str, str | None]:
-    """The ``cause_*`` columns that keep ``features`` (and the index ``keys`` chosen from them,
-    once document frequencies are known) in ``row``."""
+def columns(row: Described, features: Features) -> dict[str, str | None]:
+    """The ``cause_*`` columns that keep ``features`` in ``row``. Its index keys are cleared:
+    they are chosen from the features once the store's term counts hold them
+    (``tracker.causes.index_keys``), and a row without keys is not current."""
     return {
         "cause_features_of": row.content_hash,
         "cause_day": day_of(row),
         "cause_mechanisms": pack(sorted(features.mechanisms)),
         "cause_norm": features.norm,
         "cause_terms": pack(sorted(features.terms)),
-        "cause_keys": pack(keys),
+        "cause_keys": None,
     }

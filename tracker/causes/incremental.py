@@ -1,11 +1,11 @@
-"""Repeat search for a few new postmortems against the index kept in the store.
+"""Repeat search for a batch of postmortems against the index kept in the store.
 
-``pmt ingest`` analyses the postmortems it just wrote without loading the store: their index
-keys are chosen from the store's term counts (``cause_columns.ensure_features``), their
-candidates are the earlier postmortems filed under the same keys (read from the stored keys),
-and only those candidates' texts are read and scored. A candidate whose mechanisms keep it under
-the threshold even with identical wording is neither scored nor part of the character TF-IDF's
-documents. The array work goes through ``tracker.causes.pairs.PAIR_MATH``.
+Their candidates are the earlier postmortems filed under the same keys (``pairs`` slices them
+from the postings ``index_keys.read_postings`` sorted once), and only those candidates' texts
+are read and scored. A candidate whose mechanisms keep it under the threshold even with
+identical wording is neither scored nor part of the character TF-IDF's documents, which is
+fitted on the batch's postmortems and their candidates only, not the whole store. The array
+work goes through ``tracker.causes.pairs.PAIR_MATH``.
 """
 
 from __future__ import annotations
@@ -18,105 +18,54 @@ from tracker.causes import features as feat
 from tracker.causes.cause_columns import (
     chunked,
     classify_rows,
-    ensure_features,
+    rows_by_id,
     stored_classification,
-    write_columns,
 )
-from tracker.causes.pairs import PAIR_MATH, Entries
+from tracker.causes.pairs import PAIR_MATH
 from tracker.causes.repeat_warning import MAX_EARLIER, RepeatWarning, build_warnings
 from tracker.causes.scoring import MaskArrays, bounds_from_parts, mechanism_mask, scores_from_parts
 from tracker.causes.similar import PER_KEY
 from tracker.causes.vectors import char_tfidf, drop_stop
 
 if TYPE_CHECKING:
-    import numpy as np
     from sqlmodel import Session
 
     from tracker.causes.classify import Classification
     from tracker.config import Settings
     from tracker.store.tables import PostmortemRow
 
-# Above this many keys, one pass over every row beats a LIKE per key.
-LIKE_LIMIT = 64
-
-
-def like_any(column: Any, values: Sequence[str]) -> Any:
-    from sqlalchemy import or_
-
-    return or_(*(column.like(f"%|{v}|%") for v in values))
-
-
 Order = tuple[str, int]
 
 
-def candidate_pairs(
-    session: Session, queries: Mapping[int, tuple[Order, list[str]]], per_key: int = PER_KEY
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each query (postmortem id -> its order and keys) with the earlier postmortems filed
-    under one of its keys, the most recent ``per_key`` per key: two id arrays, a pair each,
-    every pair once, sorted by query and then earlier id.
-
-    The postings are read from the stored keys and sliced by ``PAIR_MATH.earlier_pairs``."""
-    import numpy as np
-    from sqlalchemy import select
-    from sqlmodel import col
-
-    from tracker.store.tables import PostmortemRow
-
-    wanted = sorted({k for _, keys in queries.values() for k in keys})
-    if not wanted:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    number = {key: n for n, key in enumerate(wanted)}
-    query = select(
-        col(PostmortemRow.id), col(PostmortemRow.cause_day), col(PostmortemRow.cause_keys)
-    ).where(col(PostmortemRow.removed_at).is_(None), col(PostmortemRow.cause_keys).isnot(None))
-    if len(wanted) <= LIKE_LIMIT:
-        query = query.where(like_any(col(PostmortemRow.cause_keys), wanted))
-    # One entry per (postmortem, key) filed, then one per (query, key) asked.
-    filed: Entries = ([], [], [])
-    for pm_id, day, packed in session.execute(query):
-        for key in feat.unpack(packed):
-            n = number.get(key)
-            if n is not None:
-                filed[0].append(n)
-                filed[1].append(day or "")
-                filed[2].append(pm_id)
-    asked: Entries = ([], [], [])
-    for pm_id, ((day, _), keys) in queries.items():
-        for key in keys:
-            asked[0].append(number[key])
-            asked[1].append(day)
-            asked[2].append(pm_id)
-    return PAIR_MATH.earlier_pairs(filed, asked, per_key)
-
-
-def incremental_repeats(
+def search_batch(
     session: Session,
-    rows: Sequence[PostmortemRow],
-    classifications: dict[str, Classification],
-    query_mechanisms: Mapping[str, frozenset[str]],
-    fresh: Mapping[str, tuple[PostmortemRow, feat.Features]],
-    writes: dict[int, tuple[PostmortemRow, dict[str, Any]]],
+    ids: Sequence[int],
+    postings: Any,
+    query_mechanisms: Mapping[int, frozenset[str]],
     settings: Settings,
     as_of: date,
+    *,
+    warn: bool = True,
 ) -> list[RepeatWarning]:
-    """``find_repeats`` for ``rows`` without loading the store: their candidates come from the
-    stored index keys, and only they are scored. ``writes`` (the rows' new classifications)
-    are written with their features, before the index is read."""
+    """Search the postmortems ``ids`` (classified, their features and keys written) for
+    repeats, store what is found (``tracker.causes.stored``) and return it as warnings, in
+    that order (none unless ``warn``). ``query_mechanisms`` are the mechanisms to search with
+    where they are not the stored ones (a free-text front-matter cause adds to them)."""
     import numpy as np
     from sqlalchemy import select
     from sqlmodel import col
 
+    from tracker.causes.stored import record
     from tracker.store.tables import PostmortemRow
 
-    keys = ensure_features(session, fresh, writes)
-    write_columns(session, writes)
-    queries = {
-        row.id: ((row.cause_day or "", row.id), keys[row.key])
+    loaded = rows_by_id(session, ids)
+    rows = [loaded[pm_id] for pm_id in ids if pm_id in loaded]
+    queries: dict[int, Order] = {
+        row.id: (row.cause_day or "", row.id)
         for row in rows
-        if row.id is not None and row.key in keys and row.cause_norm
+        if row.id is not None and row.cause_norm and row.cause_keys
     }
-    query_ids, earlier_ids = candidate_pairs(session, queries)
+    query_ids, earlier_ids = PAIR_MATH.earlier_pairs(postings, list(queries), PER_KEY)
     others = np.setdiff1d(
         earlier_ids, np.fromiter(queries, dtype=np.int64, count=len(queries))
     ).tolist()
@@ -127,8 +76,10 @@ def incremental_repeats(
     for row in rows:
         if row.id in queries:
             norms[row.id] = row.cause_norm or ""
-            mechs[row.id] = query_mechanisms[row.key]
-            order_of[row.id] = queries[row.id][0]
+            mechs[row.id] = query_mechanisms.get(row.id) or frozenset(
+                feat.unpack(row.cause_mechanisms)
+            )
+            order_of[row.id] = queries[row.id]
     for chunk in chunked(others):
         query = select(
             col(PostmortemRow.id),
@@ -162,11 +113,11 @@ def incremental_repeats(
     involved[
         np.searchsorted(every_ids, np.fromiter(queries, dtype=np.int64, count=len(queries)))
     ] = True
-    ids = np.flatnonzero(involved)
+    used = np.flatnonzero(involved)
     position = np.full(len(every), -1, dtype=np.int64)
-    position[ids] = np.arange(len(ids))
+    position[used] = np.arange(len(used))
     # The character TF-IDF fitted on these documents only, not the whole store.
-    chars = char_tfidf(drop_stop([norms[every[k]] for k in ids]))
+    chars = char_tfidf(drop_stop([norms[every[k]] for k in used]))
     cosines = PAIR_MATH.row_dots(chars, position[left], position[right])
     scores = scores_from_parts(cosines, None, overlap, damping)
     hit = scores >= threshold
@@ -177,23 +128,25 @@ def incremental_repeats(
     best: dict[int, list[tuple[float, int]]] = {}
     for k in chosen.tolist():
         best.setdefault(every[int(left[k])], []).append((float(scores[k]), every[int(right[k])]))
+    record(
+        session,
+        [(row.id, row.content_hash) for row in rows if row.id is not None],
+        [(q, e, score) for q, found in best.items() for score, e in found],
+        threshold,
+    )
+    if not warn:
+        return []
     named = {e for found in best.values() for _, e in found}
-    earlier_rows: dict[int, PostmortemRow] = {
-        row.id: row for row in rows if row.id is not None and row.id in named
-    }
-    missing = sorted(named - set(earlier_rows))
-    for chunk in chunked(missing):
-        for row in session.scalars(select(PostmortemRow).where(col(PostmortemRow.id).in_(chunk))):
-            assert row.id is not None
-            earlier_rows[row.id] = row
+    earlier_rows = {pm_id: row for pm_id, row in loaded.items() if pm_id in named}
+    earlier_rows.update(rows_by_id(session, sorted(named - set(earlier_rows))))
+    classifications: dict[str, Classification] = {}
     unclassified = []
-    for row in earlier_rows.values():
-        if row.key not in classifications:
-            stored = stored_classification(row)
-            if stored is None:
-                unclassified.append(row)
-            else:
-                classifications[row.key] = stored
+    for row in [*rows, *earlier_rows.values()]:
+        stored = stored_classification(row)
+        if stored is None:
+            unclassified.append(row)
+        else:
+            classifications[row.key] = stored
     for row, c in zip(unclassified, classify_rows(unclassified, settings)):
         classifications[row.key] = c
     out: list[tuple[PostmortemRow, PostmortemRow, float]] = []

@@ -2,9 +2,11 @@
 
 A postmortem belongs to the period by its incident date (the day pmt first saw it when the
 document gives none). The trend compares each category's count with the previous period of
-the same length. Repeats are found for the postmortems of the period against every earlier
-postmortem, inside the period or before it. This is read-only: categories missing from the
-store are computed in memory, and nothing is marked (``pmt ingest`` does that).
+the same length. Repeats are those the repeat search stored for the postmortems of the period
+(against every earlier postmortem, inside the period or before it), read without loading the
+store: the cost follows the period. A postmortem of the two periods that was never analysed
+(or whose stored search is stale) is analysed first, as ``pmt ingest`` would, except that
+nothing is marked not effective (``pmt ingest`` does that).
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from tracker.causes.classify import Classification, Explanation
-from tracker.causes.repeats import RepeatWarning, find_repeats, load_corpus
+from tracker.causes.cause_columns import stored_classification, summaries
+from tracker.causes.classification import Classification
+from tracker.causes.repeat_warning import RepeatWarning
 from tracker.causes.taxonomy import BY_NAME, NAMES
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from tracker.causes.classify import Explanation
     from tracker.config import Settings
     from tracker.store import Store
-    from tracker.store.tables import PostmortemRow
 
 # The default period when --since is not given: this many days up to --until.
 DEFAULT_DAYS = 90
@@ -111,10 +116,16 @@ class CausesReport:
     previous: Period
     categories: list[CategoryCount]
     postmortems: list[PostmortemCause]
+    # How many repeats the period has (``pairs`` may hold only the first of them).
+    repeat_count: int | None = None
 
     @property
     def pairs(self) -> list[RepeatWarning]:
         return [r for p in self.postmortems for r in p.repeats]
+
+    @property
+    def repeats_found(self) -> int:
+        return len(self.pairs) if self.repeat_count is None else self.repeat_count
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -142,26 +153,79 @@ def default_period(today: date, since: date | None, until: date | None) -> Perio
     return Period(since, until)
 
 
-def _day(row: PostmortemRow, zone: ZoneInfo) -> date:
-    return row.incident_date or row.created_at.astimezone(zone).date()
+def _day(row: Any, zone: ZoneInfo) -> date:
+    day: date = row.incident_date or row.created_at.astimezone(zone).date()
+    return day
 
 
-def causes_report(store: Store, settings: Settings, period: Period, as_of: date) -> CausesReport:
-    """Categories of the period with their trend, and each postmortem's repeats."""
+def postmortems_between(session: Session, since: date, until: date, zone: ZoneInfo) -> list[Any]:
+    """The (not removed) postmortems whose day is in ``since``..``until``, in "earlier
+    first" order: by incident date, else the day pmt first saw them (both indexed). Their
+    summaries (``cause_columns.summaries``), not their texts."""
+    from datetime import datetime, time
+
+    from sqlalchemy import and_, or_
+
+    from tracker.store.tables import PostmortemRow
+
+    start = datetime.combine(since, time.min, zone)
+    end = datetime.combine(until + timedelta(days=1), time.min, zone)
+    c = PostmortemRow.__table__.c  # type: ignore[attr-defined]
+    found = summaries(
+        session,
+        c.removed_at.is_(None),
+        or_(
+            c.incident_date.between(since, until),
+            and_(c.incident_date.is_(None), c.created_at >= start, c.created_at < end),
+        ),
+    )
+    rows = [row for row in found if since <= _day(row, zone) <= until]
+    rows.sort(key=lambda row: (_day(row, zone), row.id))
+    return rows
+
+
+def causes_report(
+    store: Store,
+    settings: Settings,
+    period: Period,
+    as_of: date,
+    *,
+    repeats_limit: int | None = None,
+) -> CausesReport:
+    """Categories of the period with their trend, and each postmortem's repeats (only the
+    first ``repeats_limit`` of them, in the order of their postmortems, when given: the
+    report still counts them all).
+
+    Only the postmortems of the period and of the one before are read, with their stored
+    categories and repeats (``tracker.causes.stored``); those never analysed, or whose
+    stored search is stale, are analysed first."""
+    from tracker.causes.stored import bring_up_to_date, stale_keys, stored_warnings
+
     zone = ZoneInfo(settings.timezone)
     previous = period.previous()
     with store.session(write=False) as session:
-        corpus = load_corpus(session, settings)
-        members = [row for row in corpus.rows if _day(row, zone) in period]
-        warnings = find_repeats(corpus, session, [r.key for r in members], settings, as_of)
+        stale = stale_keys(
+            session, postmortems_between(session, previous.since, period.until, zone), settings
+        )
+    if stale:
+        bring_up_to_date(store, settings, stale)
+    with store.session(write=False) as session:
+        rows = postmortems_between(session, previous.since, period.until, zone)
+        members = [row for row in rows if _day(row, zone) in period]
+        classifications = {
+            row.key: c for row in rows if (c := stored_classification(row)) is not None
+        }
+        warnings, repeat_count = stored_warnings(
+            session, members, classifications, settings, as_of, repeats_limit
+        )
     by_key: dict[str, list[RepeatWarning]] = {}
     for w in warnings:
         by_key.setdefault(w.key, []).append(w)
     now_counts: dict[str, list[str]] = {}
     before: dict[str, int] = {}
-    for row in corpus.rows:
+    for row in rows:
         day = _day(row, zone)
-        category = corpus.classifications[row.key].category
+        category = classifications[row.key].category
         if day in period:
             now_counts.setdefault(category, []).append(row.path)
         elif day in previous:
@@ -184,12 +248,12 @@ def causes_report(store: Store, settings: Settings, period: Period, as_of: date)
             path=row.path,
             title=row.title,
             date=_day(row, zone),
-            classification=corpus.classifications[row.key],
+            classification=classifications[row.key],
             repeats=by_key.get(row.key, []),
         )
         for row in members
     ]
-    return CausesReport(period, previous, categories, postmortems)
+    return CausesReport(period, previous, categories, postmortems, repeat_count)
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,14 @@
 with its items and tickets.
 
 Reads return plain dataclasses with ``to_dict()`` (the JSON the commands print). The list reads
-through a plain connection (no ORM, see ``columns``); ``pmt show`` reads one postmortem's rows.
+through a plain connection (no ORM, see ``columns``) and streams; a page of it (``pmt list``'s
+first screenful) is cut in SQL before the items are counted. ``pmt show`` reads one
+postmortem's rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from pathlib import Path
@@ -50,8 +53,21 @@ class PostmortemSummary:
         return data
 
 
-def list_postmortems(session: Session | Connection, as_of: date) -> list[PostmortemSummary]:
-    """Every postmortem with its item counts, newest incident first."""
+def list_postmortems(
+    session: Session | Connection, as_of: date, limit: int | None = None
+) -> list[PostmortemSummary]:
+    """Every postmortem with its item counts, newest incident first (``limit``: the first N)."""
+    return list(postmortem_summaries(session, as_of, limit))
+
+
+def postmortem_summaries(
+    session: Session | Connection, as_of: date, limit: int | None = None
+) -> Iterator[PostmortemSummary]:
+    """``list_postmortems`` as the database reads it, a batch at a time.
+
+    With ``limit``, the page of postmortems (the N newest) is chosen first, in a subquery,
+    and only their items are counted: the first screenful of ``pmt list`` costs the same in
+    a store of ten postmortems or of thirty thousand."""
 
     def count(condition: Any) -> Any:
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
@@ -72,9 +88,32 @@ def list_postmortems(session: Session | Connection, as_of: date) -> list[Postmor
         .select_from(POSTMORTEMS.outerjoin(ITEMS, _item.postmortem_id == _pm.id))
         .where(_pm.removed_at.is_(None))
         .group_by(_pm.id)
-        .order_by(_pm.incident_date.desc().nulls_last(), _pm.key)
+        .order_by(*_newest_first(POSTMORTEMS))
     )
-    return [PostmortemSummary(*row) for row in session.execute(query)]
+    if limit is not None:
+        # Its own alias: the same table in the outer query would correlate it away.
+        page = POSTMORTEMS.alias("page")
+        query = query.where(
+            _pm.id.in_(
+                select(page.c.id)
+                .where(page.c.removed_at.is_(None))
+                .order_by(*_newest_first(page))
+                .limit(limit)
+            )
+        )
+    for row in session.execute(query.execution_options(yield_per=1000)):
+        yield PostmortemSummary(*row)
+
+
+def count_postmortems(session: Session | Connection) -> int:
+    """How many postmortems ``list_postmortems`` lists (those not removed)."""
+    query = select(func.count()).select_from(POSTMORTEMS).where(_pm.removed_at.is_(None))
+    return int(session.execute(query).scalar_one())
+
+
+def _newest_first(pm: Any) -> tuple[Any, ...]:
+    """``pmt list``'s order: newest incident first (none last), then by key."""
+    return (pm.c.incident_date.desc().nulls_last(), pm.c.key)
 
 
 @dataclass(frozen=True)

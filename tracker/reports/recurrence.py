@@ -2,14 +2,15 @@
 
 The matching (the same failure mechanism, not merely the same category) is
 ``tracker.causes.repeats``'s, the same as ``pmt causes`` and the warnings of ``pmt ingest``;
-this module asks it about the postmortems added during the period and keeps, for each match,
-the earlier postmortem's action items with their state as of the report's day.
+this module reads the repeats it stored for the postmortems added during the period
+(``tracker.causes.stored``; ``prepare_repeats`` analyses those never searched) and keeps, for
+each match, the earlier postmortem's action items with their state as of the report's day.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tracker.reports.entries import RepeatEntry, RepeatItem
 from tracker.reports.period import Period
@@ -18,32 +19,52 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from tracker.config import Settings
+    from tracker.store import Store
+
+
+def _added(session: Session, period: Period) -> list[Any]:
+    """The (not removed) postmortems added during the period, by the created_at index (their
+    summaries: ``tracker.causes.cause_columns.summaries``)."""
+    from tracker.causes.cause_columns import summaries
+    from tracker.store.tables import PostmortemRow
+
+    c = PostmortemRow.__table__.c  # type: ignore[attr-defined]
+    found = summaries(
+        session,
+        c.created_at >= period.start_at,
+        c.created_at < period.end_at,
+        c.removed_at.is_(None),
+    )
+    return sorted(found, key=lambda row: (row.cause_day or "", row.id))
+
+
+def prepare_repeats(store: Store, settings: Settings, period: Period) -> None:
+    """Analyse the postmortems added during the period that were never searched for repeats
+    (or whose stored search is stale), so that ``find_repeats`` reads them from the store."""
+    from tracker.causes.stored import bring_up_to_date, stale_keys
+
+    with store.session(write=False) as session:
+        stale = stale_keys(session, _added(session, period), settings)
+    if stale:
+        bring_up_to_date(store, settings, stale)
 
 
 def find_repeats(
     session: Session, settings: Settings, period: Period, as_of: date
 ) -> list[RepeatEntry]:
-    from sqlmodel import select
+    """The stored repeats of the postmortems added during the period (``prepare_repeats``
+    brings them up to date), with the earlier postmortems' items as they are on ``as_of``."""
+    from tracker.causes.cause_columns import stored_classification
+    from tracker.causes.repeat_warning import FIX_DID_NOT_HOLD
+    from tracker.causes.stored import stored_warnings
 
-    from tracker.causes.repeats import FIX_DID_NOT_HOLD, load_corpus
-    from tracker.causes.repeats import find_repeats as causes_repeats
-    from tracker.store.tables import PostmortemRow
-
-    added = [
-        row.key
-        for row in session.exec(
-            select(PostmortemRow).where(
-                PostmortemRow.created_at >= period.start_at,
-                PostmortemRow.created_at < period.end_at,
-                PostmortemRow.removed_at.is_(None),  # type: ignore[union-attr]
-            )
-        )
-    ]
+    added = _added(session, period)
     if not added:
         return []
-    corpus = load_corpus(session, settings)
+    classifications = {row.key: c for row in added if (c := stored_classification(row)) is not None}
     entries = []
-    for w in causes_repeats(corpus, session, added, settings, as_of):
+    warnings, _ = stored_warnings(session, added, classifications, settings, as_of)
+    for w in warnings:
         entries.append(
             RepeatEntry(
                 postmortem_key=w.key,

@@ -163,7 +163,11 @@ class Store:
 
 # The column each revision added, newest first: tables made without alembic are stamped
 # with the newest revision whose column they have.
-_REVISION_COLUMNS = (("0003", "front_matter"), ("0002", "cause_keys"))
+_REVISION_COLUMNS = (
+    ("0005", "cause_repeats_of"),
+    ("0003", "front_matter"),
+    ("0002", "cause_keys"),
+)
 
 
 def _adopted_revision(conn: Connection) -> str:
@@ -259,9 +263,6 @@ def _sqlite_engine(url: str) -> Engine:
             # WAL + NORMAL is durable across application crashes; only a power loss can drop
             # the last transactions, never corrupt the file.
             cursor.execute("PRAGMA synchronous = NORMAL")
-            # Read through a memory map: a fresh process (every pmt command is one) reading
-            # tens of thousands of rows then costs page faults, not a system call per page.
-            cursor.execute("PRAGMA mmap_size = 268435456")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -52,6 +52,11 @@ def utcnow() -> datetime:
 
 class PostmortemRow(SQLModel, table=True):
     __tablename__ = "postmortem"
+    __table_args__ = (
+        # `pmt causes` and the reports read a period's postmortems by their day.
+        Index("ix_postmortem_incident_date", "incident_date"),
+        Index("ix_postmortem_created_at", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # Front-matter id, else the path relative to ingest.root (posix separators).
@@ -94,9 +99,26 @@ class PostmortemRow(SQLModel, table=True):
     cause_terms: str | None = Field(default=None, sa_type=Text)
     # "|m:mechanism|w:term|": the inverted-index keys the postmortem is filed under.
     cause_keys: str | None = Field(default=None, sa_type=Text)
+    # What the stored repeats (``cause_repeat``) of this postmortem were searched with,
+    # "<content_hash>@<repeat threshold>"; NULL: never searched (tracker.causes.stored).
+    cause_repeats_of: str | None = None
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     removed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class CauseRepeatRow(SQLModel, table=True):
+    """An earlier postmortem whose cause a later one repeats, as the repeat search found it
+    when the later one was analysed (at most ``MAX_EARLIER`` per later postmortem)."""
+
+    __tablename__ = "cause_repeat"
+    __table_args__ = (UniqueConstraint("postmortem_id", "earlier_id", name="uq_cause_repeat_pair"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The later postmortem.
+    postmortem_id: int = Field(foreign_key="postmortem.id", index=True)
+    earlier_id: int = Field(foreign_key="postmortem.id", index=True)
+    score: float
 
 
 class ItemRow(SQLModel, table=True):
@@ -215,10 +237,11 @@ class TicketEventRow(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-ALL_TABLES = (PostmortemRow, ItemRow, ItemEventRow, TicketLinkRow, TicketEventRow)
+ALL_TABLES = (PostmortemRow, ItemRow, ItemEventRow, TicketLinkRow, TicketEventRow, CauseRepeatRow)
 
 __all__ = [
     "ALL_TABLES",
+    "CauseRepeatRow",
     "ItemEventRow",
     "ItemRow",
     "PostmortemRow",
