@@ -94,10 +94,10 @@ def show(
     most = rows_to_show(limit, every, fmt)
     settings = app_context(ctx).settings
     day = as_of.date() if as_of else today(settings)
-    with store(settings) as db, db.session(write=False) as session:
+    with store(settings) as db, db.reading() as conn:
         project = settings.project_root
         detail = postmortem_detail(
-            session, postmortem, day, root=settings.ingest_root(project), project_root=project
+            conn, postmortem, day, root=settings.ingest_root(project), project_root=project
         )
     if detail is None:
         raise PmtError(

@@ -10,6 +10,7 @@ def test_read_columns_are_the_tables_columns() -> None:
     in tracker.store.tables with the same Python type."""
     from tracker.queries.columns import ITEMS, LINKS, POSTMORTEMS
     from tracker.store.tables import ItemRow, PostmortemRow, TicketLinkRow
+    from tracker.store.types import UTCDateTime
 
     for light, real in ((ITEMS, ItemRow), (POSTMORTEMS, PostmortemRow), (LINKS, TicketLinkRow)):
         table = real.__table__  # type: ignore[attr-defined]
@@ -19,7 +20,11 @@ def test_read_columns_are_the_tables_columns() -> None:
             real_type = table.c[column.name].type
             # A TypeDecorator (AutoString, UTCDateTime) stores as its implementation's type.
             real_type = getattr(real_type, "impl_instance", real_type)
-            assert column.type.python_type is real_type.python_type, f"{light.name}.{column.name}"
+            light_type = getattr(column.type, "impl_instance", column.type)
+            assert light_type.python_type is real_type.python_type, f"{light.name}.{column.name}"
+            # An instant is read as the tables read it: aware, in UTC.
+            if isinstance(table.c[column.name].type, UTCDateTime):
+                assert isinstance(column.type, UTCDateTime), f"{light.name}.{column.name}"
 
 
 @pytest.mark.parametrize(

@@ -17,15 +17,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import case, func, select
 
-from tracker.queries.columns import ITEMS, POSTMORTEMS
-from tracker.queries.items import items_of
+from tracker.queries.columns import ITEMS, LINKS, POSTMORTEMS
 from tracker.queries.overdue import overdue_condition
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection
     from sqlmodel import Session
 
-    from tracker.store.tables import PostmortemRow, TicketLinkRow
+    from tracker.store.tables import PostmortemRow
 
 _item, _pm = ITEMS.c, POSTMORTEMS.c
 
@@ -176,7 +175,8 @@ def _copied(cls: type[T], source: object, **worked_out: Any) -> T:
 class PostmortemDetail:
     """``pmt show``: a postmortem, its items (removed ones last) and its tickets."""
 
-    postmortem: PostmortemRow
+    # The postmortem's columns (``tracker.queries.columns.POSTMORTEMS``), read by name.
+    postmortem: Any
     items: list[ItemDetail] = field(default_factory=list)
     tickets: list[TicketSummary] = field(default_factory=list)
 
@@ -199,19 +199,27 @@ class PostmortemDetail:
         }
 
 
-def find_postmortem(
-    session: Session, key_or_path: str, root: str = ".", project_root: str | None = None
-) -> PostmortemRow | None:
-    """A postmortem by key, by stored path, or by a path to its file from the current folder
-    (its key relative to ``root``, its stored path relative to ``project_root``)."""
+def _candidates(key_or_path: str, root: str, project_root: str | None) -> set[str]:
+    """What ``key_or_path`` may be stored as: a key, a stored path, or a path to the file from
+    the current folder (its key relative to ``root``, its path relative to ``project_root``)."""
     from tracker.identity import path_key
-    from tracker.store.tables import PostmortemRow
 
     wanted = key_or_path.strip()
     candidates = {wanted, Path(wanted).as_posix().removeprefix("./")}
     candidates.add(path_key(wanted, root))
     if project_root is not None:
         candidates.add(path_key(wanted, project_root))
+    return candidates
+
+
+def find_postmortem(
+    session: Session, key_or_path: str, root: str = ".", project_root: str | None = None
+) -> PostmortemRow | None:
+    """A postmortem by key, by stored path, or by a path to its file from the current folder
+    (its key relative to ``root``, its stored path relative to ``project_root``)."""
+    from tracker.store.tables import PostmortemRow
+
+    candidates = _candidates(key_or_path, root, project_root)
     row = session.scalars(select(PostmortemRow).where(PostmortemRow.key.in_(candidates))).first()  # type: ignore[attr-defined]
     if row is None:
         row = session.scalars(
@@ -221,48 +229,57 @@ def find_postmortem(
 
 
 def postmortem_detail(
-    session: Session,
+    session: Session | Connection,
     key_or_path: str,
     as_of: date | None = None,
     *,
     root: str = ".",
     project_root: str | None = None,
 ) -> PostmortemDetail | None:
-    from tracker.store.tables import TicketLinkRow
-
-    pm = find_postmortem(session, key_or_path, root, project_root)
+    """``pmt show``'s postmortem (found as ``find_postmortem`` finds it), read through the
+    light columns (``tracker.queries.columns``): no ORM."""
+    candidates = _candidates(key_or_path, root, project_root)
+    pm = None
+    for column in (_pm.key, _pm.path):
+        pm = session.execute(select(*POSTMORTEMS.c).where(column.in_(candidates))).first()
+        if pm is not None:
+            break
     if pm is None:
         return None
     as_of = as_of or date.today()
-    items = items_of(session, pm.key)
-    links = list(
-        session.scalars(
-            select(TicketLinkRow)
-            .where(TicketLinkRow.postmortem_id == pm.id)  # type: ignore[arg-type]
-            .order_by(TicketLinkRow.id)  # type: ignore[arg-type]
+    items = list(
+        session.execute(
+            select(*ITEMS.c)
+            .where(_item.postmortem_id == pm.id)
+            .order_by(_item.status == "removed", _item.position, _item.id)
         )
     )
-    by_item: dict[int, TicketLinkRow] = {}
+    links = list(
+        session.execute(select(*LINKS.c).where(LINKS.c.postmortem_id == pm.id).order_by(LINKS.c.id))
+    )
+    by_item: dict[int, Any] = {}
     for link in links:
         if link.item_id is not None:
             by_item.setdefault(link.item_id, link)
     uid_of = {i.id: i.uid for i in items}
+    closed_items = {li.item_id for li in links if li.state == "closed"}
     details = []
     for item in items:
-        item_link = by_item.get(item.id or 0)
-        closed = any(li.state == "closed" for li in links if li.item_id == item.id)
+        item_link = by_item.get(item.id)
         # As in ``overdue``: an item of a removed postmortem (its file is gone) is not chased.
         late = bool(
             item.status == "open"
             and item.due
             and item.due < as_of
-            and not closed
+            and item.id not in closed_items
             and pm.removed_at is None
         )
         details.append(
             _copied(
                 ItemDetail,
                 item,
+                due_implicit=bool(item.due_implicit),
+                not_effective=bool(item.not_effective),
                 overdue=late,
                 days_overdue=(as_of - item.due).days if late and item.due else 0,
                 ticket=item_link.key if item_link else item.ticket,
