@@ -46,10 +46,13 @@ def search_batch(
     as_of: date,
     *,
     warn: bool = True,
-) -> list[RepeatWarning]:
+    max_involved: int | None = None,
+) -> list[RepeatWarning] | None:
     """Search the postmortems ``ids`` (classified, their features and keys written) for
     repeats, store what is found (``tracker.causes.stored``) and return it as warnings, in
-    that order (none unless ``warn``). ``query_mechanisms`` are the mechanisms to search with
+    that order (none unless ``warn``). None, with nothing written, when more than
+    ``max_involved`` postmortems would be compared (their character TF-IDF is the memory a
+    batch takes): the caller splits the batch. ``query_mechanisms`` are the mechanisms to search with
     where they are not the stored ones (a free-text front-matter cause adds to them)."""
     import numpy as np
     from sqlalchemy import select
@@ -114,6 +117,8 @@ def search_batch(
         np.searchsorted(every_ids, np.fromiter(queries, dtype=np.int64, count=len(queries)))
     ] = True
     used = np.flatnonzero(involved)
+    if max_involved is not None and len(used) > max_involved and len(rows) > 1:
+        return None
     position = np.full(len(every), -1, dtype=np.int64)
     position[used] = np.arange(len(used))
     # The character TF-IDF fitted on these documents only, not the whole store.

@@ -173,6 +173,9 @@ def find_repeats(
 # character TF-IDF), the time a run takes shrinks with it (bench/scale_bench.py).
 CLASSIFY_BATCH = 250
 SEARCH_BATCH = 500
+# A search batch that would compare more postmortems than this (the batch and its candidates)
+# is split in two: the character TF-IDF of the postmortems compared is most of its memory.
+MAX_INVOLVED = 3000
 
 
 def analyse_postmortems(
@@ -220,7 +223,6 @@ def each_repeat(
     from zoneinfo import ZoneInfo
 
     from tracker.causes import stored
-    from tracker.causes.incremental import search_batch
     from tracker.causes.index_keys import choose_keys, read_postings, refresh_stale
     from tracker.causes.pairs import PAIR_MATH
     from tracker.causes.similar import PER_KEY
@@ -253,15 +255,46 @@ def each_repeat(
             others = _earlier_first(session, sorted(again))
         for id_chunk in chunked(order, batch):
             with store.session() as session:
-                warnings = search_batch(
-                    session, id_chunk, postings, query_mechanisms, settings, as_of, warn=warn
+                warnings = _search(
+                    session, id_chunk, postings, query_mechanisms, settings, as_of, warn
                 )
                 if mark:
                     warnings = mark_not_effective(session, warnings, now)
             yield from warnings
         for id_chunk in chunked(others, batch):
             with store.session() as session:
-                search_batch(session, id_chunk, postings, {}, settings, as_of, warn=False)
+                _search(session, id_chunk, postings, {}, settings, as_of, False)
+
+
+def _search(
+    session: Session,
+    ids: list[int],
+    postings: Any,
+    query_mechanisms: Mapping[int, frozenset[str]],
+    settings: Settings,
+    as_of: date,
+    warn: bool,
+) -> list[RepeatWarning]:
+    """``search_batch``, halving the batch while it would compare too many postmortems."""
+    from tracker.causes.incremental import search_batch
+
+    found = search_batch(
+        session,
+        ids,
+        postings,
+        query_mechanisms,
+        settings,
+        as_of,
+        warn=warn,
+        max_involved=MAX_INVOLVED,
+    )
+    if found is not None:
+        return found
+    half = len(ids) // 2
+    return [
+        *_search(session, ids[:half], postings, query_mechanisms, settings, as_of, warn),
+        *_search(session, ids[half:], postings, query_mechanisms, settings, as_of, warn),
+    ]
 
 
 def _classify_and_describe(

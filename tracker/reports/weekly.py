@@ -278,9 +278,33 @@ def _cause_trend(postmortems: Sequence[Pm], period: Period, as_of: date) -> Caus
 
 def _history(items: Sequence[Item], period: Period, now: datetime) -> list[WeekPoint]:
     """The 12 weeks up to the period's last (or, if it is still going on, today's): the week in
-    progress counts up to now, and no week after it is plotted."""
+    progress counts up to now, and no week after it is plotted.
+
+    Counted from each item's instants sorted once, not by asking every item about every
+    week: an item is open at ``t`` when it was opened before ``t`` and neither done nor
+    removed before it (``Item.open_at``), and done within a week when it was closed then while
+    still part of its postmortem (``Item.closed_within``); a test compares the two."""
+    from bisect import bisect_left
+
     today = period.local_day(now)
     last = Period(period.start, min(period.end, today), period.timezone)
+    opened: list[datetime] = []
+    # When an open item stopped being open (done or removed), as the later of that and its
+    # opening: it is open at t when opened < t and not gone < t.
+    gone: list[datetime] = []
+    closed: list[datetime] = []
+    for i in items:
+        if i.closed_at is not None and (i.removed_at is None or i.removed_at >= i.closed_at):
+            closed.append(i.closed_at)
+        if i.done_unseen:
+            continue
+        opened.append(i.opened_at)
+        ends = [t for t in (i.closed_at, i.removed_at) if t is not None]
+        if ends:
+            gone.append(max(i.opened_at, min(ends)))
+    opened.sort()
+    gone.sort()
+    closed.sort()
     points = []
     for week in weeks_ending(last, HISTORY_WEEKS):
         start, end = week.start_at, min(week.end_at, now)
@@ -289,8 +313,8 @@ def _history(items: Sequence[Item], period: Period, now: datetime) -> list[WeekP
                 week=week.label,
                 start=week.start,
                 end=week.end,
-                open=sum(1 for i in items if i.open_at(end)),
-                closed=sum(1 for i in items if i.closed_within(start, end)),
+                open=bisect_left(opened, end) - bisect_left(gone, end),
+                closed=bisect_left(closed, end) - bisect_left(closed, start),
             )
         )
     return points
