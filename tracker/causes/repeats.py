@@ -171,11 +171,11 @@ def find_repeats(
 # Postmortems classified in one transaction, and searched for repeats in one: the memory a
 # batch takes grows with its size (the classifier's matrices; the candidates' texts and their
 # character TF-IDF), the time a run takes shrinks with it (bench/scale_bench.py).
-CLASSIFY_BATCH = 250
-SEARCH_BATCH = 500
+CLASSIFY_BATCH = 500
+SEARCH_BATCH = 1000
 # A search batch that would compare more postmortems than this (the batch and its candidates)
 # is split in two: the character TF-IDF of the postmortems compared is most of its memory.
-MAX_INVOLVED = 3000
+MAX_INVOLVED = 8000
 
 
 def analyse_postmortems(
