@@ -115,8 +115,13 @@ class RemindReport:
         }
 
 
-def mention_for(row: OverdueRow, link: TicketLinkRow, settings: Settings) -> str | None:
-    """Who the comment names: the ticket's assignee, else the owner through the owner map."""
+def mention_for(
+    row: OverdueRow, link: TicketLinkRow, settings: Settings, *, handle: bool = False
+) -> str | None:
+    """Who the comment names: the ticket's assignee, else the owner through the owner map,
+    else (where the tracker writes @-mentions) the owner written as a handle (``handle``:
+    ``@lena-k`` in the postmortem, stored as ``lena-k``), unless the tracker's ``handles``
+    setting is off."""
     tracker = link.tracker
     section = getattr(settings, tracker, None)
     owners: dict[str, str] = getattr(section, "owners", None) or {}
@@ -124,7 +129,10 @@ def mention_for(row: OverdueRow, link: TicketLinkRow, settings: Settings) -> str
     if writes_markdown(tracker):
         if who:
             return "@" + who.lstrip("@")
-        return row.owner if row.owner and row.owner.startswith("@") else None
+        written_as_handle = handle or bool(row.owner and row.owner.startswith("@"))
+        if row.owner and written_as_handle and getattr(section, "handles", True):
+            return "@" + row.owner.lstrip("@")
+        return None
     return who or row.owner
 
 
@@ -187,7 +195,7 @@ def remind(
 
     work = overdue_links(store, today, owner=owner, tracker=tracker)
 
-    for row, link in work:
+    for row, link, handle in work:
         base = Outcome(
             owner=row.owner,
             item=row.item,
@@ -206,7 +214,7 @@ def remind(
                 replace(base, note="no linked ticket: run `pmt sync` to file one")
             )
             continue
-        mention = mention_for(row, link, settings)
+        mention = mention_for(row, link, settings, handle=handle)
         base = replace(base, tracker=link.tracker, ticket=link.key, url=link.url, mention=mention)
         if report.stopped:
             report.outcomes.append(replace(base, status="not_attempted", note=report.stopped))

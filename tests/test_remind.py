@@ -105,6 +105,27 @@ def test_comments_mention_the_assignee_and_say_how_late(scene) -> None:
     assert set(last_reminded(store).values()) >= {NOW}
 
 
+@pytest.mark.parametrize("handles", [True, False])
+def test_an_owner_written_as_a_handle_is_mentioned(scene, handles: bool) -> None:
+    """c1's ticket has no assignee; its owner was written "@lena-k" (stored without the "@",
+    ``owner_handle`` set) and is not in github.owners: the handle itself is mentioned, unless
+    [github] handles is off."""
+    from tracker.store.tables import ItemRow
+
+    store, settings, backends, keys = scene
+    settings.github.handles = handles
+    with store.session() as s:
+        c1 = s.exec(select(ItemRow).where(ItemRow.uid == "c1")).one()
+        c1.owner, c1.owner_handle = "lena-k", True
+        s.add(c1)
+    run(scene)
+    [comment] = backends["github"].tickets[keys["c1"]].comments
+    if handles:
+        assert comment.startswith("@lena-k a reminder from pmt")
+    else:
+        assert not comment.startswith("@") and "@lena-k" not in comment
+
+
 def test_at_most_once_per_interval(scene) -> None:
     _, _, backends, keys = scene
     run(scene)

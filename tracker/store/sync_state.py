@@ -195,18 +195,29 @@ def linked_tickets(store: Store, tracker: str) -> list[LinkedTicket]:
 
 def overdue_links(
     store: Store, as_of: date, *, owner: str | None = None, tracker: str | None = None
-) -> list[tuple[OverdueRow, TicketLinkRow | None]]:
+) -> list[tuple[OverdueRow, TicketLinkRow | None, bool]]:
     """The overdue items (``tracker.queries.overdue``), each with its ticket's link when pmt has
-    seen that ticket (the item names a tracker and its ticket has a known state)."""
+    seen that ticket (the item names a tracker and its ticket has a known state), and whether
+    its owner was written as a handle (``ItemRow.owner_handle``: the owner is stored without
+    its "@")."""
     from tracker.queries import link_for_item, overdue
 
     with store.session(write=False) as session:
+        # Few owners are handles: their open items, in one query.
+        handles = set(
+            session.scalars(
+                select(col(ItemRow.id)).where(
+                    col(ItemRow.owner_handle).is_(True), col(ItemRow.status) == "open"
+                )
+            )
+        )
         return [
             (
                 row,
                 link_for_item(session, row.item_id, row.tracker)
                 if row.tracker and row.ticket_state
                 else None,
+                row.item_id in handles,
             )
             for row in overdue(session, as_of, owner=owner, tracker=tracker)
         ]
