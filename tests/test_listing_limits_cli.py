@@ -131,8 +131,9 @@ def test_overdue_page_is_the_most_overdue_cut_in_sql_grouped_by_owner(many: Stor
     ],
 )
 def test_count_overdue_counts_what_overdue_lists(many: Store, filters: dict) -> None:
-    """Both ways of counting (one pass over the items, or the listing's own query when a
-    postmortem or tracker filter needs its joins) count exactly what ``overdue`` lists."""
+    """Every way of counting (one pass over the items on SQLite, the filtered count through the
+    index on PostgreSQL, or the listing's own query when a postmortem or tracker filter needs
+    its joins) counts exactly what ``overdue`` lists."""
     with many.reading() as conn:
         for day in (date(2026, 1, 1), date(2026, 2, 10), AS_OF, date(2100, 1, 1)):
             assert count_overdue(conn, day, **filters) == len(overdue(conn, day, **filters))

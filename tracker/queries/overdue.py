@@ -173,21 +173,32 @@ def count_overdue(
 ) -> int:
     """How many items ``overdue`` would return, counted by the database.
 
-    Filtered by postmortem or tracker, the count is ``overdue``'s own query. Otherwise it is
-    one pass over the items (``overdue_condition`` as a sum, the removed postmortems listed
-    once). In a big store most open items are overdue, and reading them through the (status,
-    due) index, then each one's postmortem, costs twice as much: on SQLite at 30,000
-    postmortems and 175,000 overdue items, 0.06 s instead of 0.13 s."""
+    Filtered by postmortem or tracker, the count is ``overdue``'s own query. Otherwise the
+    removed postmortems are listed once and the plan is the database's best:
+
+    - SQLite: one pass over the items, ``overdue_condition`` as a sum. In a big store most
+      open items are overdue, and reading them through the (status, due) index, then each
+      one's postmortem, costs twice as much (at 30,000 postmortems and 175,000 overdue items,
+      0.06 s instead of 0.13 s);
+    - PostgreSQL: the items through the (status, due) index, counted. Its sum over every item
+      evaluates the closed-ticket test on each (at 100,000 items, 140-190 ms instead of 10 ms).
+
+    Both count what ``overdue`` lists (tests/test_listing_limits_cli.py compares them on both
+    databases)."""
     if filters.get("postmortem") or filters.get("tracker"):
         query = _query(as_of, **filters).with_only_columns(func.count()).order_by(None)
     else:
         removed = select(_pm.id).where(_pm.removed_at.is_not(None))
         late = and_(_item.status == "open", _item.due < as_of, ~closed_ticket())
-        query = (
-            select(func.coalesce(func.sum(case((late, 1), else_=0)), 0))
-            .select_from(ITEMS)
-            .where(_item.postmortem_id.not_in(removed), *_item_filters(**filters))
-        )
+        mine = [_item.postmortem_id.not_in(removed), *_item_filters(**filters)]
+        if _dialect(session) == "sqlite":
+            query = (
+                select(func.coalesce(func.sum(case((late, 1), else_=0)), 0))
+                .select_from(ITEMS)
+                .where(*mine)
+            )
+        else:
+            query = select(func.count()).select_from(ITEMS).where(late, *mine)
     return int(session.execute(query).scalar_one())
 
 
