@@ -12,7 +12,7 @@ import typer
 from cli.app import app
 from cli.context import app_context, store
 from cli.options import TextOrJson, format_option
-from cli.output import emit, say, say_wrapped, to_json
+from cli.output import JsonListWriter, say, say_wrapped
 from cli.repeat_warnings import say_repeats
 
 if TYPE_CHECKING:
@@ -84,28 +84,6 @@ def ingest(
     say(total(report))
     if not report.ok:
         raise typer.Exit(1)
-
-
-class JsonListWriter:
-    """Writes ``{**head, key: [...]}`` to stdout as ``to_json`` would (two-space indent), the
-    list's objects one at a time as they come."""
-
-    def __init__(self, head: dict[str, Any], key: str) -> None:
-        opening = to_json({**head, key: []})
-        # The document ends with the empty list: '"key": []\n}\n'.
-        assert opening.endswith("[]\n}\n")
-        emit(opening[: -len("]\n}\n")])
-        self.count = 0
-
-    def add(self, item: Any) -> None:
-        import textwrap
-
-        body = textwrap.indent(to_json(item).rstrip("\n"), "    ")
-        emit(("\n" if not self.count else ",\n") + body)
-        self.count += 1
-
-    def close(self) -> None:
-        emit("\n  ]\n}\n" if self.count else "]\n}\n")
 
 
 def nothing_found(paths: list[str], settings: Settings) -> str:

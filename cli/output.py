@@ -140,12 +140,36 @@ def json_array(objects: Iterable[Any]) -> Iterator[str]:
     the objects come: ``pmt list --format json`` is written while the store is read."""
     first = True
     for obj in objects:
-        text = json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default)
-        # One level deeper inside the array: every line of the object two more spaces in (a
-        # newline inside a string is escaped, so each "\n" here starts a line of the object).
-        yield ("[\n  " if first else ",\n  ") + text.replace("\n", "\n  ")
+        yield ("[\n  " if first else ",\n  ") + nested_json(obj, 2)
         first = False
     yield "[]\n" if first else "\n]\n"
+
+
+def nested_json(obj: Any, depth: int) -> str:
+    """``to_json(obj)`` without its last newline, as it reads ``depth`` spaces deep in an
+    indented document: every line after the first that much further in (a newline inside a
+    string is escaped, so each "\\n" here starts a line of the object)."""
+    text = json.dumps(obj, indent=2, ensure_ascii=False, default=_json_default)
+    return text.replace("\n", "\n" + " " * depth)
+
+
+class JsonListWriter:
+    """Writes ``{**head, key: [...]}`` to stdout as ``to_json`` would, the list's objects one
+    at a time as they come (``pmt ingest --format json``: repeats found during the analysis)."""
+
+    def __init__(self, head: dict[str, Any], key: str) -> None:
+        opening = to_json({**head, key: []})
+        # The document ends with the empty list: '"key": []\n}\n'.
+        assert opening.endswith("[]\n}\n")
+        emit(opening[: -len("]\n}\n")])
+        self.count = 0
+
+    def add(self, item: Any) -> None:
+        emit(("\n    " if not self.count else ",\n    ") + nested_json(item, 4))
+        self.count += 1
+
+    def close(self) -> None:
+        emit("\n  ]\n}\n" if self.count else "]\n}\n")
 
 
 def csv_lines(rows: Iterable[Mapping[str, Any]], columns: Sequence[Column]) -> Iterator[str]:

@@ -10,8 +10,7 @@ from datetime import date
 
 import pytest
 
-from cli.ingest_cmd import JsonListWriter
-from cli.output import to_json
+from cli.output import JsonListWriter, to_json
 from tracker.causes.repeat_warning import (
     FIX_DID_NOT_HOLD,
     FOLLOW_UP_NEVER_DONE,

@@ -59,8 +59,9 @@ class Tally:
         self.limit, self.keep = limit, keep
         self.kept: list[RepeatWarning] = []
         self.first: list[RepeatWarning] = []  # the first ``limit``, in the order found
-        # The most pressing so far: (key negated so that the least pressing is on top, place).
-        self.heap: list[tuple[Any, int, RepeatWarning]] = []
+        # The most pressing so far, as (its ``pressing_key`` and place, each part negated, so
+        # that the heap's top is the least pressing kept; ties go to the one found first).
+        self.heap: list[tuple[tuple[float, ...], RepeatWarning]] = []
         self.count = 0
         self.never_done = 0
 
@@ -73,8 +74,7 @@ class Tally:
             self.first.append(warning)
         self.count += 1
         self.never_done += warning.fix_held is not False
-        # Ties go to the one found first, as a stable sort would.
-        entry = (_Reversed(pressing_key(warning), self.count), self.count, warning)
+        entry = (tuple(-part for part in (*pressing_key(warning), self.count)), warning)
         if len(self.heap) < self.limit:
             heapq.heappush(self.heap, entry)
         elif self.limit:
@@ -84,7 +84,7 @@ class Tally:
         if self.count <= self.limit:
             shown = self.first
         else:
-            shown = [w for _, _, w in sorted(self.heap, key=lambda e: (pressing_key(e[2]), e[1]))]
+            shown = [w for _, w in sorted(self.heap, reverse=True)]
         rest_never_done = self.never_done - sum(1 for w in shown if w.fix_held is not False)
         return RepeatCheck(
             warnings=tuple(self.kept),
@@ -92,18 +92,6 @@ class Tally:
             more=self.count - len(shown),
             more_never_done=rest_never_done,
         )
-
-
-class _Reversed:
-    """A sort key in reverse: the heap's top is the least pressing warning kept."""
-
-    __slots__ = ("key", "place")
-
-    def __init__(self, key: tuple[bool, int, int, float], place: int) -> None:
-        self.key, self.place = key, place
-
-    def __lt__(self, other: _Reversed) -> bool:
-        return (self.key, self.place) > (other.key, other.place)
 
 
 def summarise(warnings: Sequence[RepeatWarning], limit: int = MAX_WARNINGS_SHOWN) -> RepeatCheck:

@@ -106,6 +106,8 @@ def document_frequencies(session: Session, terms: set[str]) -> tuple[dict[str, i
 
 def choose_keys(session: Session, ids: Sequence[int]) -> None:
     """Choose and write the index keys of the postmortems ``ids`` (their features written)."""
+    from sqlalchemy import select
+
     c = _table()
     wanted: set[str] = set()
     for _, packed in _column_of(session, ids, c.cause_terms):
@@ -113,8 +115,6 @@ def choose_keys(session: Session, ids: Sequence[int]) -> None:
     df, n = document_frequencies(session, wanted)
     chooser = KeyChooser(df, n)
     for chunk in chunked(ids):
-        from sqlalchemy import select
-
         described = select(c.id, c.cause_norm, c.cause_mechanisms).where(c.id.in_(chunk))
         write_values(
             session,

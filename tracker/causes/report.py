@@ -179,9 +179,8 @@ def postmortems_between(session: Session, since: date, until: date, zone: ZoneIn
             and_(c.incident_date.is_(None), c.created_at >= start, c.created_at < end),
         ),
     )
-    rows = [row for row in found if since <= _day(row, zone) <= until]
-    rows.sort(key=lambda row: (_day(row, zone), row.id))
-    return rows
+    # The window in the zone's instants selects exactly the rows whose ``_day`` is in it.
+    return sorted(found, key=lambda row: (_day(row, zone), row.id))
 
 
 def causes_report(

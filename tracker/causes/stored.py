@@ -120,7 +120,7 @@ def stored_warnings(
     pairs = CauseRepeatRow.__table__  # type: ignore[attr-defined]
     postmortems = PostmortemRow.__table__  # type: ignore[attr-defined]
     pair, pm = pairs.c, postmortems.c
-    by_later: dict[int, list[tuple[int, float, str, int]]] = {}
+    by_later: dict[int, list[tuple[int, float, str]]] = {}
     ids = [row.id for row in rows]
     for chunk in chunked(ids):
         query = (
@@ -129,12 +129,12 @@ def stored_warnings(
             .where(pair.postmortem_id.in_(chunk), pm.removed_at.is_(None))
         )
         for later, earlier, score, day in session.execute(query):
-            by_later.setdefault(later, []).append((earlier, score, day or "", earlier))
+            by_later.setdefault(later, []).append((earlier, score, day or ""))
     ordered: list[tuple[Any, int, float]] = []
     for row in rows:
         # The closest first; between equals, the most recent earlier postmortem.
-        for earlier, score, _, _ in sorted(
-            by_later.get(row.id, []), key=lambda p: p[1:], reverse=True
+        for earlier, score, _ in sorted(
+            by_later.get(row.id, []), key=lambda p: (p[1], p[2], p[0]), reverse=True
         ):
             ordered.append((row, earlier, score))
     total = len(ordered)
