@@ -210,6 +210,7 @@ COMMAND_MODULES: list[str] = [
     "owners_cmd",
     "config_cmd",
     "doctor_cmd",
+    "serve_cmd",
 ]
 
 

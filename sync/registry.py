@@ -5,8 +5,8 @@ A registration module names the tracker (``NAME``, the value stored with each li
 by ``--tracker``), makes its backend from the settings and the environment (``create``, a
 ConfigError naming what to set; ``MissingCredentials`` when only the credentials are missing) or
 without credentials for a dry run (``without_credentials``, see ``sync.store_only``), checks its credentials for ``pmt doctor`` without the network
-(``credentials``) and over it (``probe``), and says how its comments are written
-(``MARKDOWN``). The CLI, ``pmt doctor``
+(``credentials``) and over it (``probe``), says how its comments are written
+(``MARKDOWN``) and how its webhook deliveries are read (``webhooks``, for ``pmt serve``). The CLI, ``pmt doctor``
 and ``pmt remind`` read this registry rather than naming trackers.
 
 ``BACKENDS`` (name -> factory) is a plain dict that tests replace entries of. Factories import
@@ -26,6 +26,7 @@ from sync.store_only import MissingCredentials, StoreOnlyBackend
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:  # pydantic-settings is not imported by ``pmt --help`` (bench/help_bench.py)
+    from sync.webhooks import Receiver
     from tracker.config import Secrets, Settings
     from tracker.doctor import Check
 
@@ -48,6 +49,8 @@ class Registration(Protocol):
     def credentials(self, settings: Settings, secrets: Secrets) -> Check: ...
 
     def probe(self, settings: Settings, secrets: Secrets, session: Any = None) -> Check: ...
+
+    def webhooks(self) -> Receiver: ...
 
 
 # In the order pmt lists them (doctor, help texts).
@@ -99,6 +102,11 @@ def check_credentials(settings: Settings, secrets: Secrets) -> list[Check]:
 def probes() -> dict[str, Probe]:
     """Each tracker's network probe for ``pmt doctor``, by tracker name (its check's name)."""
     return {name: t.probe for name, t in TRACKERS.items()}
+
+
+def receivers() -> dict[str, Receiver]:
+    """Each tracker's reader of webhook deliveries (``pmt serve``), by tracker name."""
+    return {name: t.webhooks() for name, t in TRACKERS.items()}
 
 
 def writes_markdown(name: str) -> bool:

@@ -33,7 +33,7 @@ import pytest
 PG_ENV = "PMT_TEST_DATABASE_URL"
 PG_SKIP_REASON = f"{PG_ENV} is not set: PostgreSQL tests skipped"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-_TABLES = "ticket_event, ticket_link, item_event, action_item, postmortem"
+_TABLES = "ticket_event, ticket_link, item_event, action_item, postmortem, webhook_delivery"
 
 
 class _PgServer:

@@ -65,6 +65,9 @@ def test_secrets_are_masked(project: Path, monkeypatch: pytest.MonkeyPatch) -> N
         "PMT_JIRA_EMAIL",
         "PMT_JIRA_TOKEN",
         "PMT_SLACK_WEBHOOK_URL",
+        "PMT_GITHUB_WEBHOOK_SECRET",
+        "PMT_JIRA_WEBHOOK_SECRET",
+        "PMT_SERVE_TOKEN",
     ]
     secrets = {s["key"]: s for s in listed}
     assert secrets["PMT_GITHUB_TOKEN"]["value"] == "**** (40 characters)"

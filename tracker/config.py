@@ -178,6 +178,27 @@ class RemindSettings(_Section):
     interval_days: int = 7
 
 
+class ServeSettings(_Section):
+    # Where `pmt serve` listens; the default keeps it on this machine (docs/serve.md).
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # A delivery about an older event is refused as stale (401); applied deliveries are kept
+    # this long, to recognise a replay. GitHub allows redelivery for three days.
+    max_delivery_age_hours: float = 72.0
+    # Attempts at applying a delivery (the store or the tracker failing) before it is set aside
+    # as failed (shown by /metrics).
+    max_attempts: int = 5
+    # A header a trusted reverse proxy sets once it has authenticated the user (e.g.
+    # "X-Forwarded-User"): the dashboard and the API then require it. Empty: not used. With
+    # PMT_SERVE_TOKEN set, a request may show the token instead (Authorization: Bearer ...).
+    trusted_header: str = ""
+    # On a push to the default branch of the postmortems' repository (GitHub's push webhook),
+    # pull the project's checkout (git pull --ff-only) and sync the postmortems the push added
+    # or changed, as `pmt sync --no-writeback --yes` would: tickets are made and linked in
+    # the store, the Markdown is left as it is. Off: pushes are acknowledged and ignored.
+    auto_sync: bool = False
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PMT_",
@@ -200,6 +221,7 @@ class Settings(BaseSettings):
     causes: CausesSettings = CausesSettings()
     report: ReportSettings = ReportSettings()
     remind: RemindSettings = RemindSettings()
+    serve: ServeSettings = ServeSettings()
 
     # The folder of the pmt.toml found by walking up; None: not found (see ``project_root``).
     _project_root: str | None = PrivateAttr(default=None)
@@ -254,6 +276,15 @@ class Secrets(BaseSettings):
     jira_email: str | None = Field(default=None, validation_alias="PMT_JIRA_EMAIL")
     jira_token: str | None = Field(default=None, validation_alias="PMT_JIRA_TOKEN")
     slack_webhook_url: str | None = Field(default=None, validation_alias="PMT_SLACK_WEBHOOK_URL")
+    # The secrets `pmt serve` checks webhook deliveries' signatures with, and the token the
+    # dashboard and API accept (Authorization: Bearer ...).
+    github_webhook_secret: str | None = Field(
+        default=None, validation_alias="PMT_GITHUB_WEBHOOK_SECRET"
+    )
+    jira_webhook_secret: str | None = Field(
+        default=None, validation_alias="PMT_JIRA_WEBHOOK_SECRET"
+    )
+    serve_token: str | None = Field(default=None, validation_alias="PMT_SERVE_TOKEN")
     # A field's second variable, read when its own is unset or empty (GitHub Actions' token).
     FALLBACKS: ClassVar[dict[str, str]] = {"github_token": "GITHUB_TOKEN"}
     # Fields naming a user, not secrets (Jira Cloud's Basic auth e-mail): shown as they are.
@@ -280,6 +311,9 @@ _SECRET_KEYS = {
     ("jira", "token"),
     ("jira", "password"),
     ("slack", "webhook_url"),
+    ("github", "webhook_secret"),
+    ("jira", "webhook_secret"),
+    ("serve", "token"),
 }
 
 

@@ -14,5 +14,5 @@ from __future__ import annotations
 
 from pathlib import Path
 
-HEAD = "0005"
+HEAD = "0006"
 SCRIPT_LOCATION = str(Path(__file__).resolve().parent)

@@ -151,26 +151,48 @@ def load(session: Session, period: Period) -> tuple[list[Pm], list[Item]]:
 def _effective(
     row: Row, pm: Pm, incident: datetime | None, links: Sequence[Link], period: Period
 ) -> Item:
-    created = utc(row.created_at)
-    done_unseen = row.status == "done" and row.closed_at is None
-    candidates = []
-    if row.status == "done" and row.closed_at is not None:
-        candidates.append(utc(row.closed_at))
-    for link in links:
-        if link.state == "closed":
-            candidates.append(utc(link.closed_at or link.refreshed_at or link.updated_at))
+    tickets = [
+        utc(link.closed_at or link.refreshed_at or link.updated_at)
+        for link in links
+        if link.state == "closed"
+    ]
+    found = instants(
+        row.created_at,
+        row.status,
+        row.closed_at,
+        row.removed_at,
+        pm.removed_at,
+        incident,
+        min(tickets) if tickets else None,
+    )
+    # The link shown with the item: a closed ticket first (it is why the item is done).
+    shown = min(links, key=lambda lk: (lk.state != "closed", lk.id or 0)) if links else None
+    return Item(row, pm, utc(row.created_at), *found, shown)
+
+
+def instants(
+    created: datetime,
+    status: str,
+    item_closed: datetime | None,
+    item_removed: datetime | None,
+    pm_removed: datetime | None,
+    incident: datetime | None,
+    ticket_closed: datetime | None,
+) -> tuple[datetime, datetime | None, bool, datetime | None]:
+    """An item's (opened, done, done_unseen, removed), the one rule of when an item was open:
+    done at the earliest of its box checked and a ticket of it closed (``ticket_closed``, the
+    earliest), unless it was already checked when pmt first read it (``done_unseen``: when is
+    unknown); removed when it left its document or its document went; opened at the incident,
+    or when pmt first recorded it if that is earlier, or when it was done if earlier still."""
+    created = utc(created)
+    done_unseen = status == "done" and item_closed is None
+    candidates = [utc(t) for t in (item_closed if status == "done" else None, ticket_closed) if t]
     closed = None if done_unseen or not candidates else min(candidates)
-    removed = row.removed_at if row.status == "removed" else None
-    if removed is None and pm.removed_at is not None:
-        removed = pm.removed_at
+    removed = (item_removed if status == "removed" else None) or pm_removed
     opened = min(created, incident) if incident else created
     if closed is not None and closed < opened:
         opened = closed
-    # The link shown with the item: a closed ticket first (it is why the item is done).
-    shown = min(links, key=lambda lk: (lk.state != "closed", lk.id or 0)) if links else None
-    return Item(
-        row, pm, created, opened, closed, done_unseen, utc(removed) if removed else None, shown
-    )
+    return opened, closed, done_unseen, utc(removed) if removed else None
 
 
 def _incident_instant(pm: Pm, period: Period) -> datetime | None:

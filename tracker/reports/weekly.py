@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-# The report's data lives in ``entries``; imported here too, where callers have always found it.
 from tracker.reports.entries import (
     CAUSE_WINDOW_DAYS,
     HISTORY_WEEKS,
@@ -50,9 +49,12 @@ from tracker.reports.entries import (
     WeekPoint,
     category_label,
 )
+
+# The report's data lives in ``entries``; imported here too, where callers have always found it.
+from tracker.reports.history import week_points
 from tracker.reports.item_state import Item, Pm, load, removed_by
 from tracker.reports.links import first_ref, postmortem_url, ticket_url
-from tracker.reports.period import Period, weeks_ending
+from tracker.reports.period import Period
 
 __all__ = [
     "CAUSE_WINDOW_DAYS", "HISTORY_WEEKS", "NO_OWNER", "OLDEST_LIMIT", "OWNER_LIMIT", "PRIORITY_ORDER",
@@ -277,44 +279,8 @@ def _cause_trend(postmortems: Sequence[Pm], period: Period, as_of: date) -> Caus
 
 
 def _history(items: Sequence[Item], period: Period, now: datetime) -> list[WeekPoint]:
-    """The 12 weeks up to the period's last (or, if it is still going on, today's): the week in
-    progress counts up to now, and no week after it is plotted.
-
-    Counted from each item's instants sorted once, not by asking every item about every
-    week: an item is open at ``t`` when it was opened before ``t`` and neither done nor
-    removed before it (``Item.open_at``), and done within a week when it was closed then while
-    still part of its postmortem (``Item.closed_within``); a test compares the two."""
-    from bisect import bisect_left
-
+    """The 12 weeks up to the period's last (or, if it is still going on, today's)."""
     today = period.local_day(now)
     last = Period(period.start, min(period.end, today), period.timezone)
-    opened: list[datetime] = []
-    # When an open item stopped being open (done or removed), as the later of that and its
-    # opening: it is open at t when opened < t and not gone < t.
-    gone: list[datetime] = []
-    closed: list[datetime] = []
-    for i in items:
-        if i.closed_at is not None and (i.removed_at is None or i.removed_at >= i.closed_at):
-            closed.append(i.closed_at)
-        if i.done_unseen:
-            continue
-        opened.append(i.opened_at)
-        ends = [t for t in (i.closed_at, i.removed_at) if t is not None]
-        if ends:
-            gone.append(max(i.opened_at, min(ends)))
-    opened.sort()
-    gone.sort()
-    closed.sort()
-    points = []
-    for week in weeks_ending(last, HISTORY_WEEKS):
-        start, end = week.start_at, min(week.end_at, now)
-        points.append(
-            WeekPoint(
-                week=week.label,
-                start=week.start,
-                end=week.end,
-                open=bisect_left(opened, end) - bisect_left(gone, end),
-                closed=bisect_left(closed, end) - bisect_left(closed, start),
-            )
-        )
-    return points
+    found = ((i.opened_at, i.closed_at, i.done_unseen, i.removed_at) for i in items)
+    return week_points(found, last, now)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from tracker.store.engine import (
     SQLITE_BUSY_TIMEOUT_S,
+    DatabaseError,
     Store,
     database_url,
     default_database_url,
@@ -28,6 +29,7 @@ from tracker.store.engine import (
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_S",
+    "DatabaseError",
     "Store",
     "database_url",
     "default_database_url",

@@ -40,6 +40,12 @@ SQLITE_BUSY_TIMEOUT_S = 60
 _MIGRATION_LOCK = "pmt:migrate"
 
 
+# What the database raises when it fails (the server went away, a lock timed out), for the
+# callers outside the store that must outlive such a failure (``pmt serve``'s workers and its
+# health check): they name it without importing SQLAlchemy.
+DatabaseError = SQLAlchemyError
+
+
 def default_database_url() -> str:
     """``sqlite:///<user data dir>/pmt.db`` (the directory is created on first use)."""
     import platformdirs

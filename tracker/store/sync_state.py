@@ -118,6 +118,24 @@ def update_link(store: Store, tracker: str, key: str, change: LinkUpdate) -> Non
         session.add(link)
 
 
+def update_ticket_link(store: Store, tracker: str, key: str, change: LinkUpdate) -> bool | None:
+    """``change`` the link to ticket ``key`` of ``tracker`` holding a lock on that ticket, so
+    that two workers reporting on one ticket record one after the other; None when pmt has no
+    link to it."""
+    from tracker.store.engine import lock
+
+    with store.session() as session:
+        lock(session, f"pmt:ticket:{tracker}:{key}")
+        link = session.scalars(
+            select(TicketLinkRow).where(
+                col(TicketLinkRow.tracker) == tracker, col(TicketLinkRow.key) == key
+            )
+        ).first()
+        if link is None:
+            return None
+        return change(session, link)
+
+
 def record_new_link(
     store: Store,
     item_id: int | None,

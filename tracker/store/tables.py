@@ -210,11 +210,51 @@ class TicketEventRow(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
-ALL_TABLES = (PostmortemRow, ItemRow, ItemEventRow, TicketLinkRow, TicketEventRow, CauseRepeatRow)
+class DeliveryRow(SQLModel, table=True):
+    """A webhook delivery ``pmt serve`` accepted: kept until applied, so that none is lost across
+    a restart, and after, so that a replayed delivery (same id) changes nothing."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        UniqueConstraint("source", "delivery_id", name="uq_webhook_delivery_source_id"),
+        # Workers claim the oldest queued delivery.
+        Index("ix_webhook_delivery_status_id", "status", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    # The tracker that sent it ("github" | "jira").
+    source: str
+    # The sender's id of the delivery (GitHub's X-GitHub-Delivery; Jira's webhook identifier).
+    delivery_id: str
+    # The sender's event name ("issues", "push", "jira:issue_updated").
+    event: str
+    payload: str = Field(sa_type=Text)
+    # "queued" | "done" | "failed"
+    status: str = "queued"
+    # What applying it did ("recorded OPS-12 closed", "no link to acme/ops#3") or why it failed.
+    outcome: str | None = Field(default=None, sa_type=Text)
+    attempts: int = 0
+    # The worker that holds it, until when (a worker that died lets go when its lease ends).
+    claimed_by: str | None = None
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    done_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+ALL_TABLES = (
+    PostmortemRow,
+    ItemRow,
+    ItemEventRow,
+    TicketLinkRow,
+    TicketEventRow,
+    CauseRepeatRow,
+    DeliveryRow,
+)
 
 __all__ = [
     "ALL_TABLES",
     "CauseRepeatRow",
+    "DeliveryRow",
     "ItemEventRow",
     "ItemRow",
     "PostmortemRow",

@@ -18,6 +18,7 @@ from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
     from sync.base import TicketBackend
+    from sync.webhooks import Receiver
     from tracker.config import Secrets, Settings
 
 NAME = "github"
@@ -136,3 +137,10 @@ def probe(settings: Settings, secrets: Secrets, session: Any = None) -> Check:
             "pmt sync needs Issues: read and write",
         )
     return Check(NAME, "ok", f"logged in to {api} as {login}; {gh.repo} is reachable")
+
+
+def webhooks() -> Receiver:
+    """How ``pmt serve`` reads this tracker's webhook deliveries (imported when it starts)."""
+    from sync.backends.github import webhooks as receiver
+
+    return receiver

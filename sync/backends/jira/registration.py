@@ -18,6 +18,7 @@ from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
     from sync.base import TicketBackend
+    from sync.webhooks import Receiver
     from tracker.config import Secrets, Settings
 
 NAME = "jira"
@@ -127,3 +128,10 @@ def probe(settings: Settings, secrets: Secrets, session: Any = None) -> Check:
     except ProbeFailed as failed:
         return failed.check(NAME)
     return Check(NAME, "ok", f"logged in to {base} as {who}; project {cfg.project} is reachable")
+
+
+def webhooks() -> Receiver:
+    """How ``pmt serve`` reads this tracker's webhook deliveries (imported when it starts)."""
+    from sync.backends.jira import webhooks as receiver
+
+    return receiver

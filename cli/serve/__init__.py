@@ -1,0 +1,1 @@
+"""``pmt serve``: the service."""
