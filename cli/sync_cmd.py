@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 import typer
 
@@ -15,8 +16,12 @@ from cli.repeat_warnings import say_repeats
 from sync.registry import DEFAULT_TRACKER, NAMES
 
 if TYPE_CHECKING:
+    from sync.proposals import Proposed, Proposer
     from sync.service import Applied, Planned
     from tracker.repeat_check import RepeatCheck
+
+# Where the links go: into the files (direct), into them and a pull request (pr), nowhere.
+WriteBack = Literal["direct", "pr", "none"]
 
 # Said when stdin is not a terminal, no --yes, and the plan has writes: nobody can be asked.
 NEEDS_YES = (
@@ -63,6 +68,13 @@ def sync(
     no_writeback: bool = typer.Option(
         False, "--no-writeback", help="Do not write ticket links into the Markdown files."
     ),
+    write_back: WriteBack | None = typer.Option(
+        None,
+        "--write-back",
+        help="direct: write the links into the Markdown files (default, unless [sync] "
+        "writeback = false); pr: write them, commit them on [sync] pr_branch, push it and open "
+        "or update its one pull request (for CI); none: as --no-writeback.",
+    ),
     fmt: TableOrJson = format_option(
         TableOrJson, help='table, or json ({"plan": [...], "result": [...]}).'
     ),
@@ -89,7 +101,15 @@ def sync(
     backend = get_backend(
         tracker or settings.sync.tracker, settings, context.secrets, allow_store_only=dry_run
     )
-    writeback = False if no_writeback else None
+    if no_writeback and write_back not in (None, "none"):
+        raise typer.BadParameter(
+            f"--no-writeback contradicts --write-back={write_back}", param_hint="--write-back"
+        )
+    writeback = {None: None, "direct": True, "pr": True, "none": False}[
+        "none" if no_writeback else write_back
+    ]
+    # Made before anything is written: a missing token or repository stops the run here.
+    proposer = _proposer(settings, context.secrets) if write_back == "pr" and not dry_run else None
     as_json = fmt == "json"
     with store(settings) as db:
         try:
@@ -123,6 +143,7 @@ def sync(
         # Applied even when nothing is to be written: the ticket states read for the plan are
         # recorded (as pmt refresh would), and the lock re-check costs nothing remote.
         applied = _apply(db, backend, settings, planned, writeback)
+    proposed = _propose(settings, applied, proposer) if proposer is not None else None
     if as_json:
         emit(
             _json(
@@ -131,6 +152,7 @@ def sync(
                 applied.stopped,
                 applied.warnings,
                 repeats,
+                proposed,
             )
         )
     elif planned.writes:
@@ -182,17 +204,51 @@ def _json(
     stopped: str | None,
     warnings: list[str],
     repeats: RepeatCheck,
+    proposed: Proposed | None = None,
 ) -> str:
     """The JSON document of a run (``--format json``), secrets redacted. ``checked`` is false
     for a plan from the store only (the tracker was not asked)."""
-    data = {
+    data: dict[str, Any] = {
         "plan": planned.plan_rows(),
         "result": result,
         "stopped": stopped,
         "warnings": warnings,
         "checked": planned.checked,
     }
+    if proposed is not None:
+        data["pull_request"] = proposed.to_dict()
     return redacted(to_json({**data, **repeats.to_dict()}))
+
+
+def _proposer(settings: Any, secrets: Any) -> Proposer:
+    from sync.branch import git
+    from sync.registry import PROPOSERS
+
+    made = PROPOSERS["github"](settings, secrets)
+    git(Path(settings.project_root), "rev-parse", "HEAD")  # a git checkout with a commit
+    return made
+
+
+def _propose(settings: Any, applied: Applied, proposer: Proposer) -> Proposed | None:
+    """The pull request of the links written; a failure keeps the links in the working tree."""
+    from sync.base import SyncError
+    from sync.proposals import propose
+
+    try:
+        proposed = propose(settings, applied.results, proposer)
+    except SyncError as exc:
+        say(
+            redacted(
+                f"pmt sync: the links are written in the files but no pull request was made: {exc}"
+            )
+        )
+        raise typer.Exit(exc.exit_code) from None
+    if proposed is None:
+        say("pmt sync: no link to propose: the files already say it all")
+    else:
+        done = "opened" if proposed.proposal.created else "updated"
+        say(f"pmt sync: {done} pull request #{proposed.proposal.number}: {proposed.proposal.url}")
+    return proposed
 
 
 def _say_warnings(warnings: list[str]) -> None:

@@ -11,11 +11,11 @@ Nothing is written back into the Markdown: the service never commits.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sync.base import SyncError
+from sync.branch import git
 from sync.registry import get_backend
 from sync.service import apply_sync, plan_sync
 from sync.webhooks import Pushed
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 def sync_push(store: Store, settings: Settings, pushed: Pushed) -> str:
     """Pull the checkout and sync the postmortems the push touched; says what it did."""
     root = Path(settings.project_root)
-    _git(root, "pull", "--ff-only", "--quiet")
-    top = Path(_git(root, "rev-parse", "--show-toplevel").strip())
+    git(root, "pull", "--ff-only", "--quiet")
+    top = Path(git(root, "rev-parse", "--show-toplevel"))
     paths = postmortem_paths(pushed, settings, top)
     if not paths:
         return f"push {pushed.after[:12]}: no postmortem added or changed"
@@ -65,12 +65,3 @@ def postmortem_paths(pushed: Pushed, settings: Settings, top: Path) -> list[Path
         if matches(under, include) and not matches(under, exclude) and path.is_file():
             found.append(path)
     return found
-
-
-def _git(root: Path, *args: str) -> str:
-    done = subprocess.run(
-        ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=120, check=False
-    )
-    if done.returncode != 0:
-        raise SyncError(f"git {' '.join(args)} in {root}: {done.stderr.strip() or done.returncode}")
-    return done.stdout

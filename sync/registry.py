@@ -26,6 +26,7 @@ from sync.store_only import MissingCredentials, StoreOnlyBackend
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:  # pydantic-settings is not imported by ``pmt --help`` (bench/help_bench.py)
+    from sync.proposals import Proposer
     from sync.webhooks import Receiver
     from tracker.config import Secrets, Settings
     from tracker.doctor import Check
@@ -58,6 +59,10 @@ _MODULES: tuple[Registration, ...] = (github, jira)
 TRACKERS: dict[str, Registration] = {module.NAME: module for module in _MODULES}
 
 BACKENDS: dict[str, BackendFactory] = {name: t.create for name, t in TRACKERS.items()}
+
+# Where write-back as a pull request opens it (``sync.proposals``), by code host; tests replace
+# entries. GitHub's pull requests today.
+PROPOSERS: dict[str, Callable[[Settings, Secrets], Proposer]] = {"github": github.proposer}
 
 # "github or jira", and the tracker used when [sync] tracker is not set (the first registered:
 # ``[sync] tracker``'s default, which tests/test_architecture.py checks), for help texts.

@@ -34,6 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from tests import github_stub_pulls as pulls
+
 # Fixed so that re-recording gives the same cassettes byte for byte.
 EPOCH = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 RATE_LIMIT = 5000
@@ -114,6 +116,9 @@ class GitHubStub:
         self.milestones: dict[int, dict[str, Any]] = {}
         self.parent_of: dict[int, int] = {}
         self.children: dict[int, list[int]] = {}
+        # Pull requests (tests/github_stub_pulls.py), and whether a head branch exists.
+        self.pulls: dict[int, dict[str, Any]] = {}
+        self.branch_exists: Any = lambda branch: True
         self.faults: list[Fault] = []
         self.requests: list[Logged] = []
         # Called as on_write(method, path) after each write performed, before its answer.
@@ -744,6 +749,9 @@ class _Handler(BaseHTTPRequestHandler):
             ("DELETE", r"/issues/(\d+)/sub_issue", self._remove_sub_issue),
             ("GET", r"/issues/(\d+)/parent", self._get_parent),
             ("GET", r"/milestones", self._list_milestones),
+            ("GET", r"/pulls", self._list_pulls),
+            ("POST", r"/pulls", lambda q, b: pulls.create_pull(stub, b)),
+            ("PATCH", r"/pulls/(\d+)", lambda q, b, n: pulls.update_pull(stub, b, n)),
         ]
         for verb, pattern, handler in routes:
             match = re.fullmatch(pattern + "/?", rest)
@@ -810,6 +818,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _issue(self, number: str) -> dict[str, Any] | None:
         return self.stub.issues.get(int(number))
+
+    def _list_pulls(self, query: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
+        return self._page(pulls.list_pulls(self.stub, query), query, "/pulls")
 
     def _get_repo(self, query: dict[str, str], body: Any) -> tuple[int, Any, dict[str, str]]:
         return 200, self.stub.repository(), {}

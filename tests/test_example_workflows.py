@@ -23,7 +23,7 @@ from cli.app import app
 from tests.conftest import REPO
 
 WORKFLOWS = REPO / "examples" / "workflows"
-EXPECTED = {"pmt-sync.yml", "pmt-lint.yml", "pmt-weekly-report.yml"}
+EXPECTED = {"pmt-sync.yml", "pmt-sync-pr.yml", "pmt-lint.yml", "pmt-weekly-report.yml"}
 
 
 def _load(name: str) -> dict[str, Any]:

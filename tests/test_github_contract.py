@@ -39,6 +39,9 @@ import yaml
 CONTRACT = (
     Path(__file__).resolve().parents[2] / "shared" / "contracts" / "github-issues.openapi.json"
 )
+# The pull-request operations write-back as a pull request uses, cut from the same published
+# description by tests/contracts/cut_github_pulls.py, added to the shared contract when loaded.
+PULLS_CONTRACT = Path(__file__).resolve().parent / "contracts" / "github-pulls.openapi.json"
 CASSETTES = Path(__file__).resolve().parent / "cassettes" / "github"
 UNDECLARED_OK = {401, 403, 429, 500, 502, 503, 504}
 
@@ -54,6 +57,12 @@ def _contract() -> tuple[Any, dict[str, Any]]:
     from openapi_core import OpenAPI
 
     spec = json.loads(CONTRACT.read_text(encoding="utf-8"))
+    pulls = json.loads(PULLS_CONTRACT.read_text(encoding="utf-8"))
+    spec["paths"].update(pulls["paths"])
+    for kind, named in pulls["components"].items():
+        for name, value in named.items():
+            # Both are cut from one copy of GitHub's description: a shared name is one schema.
+            assert spec["components"][kind].setdefault(name, value) == value, name
     spec["servers"] = [{"url": "/"}]  # any host: api.github.com or a GHE server
     _add_null_to_nullable_enums(spec)  # decision 2
     with warnings.catch_warnings():
@@ -276,6 +285,10 @@ def test_the_stub_answers_every_operation_as_the_contract_says() -> None:
             ),
             ("GET", f"{repo}/milestones?state=open&sort=due_on&direction=asc", None),
             ("GET", f"{repo}/issues/99", None),
+            ("POST", f"{repo}/pulls", {"title": "Links", "head": "pmt/x", "base": "main"}),
+            ("POST", f"{repo}/pulls", {"title": "Links", "head": "pmt/x", "base": "main"}),
+            ("GET", f"{repo}/pulls?state=open&head=acme:pmt/x&base=main&per_page=100", None),
+            ("PATCH", f"{repo}/pulls/3", {"title": "Links!", "body": "two"}),
         ]
         problems = []
         for method, url, body in calls:

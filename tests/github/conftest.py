@@ -29,6 +29,7 @@ import pytest
 import vcr
 
 from sync.backends.github.backend import GitHubBackend
+from sync.backends.github.pulls import GitHubPulls
 from sync.base import TicketDraft
 from sync.markers import Marker
 from tests.github_stub import EPOCH, GitHubStub
@@ -96,6 +97,19 @@ class GitHubRig:
             clock=self.clock,
             write_interval=write_interval,
             web_url="https://github.com",
+        )
+
+    def pulls(self) -> GitHubPulls:
+        """Write-back's pull requests (``sync.backends.github.pulls``), paced like ``backend``."""
+        if self.mode == "live":
+            return GitHubPulls(self.api_url, self.token, self.repo)
+        return GitHubPulls(
+            self.api_url,
+            self.token,
+            self.repo,
+            sleep=self.sleep,
+            clock=self.clock,
+            write_interval=0.0,
         )
 
     def seed(self) -> GitHubStub | None:

@@ -18,6 +18,7 @@ from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
     from sync.base import TicketBackend
+    from sync.proposals import Proposer
     from sync.webhooks import Receiver
     from tracker.config import Secrets, Settings
 
@@ -144,3 +145,25 @@ def webhooks() -> Receiver:
     from sync.backends.github import webhooks as receiver
 
     return receiver
+
+
+def proposer(settings: Settings, secrets: Secrets) -> Proposer:
+    """Pull requests of the repository write-back proposes to (``sync.proposals``)."""
+    from sync import endpoints
+    from sync.backends.github.pulls import GitHubPulls
+    from sync.proposals import pull_request_repo
+
+    repo = pull_request_repo(settings)
+    if not repo:
+        raise ConfigError(
+            "write-back as a pull request needs a GitHub repository: set [sync] pr_repo "
+            "(PMT_SYNC_PR_REPO) or [github] repo"
+        )
+    token = secrets.github()
+    if not token:
+        raise ConfigError(
+            "write-back as a pull request needs a GitHub token that can open pull requests "
+            f"in {repo}: set PMT_GITHUB_TOKEN (or GITHUB_TOKEN)"
+        )
+    api_url = endpoints.api_url(settings.github.api_url, "[github] api_url (PMT_GITHUB_API_URL)")
+    return GitHubPulls(api_url, token, repo)
