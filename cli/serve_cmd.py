@@ -18,12 +18,13 @@ def serve(
     port: int | None = typer.Option(
         None, "--port", help="Port to listen on (default: [serve] port, 8000)."
     ),
-    workers: int = typer.Option(
-        1,
+    workers: int | None = typer.Option(
+        None,
         "--workers",
         min=0,
-        help="Background threads applying queued deliveries (0: only accept them, and let "
-        "another replica apply them).",
+        help="Background threads applying queued deliveries (default: 2 on PostgreSQL, 1 on "
+        "SQLite, which has one writer at a time; 0: only accept them, and let another replica "
+        "apply them).",
     ),
 ) -> None:
     """Run pmt as a service: GitHub and Jira webhooks keep ticket states in step as they
@@ -55,5 +56,7 @@ def serve(
             "set PMT_SERVE_TOKEN or [serve] trusted_header"
         )
     with store(settings) as db:
+        if workers is None:
+            workers = 2 if db.dialect == "postgresql" else 1
         service = build_app(db, settings, secrets, workers=workers)
         uvicorn.run(service, host=bind, port=port or settings.serve.port, log_level="info")

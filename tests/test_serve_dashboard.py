@@ -491,15 +491,17 @@ def test_the_page_fits_the_screen_without_sideways_scrolling(
 
 
 def test_chromium_opens_the_dashboard_from_pmt_serve(
-    filled: Store, browser: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sqlite_store: Store, browser: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The pages as people get them: over HTTP from a uvicorn server, nothing else loaded."""
+    """The pages as people get them: over HTTP from a uvicorn server, nothing else loaded (on
+    SQLite: the pages' queries run on both stores above)."""
     from cli.serve.app import build_app
     from tests.serve_server import running
     from tracker.config import Secrets
 
-    if filled.dialect != "sqlite":
-        pytest.skip("one store is enough for the browser (the pages' queries run on both above)")
+    filled = sqlite_store
+    fill(filled)
+    add_hostile(filled)
     monkeypatch.setattr("cli.serve.app.today", lambda settings: TODAY)
     monkeypatch.setattr("cli.context.today", lambda settings: TODAY)
     with running(build_app(filled, SETTINGS, Secrets())) as base:
