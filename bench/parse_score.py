@@ -72,8 +72,11 @@ def _day(text: str | None) -> Any:
 
 def _time_ok(label: str | None, text: str | None, at: Any) -> bool:
     if label is not None and not any(m.clock for m in find_moments(label)):
-        # A date without a time of day: the day must agree.
-        return _day(label) is not None and _day(label) in (_day(text), at.date() if at else None)
+        # A date without a time of day: the day must agree; a day written without its year
+        # ("September 28th") is read as written.
+        if _day(label) is None:
+            return text is not None and " ".join(text.split()) == " ".join(label.split())
+        return _day(label) in (_day(text), at.date() if at else None)
     return _time_agrees(label, text, at.isoformat() if at else None)
 
 

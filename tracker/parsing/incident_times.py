@@ -35,12 +35,12 @@ _LASTED = re.compile(
 _ONSET = re.compile(
     r"\b(?:down|outage|alert(?:s|ed)?|alarm|errors?|fail(?:s|ed|ing|ure)?|unavailable|degrad\w*|spike|paged?|"
     r"incident|broke|broken|drop(?:s|ped)?|0%|100%|impact\w*|stopped|halt\w*|crash\w*|timeouts?|latency|5\d\d|"
-    r"full|exhaust\w*|saturat\w*|spikes?|surge)\b",
+    r"full|exhaust\w*|saturat\w*|spikes?|surge|cannot|can't|unable|unreachable|(?:run|ran) out)\b",
     re.IGNORECASE,
 )
 
 _RECOVERY = re.compile(
-    r"\b(?:resolved|recovered|recovery complete|restored|returns? to normal|back to normal|back to 100|back online|"
+    r"\b(?:resolved|resolution|recovered|recovery complete|restored|returns? to normal|back to normal|back to 100|back online|"
     r"back up|operational again|fully operational|fully functional|functioning normally|healthy again|moving again|"
     r"mitigated|incident (?:closed|ended|over|resolved)|all clear|full functionality|normal operation|self-heals?|"
     r"recover(?:s|ed)|(?:errors?|failures?|alerts?|impact|timeouts?)\s+(?:stop(?:s|ped)?|cease[ds]?|clear(?:s|ed)?|subside[ds]?))\b",
@@ -92,6 +92,18 @@ def _find_range(text: str, date_order: str, year: int | None) -> _Range:
     return found
 
 
+def _day_range(text: str, date_order: str, year: int | None) -> tuple[str, str] | None:
+    """Two days with a range word between them and no time of day ("March 3 to March 5,
+    2024"): the days as written."""
+    found = list(dates.iter_moments(text, date_order, year))
+    if len(found) != 2 or any(m.clock is not None for m in found):
+        return None
+    first, last = found
+    if not _RANGE_BEFORE.search(text[first.end : last.start]):
+        return None
+    return first.raw, last.raw
+
+
 def read_times(
     meta: Meta,
     front: dict[str, Any],
@@ -114,6 +126,7 @@ def read_times(
     )
     fm_zone = front.get("timezone") or front.get("tz") or front.get("time_zone")
 
+    days: tuple[str, str] | None = None
     for key in ("duration", "range"):
         if key in meta.kv:
             value = meta.kv[key][0]
@@ -122,6 +135,7 @@ def read_times(
                 rng = r
             elif key == "duration" and explicit_duration is None:
                 explicit_duration = dates.parse_duration(value)
+            days = days or _day_range(value, date_order, year)
     if rng.start is None and "start" in meta.kv:
         rng = _find_range(meta.kv["start"][0], date_order, year)
         rng.end = None
@@ -194,7 +208,10 @@ def read_times(
         ):
             meta.pm.ended += timedelta(days=1)
 
-    if rng.start is None and timeline:
+    if rng.start is None and days is not None:
+        # "Duration: September 28th to September 29th, 2023": the days as written, no instant.
+        meta.pm.started_text, meta.pm.ended_text = days
+    elif rng.start is None and timeline:
         entry_zone = _times_from_timeline(meta, timeline, date_order)
         zone_text = zone_text or entry_zone
         if explicit_duration and meta.pm.ended is not None:
@@ -275,7 +292,8 @@ def _times_from_timeline(
     """Start: the first entry that reads as the impact starting (in the first half), else the
     first; end: the first later entry that reads as recovery. Returns the start's zone."""
     timed = [(e, t, m) for e, t, m in timeline if m is not None and m.clock is not None]
-    if not timed:
+    days_only = not timed
+    if days_only:
         # A timeline of days only ("2022-09-07: release fails"): the days as written, and no
         # instant (a day is not a time of day).
         timed = [(e, None, m) for e, _, m in timeline if m is not None and m.day is not None]
@@ -289,6 +307,9 @@ def _times_from_timeline(
     end = next(((e, t) for e, t, _ in timed[start_i + 1 :] if _RECOVERY.search(e.text)), None)
     if end is None and len(timed) > start_i + 1 and _RECOVERY_WEAK.search(timed[-1][0].text):
         end = (timed[-1][0], timed[-1][1])
+    if end is None and days_only and len(timed) > start_i + 1:
+        # An incident told day by day lasts until the last day the timeline tells of.
+        end = (timed[-1][0], None)
     if end is not None:
         meta.pm.ended_text = end[0].at
         meta.pm.ended = end[1]

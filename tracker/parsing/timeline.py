@@ -20,6 +20,8 @@ _LEAD = re.compile(
 _SEPARATORS = " \t)]-–—:|,>"
 _AFTER = re.compile(r"^\s*(?:\)|\])?\s*(?:[-–—:|,>]+|\s)\s*")
 _PARENTHESES = re.compile(r"\(.*?\)")
+# "Incident start: 2025-08-18 23:15 UTC": a short name, a colon, then the time.
+_LABELLED = re.compile(r"^(?P<label>[A-Za-z][^:]{1,48}):\s*(?P<rest>\S.*)$")
 # Times that run back by more than this without a new day crossed midnight.
 _ROLLOVER = timedelta(hours=3)
 _TIME_HEADER = re.compile(
@@ -141,7 +143,7 @@ def _read_line(
     body = text[lead.end() :] if lead else text
     moment = dates.leading_moment(body, state.date_order, state.year)
     if moment is None:
-        return None
+        return _read_labelled(text, number, state, out)
     if moment.clock is None:
         if moment.day is not None:
             state.day = moment.day
@@ -158,6 +160,23 @@ def _read_line(
         return moment
     remainder = body[moment.end :].lstrip(_SEPARATORS)
     _entry(moment, remainder, number, state, out)
+    return moment
+
+
+def _read_labelled(
+    text: str, number: int, state: _State, out: list[TimelineEntry]
+) -> dates.Moment | None:
+    """An entry named before its time: "Incident start: 2025-08-18 23:15 UTC", "Detected:
+    10:32 (alerts)". What happened is the name, and what follows the time, if anything."""
+    label = _LABELLED.match(text)
+    if label is None:
+        return None
+    rest = label["rest"]
+    moment = dates.leading_moment(rest, state.date_order, state.year)
+    if moment is None or moment.clock is None:
+        return None
+    after = rest[moment.end :].strip(" \t-–—:,")
+    _entry(moment, f"{label['label'].strip()} {after}".strip(), number, state, out)
     return moment
 
 
