@@ -17,6 +17,14 @@ _COMMITMENT = re.compile(
     re.IGNORECASE,
 )
 
+# A to-do in the passive: "A test branch to be created", "Alerts to be added for ...", but not
+# what something seemed or turned out to be.
+_PASSIVE_TODO = re.compile(
+    r"(?<!\bseems )(?<!\bseem )(?<!\bseemed )(?<!\bappears )(?<!\bappeared )(?<!\bproved )"
+    r"(?<!\bout )(?<!\blikely )(?<!\bfound )\bto be (?:[a-z]+ed|done|made|built|written|set up|run|kept)\b",
+    re.IGNORECASE,
+)
+
 _ASPIRATION = re.compile(
     r"\b(?:ideal(?:ly)?|aim(?:s|ing)?|goals?|would like|hope|strive|striving|most importantly|aspire|vision)\b",
     re.IGNORECASE,
@@ -50,6 +58,7 @@ def read_prose(walk: Walk) -> None:
             if (
                 starts_with_verb(plain_unit)
                 or _COMMITMENT.search(plain_unit)
+                or _PASSIVE_TODO.search(plain_unit)
                 or STATUS_MARK.match(unit)
             ):
                 walk.candidates.append(Candidate(unit, line + offset, current, section))
@@ -67,10 +76,15 @@ def _units(text: str) -> list[tuple[int, str]]:
     if STATUS_MARK.match(text):
         return [(0, text.replace("\n", " ").strip())]
     lines = text.split("\n")
-    if len(lines) > 1 and all(
-        ln.rstrip().endswith((".", "!", "?", ":"))
-        or (i + 1 < len(lines) and lines[i + 1][:1].isupper())
-        for i, ln in enumerate(lines[:-1])
+    if len(lines) > 1 and (
+        all(
+            ln.rstrip().endswith((".", "!", "?", ":"))
+            or (i + 1 < len(lines) and lines[i + 1][:1].isupper())
+            for i, ln in enumerate(lines[:-1])
+        )
+        # Bare lines that are each a task ("Read the logs" / "fix the parser"), whatever
+        # their capitals: most of them open on a verb.
+        or 3 * sum(1 for ln in lines if starts_with_verb(plain(ln))) >= 2 * len(lines)
     ):
         return [(i, ln.strip()) for i, ln in enumerate(lines) if ln.strip()]
     out: list[tuple[int, str]] = []

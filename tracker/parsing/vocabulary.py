@@ -136,6 +136,7 @@ ACTION_VERBS = words(
     solve split stage standardise standardize start stop store streamline strengthen submit
     subscribe support switch sync tag teach test throttle tighten track train transition triage tune
     turn unify update upgrade use validate verify version watch write accelerate allocate allowlist
+    read locate trace try rerun reinstall reload rollback
     anticipate approve assure attach authenticate authorise authorize backport ban benchmark bolster
     boost bootstrap broaden categorise categorize centralise centralize certify chase circulate
     collaborate combine compare compile compress connect consult containerize correct craft
