@@ -29,6 +29,14 @@ _STATES_CAUSE = re.compile(
 
 # Cheap tests on a raw paragraph before its sentences are split and read.
 _MENTIONS_CAUSE = ("root cause", "root-cause", "rootcause")
+_MENTIONS_CAUSED = ("caused by", "stemmed from", "resulted from", "arose from", "due to")
+
+# A sentence saying what brought the incident about.
+_CAUSED_BY = re.compile(
+    r"\b(?:was|were|is|are|got|been)\s+(?:\w+\s+)?caused by\b|\b(?:stemmed|resulted|arose) from\b"
+    r"|\b(?:was|were)\s+(?:\w+\s+)?due to\b",
+    re.IGNORECASE,
+)
 
 _MENTIONS_FIX = ("resol", "fixed", "mitigated", "remedied", "restored", "recovered")
 
@@ -96,6 +104,16 @@ def read_root_cause(
     if isinstance(value, str) and value.strip():
         meta.pm.root_cause = value.strip()
         return
+    # 6b. With no root cause named anywhere, the sentence saying what caused the incident
+    #     ("the issue was caused by a typo"), in the summary, then in any other section.
+    ordered = summaries + [n for n in nodes if n not in summaries]
+    for node in ordered:
+        if node.kind in ("actions", "takeaways", "timeline"):
+            continue
+        for sentence in _node_sentences(node, having=_MENTIONS_CAUSED):
+            if _CAUSED_BY.search(sentence):
+                meta.pm.root_cause = sentence
+                return
     for node in summaries:
         if node.kind != "summary":
             continue

@@ -57,7 +57,9 @@ _KEYS: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "root_cause",
-        re.compile(r"^(?:root ?causes?|cause|causes|rca|primary cause|underlying cause)$"),
+        re.compile(
+            r"^(?:root ?causes?|cause|causes|rca|primary cause|underlying cause|root ?cause analysis)$"
+        ),
     ),
     (
         "resolution",
@@ -102,7 +104,7 @@ def _blocks_key_values(blocks: list[Block]) -> Iterator[tuple[str, str, int]]:
             for item in block.items:
                 if item.text and (":" in item.text or "=" in item.text):
                     found = _kv(item.text.replace("\n", " "), item.line)
-                    if found is None and item.text.rstrip("*_ ").endswith(":"):
+                    if (found is None or not found[1]) and item.text.rstrip("*_ ").endswith(":"):
                         # "- **Root Cause:**" over "  - The root cause was ...": the value below.
                         found = _kv(f"{item.text.rstrip()} {_first_text(item.children)}", item.line)
                     if found is not None:
