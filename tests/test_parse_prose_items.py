@@ -47,3 +47,14 @@ def test_short_task_lines_are_one_item_each_whatever_their_capitals() -> None:
         (7, "Locate the configuration files that still name it"),
         (8, "rerun the login smoke test after each fix"),
     ]
+
+
+def test_a_line_that_titles_its_task_before_saying_it() -> None:
+    pm = parse_text(
+        "# Site down\n\n## Prevention\n\nTo prevent this, keep in mind:\n"
+        "Status monitoring. Enable an uptime check that pages on-call.\n"
+        "Weekend deploys. Nobody liked the Friday deploy.\n"
+    )
+    assert [i.text for i in pm.action_items] == [
+        "Status monitoring. Enable an uptime check that pages on-call."
+    ]

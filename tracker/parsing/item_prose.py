@@ -32,6 +32,9 @@ _ASPIRATION = re.compile(
 
 _FIRST_ALNUM = re.compile(r"[^\W_]")
 
+# A short title ending in a full stop or a colon, before the sentence that says the task.
+_TITLE = re.compile(r"^[A-Z][\w'-]*(?: [\w'-]+){0,3}[.:]\s+(?=[A-Z])")
+
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*_])")
 
 
@@ -60,6 +63,7 @@ def read_prose(walk: Walk) -> None:
                 or _COMMITMENT.search(plain_unit)
                 or _PASSIVE_TODO.search(plain_unit)
                 or STATUS_MARK.match(unit)
+                or _titled_task(plain_unit)
             ):
                 walk.candidates.append(Candidate(unit, line + offset, current, section))
             elif _ASPIRATION.search(plain_unit):
@@ -68,6 +72,13 @@ def read_prose(walk: Walk) -> None:
                 )
             elif looks_done(plain_unit, first_person=False):
                 walk.candidates.append(Candidate(unit, line + offset, current, section))
+
+
+def _titled_task(text: str) -> bool:
+    """A line that names its task in a few words, then says it: "Status monitoring. Enable an
+    uptime check that pages on-call"."""
+    title = _TITLE.match(text)
+    return title is not None and starts_with_verb(text[title.end() :])
 
 
 def _units(text: str) -> list[tuple[int, str]]:
