@@ -167,6 +167,14 @@ def test_overdue_by_owner_most_first_with_links(filled: Store) -> None:
     assert "OPS-9" not in links and "OPS-9 (open)" in items[3][5]
 
 
+def test_overdue_by_team_when_teams_are_configured(filled: Store) -> None:
+    assert "teams" not in tables(home_page(filled, SETTINGS, TODAY)).tables  # none configured
+    teams = SETTINGS.model_copy(update={"teams": {"payments": ["@Bob"], "infra": ["dave"]}})
+    page = tables(home_page(filled, teams, TODAY))
+    # bob's 2 (written "@Bob" in [teams]), dave's 1; mallory and the unowned item in no team.
+    assert page.rows("teams") == [["payments", "2"], ["infra", "1"], ["(no team)", "2"]]
+
+
 def test_completion_history_is_the_weekly_reports(filled: Store) -> None:
     add_history_edges(filled)
     zone = ZoneInfo(ZONE)

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     report: ReportSettings = ReportSettings()
     remind: RemindSettings = RemindSettings()
     serve: ServeSettings = ServeSettings()
+    # Team -> its members, written as owners are ("@lena", "Lena"): `pmt serve`'s dashboard
+    # counts overdue items by team too. Empty: by owner only.
+    teams: dict[str, list[str]] = Field(default_factory=dict)
 
     # The folder of the pmt.toml found by walking up; None: not found (see ``project_root``).
     _project_root: str | None = PrivateAttr(default=None)

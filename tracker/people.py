@@ -8,6 +8,8 @@ Jira user (an accountId, an e-mail or a name).
   them and ``[github] handles`` is on (the default): nobody has to list every engineer.
   A plain name ("Lena") is never taken for a login: it may be somebody else's.
 
+``[teams]`` groups owners into teams (``team_of``) for the dashboard of ``pmt serve``.
+
 The sync backends and reminders are to ask here (``github_login``, ``jira_user``), so that
 every command assigns and mentions the same people; ``pmt owners`` shows the result. The parser
 keeps an owner without its ``@`` (``@lena-k`` is stored as ``lena-k``) and says whether it had
@@ -42,6 +44,18 @@ def lookup(table: Mapping[str, str], owner: str | None) -> str | None:
         if person_key(name) == wanted and value:
             return value
     return None
+
+
+def team_of(owner: str | None, teams: Mapping[str, list[str]]) -> str | None:
+    """The team (``[teams]``: team -> its members, written as owners are) ``owner`` is in, by
+    ``person_key``; the first listed when several name them; None when none does."""
+    if not owner:
+        return None
+    wanted = person_key(owner)
+    return next(
+        (team for team, members in teams.items() if any(person_key(m) == wanted for m in members)),
+        None,
+    )
 
 
 def github_login(

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 OVERDUE_LIMIT = 20
 # Owners listed in the overdue table; the rest are counted in a line under it.
 OWNER_LIMIT = 30
+# The line of the owners (and unowned items) in no team of [teams].
+NO_TEAM = "(no team)"
 RECENT_LIMIT = 15
 REPEATS_LIMIT = 20
 
@@ -158,6 +160,7 @@ def home_page(store: Store, settings: Settings, today: date) -> str:
         owners=owners[:OWNER_LIMIT],
         people=sum(1 for o in owners if o.open is not None),
         owners_more=len(owners) - len(owners[:OWNER_LIMIT]),
+        teams=overdue_by_team(owners, settings.teams),
         history=history,
         history_chart=history_chart(history, today),
         causes=causes,
@@ -181,6 +184,26 @@ def overdue_by_owner(
     if unowned > 0:
         lines.append(OwnerCount(NO_OWNER, unowned, None))
     return lines
+
+
+def overdue_by_team(owners: list[OwnerCount], teams: dict[str, list[str]]) -> list[OwnerCount]:
+    """``[teams]``'s teams with overdue items, most first, from the owners' lines; the owners in
+    no team last, as one "(no team)" line. Empty when no team is configured."""
+    from tracker.people import team_of
+
+    if not teams:
+        return []
+    counts: dict[str, int] = {}
+    for line in owners:
+        team = team_of(None if line.open is None else line.owner, teams) or NO_TEAM
+        counts[team] = counts.get(team, 0) + line.overdue
+    ranked = sorted(
+        (OwnerCount(team, n, None) for team, n in counts.items() if team != NO_TEAM and n),
+        key=lambda t: (-t.overdue, t.owner),
+    )
+    if counts.get(NO_TEAM):
+        ranked.append(OwnerCount(NO_TEAM, counts[NO_TEAM], None))
+    return ranked
 
 
 def history_chart(points: list[WeekPoint], today: date) -> Markup:
