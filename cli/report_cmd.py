@@ -72,8 +72,10 @@ def weekly(
     from cli.files import output_target, write_output
     from tracker.reports.period import resolve_period
     from tracker.reports.recurrence import find_repeats, prepare_repeats
+    from tracker.reports.render_html import LIST_LIMIT as HTML_LIST
     from tracker.reports.render_html import render_html
     from tracker.reports.render_json import render_json
+    from tracker.reports.render_markdown import LIST_LIMIT as MARKDOWN_LIST
     from tracker.reports.render_markdown import render_markdown
     from tracker.reports.weekly import build_weekly_report
 
@@ -101,8 +103,14 @@ def weekly(
             say("pmt: the store is empty: run `pmt ingest PATH` first; the report has no data")
         prepare_repeats(db, settings, period)
         with db.session(write=False) as session:
+            # JSON lists every overdue item; the other formats the most overdue they show.
             report = build_weekly_report(
-                session, settings, period, now=now, find_repeats=find_repeats
+                session,
+                settings,
+                period,
+                now=now,
+                find_repeats=find_repeats,
+                overdue_limit=None if fmt == "json" else max(HTML_LIST, MARKDOWN_LIST),
             )
 
     renderers = {

@@ -205,10 +205,10 @@ def slack_payload(report: WeeklyReport) -> dict[str, Any]:
             lines.append(
                 f"• {what}: {_slack_escape(e.owner or 'no owner')}, {e.days_overdue} days late"
             )
-        more = len(report.overdue) - len(lines)
+        more = report.overdue_count - len(lines)
         if more > 0:
             lines.append(f"…and {more} more.")
-        text = f"*Most overdue ({len(report.overdue)})*\n" + "\n".join(lines)
+        text = f"*Most overdue ({report.overdue_count})*\n" + "\n".join(lines)
         blocks.append(
             {"type": "section", "text": {"type": "mrkdwn", "text": text[:SLACK_TEXT_LIMIT]}}
         )

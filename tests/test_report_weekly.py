@@ -315,3 +315,19 @@ def test_an_item_due_later_in_an_ongoing_period_is_not_yet_judged(store) -> None
     with store.session(write=False) as session:
         totals = build_weekly_report(session, Settings(timezone=ZONE), period, now=NOW).totals
     assert (totals.due, totals.met_deadline, totals.compliance) == (0, 0, None)
+
+
+def test_a_report_built_for_a_rendering_lists_its_most_overdue_and_counts_them_all(
+    store,
+) -> None:
+    """The report made for HTML or Markdown makes entries only for the overdue items they show:
+    the same first entries, the same counts, the same owners as the whole report's."""
+    from tracker.reports.render_json import to_dict
+
+    fill(store)
+    whole, cut = report_for(store), report_for(store, overdue_limit=2)
+    assert cut.overdue == whole.overdue[:2]
+    assert cut.overdue_count == whole.overdue_count == len(whole.overdue) > 2
+    assert cut.owners == whole.owners and cut.totals == whole.totals
+    with pytest.raises(ValueError, match="every overdue item"):
+        to_dict(cut)

@@ -163,6 +163,8 @@ class WeeklyReport:
     postmortems: list[PostmortemEntry]
     totals: ItemStats
     by_priority: list[ItemStats]
+    # The most overdue first: all of them, or as many as the rendering shows when the report
+    # was built for one (``overdue_count`` counts them all).
     overdue: list[ItemEntry]
     oldest_open: list[ItemEntry]
     owners: list[OwnerLoad]
@@ -171,6 +173,10 @@ class WeeklyReport:
     history: list[WeekPoint]
     # Each postmortem's address (key -> URL), where [github] postmortem_url can make one.
     links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def overdue_count(self) -> int:
+        return self.totals.overdue_now
 
     def url_of(self, postmortem_key: str) -> str | None:
         return self.links.get(postmortem_key)

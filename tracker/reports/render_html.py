@@ -78,7 +78,7 @@ def _glance(report: WeeklyReport) -> str:
             False,
         ),
         (t.closed, f"action items done {report.span}", False),
-        (len(report.overdue), "action items overdue now", bool(report.overdue)),
+        (report.overdue_count, "action items overdue now", bool(report.overdue)),
         (
             percent(t.compliance),
             f"of the items due {report.span} done on time",
@@ -199,11 +199,11 @@ def _overdue(report: WeeklyReport) -> str:
             _item_rows(report, shown, late=True),
             numeric=(4,),
         )
-        if len(report.overdue) > len(shown):
-            body += f'\n<p class="note">…and {len(report.overdue) - len(shown)} more.</p>'
+        if report.overdue_count > len(shown):
+            body += f'\n<p class="note">…and {report.overdue_count - len(shown)} more.</p>'
     return section(
         "overdue",
-        f"Overdue now ({len(report.overdue)})",
+        f"Overdue now ({report.overdue_count})",
         f"Action items not done whose due date has passed, as of {long_date(report.as_of)}, the "
         "latest first.",
         body,

@@ -16,6 +16,8 @@ SCHEMA_VERSION = 1
 
 def to_dict(report: WeeklyReport) -> dict[str, Any]:
     """The JSON shape documented in docs/reports.md (``pmt report weekly --format json``)."""
+    if len(report.overdue) != report.overdue_count:
+        raise ValueError("the JSON lists every overdue item: build the report without a limit")
 
     def items(entries: Sequence[ItemEntry]) -> list[dict[str, Any]]:
         return [{**_plain(e), "postmortem_url": report.url_of(e.postmortem_key)} for e in entries]

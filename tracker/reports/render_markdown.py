@@ -79,7 +79,7 @@ def render_markdown(report: WeeklyReport) -> str:
         "",
     ]
 
-    out += [f"## Overdue now ({len(report.overdue)})", ""]
+    out += [f"## Overdue now ({report.overdue_count})", ""]
     if report.overdue:
         shown = report.overdue[:LIST_LIMIT]
         out += _table(
@@ -95,7 +95,7 @@ def render_markdown(report: WeeklyReport) -> str:
             ],
             right=(4,),
         )
-        out += _more(len(report.overdue), len(shown))
+        out += _more(report.overdue_count, len(shown))
     else:
         out.append("Nothing is overdue.")
     out.append("")

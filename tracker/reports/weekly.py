@@ -23,6 +23,7 @@ Definitions (docs/reports.md repeats them for readers of the report):
 
 from __future__ import annotations
 
+import heapq
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -80,8 +81,10 @@ def build_weekly_report(
     *,
     now: datetime | None = None,
     find_repeats: RepeatFinder | None = None,
+    overdue_limit: int | None = None,
 ) -> WeeklyReport:
-    """Compute the weekly report for ``period`` from the store."""
+    """Compute the weekly report for ``period`` from the store. ``overdue_limit``: list only
+    the most overdue items a rendering shows (their count is ``totals.overdue_now``)."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
     as_of = now.astimezone(period.zone).date()
     postmortems, items = load(session, period)
@@ -97,10 +100,13 @@ def build_weekly_report(
     new_pms.sort(key=lambda p: (p.incident_date or date.min, p.key))
 
     overdue_items = [i for i in items if _overdue(i, as_of, now)]
-    overdue = sorted(
-        (_item_entry(i, period, as_of, now, settings) for i in overdue_items),
-        key=lambda e: (-(e.days_overdue or 0), e.postmortem_key, e.text),
+    # The most overdue first; only those a rendering shows are made into entries.
+    chosen = heapq.nsmallest(
+        len(overdue_items) if overdue_limit is None else overdue_limit,
+        overdue_items,
+        key=lambda i: (-(as_of - i.row.due).days if i.row.due else 0, i.pm.key, i.row.text),
     )
+    overdue = [_item_entry(i, period, as_of, now, settings) for i in chosen]
     open_now = [i for i in items if i.open_at(now)]
     oldest = sorted(open_now, key=lambda i: (i.opened_at, i.pm.key, i.row.position))[:OLDEST_LIMIT]
 
@@ -121,7 +127,7 @@ def build_weekly_report(
         by_priority=by_priority,
         overdue=overdue,
         oldest_open=[_item_entry(i, period, as_of, now, settings) for i in oldest],
-        owners=_owners(open_now, overdue),
+        owners=_owners(open_now, overdue_items, as_of),
         causes=_cause_trend(postmortems, period, as_of),
         repeats=find_repeats(session, settings, period, as_of) if find_repeats else [],
         history=_history(items, period, now),
@@ -190,36 +196,48 @@ def _item_entry(
 def _stats(
     priority: str, items: Iterable[Item], period: Period, as_of: date, now: datetime
 ) -> ItemStats:
-    items = list(items)
+    """The figures of one priority (or of "all"), read in one pass over its items."""
     start, end = period.start_at, min(period.end_at, now)
-    existing = [i for i in items if i.exists_at(end)]
-    done_by_end = [i for i in existing if i.closed_by(end)]
-    closed = [i for i in items if i.closed_within(start, end)]
-    durations = [_days(i.closed_at - i.opened_at) for i in closed if i.closed_at is not None]
-    # Items due in the period whose timeliness is known (see Item.met_deadline).
-    judged = [
-        (i, i.met_deadline(period, as_of)) for i in existing if period.contains_day(i.row.due)
-    ]
-    due = [i for i, met in judged if met is not None]
-    met = [i for i, ok in judged if ok]
-    late = [i for i in closed if i.met_deadline(period, as_of) is False]
-    # An item added and removed again within the period was never really added.
-    added = [i for i in existing if start <= i.created_at < end]
+    existing = done_by_end = closed = due = met = late = added = recorded = 0
+    open_now = overdue_now = 0
+    durations: list[float] = []
+    for i in items:
+        if i.open_at(now):
+            open_now += 1
+            overdue_now += i.row.due is not None and i.row.due < as_of
+        if i.closed_within(start, end):
+            closed += 1
+            if i.closed_at is not None:
+                durations.append(_days(i.closed_at - i.opened_at))
+            late += i.met_deadline(period, as_of) is False
+        if not i.exists_at(end):
+            continue
+        existing += 1
+        done_by_end += i.closed_by(end)
+        if period.contains_day(i.row.due):
+            # Items due in the period whose timeliness is known (see Item.met_deadline).
+            on_time = i.met_deadline(period, as_of)
+            due += on_time is not None
+            met += bool(on_time)
+        # An item added and removed again within the period was never really added.
+        if start <= i.created_at < end:
+            added += 1
+            recorded += i.done_unseen
     return ItemStats(
         priority=priority,
-        added=len(added),
-        closed=len(closed),
-        open_now=sum(1 for i in items if i.open_at(now)),
-        overdue_now=sum(1 for i in items if _overdue(i, as_of, now)),
-        completion_rate=_ratio(len(done_by_end), len(existing)),
+        added=added,
+        closed=closed,
+        open_now=open_now,
+        overdue_now=overdue_now,
+        completion_rate=_ratio(done_by_end, existing),
         median_days_to_close=round(statistics.median(durations), 1) if durations else None,
-        due=len(due),
-        met_deadline=len(met),
-        compliance=_ratio(len(met), len(due)),
-        closed_late=len(late),
-        existing_at_end=len(existing),
-        done_by_end=len(done_by_end),
-        done_when_recorded=sum(1 for i in added if i.done_unseen),
+        due=due,
+        met_deadline=met,
+        compliance=_ratio(met, due),
+        closed_late=late,
+        existing_at_end=existing,
+        done_by_end=done_by_end,
+        done_when_recorded=recorded,
     )
 
 
@@ -232,14 +250,15 @@ def owner_key(owner: str | None) -> str:
     return (owner or "").lower().lstrip("@")
 
 
-def _owners(open_now: Sequence[Item], overdue: Sequence[ItemEntry]) -> list[OwnerLoad]:
+def _owners(open_now: Sequence[Item], overdue: Sequence[Item], as_of: date) -> list[OwnerLoad]:
     open_count = Counter(owner_key(i.row.owner) for i in open_now)
     late: dict[str, list[int]] = defaultdict(list)
     spelling: dict[str, str] = {}
-    for entry in overdue:
-        key = owner_key(entry.owner)
-        spelling.setdefault(key, entry.owner or NO_OWNER)
-        late[key].append(entry.days_overdue or 0)
+    # The spelling shown is the one of the most overdue item (as the overdue list orders them).
+    for item in sorted(overdue, key=lambda i: (i.row.due, i.pm.key, i.row.text)):
+        key = owner_key(item.row.owner)
+        spelling.setdefault(key, item.row.owner or NO_OWNER)
+        late[key].append((as_of - item.row.due).days if item.row.due else 0)
     loads = [
         OwnerLoad(
             owner=spelling[k],

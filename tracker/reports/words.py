@@ -80,7 +80,7 @@ def at_a_glance(report: WeeklyReport) -> list[str]:
         named = bool(owners) and leads and owners[0].owner != NO_OWNER
         owner = f" The most are with {owners[0].owner} ({owners[0].overdue})." if named else ""
         lines.append(
-            f"{plural(len(report.overdue), 'item is', 'items are')} overdue "
+            f"{plural(report.overdue_count, 'item is', 'items are')} overdue "
             f"as of {long_date(report.as_of)}.{owner}"
         )
     else:
