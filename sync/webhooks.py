@@ -147,10 +147,18 @@ def receive(
         )
     if not inbound.wanted:
         return Received("ignored", inbound.delivery_id, inbound.event)
-    fresh = queue.accept(
-        store, receiver.NAME, inbound.delivery_id, inbound.event, body.decode(), now
-    )
+    # JSON may come in UTF-16 or 32 too; stored as text, as json.loads read it.
+    text = json.dumps(payload) if not _utf8(body) else body.decode()
+    fresh = queue.accept(store, receiver.NAME, inbound.delivery_id, inbound.event, text, now)
     return Received("queued" if fresh else "duplicate", inbound.delivery_id, inbound.event)
+
+
+def _utf8(body: bytes) -> bool:
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _signature(headers: Mapping[str, str]) -> str | None:

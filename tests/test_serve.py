@@ -356,3 +356,21 @@ def test_a_trusted_proxy_header_lets_people_in(
         assert httpx.get(f"{base}/api/overdue").status_code == 401
         signed_in = {"X-Forwarded-User": "lena"}
         assert httpx.get(f"{base}/api/overdue", headers=signed_in).status_code == 200
+
+
+def test_a_body_larger_than_a_delivery_can_be_is_refused_unread(
+    linked: Store, settings: Settings, secrets: Secrets, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cli.serve.app.MAX_BODY", 1000)
+    with running(build_app(linked, settings, secrets)) as base:
+        body = github_issue_event(12, "closed", updated_at=_now()) + b" " * 2000
+        answer = _post_github(base, body, "big")
+        assert answer.status_code == 413
+        # Sent in chunks, with no Content-Length to go by.
+        chunked = httpx.post(
+            f"{base}/webhooks/github",
+            content=iter([body[:700], body[700:]]),
+            headers=github_headers(GH_SECRET, body, "big-2"),
+        )
+        assert chunked.status_code == 413
+    assert _count(linked, DeliveryRow) == 0

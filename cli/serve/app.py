@@ -78,10 +78,10 @@ class Service:
         reader = self.readers.get(name)
         if reader is None:
             return JSONResponse({"error": f"no tracker called {name!r}"}, 404)
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return JSONResponse({"error": "the delivery is larger than 25 MB"}, 413)
         started = time.perf_counter()
-        body = await request.body()
+        body = await _body(request)
+        if body is None:
+            return JSONResponse({"error": "the delivery is larger than 25 MB"}, 413)
         serve = self.settings.serve
         try:
             got = await run_in_threadpool(
@@ -218,6 +218,19 @@ def build_app(store: Store, settings: Settings, secrets: Secrets, *, workers: in
     )
     app.state.service = service
     return app
+
+
+async def _body(request: Request) -> bytes | None:
+    """The request's body, read up to ``MAX_BODY`` (None beyond: not a delivery), whatever its
+    Content-Length says."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _day(request: Request, name: str) -> date | None:

@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sync.webhook_apply import work_once
-from tracker.errors import PmtError
 from tracker.store import DatabaseError
 from tracker.store.deliveries import prune
 from tracker.store.tables import utcnow
@@ -64,7 +63,8 @@ class Workers:
                 self._prune()
             try:
                 step = work_once(self.store, self.settings, name)
-            except (DatabaseError, PmtError, OSError):  # the store is unreachable: wait, retry
+            except Exception:  # the store unreachable, or a bug: the worker must live on
+                # (the delivery it held is taken again when its lease ends)
                 log.exception("pmt serve: a worker could not read the queue")
                 step = None
             if step is None:
