@@ -224,7 +224,7 @@ def _proposer(settings: Any, secrets: Any) -> Proposer:
     from sync.branch import git
     from sync.registry import PROPOSERS
 
-    made = PROPOSERS["github"](settings, secrets)
+    made = PROPOSERS[settings.sync.pr_host](settings, secrets)
     git(Path(settings.project_root), "rev-parse", "HEAD")  # a git checkout with a commit
     return made
 

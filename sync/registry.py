@@ -60,9 +60,19 @@ TRACKERS: dict[str, Registration] = {module.NAME: module for module in _MODULES}
 
 BACKENDS: dict[str, BackendFactory] = {name: t.create for name, t in TRACKERS.items()}
 
-# Where write-back as a pull request opens it (``sync.proposals``), by code host; tests replace
-# entries. GitHub's pull requests today.
-PROPOSERS: dict[str, Callable[[Settings, Secrets], Proposer]] = {"github": github.proposer}
+
+def _gitlab_proposer(settings: Settings, secrets: Secrets) -> Proposer:
+    from sync.backends.gitlab.merge_requests import proposer  # python-gitlab, when asked
+
+    return proposer(settings, secrets)
+
+
+# Where write-back as a pull request opens it (``sync.proposals``), by code host (``[sync]
+# pr_host``); tests replace entries.
+PROPOSERS: dict[str, Callable[[Settings, Secrets], Proposer]] = {
+    "github": github.proposer,
+    "gitlab": _gitlab_proposer,
+}
 
 # "github or jira", and the tracker used when [sync] tracker is not set (the first registered:
 # ``[sync] tracker``'s default, which tests/test_architecture.py checks), for help texts.

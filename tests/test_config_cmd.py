@@ -68,6 +68,7 @@ def test_secrets_are_masked(project: Path, monkeypatch: pytest.MonkeyPatch) -> N
         "PMT_GITHUB_WEBHOOK_SECRET",
         "PMT_JIRA_WEBHOOK_SECRET",
         "PMT_SERVE_TOKEN",
+        "PMT_GITLAB_TOKEN",
     ]
     secrets = {s["key"]: s for s in listed}
     assert secrets["PMT_GITHUB_TOKEN"]["value"] == "**** (40 characters)"

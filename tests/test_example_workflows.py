@@ -172,3 +172,22 @@ def test_an_empty_week_from_a_scheduled_run_means_last_week(
 def test_the_check_rejects_what_pmt_would_refuse(call: list[str], why: str) -> None:
     with pytest.raises(AssertionError, match=why):
         _check_call(call)
+
+
+GITLAB_CI = REPO / "examples" / "gitlab-ci" / "pmt-sync.gitlab-ci.yml"
+
+
+def test_the_gitlab_ci_example_runs_existing_commands_with_variables_pmt_reads() -> None:
+    """The GitLab CI job: valid YAML, its pmt commands resolve, its PMT_* variables are read."""
+    job = yaml.safe_load(GITLAB_CI.read_text(encoding="utf-8"))["pmt-sync"]
+    calls = [_check_call(list(c)) for line in job["script"] for c in _pmt_calls(line)]
+    assert calls == ["sync", "refresh"]
+    assert "--write-back=pr" in job["script"][0]
+    assert job["variables"]["PMT_SYNC_PR_HOST"] == "gitlab"
+    from tracker.config import Settings
+
+    sections = Settings.model_fields
+    for name in job["variables"]:
+        if name.startswith("PMT_"):
+            table, _, key = name.removeprefix("PMT_").lower().partition("_")
+            assert table in sections and key in sections[table].annotation.model_fields, name

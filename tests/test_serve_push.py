@@ -9,7 +9,6 @@ the Markdown untouched, another branch ignored.
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ from sqlmodel import select
 from cli.serve.app import build_app
 from sync import registry
 from tests.fakes import FakeBackend
+from tests.git_repos import git
 from tests.serve_server import github_headers, running
 from tests.sync_scene import ITEMS, document
 from tracker.config import Secrets, Settings, load_settings
@@ -29,11 +29,6 @@ from tracker.store.deliveries import status_of
 from tracker.store.tables import TicketLinkRow
 
 SECRET = "push-secret"
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
 
 
 @pytest.fixture

@@ -224,6 +224,7 @@ def test_the_environment_secrets_are_those_of_the_settings() -> None:
         "PMT_GITHUB_WEBHOOK_SECRET",
         "PMT_JIRA_WEBHOOK_SECRET",
         "PMT_SERVE_TOKEN",
+        "PMT_GITLAB_TOKEN",
     )
     assert redact.USER_VARIABLES == ("PMT_JIRA_EMAIL",)
     env = {"PMT_JIRA_TOKEN": TOKEN, "PMT_JIRA_EMAIL": "ada@example.com"}

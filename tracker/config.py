@@ -29,6 +29,7 @@ from tracker.config_sections import (
     CausesSettings,
     DeadlineSettings,
     GitHubSettings,
+    GitLabSettings,
     IngestSettings,
     JiraSettings,
     LintSettings,
@@ -62,6 +63,7 @@ class Settings(BaseSettings):
     sync: SyncSettings = SyncSettings()
     github: GitHubSettings = GitHubSettings()
     jira: JiraSettings = JiraSettings()
+    gitlab: GitLabSettings = GitLabSettings()
     causes: CausesSettings = CausesSettings()
     report: ReportSettings = ReportSettings()
     remind: RemindSettings = RemindSettings()
@@ -132,6 +134,8 @@ class Secrets(BaseSettings):
         default=None, validation_alias="PMT_JIRA_WEBHOOK_SECRET"
     )
     serve_token: str | None = Field(default=None, validation_alias="PMT_SERVE_TOKEN")
+    # A GitLab token that can push and open merge requests (write-back as a merge request).
+    gitlab_token: str | None = Field(default=None, validation_alias="PMT_GITLAB_TOKEN")
     # A field's second variable, read when its own is unset or empty (GitHub Actions' token).
     FALLBACKS: ClassVar[dict[str, str]] = {"github_token": "GITHUB_TOKEN"}
     # Fields naming a user, not secrets (Jira Cloud's Basic auth e-mail): shown as they are.
@@ -161,6 +165,7 @@ _SECRET_KEYS = {
     ("github", "webhook_secret"),
     ("jira", "webhook_secret"),
     ("serve", "token"),
+    ("gitlab", "token"),
 }
 
 
@@ -252,6 +257,7 @@ __all__ = [
     "CausesSettings",
     "DeadlineSettings",
     "GitHubSettings",
+    "GitLabSettings",
     "IngestSettings",
     "JiraSettings",
     "LintSettings",

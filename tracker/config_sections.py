@@ -128,6 +128,19 @@ class JiraSettings(_Section):
         return web_address(value)
 
 
+class GitLabSettings(_Section):
+    # The GitLab server (gitlab.com or a self-managed one) and the project ("group/name") that
+    # holds the postmortems, for write-back as a merge request (`pmt sync --write-back=pr` with
+    # [sync] pr_host = "gitlab").
+    url: str = "https://gitlab.com"
+    project: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        return web_address(value) or value
+
+
 class SyncSettings(_Section):
     tracker: Literal["github", "jira"] = "github"
     # When an item is checked but its ticket is open, or its ticket closed but the box unchecked:
@@ -143,6 +156,9 @@ class SyncSettings(_Section):
     # Actions workflow runs in, else [github] repo).
     pr_branch: str = "pmt/ticket-links"
     pr_repo: str | None = None
+    # Where that pull request is opened: a GitHub pull request, or a GitLab merge request
+    # ([gitlab] url and project; the project defaults to CI_PROJECT_PATH in GitLab CI).
+    pr_host: Literal["github", "gitlab"] = "github"
 
 
 class CausesSettings(_Section):

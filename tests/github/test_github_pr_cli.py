@@ -10,7 +10,6 @@ action item later lands in that pull request too; nothing ever opens a second on
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,35 +18,16 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from sync.backends.github.backend import GitHubBackend
+from tests.git_repos import DOC, git, make_checkout
 from tests.github_stub import GitHubStub
 from tests.sync_scene import ITEMS, document
 
 BRANCH = "pmt/ticket-links"
-DOC = "postmortems/2026-03-02-db-failover.md"
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True)
-    return done.stdout.strip()
 
 
 @pytest.fixture
 def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A clone of a bare origin whose main holds one postmortem; the current folder."""
-    for who in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{who}_NAME", "CI")
-        monkeypatch.setenv(f"GIT_{who}_EMAIL", "ci@example.com")
-    origin = tmp_path / "origin.git"
-    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(origin))
-    work = tmp_path / "work"
-    git(tmp_path, "clone", "--quiet", str(origin), str(work))
-    (work / DOC).parent.mkdir()
-    (work / DOC).write_text(document(ITEMS[:2]), encoding="utf-8")
-    git(work, "add", "-A")
-    git(work, "commit", "--quiet", "-m", "A postmortem")
-    git(work, "push", "--quiet", "origin", "main")
-    monkeypatch.chdir(work)
-    return work
+    return make_checkout(tmp_path, monkeypatch)
 
 
 @pytest.fixture

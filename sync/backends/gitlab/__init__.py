@@ -1,0 +1,1 @@
+"""GitLab: merge requests for write-back as a pull request (``merge_requests``)."""
