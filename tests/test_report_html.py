@@ -334,7 +334,20 @@ def test_the_page_fits_the_screen_without_sideways_scrolling(
 ) -> None:
     """Measured in the browser: the page is put in a frame as wide as the screen (headless
     windows are at least 500 px wide), and a script in a copy of it reports its width."""
-    probe = render_html(report).replace(
+    scroll_width, inner_width = page_width(chromium, render_html(report), width, tmp_path)
+    assert inner_width == width
+    assert scroll_width <= inner_width, (
+        f"the page is {scroll_width} px wide on a {inner_width} px screen"
+    )
+
+
+def page_width(
+    chromium: list[str], html: str, width: int, tmp_path: Path, flags: tuple[str, ...] = ()
+) -> tuple[int, int]:
+    """(the page's width, the screen's) as the browser lays ``html`` out on a screen ``width``
+    px wide: a copy of the page with a script that reports its width, in a frame that wide
+    (headless windows are at least 500 px wide)."""
+    probe = html.replace(
         "</body>",
         "<script>parent.postMessage(document.documentElement.scrollWidth + '/' + window.innerWidth, '*')"
         "</script></body>",
@@ -349,13 +362,8 @@ def test_the_page_fits_the_screen_without_sideways_scrolling(
         encoding="utf-8",
     )
     result = subprocess.run(
-        [
-            *chromium,
-            f"--window-size={max(width, 800)},1200",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            host.as_uri(),
-        ],
+        [*chromium, *flags, f"--window-size={max(width, 800)},1200"]
+        + ["--virtual-time-budget=5000", "--dump-dom", host.as_uri()],
         capture_output=True,
         text=True,
         timeout=120,
@@ -365,7 +373,4 @@ def test_the_page_fits_the_screen_without_sideways_scrolling(
     measured = re.search(r'data-measured="(\d+)/(\d+)"', result.stdout)
     assert measured, result.stdout[-2000:]
     scroll_width, inner_width = map(int, measured.groups())
-    assert inner_width == width
-    assert scroll_width <= inner_width, (
-        f"the page is {scroll_width} px wide on a {inner_width} px screen"
-    )
+    return scroll_width, inner_width

@@ -16,7 +16,6 @@ serves), so nothing leaves the machine even when a page would leak.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -28,7 +27,12 @@ import pytest
 from cli.serve import dashboard
 from cli.serve.dashboard import home_page, postmortem_href, postmortem_page
 from tests.report_data import ZONE, at, fill, sqlite_store_fixture  # noqa: F401 (fixture)
-from tests.test_report_html import _screenshot, chromium, parse  # noqa: F401 (fixture)
+from tests.test_report_html import (  # noqa: F401 (fixture)
+    _screenshot,
+    chromium,
+    page_width,
+    parse,
+)
 from tracker.config import Settings
 from tracker.reports.history import completion_history
 from tracker.reports.period import iso_week, local_midnight
@@ -462,38 +466,9 @@ def test_chromium_screenshots_at_desktop_and_phone_widths(
 def test_the_page_fits_the_screen_without_sideways_scrolling(
     pages: dict[str, Path], browser: list[str], tmp_path: Path, name: str, width: int
 ) -> None:
-    """As tests/test_report_html.py measures it: a copy of the page with a script that reports
-    its width, in a frame as wide as the screen (headless windows are at least 500 px)."""
-    probe = (
-        pages[name]
-        .read_text(encoding="utf-8")
-        .replace(
-            "</body>",
-            "<script>parent.postMessage(document.documentElement.scrollWidth + '/' + "
-            "window.innerWidth, '*')</script></body>",
-        )
-    )
-    (tmp_path / "probe.html").write_text(probe, encoding="utf-8")
-    host = tmp_path / "host.html"
-    host.write_text(
-        '<!DOCTYPE html><html><body style="margin:0">'
-        f'<iframe src="probe.html" style="width:{width}px;height:1200px;border:0"></iframe>'
-        '<script>addEventListener("message", e => document.body.setAttribute("data-measured", e.data))</script>'
-        "</body></html>",
-        encoding="utf-8",
-    )
-    result = subprocess.run(
-        [*browser, *NOWHERE, f"--window-size={max(width, 800)},1200"]
-        + ["--virtual-time-budget=5000", "--dump-dom", host.as_uri()],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    measured = re.search(r'data-measured="(\d+)/(\d+)"', result.stdout)
-    assert measured, result.stdout[-2000:]
-    scroll_width, inner_width = map(int, measured.groups())
+    """As tests/test_report_html.py measures it (``page_width``)."""
+    html = pages[name].read_text(encoding="utf-8")
+    scroll_width, inner_width = page_width(browser, html, width, tmp_path, tuple(NOWHERE))
     assert inner_width == width
     assert scroll_width <= inner_width, f"{scroll_width} px wide on a {inner_width} px screen"
 

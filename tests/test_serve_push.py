@@ -20,7 +20,7 @@ from sqlmodel import select
 from cli.serve.app import build_app
 from sync import registry
 from tests.fakes import FakeBackend
-from tests.git_repos import git
+from tests.git_repos import commit_and_push, git, origin_clone
 from tests.serve_server import github_headers, running
 from tests.sync_scene import ITEMS, document
 from tracker.config import Secrets, Settings, load_settings
@@ -34,23 +34,14 @@ SECRET = "push-secret"
 @pytest.fixture
 def repos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """(the service's checkout, an author's clone), both of one origin holding pmt.toml."""
-    for name in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{name}_NAME", "Test")
-        monkeypatch.setenv(f"GIT_{name}_EMAIL", "test@example.com")
-    origin = tmp_path / "origin.git"
-    git(tmp_path, "init", "--quiet", "--bare", "-b", "main", str(origin))
-    author = tmp_path / "author"
-    git(tmp_path, "clone", "--quiet", str(origin), str(author))
+    author = origin_clone(tmp_path, monkeypatch, "author")
     (author / "pmt.toml").write_text(
         '[github]\nrepo = "acme/ops"\n[ingest]\nroot = "postmortems"\n[serve]\nauto_sync = true\n'
     )
     (author / "postmortems").mkdir()
     (author / "postmortems" / ".keep").write_text("")
-    git(author, "add", "-A")
-    git(author, "commit", "--quiet", "-m", "start")
-    git(author, "push", "--quiet", "origin", "main")
-    service = tmp_path / "service"
-    git(tmp_path, "clone", "--quiet", str(origin), str(service))
+    commit_and_push(author, "start")
+    service = origin_clone(tmp_path, monkeypatch, "service")
     return service, author
 
 
@@ -79,9 +70,7 @@ def pushed_postmortem(
     monkeypatch.chdir(service)
     settings = load_settings()
     (author / "postmortems" / "db.md").write_text(document(), encoding="utf-8")
-    git(author, "add", "-A")
-    git(author, "commit", "--quiet", "-m", "Add the failover postmortem")
-    git(author, "push", "--quiet", "origin", "main")
+    commit_and_push(author, "Add the failover postmortem")
     return fake, settings, push_event(author)
 
 
