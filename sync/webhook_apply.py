@@ -59,8 +59,15 @@ def work_once(
     now: datetime | None = None,
     readers: dict[str, Receiver] | None = None,
 ) -> Step | None:
-    """Apply the oldest queued delivery; None when the queue is empty."""
-    now = now or utcnow()
+    """Apply the oldest queued delivery; None when the queue is empty. ``now`` (tests): the
+    time throughout; else the clock's, read again once the delivery is applied (a push's sync
+    may take minutes)."""
+    fixed = now
+
+    def clock() -> datetime:
+        return fixed if fixed is not None else utcnow()
+
+    now = clock()
     delivery = claim(store, worker, LEASE, now)
     if delivery is None:
         return None
@@ -78,10 +85,12 @@ def work_once(
         error = redact(f"{type(exc).__name__}: {exc}", environment_forms(os.environ))
         wait = min(FIRST_RETRY * 2 ** (delivery.attempts - 1), timedelta(hours=1))
         last = delivery.attempts >= settings.serve.max_attempts
-        give_back(store, delivery, worker, error, now + wait, last=last)
-        return Step(delivery, error, True, _since(delivery, now))
-    finish(store, delivery, worker, outcome or "nothing pmt tracks", now)
-    return Step(delivery, outcome, False, _since(delivery, now))
+        ended = clock()
+        give_back(store, delivery, worker, error, ended + wait, last=last)
+        return Step(delivery, error, True, _since(delivery, ended))
+    ended = clock()
+    finish(store, delivery, worker, outcome or "nothing pmt tracks", ended)
+    return Step(delivery, outcome, False, _since(delivery, ended))
 
 
 def record(store: Store, tracker: str, seen: Observed, now: datetime) -> str:
