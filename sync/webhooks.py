@@ -147,18 +147,12 @@ def receive(
         )
     if not inbound.wanted:
         return Received("ignored", inbound.delivery_id, inbound.event)
-    # JSON may come in UTF-16 or 32 too; stored as text, as json.loads read it.
-    text = json.dumps(payload) if not _utf8(body) else body.decode()
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:  # JSON in UTF-16 or 32: stored as the text json.loads read
+        text = json.dumps(payload)
     fresh = queue.accept(store, receiver.NAME, inbound.delivery_id, inbound.event, text, now)
     return Received("queued" if fresh else "duplicate", inbound.delivery_id, inbound.event)
-
-
-def _utf8(body: bytes) -> bool:
-    try:
-        body.decode()
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _signature(headers: Mapping[str, str]) -> str | None:

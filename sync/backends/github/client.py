@@ -31,6 +31,8 @@ T = TypeVar("T")
 
 # A listing that never stops paging must not hang a run.
 MAX_PAGES = 1000
+# GitHub asks for at least a second between content-creating requests.
+WRITE_INTERVAL = 1.0
 
 
 class GitHubClient:

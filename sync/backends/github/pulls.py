@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sync.backends.github.client import GitHubClient
+from sync.backends.github.client import WRITE_INTERVAL, GitHubClient
 from sync.base import RequestError
 from sync.proposals import Proposal
 
@@ -28,7 +28,7 @@ class GitHubPulls:
         client: Any = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
-        write_interval: float = 1.0,
+        write_interval: float = WRITE_INTERVAL,
         timeout: int = 15,
     ) -> None:
         self.repo = repo
